@@ -1,0 +1,31 @@
+# The README's two commands are `make run` and `make test`.
+.PHONY: run shell test install train lint nlu-report eval freeze clean
+
+run:            ## install, seed the demo shop, train if stale, start the assistant
+	scripts/run.sh
+
+shell:          ## the same, chatting in the terminal
+	scripts/run.sh shell
+
+test:           ## install what is missing and run every check
+	scripts/test.sh
+
+install:
+	scripts/install.sh --dev
+
+train: install
+	scripts/train_if_stale.sh
+
+lint:
+	.venv/bin/ruff check actions nlu_components tests scripts bench
+	.venv/bin/ruff format --check actions nlu_components tests scripts bench
+	.venv/bin/mypy actions nlu_components
+
+nlu-report: train  ## NLU cross-validation and the score on ../shared/eval, written to docs/
+	scripts/nlu_report.sh
+
+freeze:
+	.venv/bin/pip freeze --exclude-editable | sed '1i # Every package of the environment pinned: pip install -r requirements*.txt -c constraints.txt\n# Regenerate with: make freeze' > constraints.txt
+
+clean:
+	rm -rf models results var .pytest_cache .mypy_cache .ruff_cache

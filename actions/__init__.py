@@ -1,0 +1,1 @@
+"""Custom actions of the shoe-shop assistant, one module per business area."""

@@ -1,0 +1,116 @@
+"""Helpers shared by the action modules: database calls off the event loop,
+message metadata, entities, and which product the buyer means."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from actions.db import queries
+from actions.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ShopDataUnavailableError(RuntimeError):
+    """The shop database could not be read; the buyer gets a clear apology."""
+
+
+def _call_in_transaction(fn: Callable[[Session], T]) -> T:
+    try:
+        with session_scope() as session:
+            return fn(session)
+    except SQLAlchemyError as exc:
+        logger.exception("shop database failure")
+        raise ShopDataUnavailableError(str(exc)) from exc
+
+
+async def in_transaction(fn: Callable[[Session], T]) -> T:
+    """Runs ``fn(session)`` in one transaction, in a worker thread.
+
+    The action server serves every conversation on one event loop, so blocking
+    database work runs in a thread; any database error becomes
+    :class:`ShopDataUnavailableError`.
+    """
+    return await asyncio.to_thread(_call_in_transaction, fn)
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    """The metadata the channel attached to the buyer's latest message."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the buyer's latest message ('' when there is none)."""
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def latest_entity(tracker: Tracker, name: str) -> str | None:
+    """The first value of entity ``name`` in the latest message, if any."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") not in (None, ""):
+            return str(entity["value"])
+    return None
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    """The product the buyer means, as plain values safe to use after the session."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductResolution:
+    """Outcome of :func:`resolve_product`.
+
+    ``unknown_name`` is set when the buyer named a product the catalogue does
+    not have: the assistant must say so rather than answer for another shoe.
+    ``slots`` holds ``page_product_id`` when the buyer moved to a new page.
+    """
+
+    product: ProductRef | None
+    slots: dict
+    unknown_name: str | None = None
+
+
+def resolve_product(tracker: Tracker, *, session: Session) -> ProductResolution:
+    """Which product the buyer means now.
+
+    In order: a product named in the latest message (entity or any catalogue
+    name/alias in the text); the page's ``product_id`` from message metadata
+    when the buyer has moved to a new page; the product already under
+    discussion; the page's product. Recording ``page_product_id`` keeps a page
+    the buyer stays on from overriding a product they named later.
+    """
+    slots: dict[str, Any] = {}
+    page_id = latest_metadata(tracker).get("product_id")
+    page_id = str(page_id) if page_id not in (None, "") else None
+    moved = bool(page_id) and page_id != tracker.get_slot("page_product_id")
+    if moved:
+        slots["page_product_id"] = page_id
+
+    product = queries.find_product_in_text(latest_text(tracker), session=session)
+    named = latest_entity(tracker, "product")
+    if product is None and named:
+        product = queries.find_product_in_text(named, session=session)
+        if product is None:
+            return ProductResolution(None, slots, unknown_name=named)
+    candidates = [page_id if moved else None, tracker.get_slot("product_id"), page_id]
+    for candidate in candidates:
+        if product is None and candidate:
+            product = queries.get_product(str(candidate), session=session)
+    if product is None:
+        return ProductResolution(None, slots)
+    return ProductResolution(ProductRef(id=product.id, name=product.name), slots)

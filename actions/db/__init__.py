@@ -1,0 +1,1 @@
+"""The shop database: models, sessions and query functions."""

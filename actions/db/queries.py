@@ -1,0 +1,53 @@
+"""Query functions over the shop database; each takes the session as a keyword."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from actions.db.models import Product, Promotion, ShopPolicy
+
+
+def get_product(product_id: str, *, session: Session) -> Product | None:
+    """The product with ``product_id`` with its chart and functions, or ``None``."""
+    stmt = (
+        select(Product)
+        .where(Product.id == product_id)
+        .options(selectinload(Product.size_chart), selectinload(Product.functions))
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def list_products(*, session: Session) -> list[Product]:
+    """All products, by id."""
+    return list(session.execute(select(Product).order_by(Product.id)).scalars())
+
+
+def find_product_in_text(text: str, *, session: Session) -> Product | None:
+    """The product whose name or alias occurs in ``text`` (longest match wins)."""
+    if not text:
+        return None
+    best: Product | None = None
+    best_len = 0
+    for product in list_products(session=session):
+        for label in [product.name, *(product.aliases or [])]:
+            if label and label in text and len(label) > best_len:
+                best, best_len = product, len(label)
+    return best
+
+
+def get_policy(*, session: Session) -> ShopPolicy | None:
+    """The shop's policy row, or ``None`` before a shop is imported."""
+    return session.execute(select(ShopPolicy).limit(1)).scalar_one_or_none()
+
+
+def active_promotions(today: date, *, session: Session) -> list[Promotion]:
+    """Promotions valid on ``today``, soonest-ending first."""
+    stmt = (
+        select(Promotion)
+        .where(Promotion.starts_on <= today, Promotion.ends_on >= today)
+        .order_by(Promotion.ends_on, Promotion.id)
+    )
+    return list(session.execute(stmt).scalars())

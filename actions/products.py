@@ -1,0 +1,174 @@
+"""Product questions: which shoe the buyer means, its materials and functions.
+
+Every answer comes from the catalogue. When the catalogue does not say, the
+assistant says so and offers a human; it never guesses a product fact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.common import (
+    ProductResolution,
+    ShopDataUnavailableError,
+    in_transaction,
+    latest_entity,
+    latest_text,
+    resolve_product,
+)
+from actions.db import queries
+
+# Words that name a shoe part or a function, for when the entity extractor
+# missed them. Keys are the canonical entity values of data/nlu/synonyms.yml.
+PART_WORDS = {
+    "upper": ("鞋面", "面料", "帮面", "外面"),
+    "lining": ("内里", "里料", "里子", "鞋垫", "里面"),
+    "sole": ("鞋底", "大底", "底子", "底是", "底用"),
+}
+FUNCTION_WORDS = {
+    "waterproof": ("防水", "防雨", "下雨", "雨天", "渗水", "进水", "泼水"),
+    "breathable": ("透气", "闷脚", "捂脚", "闷不闷", "出汗"),
+    "anti_slip": ("防滑", "打滑", "滑不滑", "滑"),
+    "running": ("跑步", "跑鞋", "马拉松", "晨跑", "慢跑"),
+    "warm": ("保暖", "暖和", "冷不冷", "冬天", "加绒", "冻脚"),
+    "lightweight": ("轻便", "重不重", "轻不轻", "多重", "分量"),
+    "hiking": ("爬山", "徒步", "登山", "户外"),
+    "wear_resistant": ("耐磨", "耐穿", "穿多久"),
+}
+
+
+def _keyword(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    for key, words in table.items():
+        if any(word in text for word in words):
+            return key
+    return None
+
+
+class ProductFormValidationBase(FormValidationAction):
+    """Abstract base of forms that need the product: fills ``product_id``."""
+
+    def name(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def extract_product_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Takes the product from the message, the page or the conversation."""
+        try:
+            found: ProductResolution = await in_transaction(
+                lambda session: resolve_product(tracker, session=session)
+            )
+        except ShopDataUnavailableError:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return {}
+        if found.unknown_name:
+            dispatcher.utter_message(response="utter_unknown_product")
+            return {**found.slots, "product_id": None, "product_name": None}
+        if found.product is None:
+            return found.slots
+        return {**found.slots, "product_id": found.product.id, "product_name": found.product.name}
+
+    def validate_product_id(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Accepts the product the extractor resolved from the catalogue."""
+        return {"product_id": slot_value or None}
+
+
+class ValidateProductForm(ProductFormValidationBase):
+    """Asks which product a material or function question is about."""
+
+    def name(self) -> str:
+        return "validate_product_form"
+
+
+class ActionAnswerProductQuestion(Action):
+    """Answers a material or function question about one product."""
+
+    def name(self) -> str:
+        return "action_answer_product_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        question = {"ask_material": "material", "ask_function": "function"}.get(
+            intent or "", tracker.get_slot("product_question") or "material"
+        )
+        text = latest_text(tracker)
+        part = latest_entity(tracker, "shoe_part") or _keyword(text, PART_WORDS)
+        function = latest_entity(tracker, "shoe_function") or _keyword(text, FUNCTION_WORDS)
+
+        def answer(session: Session) -> tuple[list[tuple[str, dict]], list[EventType]]:
+            found = resolve_product(tracker, session=session)
+            events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
+            if found.unknown_name:
+                return [("utter_unknown_product", {})], events
+            if found.product is None:
+                return [("utter_ask_product_id", {})], events
+            product = queries.get_product(found.product.id, session=session)
+            assert product is not None
+            events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
+            if question == "function":
+                return _function_answer(product, function), events
+            return _material_answer(product, part), events
+
+        try:
+            messages, events = await in_transaction(answer)
+        except ShopDataUnavailableError:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        return events
+
+
+def _material_answer(product: Any, part: str | None) -> list[tuple[str, dict]]:
+    """Responses for a material question; an unknown part offers a human."""
+    name = product.name
+    materials = {
+        "upper": product.material_upper,
+        "lining": product.material_lining,
+        "sole": product.material_sole,
+    }
+    if part in materials:
+        if not materials[part]:
+            return [("utter_material_unknown", {"product_name": name}), ("utter_offer_human", {})]
+        return [(f"utter_material_{part}", {"product_name": name, "material": materials[part]})]
+    if not all(materials.values()):
+        known = {k: v for k, v in materials.items() if v}
+        messages = [
+            (f"utter_material_{k}", {"product_name": name, "material": v}) for k, v in known.items()
+        ]
+        return [
+            *messages,
+            ("utter_material_unknown", {"product_name": name}),
+            ("utter_offer_human", {}),
+        ]
+    return [("utter_material_all", {"product_name": name, **materials})]
+
+
+def _function_answer(product: Any, key: str | None) -> list[tuple[str, dict]]:
+    """Responses for a function question, graded by the catalogue's claim."""
+    name = product.name
+    claims = {function.key: function for function in product.functions}
+    if key is None:
+        if not claims:
+            return [("utter_function_unknown", {"product_name": name}), ("utter_offer_human", {})]
+        joined = "；".join(function.claim for function in claims.values())
+        return [("utter_function_overview", {"product_name": name, "claims": joined})]
+    function = claims.get(key)
+    if function is None:
+        return [("utter_function_unknown", {"product_name": name}), ("utter_offer_human", {})]
+    level = function.level if function.level in ("yes", "partial", "no") else "partial"
+    return [(f"utter_function_{level}", {"product_name": name, "claim": function.claim})]

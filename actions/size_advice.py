@@ -1,0 +1,213 @@
+"""Size advice: a form gathers product, foot length (or usual size) and foot
+shape; the recommendation comes from the product's size chart and fit note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions import sizing
+from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
+from actions.db import queries
+from actions.products import ProductFormValidationBase
+
+# Canonical foot shapes (data/nlu/synonyms.yml) and words that mean them.
+FOOT_SHAPE_WORDS = {
+    "宽脚": ("宽", "肥", "胖", "脚掌大"),
+    "高脚背": ("脚背高", "高脚背", "脚面高", "脚背厚"),
+    "扁平足": ("扁平", "平足"),
+    "窄脚": ("窄", "瘦", "细"),
+    "正常脚": ("正常", "普通", "一般", "标准", "不知道", "没注意", "还好", "都不是"),
+}
+# Intents during which an answer to the form's question is expected; any other
+# intent is a digression the rules answer before the form resumes.
+ANSWER_INTENTS = frozenset({"inform", "ask_size_advice", "affirm", "nlu_fallback", "out_of_scope"})
+
+
+def _foot_shape_in(text: str) -> str | None:
+    for shape, words in FOOT_SHAPE_WORDS.items():
+        if any(word in text for word in words):
+            return shape
+    return None
+
+
+class ValidateSizeAdviceForm(ProductFormValidationBase):
+    """Fills and checks the size form's slots from free Chinese text."""
+
+    def name(self) -> str:
+        return "validate_size_advice_form"
+
+    @staticmethod
+    def _is_answer(tracker: Tracker, slot: str) -> bool:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return tracker.get_slot("requested_slot") == slot and intent in ANSWER_INTENTS
+
+    async def extract_foot_length_cm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Reads a foot length, or a usual size converted to a foot length.
+
+        Text that answers the question but holds no length is passed on as
+        text so the validator can re-ask with an example.
+        """
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ANSWER_INTENTS:
+            return {}
+        text = latest_text(tracker)
+        entity_text = latest_entity(tracker, "foot_length")
+        length = sizing.parse_foot_length_cm(entity_text or text)
+        size_text = latest_entity(tracker, "shoe_size")
+        size = sizing.parse_shoe_size(f"{size_text}码" if size_text else text)
+        if length is not None:
+            return {"foot_length_cm": length, "usual_size": None}
+        if size is not None:
+            return {"usual_size": size, "foot_length_cm": "size"}
+        if self._is_answer(tracker, "foot_length_cm"):
+            return {"foot_length_cm": text or "?"}
+        return {}
+
+    def validate_foot_length_cm(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Accepts 12-32 cm, or a usual size 20-50; otherwise explains and re-asks."""
+        if slot_value == "size":
+            size = tracker.get_slot("usual_size")
+            if size is None or not sizing.is_plausible_size(float(size)):
+                dispatcher.utter_message(response="utter_size_out_of_range", shoe_size=size)
+                return {"foot_length_cm": None, "usual_size": None}
+            length = sizing.size_to_foot_length_cm(float(size))
+            dispatcher.utter_message(
+                response="utter_size_from_usual",
+                usual_size=sizing.format_size(float(size)),
+                foot_length=f"{length:g}",
+            )
+            return {"foot_length_cm": length}
+        if isinstance(slot_value, int | float):
+            if sizing.is_plausible_foot_length(float(slot_value)):
+                return {"foot_length_cm": float(slot_value)}
+            dispatcher.utter_message(
+                response="utter_foot_length_out_of_range", foot_length=f"{slot_value:g}"
+            )
+            return {"foot_length_cm": None}
+        dispatcher.utter_message(response="utter_invalid_foot_length")
+        return {"foot_length_cm": None}
+
+    async def extract_foot_shape(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Reads the foot shape from the entity, a button, or plain words."""
+        shape = latest_entity(tracker, "foot_shape")
+        if shape is None and (
+            self._is_answer(tracker, "foot_shape") or tracker.get_slot("requested_slot") is None
+        ):
+            shape = _foot_shape_in(latest_text(tracker))
+        return {"foot_shape": shape} if shape else {}
+
+    def validate_foot_shape(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Maps any known shape word to its canonical value."""
+        shape = slot_value if slot_value in FOOT_SHAPE_WORDS else _foot_shape_in(str(slot_value))
+        return {"foot_shape": shape}
+
+
+class ActionRecommendSize(Action):
+    """Recommends a size from the product's chart, fit note and the buyer's foot."""
+
+    def name(self) -> str:
+        return "action_recommend_size"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        product_id = tracker.get_slot("product_id")
+        length = tracker.get_slot("foot_length_cm")
+        shape = tracker.get_slot("foot_shape")
+        if not product_id or length is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+
+        def advise(session: Session) -> list[tuple[str, dict]]:
+            product = queries.get_product(product_id, session=session)
+            if product is None:
+                return [("utter_unknown_product", {})]
+            return recommendation_messages(product, float(length), shape)
+
+        try:
+            messages = await in_transaction(advise)
+        except ShopDataUnavailableError:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        # Keep product and foot for follow-up questions; a new form asks again
+        # only for what is missing.
+        return [SlotSet("requested_slot", None)]
+
+
+def recommendation_messages(product: Any, length: float, shape: str | None) -> list:
+    """The responses (name, variables) advising ``product`` for a foot."""
+    name = product.name
+    chart = [sizing.ChartRow(row.size, row.foot_length_mm) for row in product.size_chart]
+    if not chart:
+        return [("utter_size_chart_missing", {"product_name": name}), ("utter_offer_human", {})]
+    advice = sizing.recommend_size(
+        chart,
+        length,
+        fit_adjust=product.fit_adjust or 0.0,
+        foot_shape=shape,
+        wide_last=bool(product.wide_last),
+    )
+    if advice is None:
+        sizes = sorted(row.size for row in chart)
+        return [
+            (
+                "utter_size_no_fit",
+                {
+                    "product_name": name,
+                    "foot_length": f"{length:g}",
+                    "min_size": sizing.format_size(sizes[0]),
+                    "max_size": sizing.format_size(sizes[-1]),
+                },
+            )
+        ]
+    size = sizing.format_size(advice.size)
+    messages: list[tuple[str, dict]] = [
+        (
+            "utter_size_recommendation",
+            {
+                "product_name": name,
+                "foot_length": f"{length:g}",
+                "chart_size": sizing.format_size(advice.chart_size),
+                "size": size,
+            },
+        )
+    ]
+    for reason in advice.reasons:
+        messages.append(
+            (
+                f"utter_size_reason_{reason}",
+                {"fit_note": product.fit_note or "", "foot_shape": shape or "", "size": size},
+            )
+        )
+    colors = sorted(
+        {item.color for item in product.stock if item.size == advice.size and item.quantity > 0}
+    )
+    if colors:
+        messages.append(("utter_size_in_stock", {"size": size, "colors": "、".join(colors)}))
+    else:
+        messages.append(("utter_size_out_of_stock", {"size": size}))
+    return messages

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up and starts the assistant on the embedded default (SQLite, one process):
+# installs .venv, creates and seeds the demo shop database, trains if the model
+# is missing or stale, then runs the action server (5055) and the Rasa server
+# (5005, REST channel and HTTP API). Usage: scripts/run.sh [shell]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+mkdir -p var/logs
+scripts/install.sh
+.venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
+scripts/train_if_stale.sh
+
+.venv/bin/rasa run actions --port 5055 --actions actions > var/logs/actions.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 60); do
+  if curl -sf http://localhost:5055/health >/dev/null; then break; fi
+  if ! kill -0 $actions_pid 2>/dev/null; then
+    tail -20 var/logs/actions.log >&2; echo "The action server failed to start." >&2; exit 1
+  fi
+  sleep 1
+done
+
+if [ "${1:-}" = "shell" ]; then
+  .venv/bin/rasa shell --model models/shoe-shop.tar.gz --endpoints endpoints.yml
+else
+  cat <<'MSG'
+The assistant is starting on http://localhost:5005 (ready when "Rasa server is up and running" appears).
+Chat from another terminal, for example:
+  curl -s localhost:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \
+    -d '{"sender": "demo", "message": "脚长25.5厘米，小白鞋穿多大码？"}'
+or chat in the terminal instead with: make shell
+MSG
+  .venv/bin/rasa run --enable-api --interface "${RASA_INTERFACE:-127.0.0.1}" --port 5005 \
+    --model models/shoe-shop.tar.gz \
+    --credentials credentials.yml --endpoints endpoints.yml --cors "*" --log-file var/logs/rasa.log
+fi

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what is missing, trains once if the model is stale, and runs every
+# check: lint, data validation, unit and integration tests (pytest, sharing the
+# one trained model), and the conversation tests (rasa test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+mkdir -p var/logs
+scripts/install.sh --dev
+echo "== lint"
+make --no-print-directory lint
+echo "== rasa data validate"
+.venv/bin/rasa data validate --fail-on-warnings > var/logs/validate.log 2>&1 || { cat var/logs/validate.log; exit 1; }
+scripts/train_if_stale.sh
+echo "== pytest"
+.venv/bin/python -m pytest -q
+echo "== conversation tests"
+scripts/conversation_tests.sh
+echo "All checks passed."

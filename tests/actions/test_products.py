@@ -1,0 +1,146 @@
+"""Material and function answers come from the catalogue, never invented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.products import ActionAnswerProductQuestion, ValidateProductForm
+from tests.conftest import make_tracker
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+
+
+async def _answer(text: str, intent: str, **kwargs: Any) -> tuple[list, CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerProductQuestion().run(
+        dispatcher, make_tracker(text, intent=intent, **kwargs), {}
+    )
+    return events, dispatcher
+
+
+async def test_material_of_a_named_product(rendered: Any) -> None:
+    events, dispatcher = await _answer("小白鞋是什么材质的", "ask_material")
+    assert rendered(dispatcher) == ["utter_material_all"]
+    message = dispatcher.messages[0]
+    assert (message["upper"], message["lining"], message["sole"]) == ("超纤皮", "网布", "橡胶大底")
+    assert events == [SlotSet("product_id", "P006"), SlotSet("product_name", "经典小白板鞋")]
+
+
+async def test_material_of_one_part_from_the_entity(rendered: Any) -> None:
+    _, dispatcher = await _answer(
+        "鞋底是啥做的",
+        "ask_material",
+        entities=[{"entity": "shoe_part", "value": "sole"}],
+        slots={"product_id": "P003"},
+    )
+    assert rendered(dispatcher) == ["utter_material_sole"]
+    assert dispatcher.messages[0]["material"] == "橡胶大底"
+
+
+async def test_missing_material_is_admitted_and_a_human_offered(rendered: Any) -> None:
+    _, dispatcher = await _answer("雨靴里面是什么料", "ask_material")
+    assert rendered(dispatcher) == ["utter_material_unknown", "utter_offer_human"]
+
+
+async def test_whole_material_with_a_gap_names_what_is_known(rendered: Any) -> None:
+    _, dispatcher = await _answer("凉鞋什么材质", "ask_material")
+    assert rendered(dispatcher) == [
+        "utter_material_upper",
+        "utter_material_sole",
+        "utter_material_unknown",
+        "utter_offer_human",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("徒步鞋防水吗", "utter_function_yes"),
+        ("雪地靴防水吗", "utter_function_partial"),
+        ("疾风跑鞋下雨天能穿吗", "utter_function_no"),
+        ("疾风冬天穿冷不冷", "utter_function_unknown"),
+    ],
+)
+async def test_function_answers_are_graded_by_the_catalogue(
+    text: str, expected: str, rendered: Any
+) -> None:
+    _, dispatcher = await _answer(text, "ask_function")
+    names = rendered(dispatcher)
+    assert names[0] == expected
+    if expected == "utter_function_unknown":
+        assert names == ["utter_function_unknown", "utter_offer_human"]
+
+
+async def test_function_entity_wins_over_keywords(rendered: Any) -> None:
+    _, dispatcher = await _answer(
+        "这个怎么样",
+        "ask_function",
+        entities=[{"entity": "shoe_function", "value": "anti_slip"}],
+        slots={"product_id": "P004"},
+    )
+    assert rendered(dispatcher) == ["utter_function_yes"]
+    assert "防滑" in dispatcher.messages[0]["claim"] or dispatcher.messages[0]["claim"]
+
+
+async def test_function_overview_without_a_specific_function(rendered: Any) -> None:
+    _, dispatcher = await _answer("这款有什么功能", "ask_function", slots={"product_id": "P001"})
+    assert rendered(dispatcher) == ["utter_function_overview"]
+
+
+async def test_page_product_from_metadata(rendered: Any) -> None:
+    events, dispatcher = await _answer(
+        "这款是真皮吗", "ask_material", metadata={"product_id": "P007"}
+    )
+    assert rendered(dispatcher) == ["utter_material_all"]
+    assert SlotSet("product_id", "P007") in events
+    assert SlotSet("page_product_id", "P007") in events
+
+
+async def test_named_product_beats_the_page_already_seen(rendered: Any) -> None:
+    events, _ = await _answer(
+        "那牛津鞋呢什么材质",
+        "ask_material",
+        metadata={"product_id": "P007"},
+        slots={"page_product_id": "P007", "product_id": "P007"},
+    )
+    assert SlotSet("product_id", "P003") in events
+
+
+async def test_unknown_product_is_not_answered_for_another_shoe(rendered: Any) -> None:
+    events, dispatcher = await _answer(
+        "马丁靴是什么皮",
+        "ask_material",
+        entities=[{"entity": "product", "value": "马丁靴"}],
+        slots={"product_id": "P001"},
+    )
+    assert rendered(dispatcher) == ["utter_unknown_product"]
+    assert events == []
+
+
+async def test_no_product_at_all_asks_which(rendered: Any) -> None:
+    _, dispatcher = await _answer("什么材质", "ask_material")
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+
+
+async def test_database_failure_gets_an_apology(rendered: Any, monkeypatch: Any) -> None:
+    from actions import common
+
+    def broken(_fn: Any) -> Any:
+        raise common.ShopDataUnavailableError("down")
+
+    monkeypatch.setattr(common, "_call_in_transaction", broken)
+    _, dispatcher = await _answer("小白鞋什么材质", "ask_material")
+    assert rendered(dispatcher) == ["utter_service_unavailable"]
+
+
+async def test_product_form_extracts_the_product(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = await ValidateProductForm().extract_product_id(
+        dispatcher, make_tracker("雪地靴", intent="inform"), {}
+    )
+    assert slots == {"product_id": "P004", "product_name": "暖冬雪地靴"}
+    assert dispatcher.messages == []

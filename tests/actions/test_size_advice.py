@@ -1,0 +1,161 @@
+"""The size form reads free Chinese answers; the advice follows chart and fit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.size_advice import ActionRecommendSize, ValidateSizeAdviceForm
+from tests.conftest import make_tracker
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+FORM = ValidateSizeAdviceForm()
+
+
+async def _extract_length(text: str, **kwargs: Any) -> dict[str, Any]:
+    kwargs.setdefault("intent", "inform")
+    kwargs.setdefault("slots", {"requested_slot": "foot_length_cm"})
+    return await FORM.extract_foot_length_cm(
+        CollectingDispatcher(), make_tracker(text, **kwargs), {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("25.5厘米", {"foot_length_cm": 25.5, "usual_size": None}),
+        ("脚长二十四点五公分", {"foot_length_cm": 24.5, "usual_size": None}),
+        ("255mm", {"foot_length_cm": 25.5, "usual_size": None}),
+        ("平时穿42码", {"usual_size": 42.0, "foot_length_cm": "size"}),
+        ("我一般穿四十码半", {"usual_size": 40.5, "foot_length_cm": "size"}),
+        ("啊啊啊", {"foot_length_cm": "啊啊啊"}),
+    ],
+)
+async def test_extracts_length_or_usual_size(text: str, slots: dict[str, Any]) -> None:
+    assert await _extract_length(text) == slots
+
+
+async def test_a_digression_is_not_taken_as_an_answer() -> None:
+    assert await _extract_length("退货运费谁出", intent="ask_return_policy") == {}
+
+
+async def test_nothing_extracted_when_another_slot_is_asked() -> None:
+    assert await _extract_length("随便", slots={"requested_slot": "foot_shape"}) == {}
+
+
+def _validate_length(value: Any, slots: dict[str, Any] | None = None) -> tuple[dict, list]:
+    dispatcher = CollectingDispatcher()
+    result = FORM.validate_foot_length_cm(value, dispatcher, make_tracker(slots=slots), {})
+    return result, [m["response"] for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize(
+    ("value", "result", "responses"),
+    [
+        (25.5, {"foot_length_cm": 25.5}, []),
+        (12.0, {"foot_length_cm": 12.0}, []),
+        (32.0, {"foot_length_cm": 32.0}, []),
+        (11.9, {"foot_length_cm": None}, ["utter_foot_length_out_of_range"]),
+        (100.0, {"foot_length_cm": None}, ["utter_foot_length_out_of_range"]),
+        ("啊啊啊", {"foot_length_cm": None}, ["utter_invalid_foot_length"]),
+    ],
+)
+def test_foot_length_edges(value: Any, result: dict, responses: list) -> None:
+    assert _validate_length(value) == (result, responses)
+
+
+def test_usual_size_becomes_a_foot_length(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    result = FORM.validate_foot_length_cm(
+        "size", dispatcher, make_tracker(slots={"usual_size": 42.0}), {}
+    )
+    assert result == {"foot_length_cm": 26.0}
+    assert rendered(dispatcher) == ["utter_size_from_usual"]
+
+
+@pytest.mark.parametrize("size", [19.0, 51.0, 41.3])
+def test_implausible_usual_size_is_re_asked(size: float) -> None:
+    result, responses = _validate_length("size", {"usual_size": size})
+    assert result == {"foot_length_cm": None, "usual_size": None}
+    assert responses == ["utter_size_out_of_range"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "shape"),
+    [
+        ("我脚比较肥", None, "宽脚"),
+        ("脚背高", None, "高脚背"),
+        ("正常吧", None, "正常脚"),
+        ("不知道", None, "正常脚"),
+        ("/inform", "窄脚", "窄脚"),
+    ],
+)
+async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, shape: str) -> None:
+    entities = [{"entity": "foot_shape", "value": entity}] if entity else []
+    tracker = make_tracker(
+        text, intent="inform", entities=entities, slots={"requested_slot": "foot_shape"}
+    )
+    assert await FORM.extract_foot_shape(CollectingDispatcher(), tracker, {}) == {
+        "foot_shape": shape
+    }
+
+
+async def _recommend(slots: dict[str, Any]) -> tuple[list, CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionRecommendSize().run(dispatcher, make_tracker(slots=slots), {})
+    return events, dispatcher
+
+
+async def test_true_to_size_shoe(rendered: Any) -> None:
+    events, dispatcher = await _recommend(
+        {"product_id": "P006", "foot_length_cm": 25.0, "foot_shape": "正常脚"}
+    )
+    assert rendered(dispatcher) == ["utter_size_recommendation", "utter_size_in_stock"]
+    assert dispatcher.messages[0]["size"] == "40"
+    assert events == [SlotSet("requested_slot", None)]
+
+
+async def test_runs_small_without_half_sizes(rendered: Any) -> None:
+    _, dispatcher = await _recommend(
+        {"product_id": "P003", "foot_length_cm": 25.0, "foot_shape": "正常脚"}
+    )
+    names = rendered(dispatcher)
+    assert names[:3] == [
+        "utter_size_recommendation",
+        "utter_size_reason_fit_adjust",
+        "utter_size_reason_rounded_up",
+    ]
+    assert dispatcher.messages[0]["chart_size"] == "40"
+    assert dispatcher.messages[0]["size"] == "41"
+
+
+async def test_runs_large_goes_down(rendered: Any) -> None:
+    _, dispatcher = await _recommend(
+        {"product_id": "P004", "foot_length_cm": 24.0, "foot_shape": "正常脚"}
+    )
+    assert rendered(dispatcher)[:2] == ["utter_size_recommendation", "utter_size_reason_fit_adjust"]
+    assert dispatcher.messages[0]["size"] == "37"
+
+
+async def test_wide_last_keeps_the_size_for_wide_feet(rendered: Any) -> None:
+    _, dispatcher = await _recommend(
+        {"product_id": "P005", "foot_length_cm": 25.0, "foot_shape": "宽脚"}
+    )
+    assert rendered(dispatcher)[:2] == ["utter_size_recommendation", "utter_size_reason_wide_last"]
+    assert dispatcher.messages[0]["size"] == "40"
+
+
+async def test_adult_foot_on_a_kids_shoe_gets_no_size(rendered: Any) -> None:
+    _, dispatcher = await _recommend(
+        {"product_id": "P008", "foot_length_cm": 26.0, "foot_shape": "正常脚"}
+    )
+    assert rendered(dispatcher) == ["utter_size_no_fit"]
+    assert (dispatcher.messages[0]["min_size"], dispatcher.messages[0]["max_size"]) == ("26", "35")
+
+
+async def test_missing_slots_do_not_crash(rendered: Any) -> None:
+    _, dispatcher = await _recommend({"product_id": None, "foot_length_cm": None})
+    assert rendered(dispatcher) == ["utter_default"]

@@ -1,0 +1,120 @@
+"""Shared fixtures: an in-memory shop database with the demo shop, trackers,
+and a check that every response an action sends can be rendered."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# Before any project import reads settings: one in-memory SQLite for the run.
+os.environ["DATABASE_URL"] = "sqlite://"
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.db.models import Base
+from actions.db.session import get_engine, session_scope
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SHOP = ROOT / "seed" / "demo_shop.json"
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    """The parsed domain.yml."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def shop_db() -> Iterator[None]:
+    """A fresh in-memory database holding the demo shop."""
+    from actions.db.importer import load_shop
+
+    engine = get_engine()
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    with session_scope() as session:
+        load_shop(json.loads(DEMO_SHOP.read_text(encoding="utf-8")), session=session)
+    yield
+    Base.metadata.drop_all(engine)
+
+
+@pytest.fixture()
+def empty_db() -> Iterator[None]:
+    """A fresh in-memory database with the schema and no shop data."""
+    engine = get_engine()
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    yield
+    Base.metadata.drop_all(engine)
+
+
+@pytest.fixture()
+def session(shop_db: None) -> Iterator[Session]:
+    """A session on the demo shop."""
+    with session_scope() as session:
+        yield session
+
+
+def make_tracker(
+    text: str = "",
+    *,
+    intent: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text`` with the given NLU result."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0} if intent else {},
+        "entities": [
+            {"entity": e["entity"], "value": e["value"], "start": 0, "end": 0}
+            for e in (entities or [])
+        ],
+        "metadata": metadata or {},
+    }
+    return Tracker(
+        sender_id="test",
+        slots=dict(slots or {}),
+        latest_message=latest,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+class RenderCheck:
+    """Checks that dispatched responses exist and get all their variables."""
+
+    def __init__(self, domain: dict[str, Any]) -> None:
+        self._responses = domain["responses"]
+
+    def __call__(self, dispatcher: CollectingDispatcher) -> list[str]:
+        names = []
+        for message in dispatcher.messages:
+            name = message["response"]
+            assert name in self._responses, f"{name} is not a response in domain.yml"
+            given = set(message) | set(message.get("kwargs") or {})
+            for variant in self._responses[name]:
+                for var in re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", variant.get("text", "")):
+                    assert var in given, f"{name} needs {{{var}}}"
+            names.append(name)
+        return names
+
+
+@pytest.fixture(scope="session")
+def rendered(domain: dict[str, Any]) -> RenderCheck:
+    """``rendered(dispatcher)`` -> response names, after checking each can render."""
+    return RenderCheck(domain)
