@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,11 +20,12 @@ from actions.db import queries
 Messages = list[tuple[str, dict[str, Any]]]
 
 
-class _PolicyAction(Action):
+class _PolicyAction(Action, ABC):
     """Runs one read in a transaction and sends the responses it picks."""
 
-    def messages(self, session: Session) -> Messages:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def messages(self, session: Session) -> Messages:
+        """The responses (name, variables) to send."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -6,6 +6,7 @@ assistant says so and offers a human; it never guesses a product fact.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -50,16 +51,29 @@ def _keyword(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-class ProductFormValidationBase(FormValidationAction):
+class ProductFormValidationBase(FormValidationAction, ABC):
     """Abstract base of forms that need the product: fills ``product_id``."""
 
-    def name(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    #: Intents whose messages may name the product: the form's own triggers
+    #: and answers. Subclasses extend it.
+    answer_intents: frozenset[str] = frozenset({"inform", "affirm", "nlu_fallback"})
+
+    @abstractmethod
+    def name(self) -> str:
+        """The validation action's name, ``validate_<form>``."""
 
     async def extract_product_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Takes the product from the message, the page or the conversation."""
+        """Takes the product from the message, the page or the conversation.
+
+        Only when the buyer is answering or starting this form: a digression
+        that names another product must leave the slot alone, or the form
+        would not step aside for the digression.
+        """
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in self.answer_intents:
+            return {}
         try:
             found: ProductResolution = await in_transaction(
                 lambda session: resolve_product(tracker, session=session)
@@ -71,6 +85,8 @@ class ProductFormValidationBase(FormValidationAction):
             dispatcher.utter_message(response="utter_unknown_product")
             return {**found.slots, "product_id": None, "product_name": None}
         if found.product is None:
+            return found.slots
+        if found.product.id == tracker.get_slot("product_id"):
             return found.slots
         return {**found.slots, "product_id": found.product.id, "product_name": found.product.name}
 
@@ -87,6 +103,8 @@ class ProductFormValidationBase(FormValidationAction):
 
 class ValidateProductForm(ProductFormValidationBase):
     """Asks which product a material or function question is about."""
+
+    answer_intents = ProductFormValidationBase.answer_intents | {"ask_material", "ask_function"}
 
     def name(self) -> str:
         return "validate_product_form"

@@ -39,6 +39,8 @@ def _foot_shape_in(text: str) -> str | None:
 class ValidateSizeAdviceForm(ProductFormValidationBase):
     """Fills and checks the size form's slots from free Chinese text."""
 
+    answer_intents = ANSWER_INTENTS
+
     def name(self) -> str:
         return "validate_size_advice_form"
 
@@ -105,12 +107,17 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Reads the foot shape from the entity, a button, or plain words."""
-        shape = latest_entity(tracker, "foot_shape")
+        entity = latest_entity(tracker, "foot_shape")
+        shape = entity if entity in FOOT_SHAPE_WORDS else None
         if shape is None and (
-            self._is_answer(tracker, "foot_shape") or tracker.get_slot("requested_slot") is None
+            entity
+            or self._is_answer(tracker, "foot_shape")
+            or tracker.get_slot("requested_slot") is None
         ):
             shape = _foot_shape_in(latest_text(tracker))
-        return {"foot_shape": shape} if shape else {}
+        if shape is None or shape == tracker.get_slot("foot_shape"):
+            return {}
+        return {"foot_shape": shape}
 
     def validate_foot_shape(
         self,

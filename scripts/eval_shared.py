@@ -85,6 +85,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     import opencc
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
 
     rows = load_rows(Path(args.eval_dir))
     to_traditional = opencc.OpenCC("s2t")

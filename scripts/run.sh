@@ -5,7 +5,7 @@
 # (5005, REST channel and HTTP API). Usage: scripts/run.sh [shell]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 mkdir -p var/logs
 scripts/install.sh
 .venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty

@@ -57,3 +57,11 @@ def test_no_chinese_sentences_in_python() -> None:
                 if re.search(r"[\u4e00-\u9fff]{2,}.*[，。！？]", literal):
                     offenders.append(f"{path.name}:{number}: {literal}")
     assert not offenders, offenders
+
+
+def test_the_action_server_registers_every_domain_action(domain: dict[str, Any]) -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(domain["actions"]) <= set(executor.actions)

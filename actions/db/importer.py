@@ -30,12 +30,16 @@ from actions.config import settings
 from actions.db.migrate import upgrade_database
 from actions.db.models import (
     Buyer,
+    Complaint,
+    DeliveryCase,
+    Escalation,
     Order,
     OrderItem,
     Product,
     ProductFunction,
     Promotion,
     ReturnRequest,
+    ReturnStatusChange,
     Shipment,
     ShopPolicy,
     SizeChartRow,
@@ -56,6 +60,7 @@ __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "w
 
 # Children before parents, so deleting in this order never breaks a foreign key.
 SHOP_TABLES = (
+    Escalation, Complaint, DeliveryCase, ReturnStatusChange,
     TrackingEvent, ReturnRequest, Shipment, OrderItem, Order, Buyer,
     StockItem, SizeChartRow, ProductFunction, Product, Promotion, ShopPolicy,
 )  # fmt: skip

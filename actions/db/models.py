@@ -237,6 +237,8 @@ class ReturnRequest(Base):
     order_id = Column(String(32), ForeignKey("orders.id"), nullable=False, index=True)
     order_item_id = Column(Integer, ForeignKey("order_items.id"), nullable=False)
     kind = Column(String(10), nullable=False)  # return / exchange
+    # size / no_reason (the 7-day window) or quality / not_as_described /
+    # shipping_damage / wrong_item (the longer quality window, shop pays postage)
     reason = Column(String(30), nullable=False)
     # requested / awaiting_shipment / in_transit / received / inspected /
     # refunded / exchanged / rejected
@@ -245,8 +247,79 @@ class ReturnRequest(Base):
     return_tracking_number = Column(String(40))
     exchange_size = Column(Float)
     exchange_color = Column(String(30))
+    shop_note = Column(String(300))
+    refund_fen = Column(Integer)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)
 
     order = relationship("Order")
     item = relationship("OrderItem")
+    history = relationship(
+        "ReturnStatusChange",
+        back_populates="return_request",
+        cascade="all, delete-orphan",
+        order_by="ReturnStatusChange.id",
+    )
+
+
+class ReturnStatusChange(Base):
+    """One step of a return's life, with who made it (buyer, assistant or shop)."""
+
+    __tablename__ = "return_status_changes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    return_id = Column(String(32), ForeignKey("return_requests.id"), nullable=False, index=True)
+    from_status = Column(String(20))
+    to_status = Column(String(20), nullable=False)
+    actor = Column(String(50), nullable=False)
+    note = Column(String(300))
+    happened_at = Column(DateTime, nullable=False)
+
+    return_request = relationship("ReturnRequest", back_populates="history")
+
+
+class DeliveryCase(Base):
+    """A delivery problem a buyer reported: lost, stuck, not received, damaged..."""
+
+    __tablename__ = "delivery_cases"
+
+    id = Column(String(32), primary_key=True)
+    order_id = Column(String(32), ForeignKey("orders.id"), nullable=False, index=True)
+    # lost / stuck / signed_not_received / damaged / wrong_parcel / other
+    kind = Column(String(30), nullable=False)
+    buyer_words = Column(Text, nullable=False, default="")
+    status = Column(String(20), nullable=False, default="open")  # open / resolved
+    created_at = Column(DateTime, nullable=False)
+
+
+class Complaint(Base):
+    """A buyer's complaint with its category, for follow-up and the owner's view."""
+
+    __tablename__ = "complaints"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(100), nullable=False, index=True)
+    buyer_id = Column(String(32), ForeignKey("buyers.id"))
+    order_id = Column(String(32), ForeignKey("orders.id"))
+    # quality / service / logistics / description / price / other
+    category = Column(String(20), nullable=False)
+    buyer_words = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime, nullable=False)
+
+
+class Escalation(Base):
+    """A conversation that needs a human agent, with why and what is known."""
+
+    __tablename__ = "escalations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(100), nullable=False, index=True)
+    buyer_id = Column(String(32), ForeignKey("buyers.id"))
+    order_id = Column(String(32), ForeignKey("orders.id"))
+    # delivery_problem / address_after_shipment / complaint / verification_failed /
+    # request_human / cancel_request
+    reason = Column(String(40), nullable=False)
+    priority = Column(Integer, nullable=False, default=2)  # 1 urgent .. 3 low
+    summary = Column(Text, nullable=False, default="")
+    status = Column(String(20), nullable=False, default="waiting")  # waiting / assigned / resolved
+    created_at = Column(DateTime, nullable=False)

@@ -36,7 +36,14 @@ ORDER_STATUSES = ("pending_payment", "paid", "shipped", "delivered", "completed"
 RETURN_KINDS = ("return", "exchange")
 # Who pays the return postage follows the reason: the buyer for no_reason and size
 # (unless freight insurance covers it), the shop for quality and wrong_item.
-RETURN_REASONS = ("no_reason", "size", "quality", "wrong_item")
+RETURN_REASONS = (
+    "no_reason",
+    "size",
+    "quality",
+    "not_as_described",
+    "shipping_damage",
+    "wrong_item",
+)
 RETURN_STATUSES = (
     "requested", "awaiting_shipment", "in_transit", "received",
     "inspected", "refunded", "exchanged", "rejected",

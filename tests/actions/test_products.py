@@ -144,3 +144,21 @@ async def test_product_form_extracts_the_product(rendered: Any) -> None:
     )
     assert slots == {"product_id": "P004", "product_name": "暖冬雪地靴"}
     assert dispatcher.messages == []
+
+
+async def test_product_form_leaves_an_unchanged_product_alone() -> None:
+    slots = await ValidateProductForm().extract_product_id(
+        CollectingDispatcher(),
+        make_tracker("雪地靴", intent="inform", slots={"product_id": "P004"}),
+        {},
+    )
+    assert slots == {}
+
+
+async def test_a_digression_naming_a_product_does_not_change_the_form() -> None:
+    slots = await ValidateProductForm().extract_product_id(
+        CollectingDispatcher(),
+        make_tracker("雪地靴包邮吗", intent="ask_shipping", slots={"product_id": "P001"}),
+        {},
+    )
+    assert slots == {}

@@ -91,6 +91,7 @@ def test_implausible_usual_size_is_re_asked(size: float) -> None:
         ("正常吧", None, "正常脚"),
         ("不知道", None, "正常脚"),
         ("/inform", "窄脚", "窄脚"),
+        ("脚比较宽", "脚比较", "宽脚"),
     ],
 )
 async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, shape: str) -> None:
