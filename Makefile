@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`.
-.PHONY: run shell test install train lint nlu-report eval freeze clean
+.PHONY: run shell test install train lint nlu-report freeze clean token demo-reset
 
 run:            ## install, seed the demo shop, train if stale, start the assistant
 	scripts/run.sh
@@ -23,6 +23,12 @@ lint:
 
 nlu-report: train  ## NLU cross-validation and the score on ../shared/eval, written to docs/
 	scripts/nlu_report.sh
+
+token:          ## print a buyer token for the demo: make token BUYER=B005
+	.venv/bin/python -m actions.identity $(or $(BUYER),B005)
+
+demo-reset:     ## re-import the demo shop (fresh relative dates, drops runtime changes)
+	.venv/bin/python -m actions.db.importer seed/demo_shop.json --replace
 
 freeze:
 	.venv/bin/pip freeze --exclude-editable | sed '1i # Every package of the environment pinned: pip install -r requirements*.txt -c constraints.txt\n# Regenerate with: make freeze' > constraints.txt

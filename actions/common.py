@@ -55,6 +55,16 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+def last_text_with_intent(tracker: Tracker, intents: set[str] | frozenset[str]) -> str:
+    """The text of the latest user message with one of ``intents`` ('' if none)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in intents:
+                return str(event.get("text") or "")
+    return ""
+
+
 def latest_entity(tracker: Tracker, name: str) -> str | None:
     """The first value of entity ``name`` in the latest message, if any."""
     for entity in (tracker.latest_message or {}).get("entities") or []:

@@ -30,6 +30,6 @@ def _default_database_url() -> str:
 
 settings = Settings(
     database_url=os.environ.get("DATABASE_URL") or _default_database_url(),
-    shop_secret=os.environ.get("SHOP_SECRET", "dev-only-shop-secret-change-me"),
+    shop_secret=os.environ.get("SHOP_SECRET", "dev-only-shop-secret-change-me-in-production"),
     timezone=os.environ.get("SHOP_TIMEZONE", "Asia/Shanghai"),
 )

@@ -1,0 +1,120 @@
+"""Which orders the person in this conversation may see, and escalations.
+
+An order is shown or changed only for its buyer: the buyer named by a valid
+token on the latest message, or someone who proved the order with its phone
+suffix in this conversation. Anything else is treated exactly like an order
+that does not exist, so order numbers cannot be probed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.common import latest_metadata
+from actions.config import settings
+from actions.db.models import Escalation, Order
+from actions.identity import buyer_id_from_token
+
+
+def shop_now() -> datetime:
+    """Naive local time of the shop, as stored in the database."""
+    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+
+
+def token_buyer_id(tracker: Tracker) -> str | None:
+    """The buyer named by a valid token on the latest message."""
+    return buyer_id_from_token(latest_metadata(tracker).get("buyer_token"))
+
+
+def verified_order_ids(tracker: Tracker) -> list[str]:
+    """Orders proven by phone suffix earlier in this conversation."""
+    value = tracker.get_slot("verified_order_ids") or []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def accessible_order(tracker: Tracker, order_id: str | None, *, session: Session) -> Order | None:
+    """The order if this conversation may see it, else ``None`` (same as missing)."""
+    if not order_id:
+        return None
+    order = session.get(Order, str(order_id))
+    if order is None:
+        return None
+    buyer_id = token_buyer_id(tracker)
+    if buyer_id is not None and order.buyer_id == buyer_id:
+        return order
+    if order.id in verified_order_ids(tracker):
+        return order
+    return None
+
+
+def accessible_orders(tracker: Tracker, *, session: Session) -> list[Order]:
+    """Every order this conversation may see, newest first."""
+    buyer_id = token_buyer_id(tracker)
+    ids = verified_order_ids(tracker)
+    stmt = select(Order).order_by(Order.created_at.desc(), Order.id)
+    if buyer_id is not None:
+        stmt = stmt.where((Order.buyer_id == buyer_id) | Order.id.in_(ids))
+    elif ids:
+        stmt = stmt.where(Order.id.in_(ids))
+    else:
+        return []
+    return list(session.execute(stmt).scalars())
+
+
+def phone_matches(order: Order, suffix: str) -> bool:
+    """Whether ``suffix`` is the last four digits of the order's or buyer's phone."""
+    suffix = (suffix or "").strip()
+    if len(suffix) != 4 or not suffix.isdigit():
+        return False
+    phones = [order.recipient_phone, order.buyer.phone if order.buyer else ""]
+    return any(phone and phone.endswith(suffix) for phone in phones)
+
+
+def record_escalation(
+    tracker: Tracker,
+    reason: str,
+    *,
+    session: Session,
+    order: Order | None = None,
+    priority: int = 2,
+    summary: str = "",
+) -> Escalation:
+    """Queues the conversation for a human agent, once per reason and order while open."""
+    same_order = Escalation.order_id == order.id if order else Escalation.order_id.is_(None)
+    existing = (
+        session.execute(
+            select(Escalation).where(
+                Escalation.conversation_id == tracker.sender_id,
+                Escalation.reason == reason,
+                Escalation.status != "resolved",
+                same_order,
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if existing is not None:
+        return existing
+    escalation = Escalation(
+        conversation_id=tracker.sender_id,
+        buyer_id=order.buyer_id if order else token_buyer_id(tracker),
+        order_id=order.id if order else None,
+        reason=reason,
+        priority=priority,
+        summary=summary[:2000],
+        status="waiting",
+        created_at=shop_now(),
+    )
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def mask_phone(phone: str) -> str:
+    """``13812345678`` -> ``138****5678``."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"

@@ -1,0 +1,192 @@
+"""Changing an order's delivery address: only before shipment, only after the
+buyer confirms; after shipment the honest options and a human."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.access import accessible_order, mask_phone, record_escalation
+from actions.common import ShopDataUnavailableError, in_transaction, latest_text
+from actions.db.models import Order
+from actions.orders import _locked_or_not_found
+
+CHANGEABLE = frozenset({"pending_payment", "paid"})
+FORM_SLOTS = ("new_address", "new_recipient", "new_phone", "address_confirmed", "address_blocked")
+PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+ADDRESS_MARKERS = re.compile(r"省|市|区|县|镇|乡|街|路|道|号|村|巷|弄|栋|室|小区|大厦|花园")
+RECIPIENT = re.compile(r"(?:收件人|收货人|名字|姓名)[是为:：\s]*([\u4e00-\u9fff]{2,4})")
+LEADING_NAME = re.compile(r"^\s*([\u4e00-\u9fff]{2,4})[\s,，]+(?=1[3-9]\d{9})")
+ANSWER_INTENTS = frozenset({"inform", "change_address", "nlu_fallback", "out_of_scope"})
+
+
+def parse_contact(text: str) -> dict[str, str]:
+    """Recipient, phone and address found in one free-text message."""
+    found: dict[str, str] = {}
+    phone = PHONE.search(text)
+    if phone:
+        found["new_phone"] = phone.group(1)
+    name = RECIPIENT.search(text) or LEADING_NAME.search(text)
+    if name:
+        found["new_recipient"] = name.group(1)
+    rest = text
+    for part in (found.get("new_phone"), found.get("new_recipient")):
+        if part:
+            rest = rest.replace(part, " ")
+    rest = re.sub(r"(?:收件人|收货人|电话|手机|姓名|新地址|地址|改成|改为|[是为:：,，])", " ", rest)
+    rest = re.sub(r"\s+", "", rest)
+    if ADDRESS_MARKERS.search(rest):
+        found["new_address"] = rest
+    return found
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class ValidateAddressForm(FormValidationAction):
+    """Checks the order can still change, reads the new details, asks to confirm."""
+
+    def name(self) -> str:
+        return "validate_address_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Nothing more is asked once the change was refused."""
+        return [] if tracker.get_slot("address_blocked") else domain_slots
+
+    async def extract_new_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """On activation, refuses a shipped order; later reads the new details."""
+        if tracker.get_slot("requested_slot") is None:
+            blocked = await self._refuse_if_shipped(dispatcher, tracker)
+            if blocked:
+                return {"address_blocked": True}
+        if _intent(tracker) not in ANSWER_INTENTS:
+            return {}
+        found = parse_contact(latest_text(tracker))
+        if tracker.get_slot("requested_slot") == "new_address" and "new_address" not in found:
+            return {**found, "new_address": "invalid"}
+        return found
+
+    async def _refuse_if_shipped(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        def check(session: Session) -> list[tuple[str, dict[str, Any]]]:
+            order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+            if order is None:
+                return _locked_or_not_found(tracker) or [("utter_order_not_found", {})]
+            if order.status in CHANGEABLE:
+                return []
+            record_escalation(
+                tracker, "address_after_shipment", session=session, order=order, priority=1,
+                summary=f"address change requested after status {order.status}",
+            )  # fmt: skip
+            shipment = order.shipments[-1] if order.shipments else None
+            return [
+                (
+                    "utter_address_after_shipment",
+                    {
+                        "order_id": order.id,
+                        "courier": shipment.courier if shipment else "-",
+                        "tracking_number": shipment.tracking_number if shipment else "-",
+                    },
+                ),
+                ("utter_escalated", {"wait_minutes": 5}),
+            ]
+
+        messages = await in_transaction(check)
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        return bool(messages)
+
+    def validate_new_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A plausible address: a place marker and 6-200 characters."""
+        if value == "invalid" or not (6 <= len(str(value)) <= 200):
+            dispatcher.utter_message(response="utter_address_invalid")
+            return {"new_address": None}
+        return {"new_address": value}
+
+    async def extract_address_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes or no to the summary."""
+        if tracker.get_slot("requested_slot") != "address_confirmed":
+            return {}
+        return {"affirm": {"address_confirmed": True}, "deny": {"address_confirmed": False}}.get(
+            _intent(tracker) or "", {}
+        )
+
+
+class ActionAskAddressConfirmed(Action):
+    """Shows the new recipient, phone (masked) and address and asks to confirm."""
+
+    def name(self) -> str:
+        return "action_ask_address_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        def current(session: Session) -> tuple[str, str]:
+            order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+            return (order.recipient_name, order.recipient_phone) if order else ("", "")
+
+        name, phone = await in_transaction(current)
+        dispatcher.utter_message(
+            response="utter_ask_address_confirmed",
+            recipient=tracker.get_slot("new_recipient") or name,
+            phone=mask_phone(tracker.get_slot("new_phone") or phone),
+            address=tracker.get_slot("new_address"),
+        )
+        return []
+
+
+class ActionUpdateAddress(Action):
+    """Writes the confirmed address, if the order has still not shipped."""
+
+    def name(self) -> str:
+        return "action_update_address"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if tracker.get_slot("address_blocked"):
+            return reset
+        if tracker.get_slot("address_confirmed") is not True:
+            dispatcher.utter_message(response="utter_address_not_changed")
+            return reset
+
+        def update(session: Session) -> list[tuple[str, dict[str, Any]]]:
+            order: Order | None = accessible_order(
+                tracker, tracker.get_slot("order_id"), session=session
+            )
+            if order is None:
+                return [("utter_order_not_found", {})]
+            if order.status not in CHANGEABLE:
+                return [("utter_address_after_shipment", {
+                    "order_id": order.id, "courier": "-", "tracking_number": "-"})]  # fmt: skip
+            order.address = tracker.get_slot("new_address")
+            order.recipient_name = tracker.get_slot("new_recipient") or order.recipient_name
+            order.recipient_phone = tracker.get_slot("new_phone") or order.recipient_phone
+            return [("utter_address_updated", {"order_id": order.id})]
+
+        try:
+            messages = await in_transaction(update)
+        except ShopDataUnavailableError:
+            messages = [("utter_service_unavailable", {})]
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        return reset

@@ -1,0 +1,166 @@
+"""Delivery problems and complaints: recorded with the buyer's words, then a human.
+
+Both are things the assistant cannot settle alone, so each records a case for
+the shop and queues the conversation for an agent with a reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from actions.access import accessible_order, record_escalation, shop_now, token_buyer_id
+from actions.common import ShopDataUnavailableError, in_transaction, last_text_with_intent
+from actions.db import queries
+from actions.db.models import Complaint, DeliveryCase
+from actions.orders import _locked_or_not_found
+
+# (kind, words that all must occur) checked in order; the first match wins.
+DELIVERY_KINDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
+    (
+        "signed_not_received",
+        (("签收", "已签", "显示收"), ("没收到", "没有收到", "未收到", "没拿到", "没见")),
+    ),
+    ("damaged", (("破", "坏", "压扁", "烂", "湿", "变形", "撕"),)),
+    ("wrong_parcel", (("不是我", "错", "别人的", "少了", "少件", "漏发"),)),
+    ("lost", (("丢", "找不到", "不见了", "没了"),)),
+    ("stuck", (("不动", "没更新", "不更新", "没有更新", "停", "卡", "好几天", "还没到", "慢"),)),
+]
+COMPLAINT_CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "quality",
+        ("质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "磨脚", "臭", "破", "线头", "做工"),
+    ),
+    ("description", ("描述", "图片", "色差", "不一样", "货不对板", "假", "不是真皮")),
+    ("logistics", ("快递", "物流", "发货", "慢", "送货", "派送")),
+    ("service", ("客服", "态度", "不理", "回复", "服务", "骗")),
+    ("price", ("降价", "价格", "贵", "差价")),
+]
+PRIORITY = {"lost": 1, "signed_not_received": 1, "damaged": 1, "wrong_parcel": 1}
+
+
+def delivery_kind(text: str) -> str:
+    """The kind of delivery problem the buyer's words describe."""
+    for kind, groups in DELIVERY_KINDS:
+        if all(any(word in text for word in group) for group in groups):
+            return kind
+    return "other"
+
+
+def complaint_category(text: str) -> str:
+    """The category of a complaint, from its words."""
+    for category, words in COMPLAINT_CATEGORIES:
+        if any(word in text for word in words):
+            return category
+    return "other"
+
+
+def _next_case_id(session: Session) -> str:
+    count = session.execute(select(func.count()).select_from(DeliveryCase)).scalar_one()
+    return f"DC{count + 1:05d}"
+
+
+class ActionReportDeliveryProblem(Action):
+    """Records a delivery case for the buyer's order and escalates to a human."""
+
+    def name(self) -> str:
+        return "action_report_delivery_problem"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        words = last_text_with_intent(tracker, {"report_delivery_problem"})
+        kind = delivery_kind(words)
+
+        def record(session: Session) -> list[tuple[str, dict[str, Any]]]:
+            order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+            if order is None:
+                return _locked_or_not_found(tracker)
+            existing = (
+                session.execute(
+                    select(DeliveryCase).where(
+                        DeliveryCase.order_id == order.id,
+                        DeliveryCase.kind == kind,
+                        DeliveryCase.status == "open",
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            if existing is not None:
+                return [("utter_delivery_case_exists", {"case_id": existing.id})]
+            case = DeliveryCase(
+                id=_next_case_id(session), order_id=order.id, kind=kind,
+                buyer_words=words[:2000], status="open", created_at=shop_now(),
+            )  # fmt: skip
+            session.add(case)
+            record_escalation(
+                tracker, "delivery_problem", session=session, order=order,
+                priority=PRIORITY.get(kind, 2), summary=f"{kind}: {words[:300]}",
+            )  # fmt: skip
+            courier = order.shipments[-1].courier if order.shipments else ""
+            return [
+                (f"utter_delivery_case_{kind}", {"case_id": case.id, "courier": courier}),
+                ("utter_escalated", {"wait_minutes": 5}),
+            ]
+
+        await _send(dispatcher, record)
+        return []
+
+
+class ActionRecordComplaint(Action):
+    """Apologises for the specific problem, records it and offers the way forward."""
+
+    def name(self) -> str:
+        return "action_record_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        words = last_text_with_intent(tracker, {"complain"})
+        category = complaint_category(words)
+
+        def record(session: Session) -> list[tuple[str, dict[str, Any]]]:
+            order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+            session.add(
+                Complaint(
+                    conversation_id=tracker.sender_id,
+                    buyer_id=order.buyer_id if order else token_buyer_id(tracker),
+                    order_id=order.id if order else None,
+                    category=category,
+                    buyer_words=words[:2000],
+                    created_at=shop_now(),
+                )
+            )
+            record_escalation(
+                tracker, "complaint", session=session, order=order, priority=2,
+                summary=f"{category}: {words[:300]}",
+            )  # fmt: skip
+            policy = queries.get_policy(session=session)
+            days = policy.quality_return_days if policy else 15
+            messages: list[tuple[str, dict[str, Any]]] = [
+                (f"utter_complaint_{category}", {"quality_days": days})
+            ]
+            if category in ("quality", "description"):
+                messages.append(("utter_offer_return_exchange", {}))
+            else:
+                messages.append(("utter_offer_human", {}))
+            return messages
+
+        await _send(dispatcher, record)
+        return []
+
+
+async def _send(dispatcher: CollectingDispatcher, work: Any) -> None:
+    try:
+        messages = await in_transaction(work)
+    except ShopDataUnavailableError:
+        messages = [("utter_service_unavailable", {})]
+    for response, kwargs in messages:
+        dispatcher.utter_message(response=response, **kwargs)

@@ -1,0 +1,226 @@
+"""After a return is confirmed: opening it, its progress, the return tracking number.
+
+The request is opened in one transaction that re-checks every rule. Status
+answers follow the shop's records only: money refunded or new shoes sent is
+said only once the shop has marked the returned goods received and beyond.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions import sizing
+from actions.access import accessible_orders, shop_now
+from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
+from actions.db import queries, returns
+from actions.db.models import ReturnRequest, ReturnStatusChange, StockItem
+from actions.return_requests import (
+    FORM_SLOTS,
+    Messages,
+    _decision_messages,
+    _item,
+    _kind_name,
+    available_sizes,
+)
+from actions.return_rules import reason_code
+
+
+class ActionOpenReturn(Action):
+    """Opens the confirmed request in one transaction, re-checking every rule."""
+
+    def name(self) -> str:
+        return "action_open_return"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if tracker.get_slot("return_blocked"):
+            return reset
+        if tracker.get_slot("return_confirmed") is not True:
+            dispatcher.utter_message(response="utter_return_cancelled")
+            return reset
+        exchange = tracker.get_slot("after_sale_goal") == "exchange"
+        reason = tracker.get_slot("return_reason")
+
+        def open_request(session: Session) -> Messages:
+            item = _item(tracker, session)
+            if item is None:
+                return [("utter_order_not_found", {})]
+            existing = returns.open_return_for_item(item.id, session=session)
+            if existing is not None:
+                return [("utter_return_exists", {"return_id": existing.id})]
+            refusal, _ = _decision_messages(item, reason, session)
+            if refusal:
+                return refusal
+            policy = queries.get_policy(session=session)
+            now = shop_now()
+            request = ReturnRequest(
+                id=returns.next_return_id(session=session), order_id=item.order_id,
+                order_item_id=item.id, kind="exchange" if exchange else "return",
+                reason=reason_code(reason), status="requested",
+                buyer_words=latest_text(tracker)[:500], created_at=now, updated_at=now,
+            )  # fmt: skip
+            extra: Messages = []
+            if exchange:
+                request.exchange_size = float(tracker.get_slot("exchange_size"))
+                request.exchange_color = tracker.get_slot("exchange_color") or item.color
+                stock = session.execute(
+                    select(StockItem).where(
+                        StockItem.product_id == item.product_id,
+                        StockItem.color == request.exchange_color,
+                        StockItem.size == request.exchange_size,
+                    )
+                ).scalar_one_or_none()
+                if stock is None or stock.quantity - stock.reserved <= 0:
+                    shown = (
+                        "、".join(
+                            sizing.format_size(s)
+                            for s in available_sizes(item, request.exchange_color, session)
+                        )
+                        or "-"
+                    )
+                    return [(
+                        "utter_exchange_no_stock",
+                        {"color": request.exchange_color,
+                         "size": sizing.format_size(request.exchange_size), "sizes": shown},
+                    )]  # fmt: skip
+                stock.reserved += 1
+                extra.append((
+                    "utter_exchange_rule",
+                    {"color": request.exchange_color,
+                     "size": sizing.format_size(request.exchange_size)},
+                ))  # fmt: skip
+            else:
+                extra.append(("utter_return_refund_rule",
+                              {"refund_days": policy.refund_days if policy else ""}))  # fmt: skip
+            session.add(request)
+            session.add(
+                ReturnStatusChange(
+                    return_request=request, from_status=None, to_status="requested",
+                    actor="assistant", note=reason, happened_at=now,
+                )
+            )  # fmt: skip
+            session.flush()
+            returns.transition(request.id, "awaiting_shipment", actor="assistant", session=session)
+            address = {
+                "return_address": policy.return_address if policy else "",
+                "return_recipient": policy.return_recipient if policy else "",
+                "return_phone": policy.return_phone if policy else "",
+            }
+            return [(
+                "utter_return_opened",
+                {"kind_name": _kind_name(domain, exchange), "return_id": request.id, **address},
+            ), *extra]  # fmt: skip
+
+        try:
+            messages = await in_transaction(open_request)
+        except (ShopDataUnavailableError, returns.ReturnError):
+            messages = [("utter_return_failed", {})]
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        return reset
+
+
+class ActionCheckReturnStatus(Action):
+    """Where each of the buyer's returns stands and what they must do next."""
+
+    def name(self) -> str:
+        return "action_check_return_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        def describe(session: Session) -> Messages:
+            order_ids = [order.id for order in accessible_orders(tracker, session=session)]
+            if not order_ids:
+                return [("utter_order_not_found", {})]
+            requests = list(
+                session.execute(
+                    select(ReturnRequest)
+                    .where(ReturnRequest.order_id.in_(order_ids))
+                    .order_by(ReturnRequest.created_at.desc())
+                    .limit(3)
+                ).scalars()
+            )
+            if not requests:
+                return [("utter_no_returns", {})]
+            policy = queries.get_policy(session=session)
+            return [status_message(request, policy) for request in requests]
+
+        await _send(dispatcher, describe)
+        return []
+
+
+def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, Any]]:
+    """The response for one request's current state."""
+    variables: dict[str, Any] = {
+        "return_id": request.id,
+        "product": request.item.product.name,
+        "refund_days": policy.refund_days if policy else "",
+        "return_address": policy.return_address if policy else "",
+        "return_recipient": policy.return_recipient if policy else "",
+        "return_phone": policy.return_phone if policy else "",
+        "tracking_number": request.return_tracking_number or "",
+        "note": request.shop_note or "-",
+    }
+    if request.status == "refunded":
+        variables["refund_yuan"] = f"{(request.refund_fen or 0) / 100:.2f}"
+    return f"utter_return_status_{request.status}", variables
+
+
+class ActionRecordReturnTracking(Action):
+    """Records the return parcel's tracking number on the request waiting for it."""
+
+    def name(self) -> str:
+        return "action_record_return_tracking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        raw = latest_entity(tracker, "tracking_number") or latest_text(tracker)
+        try:
+            number = returns.normalize_tracking_number(raw)
+        except returns.InvalidTrackingNumber:
+            dispatcher.utter_message(response="utter_tracking_number_invalid")
+            return []
+
+        def record(session: Session) -> Messages:
+            order_ids = [order.id for order in accessible_orders(tracker, session=session)]
+            waiting = (
+                session.execute(
+                    select(ReturnRequest)
+                    .where(
+                        ReturnRequest.order_id.in_(order_ids),
+                        ReturnRequest.status == "awaiting_shipment",
+                    )
+                    .order_by(ReturnRequest.created_at.desc())
+                )
+                .scalars()
+                .first()
+            )
+            if waiting is None:
+                return [("utter_no_return_awaiting_tracking", {})]
+            returns.record_return_tracking(waiting.id, number, actor="buyer", session=session)
+            return [
+                ("utter_tracking_recorded", {"return_id": waiting.id, "tracking_number": number})
+            ]
+
+        await _send(dispatcher, record)
+        return []
+
+
+async def _send(dispatcher: CollectingDispatcher, work: Any) -> None:
+    try:
+        messages = await in_transaction(work)
+    except (ShopDataUnavailableError, returns.ReturnError):
+        messages = [("utter_service_unavailable", {})]
+    for response, kwargs in messages:
+        dispatcher.utter_message(response=response, **kwargs)

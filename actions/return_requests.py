@@ -1,0 +1,330 @@
+"""Returns and exchanges: the form that checks the shop's rules, opening the
+request after the buyer confirms, its status, and the return tracking number.
+
+Nothing is created before the buyer confirms, and every check is repeated in
+the transaction that creates the request. No response says money was refunded
+or new shoes sent unless the shop has recorded it after receiving the goods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions import sizing
+from actions.access import accessible_order, shop_now
+from actions.common import in_transaction, latest_entity, latest_text
+from actions.db import queries, returns
+from actions.db.models import Order, OrderItem, StockItem
+from actions.return_rules import REASON_CODES, decide_return, reason_code
+
+Messages = list[tuple[str, dict[str, Any]]]
+FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
+              "return_confirmed", "return_blocked")  # fmt: skip
+REASON_WORDS = {
+    "尺码不合适": ("小", "大", "尺码", "码数", "不合脚", "挤脚", "夹脚", "松"),
+    "质量问题": ("质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "瑕疵", "破", "线头"),
+    "与描述不符": ("描述", "图片", "色差", "不一样", "货不对板", "假"),
+    "物流损坏": ("压坏", "快递", "物流", "盒子", "运输"),
+    "不喜欢/拍错了": ("不喜欢", "拍错", "买错", "不想要", "不要了", "不合适"),
+}
+ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "affirm", "out_of_scope"})
+
+
+def reason_in(text: str) -> str | None:
+    """The canonical reason the buyer's words give, if any."""
+    for reason, words in REASON_WORDS.items():
+        if any(word in text for word in words):
+            return reason
+    return None
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _order(tracker: Tracker, session: Session) -> Order | None:
+    return accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+
+
+def _item(tracker: Tracker, session: Session) -> OrderItem | None:
+    order = _order(tracker, session)
+    item_id = tracker.get_slot("order_item_id")
+    if order is None or item_id is None:
+        return None
+    return next((item for item in order.items if str(item.id) == str(item_id)), None)
+
+
+def _decision_messages(item: OrderItem, reason: str, session: Session) -> tuple[Messages, Any]:
+    """Refusal responses for ``reason`` on ``item`` (empty when allowed), and the decision."""
+    policy = queries.get_policy(session=session)
+    order = item.order
+    decision = decide_return(
+        order_status=order.status,
+        delivered_at=order.delivered_at,
+        reason=reason_code(reason) or "no_reason",
+        freight_insurance=bool(order.freight_insurance),
+        today=shop_now().date(),
+        no_reason_days=policy.no_reason_return_days if policy else 7,
+        quality_days=policy.quality_return_days if policy else 15,
+        no_reason_postage_payer=policy.no_reason_postage_payer if policy else "buyer",
+    )
+    if decision.refusal is None:
+        return [], decision
+    variables = {
+        "order_id": order.id,
+        "window_days": decision.window_days,
+        "quality_days": policy.quality_return_days if policy else 15,
+    }
+    return [(f"utter_return_refused_{decision.refusal}", variables)], decision
+
+
+def available_sizes(item: OrderItem, color: str, session: Session) -> list[float]:
+    """Sizes of ``item``'s product in ``color`` with unreserved stock."""
+    rows = session.execute(
+        select(StockItem).where(StockItem.product_id == item.product_id, StockItem.color == color)
+    ).scalars()
+    return sorted(row.size for row in rows if row.quantity - row.reserved > 0)
+
+
+class ValidateReturnForm(FormValidationAction):
+    """Picks the item, checks the rules for the reason, the exchange stock, and asks to confirm."""
+
+    def name(self) -> str:
+        return "validate_return_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Exchanges also need the wanted size; a refused request needs nothing more."""
+        if tracker.get_slot("return_blocked"):
+            return []
+        slots = ["order_item_id", "return_reason"]
+        if tracker.get_slot("after_sale_goal") == "exchange":
+            slots.append("exchange_size")
+        return [*slots, "return_confirmed"]
+
+    async def extract_order_item_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A chosen item (button), an item named by product, or the only item."""
+        if tracker.get_slot("order_item_id") is not None or tracker.get_slot("return_blocked"):
+            return {}
+        chosen = latest_entity(tracker, "order_item_id")
+        text = latest_text(tracker)
+
+        def pick(session: Session) -> str | None:
+            order = _order(tracker, session)
+            if order is None:
+                return None
+            if chosen and any(str(item.id) == chosen for item in order.items):
+                return chosen
+            named = [item for item in order.items if item.product.name in text]
+            if len(named) == 1:
+                return str(named[0].id)
+            return str(order.items[0].id) if len(order.items) == 1 else None
+
+        item_id = await in_transaction(pick)
+        return {"order_item_id": item_id} if item_id else {}
+
+    async def validate_order_item_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The order must be signed for and the item free of an open request."""
+
+        def check(session: Session) -> Messages:
+            order = _order(tracker, session)
+            items = order.items if order else []
+            item = next((i for i in items if str(i.id) == str(value)), None)
+            if item is None:
+                return [("utter_order_not_found", {})]
+            existing = returns.open_return_for_item(item.id, session=session)
+            if existing is not None:
+                return [("utter_return_exists", {"return_id": existing.id})]
+            refusal, _ = _decision_messages(item, "质量问题", session)
+            if refusal and "window" not in refusal[0][0]:
+                return refusal
+            return []
+
+        messages = await in_transaction(check)
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        if messages:
+            return {"order_item_id": None, "return_blocked": True}
+        return {"order_item_id": str(value)}
+
+    async def extract_return_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A reason from a button, the entity, or the buyer's words."""
+        if tracker.get_slot("return_reason") or _intent(tracker) not in ANSWER_INTENTS | {
+            "request_return", "request_exchange", "complain",
+        }:  # fmt: skip
+            return {}
+        entity = latest_entity(tracker, "return_reason")
+        reason = entity if entity in REASON_CODES else reason_in(entity or latest_text(tracker))
+        return {"return_reason": reason} if reason else {}
+
+    async def validate_return_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Applies the window of the reason; a refusal explains the rule."""
+        if value not in REASON_CODES:
+            return {"return_reason": None}
+
+        def check(session: Session) -> Messages | None:
+            item = _item(tracker, session)
+            if item is None:
+                return None
+            return _decision_messages(item, value, session)[0]
+
+        messages = await in_transaction(check)
+        if messages is None:
+            return {"return_reason": value}  # the item check runs first and reports
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        if messages:
+            return {"return_reason": None, "return_blocked": True}
+        return {"return_reason": value}
+
+    async def extract_exchange_size(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The wanted size (and colour, if named) for an exchange."""
+        if tracker.get_slot("requested_slot") != "exchange_size" or _intent(tracker) not in (
+            ANSWER_INTENTS | {"request_exchange"}
+        ):
+            return {}
+        text = latest_text(tracker)
+        size = sizing.parse_shoe_size(text)
+        color = latest_entity(tracker, "color")
+        slots: dict[str, Any] = {"exchange_size": size if size is not None else -1.0}
+        if color:
+            slots["exchange_color"] = color
+        return slots
+
+    async def validate_exchange_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The wanted size must differ and be in stock (not reserved by others)."""
+        if value is None or float(value) < 0 or not sizing.is_plausible_size(float(value)):
+            dispatcher.utter_message(response="utter_exchange_size_invalid")
+            return {"exchange_size": None}
+        size = float(value)
+
+        def check(session: Session) -> Messages:
+            item = _item(tracker, session)
+            if item is None:
+                return [("utter_order_not_found", {})]
+            color = tracker.get_slot("exchange_color") or item.color
+            if size == item.size and color == item.color:
+                return [("utter_exchange_same_item", {})]
+            sizes = available_sizes(item, color, session)
+            if size not in sizes:
+                shown = "、".join(sizing.format_size(s) for s in sizes) or "-"
+                return [(
+                    "utter_exchange_no_stock",
+                    {"color": color, "size": sizing.format_size(size), "sizes": shown},
+                )]  # fmt: skip
+            return []
+
+        messages = await in_transaction(check)
+        for response, kwargs in messages:
+            dispatcher.utter_message(response=response, **kwargs)
+        return {"exchange_size": None if messages else size}
+
+    async def extract_return_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes or no to the summary."""
+        if tracker.get_slot("requested_slot") != "return_confirmed":
+            return {}
+        intent = _intent(tracker)
+        if intent == "affirm":
+            return {"return_confirmed": True}
+        if intent == "deny":
+            return {"return_confirmed": False}
+        return {}
+
+
+class ActionAskOrderItemId(Action):
+    """Asks which item of the order, with a button per item."""
+
+    def name(self) -> str:
+        return "action_ask_order_item_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        def buttons(session: Session) -> list[dict[str, str]]:
+            order = _order(tracker, session)
+            return [
+                {
+                    "title": f"{item.product.name} {item.color} {sizing.format_size(item.size)}",
+                    "payload": f'/inform{{"order_item_id":"{item.id}"}}',
+                }
+                for item in (order.items if order else [])
+            ]
+
+        items = await in_transaction(buttons)
+        dispatcher.utter_message(response="utter_choose_order_item", buttons=items)
+        return []
+
+
+class ActionAskReturnConfirmed(Action):
+    """Summarises the request, with who pays postage, and asks to confirm."""
+
+    def name(self) -> str:
+        return "action_ask_return_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason = tracker.get_slot("return_reason")
+
+        def summary(session: Session) -> Messages:
+            item = _item(tracker, session)
+            if item is None:
+                return [("utter_order_not_found", {})]
+            _, decision = _decision_messages(item, reason, session)
+            policy = queries.get_policy(session=session)
+            exchange = tracker.get_slot("after_sale_goal") == "exchange"
+            label = item.product.name
+            if exchange:
+                color = tracker.get_slot("exchange_color") or item.color
+                size = sizing.format_size(float(tracker.get_slot("exchange_size") or item.size))
+                label = f"{label} {item.color}{sizing.format_size(item.size)} → {color}{size}"
+            return [(
+                "utter_ask_return_confirmed",
+                {
+                    "kind_name": _kind_name(domain, exchange),
+                    "product": label,
+                    "reason": reason,
+                    "postage_note": _text(domain, f"utter_postage_note_{decision.postage}"),
+                    "condition": policy.return_condition if policy else "",
+                },
+            )]  # fmt: skip
+
+        for response, kwargs in await in_transaction(summary):
+            dispatcher.utter_message(response=response, **kwargs)
+        return []
+
+
+def _text(domain: DomainDict, response: str) -> str:
+    """The first text of a domain response (used as a fragment of another)."""
+    variants = domain.get("responses", {}).get(response) or [{}]
+    return str(variants[0].get("text", ""))
+
+
+def _kind_name(domain: DomainDict, exchange: bool) -> str:
+    return _text(domain, "utter_kind_exchange" if exchange else "utter_kind_return")
