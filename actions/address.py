@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, mask_phone, record_escalation
-from actions.common import ShopDataUnavailableError, in_transaction, latest_text
+from actions.common import ShopDataUnavailableError, in_transaction, latest_text, yes_or_no
 from actions.db.models import Order
 from actions.orders import _locked_or_not_found
 
@@ -21,7 +21,14 @@ CHANGEABLE = frozenset({"pending_payment", "paid"})
 FORM_SLOTS = ("new_address", "new_recipient", "new_phone", "address_confirmed", "address_blocked")
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 ADDRESS_MARKERS = re.compile(r"省|市|区|县|镇|乡|街|路|道|号|村|巷|弄|栋|室|小区|大厦|花园")
-RECIPIENT = re.compile(r"(?:收件人|收货人|名字|姓名)[是为:：\s]*([\u4e00-\u9fff]{2,4})")
+RECIPIENT = re.compile(
+    r"(?:收件人|收货人|名字|姓名)(?:改成|改为|换成|是|为)?[:：\s]*"
+    r"([\u4e00-\u9fff]{2,4}?)(?=电话|手机|联系|[\s,，:：;；]|\d|$)"
+)
+LABELS = re.compile(
+    r"(?:收件人|收货人|姓名|名字|电话|手机号?|联系方式|新地址|收货地址|地址)"
+    r"(?:改成|改为|换成|是|为)?[:：]?|^(?:请|麻烦)?(?:帮我)?(?:改成|改为|换成)"
+)
 LEADING_NAME = re.compile(r"^\s*([\u4e00-\u9fff]{2,4})[\s,，]+(?=1[3-9]\d{9})")
 ANSWER_INTENTS = frozenset({"inform", "change_address", "nlu_fallback", "out_of_scope"})
 
@@ -39,11 +46,33 @@ def parse_contact(text: str) -> dict[str, str]:
     for part in (found.get("new_phone"), found.get("new_recipient")):
         if part:
             rest = rest.replace(part, " ")
-    rest = re.sub(r"(?:收件人|收货人|电话|手机|姓名|新地址|地址|改成|改为|[是为:：,，])", " ", rest)
-    rest = re.sub(r"\s+", "", rest)
+    rest = LABELS.sub(" ", rest.strip())
+    rest = re.sub(r"[\s,，;；]+", "", rest)
     if ADDRESS_MARKERS.search(rest):
         found["new_address"] = rest
     return found
+
+
+def after_shipment_messages(
+    tracker: Tracker, order: Order, session: Session
+) -> list[tuple[str, dict[str, Any]]]:
+    """The honest options once the parcel left, after queueing a human."""
+    record_escalation(
+        tracker, "address_after_shipment", session=session, order=order, priority=1,
+        summary=f"address change requested after status {order.status}",
+    )  # fmt: skip
+    shipment = order.shipments[-1] if order.shipments else None
+    return [
+        (
+            "utter_address_after_shipment",
+            {
+                "order_id": order.id,
+                "courier": shipment.courier if shipment else "-",
+                "tracking_number": shipment.tracking_number if shipment else "-",
+            },
+        ),
+        ("utter_escalated", {"wait_minutes": 5}),
+    ]
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -88,22 +117,9 @@ class ValidateAddressForm(FormValidationAction):
                 return _locked_or_not_found(tracker) or [("utter_order_not_found", {})]
             if order.status in CHANGEABLE:
                 return []
-            record_escalation(
-                tracker, "address_after_shipment", session=session, order=order, priority=1,
-                summary=f"address change requested after status {order.status}",
-            )  # fmt: skip
-            shipment = order.shipments[-1] if order.shipments else None
-            return [
-                (
-                    "utter_address_after_shipment",
-                    {
-                        "order_id": order.id,
-                        "courier": shipment.courier if shipment else "-",
-                        "tracking_number": shipment.tracking_number if shipment else "-",
-                    },
-                ),
-                ("utter_escalated", {"wait_minutes": 5}),
-            ]
+            if order.status == "cancelled":
+                return [("utter_address_order_cancelled", {"order_id": order.id})]
+            return after_shipment_messages(tracker, order, session)
 
         messages = await in_transaction(check)
         for response, kwargs in messages:
@@ -125,9 +141,8 @@ class ValidateAddressForm(FormValidationAction):
         """Yes or no to the summary."""
         if tracker.get_slot("requested_slot") != "address_confirmed":
             return {}
-        return {"affirm": {"address_confirmed": True}, "deny": {"address_confirmed": False}}.get(
-            _intent(tracker) or "", {}
-        )
+        answer = yes_or_no(tracker)
+        return {} if answer is None else {"address_confirmed": answer}
 
 
 class ActionAskAddressConfirmed(Action):
@@ -175,9 +190,10 @@ class ActionUpdateAddress(Action):
             )
             if order is None:
                 return [("utter_order_not_found", {})]
+            if order.status == "cancelled":
+                return [("utter_address_order_cancelled", {"order_id": order.id})]
             if order.status not in CHANGEABLE:
-                return [("utter_address_after_shipment", {
-                    "order_id": order.id, "courier": "-", "tracking_number": "-"})]  # fmt: skip
+                return after_shipment_messages(tracker, order, session)
             order.address = tracker.get_slot("new_address")
             order.recipient_name = tracker.get_slot("new_recipient") or order.recipient_name
             order.recipient_phone = tracker.get_slot("new_phone") or order.recipient_phone

@@ -82,11 +82,14 @@ class ActionReportDeliveryProblem(Action):
             order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
             if order is None:
                 return _locked_or_not_found(tracker)
+            found = kind
+            if found == "other" and order.status == "shipped" and words.startswith("/"):
+                found = "stuck"  # e.g. the button offered for a parcel with no tracking update
             existing = (
                 session.execute(
                     select(DeliveryCase).where(
                         DeliveryCase.order_id == order.id,
-                        DeliveryCase.kind == kind,
+                        DeliveryCase.kind == found,
                         DeliveryCase.status == "open",
                     )
                 )
@@ -96,17 +99,17 @@ class ActionReportDeliveryProblem(Action):
             if existing is not None:
                 return [("utter_delivery_case_exists", {"case_id": existing.id})]
             case = DeliveryCase(
-                id=_next_case_id(session), order_id=order.id, kind=kind,
+                id=_next_case_id(session), order_id=order.id, kind=found,
                 buyer_words=words[:2000], status="open", created_at=shop_now(),
             )  # fmt: skip
             session.add(case)
             record_escalation(
                 tracker, "delivery_problem", session=session, order=order,
-                priority=PRIORITY.get(kind, 2), summary=f"{kind}: {words[:300]}",
+                priority=PRIORITY.get(found, 2), summary=f"{found}: {words[:300]}",
             )  # fmt: skip
             courier = order.shipments[-1].courier if order.shipments else ""
             return [
-                (f"utter_delivery_case_{kind}", {"case_id": case.id, "courier": courier}),
+                (f"utter_delivery_case_{found}", {"case_id": case.id, "courier": courier}),
                 ("utter_escalated", {"wait_minutes": 5}),
             ]
 

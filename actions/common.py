@@ -55,6 +55,32 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+# Intents a short "确认修改" or "好 提交吧" may be classified as; anything else
+# (a question about policy, say) is a digression, not an answer.
+CONFIRMING_INTENTS = frozenset(
+    {"inform", "nlu_fallback", "change_address", "request_return", "request_exchange"}
+)
+NO_WORDS = ("不", "别", "算了", "取消", "再想想", "等等")
+YES_WORDS = ("确认", "确定", "是的", "对", "好", "可以", "没问题", "行", "嗯", "ok", "OK")
+
+
+def yes_or_no(tracker: Tracker) -> bool | None:
+    """The buyer's answer to a confirmation: affirm/deny, else clear yes/no words."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    if intent not in CONFIRMING_INTENTS:
+        return None
+    text = latest_text(tracker)
+    if any(word in text for word in NO_WORDS):
+        return False if len(text) <= 12 else None
+    if any(word in text for word in YES_WORDS) and len(text) <= 12:
+        return True
+    return None
+
+
 def last_text_with_intent(tracker: Tracker, intents: set[str] | frozenset[str]) -> str:
     """The text of the latest user message with one of ``intents`` ('' if none)."""
     for event in reversed(tracker.events):

@@ -172,7 +172,8 @@ def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, 
         "note": request.shop_note or "-",
     }
     if request.status == "refunded":
-        variables["refund_yuan"] = f"{(request.refund_fen or 0) / 100:.2f}"
+        paid = request.item.price_fen * request.item.quantity
+        variables["refund_yuan"] = f"{(request.refund_fen or paid) / 100:.2f}"
     return f"utter_return_status_{request.status}", variables
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import accessible_order, shop_now
-from actions.common import in_transaction, latest_entity, latest_text
+from actions.common import in_transaction, latest_entity, latest_text, yes_or_no
 from actions.db import queries, returns
 from actions.db.models import Order, OrderItem, StockItem
 from actions.return_rules import REASON_CODES, decide_return, reason_code
@@ -27,11 +27,44 @@ from actions.return_rules import REASON_CODES, decide_return, reason_code
 Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
               "return_confirmed", "return_blocked")  # fmt: skip
+# Checked in order, first match wins: a defect outranks a size word in the
+# same sentence (小白鞋开胶了 is a quality problem, not a size one).
 REASON_WORDS = {
-    "尺码不合适": ("小", "大", "尺码", "码数", "不合脚", "挤脚", "夹脚", "松"),
-    "质量问题": ("质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "瑕疵", "破", "线头"),
+    "质量问题": (
+        "质量",
+        "开胶",
+        "脱胶",
+        "断",
+        "裂",
+        "掉色",
+        "起球",
+        "瑕疵",
+        "破",
+        "线头",
+        "鞋跟",
+        "松动",
+        "掉跟",
+        "脱线",
+    ),
     "与描述不符": ("描述", "图片", "色差", "不一样", "货不对板", "假"),
     "物流损坏": ("压坏", "快递", "物流", "盒子", "运输"),
+    "尺码不合适": (
+        "小了",
+        "大了",
+        "偏小",
+        "偏大",
+        "太小",
+        "太大",
+        "尺码",
+        "码数",
+        "不合脚",
+        "挤脚",
+        "夹脚",
+        "太松",
+        "码小",
+        "码大",
+        "紧",
+    ),
     "不喜欢/拍错了": ("不喜欢", "拍错", "买错", "不想要", "不要了", "不合适"),
 }
 ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "affirm", "out_of_scope"})
@@ -74,6 +107,7 @@ def _decision_messages(item: OrderItem, reason: str, session: Session) -> tuple[
         no_reason_days=policy.no_reason_return_days if policy else 7,
         quality_days=policy.quality_return_days if policy else 15,
         no_reason_postage_payer=policy.no_reason_postage_payer if policy else "buyer",
+        quality_postage_payer=policy.quality_postage_payer if policy else "shop",
     )
     if decision.refusal is None:
         return [], decision
@@ -249,12 +283,8 @@ class ValidateReturnForm(FormValidationAction):
         """Yes or no to the summary."""
         if tracker.get_slot("requested_slot") != "return_confirmed":
             return {}
-        intent = _intent(tracker)
-        if intent == "affirm":
-            return {"return_confirmed": True}
-        if intent == "deny":
-            return {"return_confirmed": False}
-        return {}
+        answer = yes_or_no(tracker)
+        return {} if answer is None else {"return_confirmed": answer}
 
 
 class ActionAskOrderItemId(Action):

@@ -66,6 +66,7 @@ def decide_return(
     no_reason_days: int,
     quality_days: int,
     no_reason_postage_payer: str = "buyer",
+    quality_postage_payer: str = "shop",
 ) -> ReturnDecision:
     """Applies the shop's rules to one order item and one reason code."""
     if order_status == "cancelled":
@@ -87,4 +88,5 @@ def decide_return(
     window = quality_days
     if elapsed > window:
         return ReturnDecision("quality_window", window_days=window)
-    return ReturnDecision(None, "shop", window, window - elapsed + 1)
+    postage = "shop" if quality_postage_payer == "shop" else "buyer"
+    return ReturnDecision(None, postage, window, window - elapsed + 1)

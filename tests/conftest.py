@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,9 @@ def domain() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture()
-def shop_db() -> Iterator[None]:
-    """A fresh in-memory database holding the demo shop."""
+@pytest.fixture(scope="session")
+def demo_snapshot() -> Iterator[sqlite3.Connection]:
+    """The demo shop imported once per run, kept as an in-memory SQLite copy."""
     from actions.db.importer import load_shop
 
     engine = get_engine()
@@ -43,8 +44,34 @@ def shop_db() -> Iterator[None]:
     Base.metadata.create_all(engine)
     with session_scope() as session:
         load_shop(json.loads(DEMO_SHOP.read_text(encoding="utf-8")), session=session)
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.backup(copy)
+    finally:
+        raw.close()
+    yield copy
+    copy.close()
+
+
+@pytest.fixture()
+def shop_db(demo_snapshot: sqlite3.Connection) -> Iterator[None]:
+    """A fresh copy of the demo shop in the shared in-memory database."""
+    engine = get_engine()
+    raw = engine.raw_connection()
+    try:
+        demo_snapshot.backup(raw.driver_connection)
+    finally:
+        raw.close()
     yield
     Base.metadata.drop_all(engine)
+
+
+def token(buyer_id: str, **kwargs: Any) -> dict[str, str]:
+    """Message metadata of a logged-in buyer."""
+    from actions.identity import issue_token
+
+    return {"buyer_token": issue_token(buyer_id, **kwargs)}
 
 
 @pytest.fixture()

@@ -1,0 +1,320 @@
+"""Delivery problems and complaints are recorded with the buyer's words and escalated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.cases import (
+    ActionRecordComplaint,
+    ActionReportDeliveryProblem,
+    complaint_category,
+    delivery_kind,
+)
+from actions.db.models import Complaint, DeliveryCase, Escalation
+from actions.db.session import session_scope
+from tests.conftest import make_tracker, token
+
+B001_SHIPPED = "2026051793538979"
+B004_STUCK = "2026031740072167"
+B005_DELIVERED = "2026010506679357"
+GUESSED = "2026999999999999"
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+
+
+def user(text: str, intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def conversation(*turns: tuple[str, str], **kwargs: Any) -> Tracker:
+    """A tracker whose user messages are ``turns`` (text, intent); the last one is latest."""
+    text, intent = turns[-1]
+    tracker = make_tracker(text, intent=intent, **kwargs)
+    tracker.events.extend(user(t, i) for t, i in turns)
+    return tracker
+
+
+def cases() -> list[tuple[str, str, str, str, str]]:
+    with session_scope() as session:
+        rows = session.execute(select(DeliveryCase).order_by(DeliveryCase.id)).scalars()
+        return [(c.id, c.order_id, c.kind, c.status, c.buyer_words) for c in rows]
+
+
+def escalations() -> list[tuple[str, str | None, str | None, int]]:
+    with session_scope() as session:
+        rows = session.execute(select(Escalation).order_by(Escalation.id)).scalars()
+        return [(e.reason, e.order_id, e.buyer_id, e.priority) for e in rows]
+
+
+def complaints() -> list[tuple[str, str | None, str | None, str, str]]:
+    with session_scope() as session:
+        rows = session.execute(select(Complaint).order_by(Complaint.id)).scalars()
+        return [
+            (c.conversation_id, c.buyer_id, c.order_id, c.category, c.buyer_words) for c in rows
+        ]
+
+
+# --- delivery problems -------------------------------------------------------------
+
+KINDS = [
+    ("显示已签收但是我没收到", "signed_not_received"),
+    ("物流说已签收了，可我根本没拿到", "signed_not_received"),
+    ("鞋盒压扁了，鞋子也变形了", "damaged"),
+    ("包裹湿透了", "damaged"),
+    ("收到的不是我买的鞋", "wrong_parcel"),
+    ("包裹少了一只鞋", "wrong_parcel"),
+    ("快递丢了吧", "lost"),
+    ("包裹找不到了", "lost"),
+    ("物流好几天没动了", "stuck"),
+    ("物流一直不更新", "stuck"),
+    ("快递员态度不好", "other"),
+]
+
+
+@pytest.mark.parametrize(("words", "kind"), KINDS)
+def test_delivery_kind_from_the_buyers_words(words: str, kind: str) -> None:
+    assert delivery_kind(words) == kind
+
+
+async def _report(tracker: Tracker) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    assert await ActionReportDeliveryProblem().run(dispatcher, tracker, {}) == []
+    return dispatcher
+
+
+@pytest.mark.parametrize(
+    ("words", "kind", "priority"),
+    [
+        ("显示已签收但是我没收到", "signed_not_received", 1),
+        ("鞋盒压扁了", "damaged", 1),
+        ("收到的不是我买的鞋", "wrong_parcel", 1),
+        ("快递丢了吧", "lost", 1),
+        ("物流好几天没动了", "stuck", 2),
+        ("快递员态度不好", "other", 2),
+    ],
+)
+async def test_a_delivery_problem_is_recorded_and_escalated(
+    words: str, kind: str, priority: int, rendered: Any
+) -> None:
+    tracker = conversation(
+        (words, "report_delivery_problem"), slots={"order_id": B004_STUCK}, metadata=token("B004")
+    )
+    dispatcher = await _report(tracker)
+    assert rendered(dispatcher) == [f"utter_delivery_case_{kind}", "utter_escalated"]
+    assert dispatcher.messages[0]["case_id"] == "DC00001"
+    assert dispatcher.messages[0]["courier"] == "中通快递"
+    assert dispatcher.messages[1]["wait_minutes"] == 5
+    assert cases() == [("DC00001", B004_STUCK, kind, "open", words)]
+    assert escalations() == [("delivery_problem", B004_STUCK, "B004", priority)]
+
+
+async def test_the_words_come_from_the_report_not_the_latest_message(rendered: Any) -> None:
+    tracker = conversation(
+        ("你好", "greet"),
+        ("显示已签收但是我没收到", "report_delivery_problem"),
+        ("2026031740072167", "inform"),
+        slots={"order_id": B004_STUCK},
+        metadata=token("B004"),
+    )
+    dispatcher = await _report(tracker)
+    assert rendered(dispatcher) == ["utter_delivery_case_signed_not_received", "utter_escalated"]
+    assert cases()[0][2:] == ("signed_not_received", "open", "显示已签收但是我没收到")
+
+
+async def test_the_latest_report_wins() -> None:
+    tracker = conversation(
+        ("快递丢了吧", "report_delivery_problem"),
+        ("算了，是鞋盒压扁了", "report_delivery_problem"),
+        slots={"order_id": B004_STUCK},
+        metadata=token("B004"),
+    )
+    await _report(tracker)
+    assert [c[2] for c in cases()] == ["damaged"]
+
+
+async def test_the_same_report_twice_is_recorded_once(rendered: Any) -> None:
+    def tracker() -> Tracker:
+        return conversation(
+            ("物流好几天没动了", "report_delivery_problem"),
+            slots={"order_id": B004_STUCK},
+            metadata=token("B004"),
+        )
+
+    await _report(tracker())
+    dispatcher = await _report(tracker())
+    assert rendered(dispatcher) == ["utter_delivery_case_exists"]
+    assert dispatcher.messages[0]["case_id"] == "DC00001"
+    assert len(cases()) == 1
+    assert len(escalations()) == 1
+
+
+async def test_another_kind_on_the_same_order_is_a_new_case_but_one_escalation() -> None:
+    for words in ("物流好几天没动了", "快递丢了吧"):
+        tracker = conversation(
+            (words, "report_delivery_problem"),
+            slots={"order_id": B004_STUCK},
+            metadata=token("B004"),
+        )
+        await _report(tracker)
+    assert [(c[0], c[2]) for c in cases()] == [("DC00001", "stuck"), ("DC00002", "lost")]
+    assert escalations() == [("delivery_problem", B004_STUCK, "B004", 2)]
+
+
+async def test_a_resolved_case_does_not_block_a_new_report() -> None:
+    with session_scope() as session:
+        session.add(
+            DeliveryCase(
+                id="DC00001",
+                order_id=B004_STUCK,
+                kind="stuck",
+                status="resolved",
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+    tracker = conversation(
+        ("物流好几天没动了", "report_delivery_problem"),
+        slots={"order_id": B004_STUCK},
+        metadata=token("B004"),
+    )
+    dispatcher = await _report(tracker)
+    assert dispatcher.messages[0]["response"] == "utter_delivery_case_stuck"
+    assert [c[0] for c in cases()] == ["DC00001", "DC00002"]
+
+
+@pytest.mark.parametrize(
+    ("order_id", "metadata"),
+    [
+        (B001_SHIPPED, token("B004")),
+        (GUESSED, token("B004")),
+        (None, token("B004")),
+        (B004_STUCK, {}),
+    ],
+    ids=["foreign", "guessed", "none", "no-token"],
+)
+async def test_no_case_for_an_order_that_may_not_be_seen(
+    order_id: str | None, metadata: dict, rendered: Any
+) -> None:
+    tracker = conversation(
+        ("快递丢了吧", "report_delivery_problem"), slots={"order_id": order_id}, metadata=metadata
+    )
+    assert rendered(await _report(tracker)) == ["utter_order_not_found"]
+    assert cases() == []
+    assert escalations() == []
+
+
+async def test_no_case_and_no_answer_after_the_lock() -> None:
+    tracker = conversation(
+        ("快递丢了吧", "report_delivery_problem"),
+        slots={"order_id": B004_STUCK, "verify_attempts": 3.0},
+    )
+    assert (await _report(tracker)).messages == []
+    assert cases() == []
+
+
+async def test_a_phone_verified_order_can_be_reported(rendered: Any) -> None:
+    tracker = conversation(
+        ("快递丢了吧", "report_delivery_problem"),
+        slots={"order_id": B004_STUCK, "verified_order_ids": [B004_STUCK]},
+    )
+    assert rendered(await _report(tracker)) == ["utter_delivery_case_lost", "utter_escalated"]
+    assert escalations() == [("delivery_problem", B004_STUCK, "B004", 1)]
+
+
+async def test_the_stale_tracking_button_records_a_stuck_parcel() -> None:
+    tracker = conversation(
+        ("我的快递到哪了", "check_order_status"),
+        ("/report_delivery_problem", "report_delivery_problem"),
+        slots={"order_id": B004_STUCK},
+        metadata=token("B004"),
+    )
+    dispatcher = await _report(tracker)
+    assert dispatcher.messages[0]["response"] == "utter_delivery_case_stuck"
+    assert cases()[0][2] == "stuck"
+
+
+# --- complaints -----------------------------------------------------------------------
+
+CATEGORIES = [
+    ("鞋子穿了两天就开胶了", "quality"),
+    ("做工太差，线头到处都是", "quality"),
+    ("和图片不一样，色差好大", "description"),
+    ("是不是假货", "description"),
+    ("物流太慢了", "logistics"),
+    ("客服态度太差", "service"),
+    ("刚买就降价了", "price"),
+    ("很不开心", "other"),
+]
+
+
+@pytest.mark.parametrize(("words", "category"), CATEGORIES)
+def test_complaint_category_from_the_buyers_words(words: str, category: str) -> None:
+    assert complaint_category(words) == category
+
+
+async def _complain(words: str, **kwargs: Any) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation((words, "complain"), **kwargs)
+    assert await ActionRecordComplaint().run(dispatcher, tracker, {}) == []
+    return dispatcher
+
+
+@pytest.mark.parametrize(
+    ("words", "responses"),
+    [
+        ("鞋子穿了两天就开胶了", ["utter_complaint_quality", "utter_offer_return_exchange"]),
+        ("和图片不一样，色差好大", ["utter_complaint_description", "utter_offer_return_exchange"]),
+        ("物流太慢了", ["utter_complaint_logistics", "utter_offer_human"]),
+        ("客服态度太差", ["utter_complaint_service", "utter_offer_human"]),
+        ("很不开心", ["utter_complaint_other", "utter_offer_human"]),
+    ],
+)
+async def test_a_complaint_gets_the_answer_of_its_category(
+    words: str, responses: list[str], rendered: Any
+) -> None:
+    dispatcher = await _complain(words, metadata=token("B005"), slots={"order_id": B005_DELIVERED})
+    assert rendered(dispatcher) == responses
+    assert dispatcher.messages[0]["quality_days"] == 15
+
+
+async def test_a_price_complaint_can_be_answered(rendered: Any) -> None:
+    dispatcher = await _complain("刚买就降价了", metadata=token("B005"))
+    assert rendered(dispatcher) == ["utter_complaint_price", "utter_offer_human"]
+
+
+async def test_a_complaint_is_recorded_and_escalated() -> None:
+    await _complain(
+        "鞋子穿了两天就开胶了", metadata=token("B005"), slots={"order_id": B005_DELIVERED}
+    )
+    assert complaints() == [("test", "B005", B005_DELIVERED, "quality", "鞋子穿了两天就开胶了")]
+    assert escalations() == [("complaint", B005_DELIVERED, "B005", 2)]
+
+
+async def test_a_complaint_without_an_order_names_the_token_buyer() -> None:
+    await _complain("客服态度太差", metadata=token("B005"))
+    assert complaints() == [("test", "B005", None, "service", "客服态度太差")]
+    assert escalations() == [("complaint", None, "B005", 2)]
+
+
+async def test_a_complaint_does_not_attach_an_order_that_may_not_be_seen() -> None:
+    await _complain("物流太慢了", metadata=token("B005"), slots={"order_id": B001_SHIPPED})
+    assert complaints() == [("test", "B005", None, "logistics", "物流太慢了")]
+    assert escalations() == [("complaint", None, "B005", 2)]
+
+
+async def test_an_anonymous_complaint_is_still_recorded(rendered: Any) -> None:
+    dispatcher = await _complain("很不开心")
+    assert rendered(dispatcher) == ["utter_complaint_other", "utter_offer_human"]
+    assert complaints() == [("test", None, None, "other", "很不开心")]
+    assert escalations() == [("complaint", None, None, 2)]
+
+
+async def test_the_complaint_words_come_from_the_complain_message() -> None:
+    tracker = conversation(("鞋子穿了两天就开胶了", "complain"), ("嗯", "affirm"))
+    await ActionRecordComplaint().run(CollectingDispatcher(), tracker, {})
+    assert complaints()[0][3:] == ("quality", "鞋子穿了两天就开胶了")

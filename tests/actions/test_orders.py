@@ -1,0 +1,208 @@
+"""Order status and tracking: each status gets its own answer, only for its buyer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.access import shop_now
+from actions.db.models import Order, Shipment, TrackingEvent
+from actions.db.session import session_scope
+from actions.identity import issue_token
+from actions.orders import ActionAskOrderId, ActionCheckOrderStatus
+from tests.conftest import make_tracker, token
+
+B001_SHIPPED = "2026051793538979"  # last scan ~1 h ago
+B001_CANCELLED = "2026111215466660"
+B002_PAID = "2026101994084208"
+B003_UNPAID = "2026051150482489"
+B004_STUCK = "2026031740072167"  # last scan 5 days 20 h ago
+B005_DELIVERED = "2026010506679357"
+B005_COMPLETED = "2026020112025729"
+GUESSED = "2026999999999999"
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+
+
+async def _status(order_id: str | None, **kwargs: Any) -> tuple[list, CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    slots = {"order_id": order_id, **kwargs.pop("slots", {})}
+    events = await ActionCheckOrderStatus().run(
+        dispatcher,
+        make_tracker("订单到哪了", intent="check_order_status", slots=slots, **kwargs),
+        {},
+    )
+    return events, dispatcher
+
+
+@pytest.mark.parametrize(
+    ("buyer", "order_id", "response", "extra"),
+    [
+        ("B003", B003_UNPAID, "utter_order_status_pending_payment", {"ship_within_hours": 48}),
+        ("B002", B002_PAID, "utter_order_status_paid", {"ship_within_hours": 48}),
+        ("B005", B005_DELIVERED, "utter_order_status_delivered", {"no_reason_days": 7}),
+        ("B005", B005_COMPLETED, "utter_order_status_completed", {}),
+        ("B001", B001_CANCELLED, "utter_order_status_cancelled", {}),
+    ],
+)
+async def test_each_status_has_its_answer(
+    buyer: str, order_id: str, response: str, extra: dict[str, Any], rendered: Any
+) -> None:
+    events, dispatcher = await _status(order_id, metadata=token(buyer))
+    assert events == []
+    assert rendered(dispatcher) == [response]
+    message = dispatcher.messages[0]
+    assert message["order_id"] == order_id
+    for key, value in extra.items():
+        assert message[key] == value
+
+
+async def test_delivered_order_gives_the_sign_for_time(rendered: Any) -> None:
+    with session_scope() as session:
+        signed = session.get(Order, B005_DELIVERED).delivered_at
+    _, dispatcher = await _status(B005_DELIVERED, metadata=token("B005"))
+    assert rendered(dispatcher) == ["utter_order_status_delivered"]
+    assert dispatcher.messages[0]["signed_time"] == f"{signed:%m-%d %H:%M}"
+    assert dispatcher.messages[0]["products"] == "轻羽女子跑鞋"
+
+
+async def test_shipped_with_fresh_tracking(rendered: Any) -> None:
+    with session_scope() as session:
+        shipment = session.get(Order, B001_SHIPPED).shipments[0]
+        last = shipment.events[-1]
+        expected = {
+            "order_id": B001_SHIPPED,
+            "products": "疾风男子跑鞋",
+            "courier": "中通快递",
+            "tracking_number": "75132738654159",
+            "event_time": f"{last.happened_at:%m-%d %H:%M}",
+            "event": last.description,
+            "expected_on": f"{shipment.expected_on:%m-%d}",
+        }
+    _, dispatcher = await _status(B001_SHIPPED, metadata=token("B001"))
+    assert rendered(dispatcher) == ["utter_order_status_shipped"]
+    message = dispatcher.messages[0]
+    assert {key: message[key] for key in expected} == expected
+
+
+async def test_shipped_with_stale_tracking_offers_to_report_it(rendered: Any) -> None:
+    _, dispatcher = await _status(B004_STUCK, metadata=token("B004"))
+    assert rendered(dispatcher) == ["utter_order_status_shipped", "utter_order_tracking_stale"]
+    assert dispatcher.messages[1]["days"] == 5
+
+
+def _set_last_scan(order_id: str, age: timedelta) -> None:
+    with session_scope() as session:
+        shipment = session.execute(
+            select(Shipment).where(Shipment.order_id == order_id)
+        ).scalar_one()
+        latest = shop_now() - age
+        for hours_before, event in enumerate(reversed(shipment.events)):
+            event.happened_at = latest - timedelta(hours=hours_before)
+
+
+@pytest.mark.parametrize(
+    ("age", "stale_days"),
+    [
+        (timedelta(days=2, hours=23, minutes=59), None),
+        (timedelta(days=3), 3),
+        (timedelta(days=3, minutes=1), 3),
+    ],
+)
+async def test_tracking_is_stale_from_three_days(
+    age: timedelta, stale_days: int | None, rendered: Any
+) -> None:
+    _set_last_scan(B001_SHIPPED, age)
+    _, dispatcher = await _status(B001_SHIPPED, metadata=token("B001"))
+    names = rendered(dispatcher)
+    if stale_days is None:
+        assert names == ["utter_order_status_shipped"]
+    else:
+        assert names == ["utter_order_status_shipped", "utter_order_tracking_stale"]
+        assert dispatcher.messages[1]["days"] == stale_days
+
+
+async def test_shipped_without_scans_yet(rendered: Any) -> None:
+    with session_scope() as session:
+        for event in session.execute(select(TrackingEvent)).scalars():
+            session.delete(event)
+    _, dispatcher = await _status(B001_SHIPPED, metadata=token("B001"))
+    assert rendered(dispatcher) == ["utter_order_status_shipped_no_events"]
+    assert dispatcher.messages[0]["tracking_number"] == "75132738654159"
+
+
+async def test_a_phone_verified_order_is_answered_without_a_token(rendered: Any) -> None:
+    _, dispatcher = await _status(B002_PAID, slots={"verified_order_ids": [B002_PAID]})
+    assert rendered(dispatcher) == ["utter_order_status_paid"]
+
+
+@pytest.mark.parametrize(
+    ("order_id", "kwargs"),
+    [
+        (B001_SHIPPED, {"metadata": token("B005")}),  # another buyer's order
+        (GUESSED, {"metadata": token("B005")}),
+        (None, {"metadata": token("B005")}),
+        (B001_SHIPPED, {}),  # no token, not verified
+        (B001_SHIPPED, {"slots": {"verified_order_ids": [B005_DELIVERED]}}),
+        (B005_DELIVERED, {"metadata": {"buyer_token": issue_token("B005", hours=-0.01)}}),
+    ],
+    ids=["foreign", "guessed", "none", "no-token", "other-verified", "expired-token"],
+)
+async def test_an_order_that_may_not_be_seen_is_not_found(
+    order_id: str | None, kwargs: dict[str, Any], rendered: Any
+) -> None:
+    events, dispatcher = await _status(order_id, **kwargs)
+    assert events == []
+    assert rendered(dispatcher) == ["utter_order_not_found"]
+    assert dispatcher.messages[0].get("order_id") is None
+
+
+async def test_after_the_lock_nothing_more_is_said() -> None:
+    _, dispatcher = await _status(B001_SHIPPED, slots={"verify_attempts": 3.0})
+    assert dispatcher.messages == []
+
+
+async def test_a_database_failure_gets_an_apology(rendered: Any, monkeypatch: Any) -> None:
+    from actions import common
+
+    def broken(_fn: Any) -> Any:
+        raise common.ShopDataUnavailableError("down")
+
+    monkeypatch.setattr(common, "_call_in_transaction", broken)
+    _, dispatcher = await _status(B001_SHIPPED, metadata=token("B001"))
+    assert rendered(dispatcher) == ["utter_service_unavailable"]
+
+
+# --- asking which order ------------------------------------------------------------
+
+
+async def _ask(**kwargs: Any) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    assert await ActionAskOrderId().run(dispatcher, make_tracker(**kwargs), {}) == []
+    return dispatcher
+
+
+async def test_without_a_token_the_number_is_asked(rendered: Any) -> None:
+    assert rendered(await _ask()) == ["utter_ask_order_id_unverified"]
+
+
+async def test_a_token_buyer_chooses_among_their_orders(rendered: Any) -> None:
+    dispatcher = await _ask(metadata=token("B010"))
+    assert rendered(dispatcher) == ["utter_choose_order"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert len(payloads) == 4
+    assert all(p.startswith('/inform{"order_id":"') for p in payloads)
+    assert {p.split('"')[3] for p in payloads} == {
+        "2026102261125120",
+        "2026081925627637",
+        "2026040781376126",
+        "2026091703045159",
+    }
+
+
+async def test_a_token_buyer_without_orders_is_told_so(rendered: Any) -> None:
+    assert rendered(await _ask(metadata=token("B999"))) == ["utter_no_orders"]

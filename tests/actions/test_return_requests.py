@@ -1,0 +1,501 @@
+"""The return form applies the shop's rules at their edges before anything is opened."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.access import shop_now
+from actions.db.models import Order, ShopPolicy, StockItem
+from actions.db.session import session_scope
+from actions.return_requests import (
+    ActionAskOrderItemId,
+    ActionAskReturnConfirmed,
+    ValidateReturnForm,
+    reason_in,
+)
+from tests.conftest import make_tracker, token
+
+FORM = ValidateReturnForm()
+B001_SHIPPED = "2026051793538979"
+B001_CANCELLED = "2026111215466660"
+B002_PAID = "2026101994084208"
+B003_UNPAID = "2026051150482489"
+B005_DELIVERED = "2026010506679357"  # 轻羽女子跑鞋 白色 38, no freight insurance
+B006_INSURED = "2026102837219872"  # 疾风男子跑鞋 蓝色 43, 运费险
+B009_OLD = "2026090227383761"  # completed, signed for 20 days ago
+B010_TWO_ITEMS = "2026040781376126"  # 轻羽女子跑鞋 + 舒适羊皮乐福鞋
+B012_WITH_RT0001 = "2026120213887976"  # RT0001 requested
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+
+
+def item_id(order_id: str, index: int = 0) -> str:
+    with session_scope() as session:
+        return str(session.get(Order, order_id).items[index].id)
+
+
+def sign_for(order_id: str, days_ago: int, *, status: str = "delivered") -> None:
+    """Sets the order's sign-for time to exactly ``days_ago`` days before now."""
+    with session_scope() as session:
+        order = session.get(Order, order_id)
+        order.status = status
+        order.delivered_at = shop_now() - timedelta(days=days_ago)
+
+
+def set_free_stock(product_id: str, color: str, size: float, free: int) -> None:
+    with session_scope() as session:
+        row = session.execute(
+            select(StockItem).where(
+                StockItem.product_id == product_id,
+                StockItem.color == color,
+                StockItem.size == size,
+            )
+        ).scalar_one()
+        row.reserved = row.quantity - free
+
+
+def names(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m["response"] for m in dispatcher.messages]
+
+
+# --- which slots ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slots", "required"),
+    [
+        ({"after_sale_goal": "return"}, ["order_item_id", "return_reason", "return_confirmed"]),
+        (
+            {"after_sale_goal": "exchange"},
+            ["order_item_id", "return_reason", "exchange_size", "return_confirmed"],
+        ),
+        ({"after_sale_goal": "exchange", "return_blocked": True}, []),
+        ({"after_sale_goal": "return", "return_blocked": True}, []),
+    ],
+)
+async def test_required_slots(slots: dict[str, Any], required: list[str]) -> None:
+    domain_slots = ["order_item_id", "return_reason", "exchange_size", "return_confirmed"]
+    tracker = make_tracker(slots=slots)
+    assert await FORM.required_slots(domain_slots, CollectingDispatcher(), tracker, {}) == required
+
+
+# --- which item -----------------------------------------------------------------------
+
+
+async def _extract_item(text: str, order_id: str, buyer: str, **kwargs: Any) -> dict[str, Any]:
+    slots = {"order_id": order_id, **kwargs.pop("slots", {})}
+    tracker = make_tracker(text, intent="inform", slots=slots, metadata=token(buyer), **kwargs)
+    return await FORM.extract_order_item_id(CollectingDispatcher(), tracker, {})
+
+
+async def test_the_only_item_is_taken() -> None:
+    slots = await _extract_item("我要退货", B005_DELIVERED, "B005")
+    assert slots == {"order_item_id": item_id(B005_DELIVERED)}
+
+
+async def test_of_two_items_the_named_one_is_taken() -> None:
+    slots = await _extract_item("乐福鞋不合适，舒适羊皮乐福鞋要退", B010_TWO_ITEMS, "B010")
+    assert slots == {"order_item_id": item_id(B010_TWO_ITEMS, 1)}
+
+
+async def test_of_two_items_none_is_guessed() -> None:
+    assert await _extract_item("我要退货", B010_TWO_ITEMS, "B010") == {}
+
+
+async def test_a_chosen_item_button_is_taken() -> None:
+    chosen = item_id(B010_TWO_ITEMS, 0)
+    entities = [{"entity": "order_item_id", "value": chosen}]
+    assert await _extract_item("", B010_TWO_ITEMS, "B010", entities=entities) == {
+        "order_item_id": chosen
+    }
+
+
+async def test_an_item_of_another_order_is_not_taken_from_a_button() -> None:
+    entities = [{"entity": "order_item_id", "value": item_id(B001_SHIPPED)}]
+    assert await _extract_item("", B010_TWO_ITEMS, "B010", entities=entities) == {}
+
+
+async def test_no_item_of_an_order_that_may_not_be_seen() -> None:
+    assert await _extract_item("我要退货", B001_SHIPPED, "B005") == {}
+
+
+async def test_the_item_buttons_list_the_orders_items(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"order_id": B010_TWO_ITEMS}, metadata=token("B010"))
+    await ActionAskOrderItemId().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_choose_order_item"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == ["轻羽女子跑鞋 灰色 37", "舒适羊皮乐福鞋 黑色 37"]
+    assert buttons[1]["payload"] == f'/inform{{"order_item_id":"{item_id(B010_TWO_ITEMS, 1)}"}}'
+
+
+async def _validate_item(order_id: str, buyer: str) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"order_id": order_id}, metadata=token(buyer))
+    value = item_id(order_id)
+    return await FORM.validate_order_item_id(value, dispatcher, tracker, {}), dispatcher
+
+
+@pytest.mark.parametrize(
+    ("order_id", "buyer", "response"),
+    [
+        (B001_SHIPPED, "B001", "utter_return_refused_not_signed"),
+        (B002_PAID, "B002", "utter_return_refused_not_signed"),
+        (B003_UNPAID, "B003", "utter_return_refused_unpaid"),
+        (B001_CANCELLED, "B001", "utter_return_refused_cancelled"),
+    ],
+)
+async def test_an_order_not_signed_for_is_refused(
+    order_id: str, buyer: str, response: str, rendered: Any
+) -> None:
+    result, dispatcher = await _validate_item(order_id, buyer)
+    assert rendered(dispatcher) == [response]
+    assert dispatcher.messages[0]["order_id"] == order_id
+    assert result == {"order_item_id": None, "return_blocked": True}
+
+
+async def test_an_item_with_an_open_request_is_refused(rendered: Any) -> None:
+    result, dispatcher = await _validate_item(B012_WITH_RT0001, "B012")
+    assert rendered(dispatcher) == ["utter_return_exists"]
+    assert dispatcher.messages[0]["return_id"] == "RT0001"
+    assert result == {"order_item_id": None, "return_blocked": True}
+
+
+async def test_an_item_with_only_a_finished_request_may_be_returned_again() -> None:
+    result, dispatcher = await _validate_item("2026122514738150", "B016")  # RT0005 refunded
+    assert (result, names(dispatcher)) == ({"order_item_id": item_id("2026122514738150")}, [])
+
+
+@pytest.mark.parametrize(("order_id", "buyer"), [(B005_DELIVERED, "B005"), (B009_OLD, "B009")])
+async def test_a_signed_item_passes_the_item_check(order_id: str, buyer: str) -> None:
+    """Windows depend on the reason, so they are checked with the reason, not here."""
+    result, dispatcher = await _validate_item(order_id, buyer)
+    assert (result, names(dispatcher)) == ({"order_item_id": item_id(order_id)}, [])
+
+
+async def test_an_item_of_another_buyers_order_is_not_found(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"order_id": B005_DELIVERED}, metadata=token("B001"))
+    result = await FORM.validate_order_item_id(item_id(B005_DELIVERED), dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_order_not_found"]
+    assert result == {"order_item_id": None, "return_blocked": True}
+
+
+# --- the reason and its window --------------------------------------------------------
+
+
+async def _validate_reason(
+    reason: str, order_id: str = B005_DELIVERED, buyer: str = "B005"
+) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={"order_id": order_id, "order_item_id": item_id(order_id)}, metadata=token(buyer)
+    )
+    return await FORM.validate_return_reason(reason, dispatcher, tracker, {}), dispatcher
+
+
+@pytest.mark.parametrize(
+    ("reason", "days_ago", "refusal"),
+    [
+        ("尺码不合适", 0, None),
+        ("尺码不合适", 7, None),
+        ("尺码不合适", 8, "utter_return_refused_no_reason_window"),
+        ("不喜欢/拍错了", 7, None),
+        ("不喜欢/拍错了", 8, "utter_return_refused_no_reason_window"),
+        ("质量问题", 8, None),
+        ("质量问题", 15, None),
+        ("质量问题", 16, "utter_return_refused_quality_window"),
+        ("与描述不符", 15, None),
+        ("物流损坏", 16, "utter_return_refused_quality_window"),
+        ("发错货", 16, "utter_return_refused_quality_window"),
+    ],
+)
+async def test_return_windows_count_days_from_sign_for(
+    reason: str, days_ago: int, refusal: str | None, rendered: Any
+) -> None:
+    sign_for(B005_DELIVERED, days_ago)
+    result, dispatcher = await _validate_reason(reason)
+    if refusal is None:
+        assert (result, dispatcher.messages) == ({"return_reason": reason}, [])
+        return
+    assert rendered(dispatcher) == [refusal]
+    window = 7 if "no_reason" in refusal else 15
+    message = dispatcher.messages[0]
+    assert (message["window_days"], message["quality_days"]) == (window, 15)
+    assert result == {"return_reason": None, "return_blocked": True}
+
+
+async def test_the_window_counts_calendar_days_not_hours() -> None:
+    """Signed for late on the 7th day before today: still inside the 7 days."""
+    with session_scope() as session:
+        order = session.get(Order, B005_DELIVERED)
+        order.delivered_at = (shop_now() - timedelta(days=7)).replace(hour=23, minute=59)
+    result, dispatcher = await _validate_reason("尺码不合适")
+    assert (result, dispatcher.messages) == ({"return_reason": "尺码不合适"}, [])
+
+
+async def test_completed_orders_follow_the_same_windows(rendered: Any) -> None:
+    result, dispatcher = await _validate_reason("质量问题", B009_OLD, "B009")  # 20 days
+    assert rendered(dispatcher) == ["utter_return_refused_quality_window"]
+    assert result == {"return_reason": None, "return_blocked": True}
+
+
+@pytest.mark.parametrize("value", ["不想要", "size", None])
+async def test_a_reason_that_is_not_a_button_is_asked_again(value: Any) -> None:
+    result, dispatcher = await _validate_reason(value)
+    assert (result, dispatcher.messages) == ({"return_reason": None}, [])
+
+
+async def _extract_reason(text: str, intent: str = "inform", **kwargs: Any) -> dict[str, Any]:
+    tracker = make_tracker(text, intent=intent, **kwargs)
+    return await FORM.extract_return_reason(CollectingDispatcher(), tracker, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "reason"),
+    [
+        ("", "inform", [{"entity": "return_reason", "value": "质量问题"}], "质量问题"),
+        ("太小了", "inform", [{"entity": "return_reason", "value": "太小了"}], "尺码不合适"),
+        ("鞋子有点挤脚", "request_return", [], "尺码不合适"),
+        ("开胶了", "inform", [], "质量问题"),
+        ("和图片不一样", "request_exchange", [], "与描述不符"),
+        ("快递盒子压坏了", "complain", [], "物流损坏"),
+        ("拍错了", "inform", [], "不喜欢/拍错了"),
+    ],
+)
+async def test_extracts_the_reason(text: str, intent: str, entities: list, reason: str) -> None:
+    assert await _extract_reason(text, intent, entities=entities) == {"return_reason": reason}
+
+
+async def test_no_reason_from_words_without_one() -> None:
+    assert await _extract_reason("嗯嗯") == {}
+
+
+async def test_a_digression_gives_no_reason() -> None:
+    assert await _extract_reason("退货运费谁出 鞋子小了", "ask_return_policy") == {}
+
+
+async def test_a_given_reason_is_kept() -> None:
+    assert await _extract_reason("开胶了", slots={"return_reason": "尺码不合适"}) == {}
+
+
+@pytest.mark.parametrize("text", ["鞋跟松了", "小白鞋开胶了", "鞋底开胶了一大块"])
+def test_a_quality_defect_is_not_read_as_a_size_problem(text: str) -> None:
+    assert reason_in(text) == "质量问题"
+
+
+async def test_the_demo_quality_return_of_b008_is_accepted() -> None:
+    order_id = "2026121991324671"
+    slots = {"order_id": order_id, "order_item_id": item_id(order_id)}
+    tracker = make_tracker("鞋跟松了", intent="request_return", slots=slots, metadata=token("B008"))
+    reason = (await FORM.extract_return_reason(CollectingDispatcher(), tracker, {}))[
+        "return_reason"
+    ]
+    dispatcher = CollectingDispatcher()
+    result = await FORM.validate_return_reason(reason, dispatcher, tracker, {})
+    assert (result, dispatcher.messages) == ({"return_reason": "质量问题"}, [])
+
+
+# --- exchange size --------------------------------------------------------------------
+
+
+async def _validate_size(size: Any, **slots: Any) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={
+            "order_id": B005_DELIVERED,
+            "order_item_id": item_id(B005_DELIVERED),
+            "after_sale_goal": "exchange",
+            **slots,
+        },
+        metadata=token("B005"),
+    )
+    return await FORM.validate_exchange_size(size, dispatcher, tracker, {}), dispatcher
+
+
+async def test_the_same_size_and_colour_is_no_exchange(rendered: Any) -> None:
+    for slots in ({}, {"exchange_color": "白色"}):
+        result, dispatcher = await _validate_size(38.0, **slots)
+        assert rendered(dispatcher) == ["utter_exchange_same_item"]
+        assert result == {"exchange_size": None}
+
+
+async def test_the_same_size_in_another_colour_is_an_exchange() -> None:
+    result, dispatcher = await _validate_size(38.0, exchange_color="灰色")
+    assert (result, dispatcher.messages) == ({"exchange_size": 38.0}, [])
+
+
+async def test_a_size_in_stock_is_accepted() -> None:
+    result, dispatcher = await _validate_size(37.5)
+    assert (result, dispatcher.messages) == ({"exchange_size": 37.5}, [])
+
+
+async def test_a_sold_out_size_is_refused_with_the_sizes_in_stock(rendered: Any) -> None:
+    result, dispatcher = await _validate_size(40.0)
+    assert rendered(dispatcher) == ["utter_exchange_no_stock"]
+    message = dispatcher.messages[0]
+    assert (message["color"], message["size"]) == ("白色", "40")
+    assert message["sizes"].split("、") == [
+        "34",
+        "34.5",
+        "35",
+        "35.5",
+        "36",
+        "36.5",
+        "37",
+        "37.5",
+        "38",
+        "38.5",
+        "39",
+        "39.5",
+    ]
+    assert result == {"exchange_size": None}
+
+
+@pytest.mark.parametrize(("free", "accepted"), [(0, False), (1, True)])
+async def test_reserved_stock_does_not_count(free: int, accepted: bool) -> None:
+    set_free_stock("P002", "白色", 37.5, free)
+    result, dispatcher = await _validate_size(37.5)
+    if accepted:
+        assert (result, names(dispatcher)) == ({"exchange_size": 37.5}, [])
+    else:
+        assert (result, names(dispatcher)) == ({"exchange_size": None}, ["utter_exchange_no_stock"])
+        assert "37.5" not in dispatcher.messages[0]["sizes"].split("、")
+
+
+async def test_an_unknown_colour_has_no_stock(rendered: Any) -> None:
+    result, dispatcher = await _validate_size(37.0, exchange_color="金色")
+    assert rendered(dispatcher) == ["utter_exchange_no_stock"]
+    assert dispatcher.messages[0]["sizes"] == "-"
+    assert result == {"exchange_size": None}
+
+
+@pytest.mark.parametrize("size", [-1.0, 99.0, 37.3, None])
+async def test_an_implausible_size_is_asked_again(size: Any, rendered: Any) -> None:
+    result, dispatcher = await _validate_size(size)
+    assert rendered(dispatcher) == ["utter_exchange_size_invalid"]
+    assert result == {"exchange_size": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "slots"),
+    [
+        ("换37.5码", [], {"exchange_size": 37.5}),
+        ("换三十九码", [], {"exchange_size": 39.0}),
+        (
+            "换42码黑色",
+            [{"entity": "color", "value": "黑色"}],
+            {"exchange_size": 42.0, "exchange_color": "黑色"},
+        ),
+        (
+            "换个灰色的",
+            [{"entity": "color", "value": "灰色"}],
+            {"exchange_size": -1.0, "exchange_color": "灰色"},
+        ),
+        ("随便", [], {"exchange_size": -1.0}),
+    ],
+)
+async def test_extracts_the_wanted_size(text: str, entities: list, slots: dict) -> None:
+    tracker = make_tracker(
+        text, intent="inform", entities=entities, slots={"requested_slot": "exchange_size"}
+    )
+    assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == slots
+
+
+async def test_no_size_when_not_asked_or_digressing() -> None:
+    for intent, requested in (("inform", "return_reason"), ("ask_shipping", "exchange_size")):
+        tracker = make_tracker("换42码", intent=intent, slots={"requested_slot": requested})
+        assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == {}
+
+
+# --- confirmation ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "requested", "slots"),
+    [
+        ("好", "affirm", "return_confirmed", {"return_confirmed": True}),
+        ("不了", "deny", "return_confirmed", {"return_confirmed": False}),
+        ("确认", "inform", "return_confirmed", {"return_confirmed": True}),
+        ("算了", "inform", "return_confirmed", {"return_confirmed": False}),
+        ("换42码吧", "inform", "return_confirmed", {}),
+        ("好的，那运费谁出", "ask_return_policy", "return_confirmed", {}),
+        ("好", "greet", "return_confirmed", {}),
+        ("好", "affirm", "return_reason", {}),
+    ],
+)
+async def test_confirmation_is_yes_or_no(
+    text: str, intent: str, requested: str, slots: dict
+) -> None:
+    tracker = make_tracker(text, intent=intent, slots={"requested_slot": requested})
+    assert await FORM.extract_return_confirmed(CollectingDispatcher(), tracker, {}) == slots
+
+
+async def _summary(order_id: str, buyer: str, reason: str, domain: dict, **slots: Any) -> dict:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={
+            "order_id": order_id,
+            "order_item_id": item_id(order_id),
+            "return_reason": reason,
+            "after_sale_goal": "return",
+            **slots,
+        },
+        metadata=token(buyer),
+    )
+    assert await ActionAskReturnConfirmed().run(dispatcher, tracker, domain) == []
+    assert names(dispatcher) == ["utter_ask_return_confirmed"]
+    return dispatcher.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("order_id", "buyer", "reason", "note"),
+    [
+        (B005_DELIVERED, "B005", "尺码不合适", "utter_postage_note_buyer"),
+        (B006_INSURED, "B006", "不喜欢/拍错了", "utter_postage_note_insurance"),
+        (B005_DELIVERED, "B005", "质量问题", "utter_postage_note_shop"),
+        (B006_INSURED, "B006", "发错货", "utter_postage_note_shop"),
+    ],
+)
+async def test_the_summary_says_who_pays_the_postage(
+    order_id: str, buyer: str, reason: str, note: str, domain: dict, rendered: Any
+) -> None:
+    message = await _summary(order_id, buyer, reason, domain)
+    assert message["postage_note"] == domain["responses"][note][0]["text"]
+    assert message["kind_name"] == "退货退款"
+    assert message["reason"] == reason
+    assert message["condition"] == "鞋子未穿着、吊牌和鞋盒完好、不影响二次销售"
+
+
+async def test_the_exchange_summary_shows_old_and_new_size(domain: dict) -> None:
+    message = await _summary(
+        B005_DELIVERED, "B005", "尺码不合适", domain, after_sale_goal="exchange", exchange_size=37.5
+    )
+    assert message["kind_name"] == "换货"
+    assert message["product"] == "轻羽女子跑鞋 白色38 → 白色37.5"
+
+
+async def test_the_summary_of_an_order_that_may_not_be_seen(domain: dict, rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        slots={
+            "order_id": B005_DELIVERED,
+            "order_item_id": item_id(B005_DELIVERED),
+            "return_reason": "质量问题",
+        },
+        metadata=token("B001"),
+    )
+    await ActionAskReturnConfirmed().run(dispatcher, tracker, domain)
+    assert rendered(dispatcher) == ["utter_order_not_found"]
+
+
+async def test_quality_postage_follows_the_policy(domain: dict) -> None:
+    with session_scope() as session:
+        session.execute(select(ShopPolicy)).scalar_one().quality_postage_payer = "buyer"
+    message = await _summary(B005_DELIVERED, "B005", "质量问题", domain)
+    assert message["postage_note"] == domain["responses"]["utter_postage_note_buyer"][0]["text"]
