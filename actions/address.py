@@ -6,15 +6,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, mask_phone, record_escalation
-from actions.common import ShopDataUnavailableError, in_transaction, latest_text, yes_or_no
+from actions.common import ShopDataUnavailableError, confirmation, in_transaction, latest_text
 from actions.db.models import Order
+from actions.forms import ShopFormValidation
 from actions.orders import _locked_or_not_found
 
 CHANGEABLE = frozenset({"pending_payment", "paid"})
@@ -79,7 +80,7 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-class ValidateAddressForm(FormValidationAction):
+class ValidateAddressForm(ShopFormValidation):
     """Checks the order can still change, reads the new details, asks to confirm."""
 
     def name(self) -> str:
@@ -130,6 +131,8 @@ class ValidateAddressForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A plausible address: a place marker and 6-200 characters."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"new_address": None}
         if value == "invalid" or not (6 <= len(str(value)) <= 200):
             dispatcher.utter_message(response="utter_address_invalid")
             return {"new_address": None}
@@ -139,10 +142,7 @@ class ValidateAddressForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes or no to the summary."""
-        if tracker.get_slot("requested_slot") != "address_confirmed":
-            return {}
-        answer = yes_or_no(tracker)
-        return {} if answer is None else {"address_confirmed": answer}
+        return confirmation(tracker, "address_confirmed")
 
 
 class ActionAskAddressConfirmed(Action):

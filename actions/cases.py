@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, record_escalation, shop_now, token_buyer_id
-from actions.common import ShopDataUnavailableError, in_transaction, last_text_with_intent
+from actions.common import last_text_with_intent, reply_in_transaction
 from actions.db import queries
 from actions.db.models import Complaint, DeliveryCase
 from actions.orders import _locked_or_not_found
@@ -113,7 +113,7 @@ class ActionReportDeliveryProblem(Action):
                 ("utter_escalated", {"wait_minutes": 5}),
             ]
 
-        await _send(dispatcher, record)
+        await reply_in_transaction(dispatcher, work=record)
         return []
 
 
@@ -156,14 +156,5 @@ class ActionRecordComplaint(Action):
                 messages.append(("utter_offer_human", {}))
             return messages
 
-        await _send(dispatcher, record)
+        await reply_in_transaction(dispatcher, work=record)
         return []
-
-
-async def _send(dispatcher: CollectingDispatcher, work: Any) -> None:
-    try:
-        messages = await in_transaction(work)
-    except ShopDataUnavailableError:
-        messages = [("utter_service_unavailable", {})]
-    for response, kwargs in messages:
-        dispatcher.utter_message(response=response, **kwargs)

@@ -81,6 +81,35 @@ def yes_or_no(tracker: Tracker) -> bool | None:
     return None
 
 
+def confirmation(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """``{slot: True/False}`` when the buyer answers the confirmation ``slot`` asks."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    answer = yes_or_no(tracker)
+    return {} if answer is None else {slot: answer}
+
+
+async def reply_in_transaction(
+    dispatcher: Any,
+    work: Callable[[Session], list[tuple[str, dict[str, Any]]]],
+    *,
+    failures: tuple[type[Exception], ...] = (),
+    failure_response: str = "utter_service_unavailable",
+) -> None:
+    """Runs ``work`` in one transaction and sends the responses it returns.
+
+    A database failure (or one of ``failures``) rolls everything back and the
+    buyer gets ``failure_response`` instead.
+    """
+    caught: tuple[type[Exception], ...] = (ShopDataUnavailableError, *failures)
+    try:
+        messages = await in_transaction(work)
+    except caught:
+        messages = [(failure_response, {})]
+    for response, kwargs in messages:
+        dispatcher.utter_message(response=response, **kwargs)
+
+
 def last_text_with_intent(tracker: Tracker, intents: set[str] | frozenset[str]) -> str:
     """The text of the latest user message with one of ``intents`` ('' if none)."""
     for event in reversed(tracker.events):

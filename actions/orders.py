@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -30,6 +30,7 @@ from actions.access import (
 from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
 from actions.db import queries
 from actions.db.models import Order
+from actions.forms import ShopFormValidation
 from actions.identity import MAX_VERIFY_ATTEMPTS
 
 ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
@@ -62,7 +63,7 @@ def order_buttons(orders: list[Order]) -> list[dict[str, str]]:
     ]
 
 
-class ValidateOrderForm(FormValidationAction):
+class ValidateOrderForm(ShopFormValidation):
     """Settles the order of an after-sale request and who may see it."""
 
     def name(self) -> str:
@@ -112,6 +113,8 @@ class ValidateOrderForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A logged-in buyer's own order; for others any well-formed number."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"order_id": None}
         if not isinstance(value, str) or not ORDER_ID.fullmatch(value):
             dispatcher.utter_message(response="utter_order_id_invalid")
             return {"order_id": None}
@@ -140,6 +143,8 @@ class ValidateOrderForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Proves the order, or counts a failed try (three end the checks)."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"phone_suffix": None}
         if value == "invalid" or not tracker.get_slot("order_id"):
             dispatcher.utter_message(response="utter_phone_suffix_invalid")
             return {"phone_suffix": None}

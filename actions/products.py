@@ -6,10 +6,10 @@ assistant says so and offers a human; it never guesses a product fact.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -24,6 +24,7 @@ from actions.common import (
     resolve_product,
 )
 from actions.db import queries
+from actions.forms import ShopFormValidation
 
 # Words that name a shoe part or a function, for when the entity extractor
 # missed them. Keys are the canonical entity values of data/nlu/synonyms.yml.
@@ -51,7 +52,7 @@ def _keyword(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-class ProductFormValidationBase(FormValidationAction, ABC):
+class ProductFormValidationBase(ShopFormValidation):
     """Abstract base of forms that need the product: fills ``product_id``."""
 
     #: Intents whose messages may name the product: the form's own triggers

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import accessible_orders, shop_now
-from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
+from actions.common import (
+    ShopDataUnavailableError,
+    in_transaction,
+    latest_entity,
+    latest_text,
+    reply_in_transaction,
+)
 from actions.db import queries, returns
 from actions.db.models import ReturnRequest, ReturnStatusChange, StockItem
 from actions.return_requests import (
@@ -155,7 +161,7 @@ class ActionCheckReturnStatus(Action):
             policy = queries.get_policy(session=session)
             return [status_message(request, policy) for request in requests]
 
-        await _send(dispatcher, describe)
+        await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=describe)
         return []
 
 
@@ -214,14 +220,5 @@ class ActionRecordReturnTracking(Action):
                 ("utter_tracking_recorded", {"return_id": waiting.id, "tracking_number": number})
             ]
 
-        await _send(dispatcher, record)
+        await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=record)
         return []
-
-
-async def _send(dispatcher: CollectingDispatcher, work: Any) -> None:
-    try:
-        messages = await in_transaction(work)
-    except (ShopDataUnavailableError, returns.ReturnError):
-        messages = [("utter_service_unavailable", {})]
-    for response, kwargs in messages:
-        dispatcher.utter_message(response=response, **kwargs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import accessible_order, shop_now
-from actions.common import in_transaction, latest_entity, latest_text, yes_or_no
+from actions.common import confirmation, in_transaction, latest_entity, latest_text
 from actions.db import queries, returns
 from actions.db.models import Order, OrderItem, StockItem
+from actions.forms import ShopFormValidation
 from actions.return_rules import REASON_CODES, decide_return, reason_code
 
 Messages = list[tuple[str, dict[str, Any]]]
@@ -30,42 +31,12 @@ FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color
 # Checked in order, first match wins: a defect outranks a size word in the
 # same sentence (小白鞋开胶了 is a quality problem, not a size one).
 REASON_WORDS = {
-    "质量问题": (
-        "质量",
-        "开胶",
-        "脱胶",
-        "断",
-        "裂",
-        "掉色",
-        "起球",
-        "瑕疵",
-        "破",
-        "线头",
-        "鞋跟",
-        "松动",
-        "掉跟",
-        "脱线",
-    ),
-    "与描述不符": ("描述", "图片", "色差", "不一样", "货不对板", "假"),
-    "物流损坏": ("压坏", "快递", "物流", "盒子", "运输"),
-    "尺码不合适": (
-        "小了",
-        "大了",
-        "偏小",
-        "偏大",
-        "太小",
-        "太大",
-        "尺码",
-        "码数",
-        "不合脚",
-        "挤脚",
-        "夹脚",
-        "太松",
-        "码小",
-        "码大",
-        "紧",
-    ),
-    "不喜欢/拍错了": ("不喜欢", "拍错", "买错", "不想要", "不要了", "不合适"),
+    "质量问题": "质量 开胶 脱胶 断 裂 掉色 起球 瑕疵 破 线头 鞋跟 松动 掉跟 脱线".split(),
+    "与描述不符": "描述 图片 色差 不一样 货不对板 假".split(),
+    "物流损坏": "压坏 快递 物流 盒子 运输".split(),
+    "尺码不合适": "小了 大了 偏小 偏大 太小 太大 尺码 码数".split()
+    + "不合脚 挤脚 夹脚 太松 码小 码大 紧".split(),
+    "不喜欢/拍错了": "不喜欢 拍错 买错 不想要 不要了 不合适".split(),
 }
 ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "affirm", "out_of_scope"})
 
@@ -127,7 +98,7 @@ def available_sizes(item: OrderItem, color: str, session: Session) -> list[float
     return sorted(row.size for row in rows if row.quantity - row.reserved > 0)
 
 
-class ValidateReturnForm(FormValidationAction):
+class ValidateReturnForm(ShopFormValidation):
     """Picks the item, checks the rules for the reason, the exchange stock, and asks to confirm."""
 
     def name(self) -> str:
@@ -175,6 +146,8 @@ class ValidateReturnForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The order must be signed for and the item free of an open request."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"order_item_id": None}
 
         def check(session: Session) -> Messages:
             order = _order(tracker, session)
@@ -213,6 +186,8 @@ class ValidateReturnForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Applies the window of the reason; a refusal explains the rule."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"return_reason": None}
         if value not in REASON_CODES:
             return {"return_reason": None}
 
@@ -251,6 +226,8 @@ class ValidateReturnForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The wanted size must differ and be in stock (not reserved by others)."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"exchange_size": None}
         if value is None or float(value) < 0 or not sizing.is_plausible_size(float(value)):
             dispatcher.utter_message(response="utter_exchange_size_invalid")
             return {"exchange_size": None}
@@ -281,10 +258,7 @@ class ValidateReturnForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes or no to the summary."""
-        if tracker.get_slot("requested_slot") != "return_confirmed":
-            return {}
-        answer = yes_or_no(tracker)
-        return {} if answer is None else {"return_confirmed": answer}
+        return confirmation(tracker, "return_confirmed")
 
 
 class ActionAskOrderItemId(Action):

@@ -81,6 +81,8 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """Accepts 12-32 cm, or a usual size 20-50; otherwise explains and re-asks."""
+        if slot_value is None:  # cleared by another step, nothing to check
+            return {"foot_length_cm": None}
         if slot_value == "size":
             size = tracker.get_slot("usual_size")
             if size is None or not sizing.is_plausible_size(float(size)):
@@ -127,6 +129,8 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """Maps any known shape word to its canonical value."""
+        if slot_value is None:  # cleared by another step, nothing to check
+            return {"foot_shape": None}
         shape = slot_value if slot_value in FOOT_SHAPE_WORDS else _foot_shape_in(str(slot_value))
         return {"foot_shape": shape}
 

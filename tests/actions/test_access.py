@@ -303,7 +303,7 @@ async def test_without_a_token_any_well_formed_number_waits_for_the_phone_check(
 
 
 @pytest.mark.parametrize("metadata", [{}, token("B005")])
-@pytest.mark.parametrize("value", ["invalid", "12345", None, f"{B001_SHIPPED}0"])
+@pytest.mark.parametrize("value", ["invalid", "12345", f"{B001_SHIPPED}0"])
 async def test_a_malformed_order_number_is_refused(value: Any, metadata: dict[str, Any]) -> None:
     assert await _validate_order(value, metadata=metadata) == (
         {"order_id": None},

@@ -206,3 +206,16 @@ async def test_a_token_buyer_chooses_among_their_orders(rendered: Any) -> None:
 
 async def test_a_token_buyer_without_orders_is_told_so(rendered: Any) -> None:
     assert rendered(await _ask(metadata=token("B999"))) == ["utter_no_orders"]
+
+
+async def test_a_cleared_phone_suffix_is_not_counted_as_a_failed_try() -> None:
+    """Setting a new order clears the suffix; validating that None must not fail a try."""
+    from actions.orders import ValidateOrderForm
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "2026051793538979", intent="inform", slots={"order_id": "2026051793538979"}
+    )
+    result = await ValidateOrderForm().validate_phone_suffix(None, dispatcher, tracker, {})
+    assert result == {"phone_suffix": None}
+    assert dispatcher.messages == []

@@ -1,0 +1,50 @@
+"""The web widget's Socket.IO channel against the real assistant (trained model)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from actions.identity import issue_token
+from tests.channels.widget import Widget
+from tests.e2e.conftest import Servers
+
+B005_DELIVERED = "2026010506679357"
+
+
+@pytest.fixture()
+def widget(servers: Servers) -> Iterator[Widget]:
+    """A widget connected to the running Rasa server."""
+    client = Widget(servers.rasa_url)
+    yield client
+    client.close()
+
+
+def _texts(replies: list[Any]) -> str:
+    return "\n".join(r.get("text", "") for r in replies if isinstance(r, dict))
+
+
+def test_greeting_and_typed_restart_stays_text(servers: Servers, widget: Widget) -> None:
+    sender = widget.start().split(".")[1]
+    assert "小鞋" in _texts(widget.turn("亲 在吗"))
+    widget.turn("/restart")
+    events = servers.tracker(sender)["events"]
+    assert not [e for e in events if e["event"] == "restart"]
+    user_texts = [e["text"] for e in events if e["event"] == "user"]
+    assert user_texts == ["亲 在吗", "∕restart"]
+
+
+def test_buyer_clicks_an_offered_order_button(servers: Servers, widget: Widget) -> None:
+    token = issue_token("B005")
+    assert widget.start(token=token).startswith("v1.buyer-B005.")
+    choose = widget.turn("这双鞋我想退货", {"buyer_token": token})
+    assert "哪一笔" in _texts(choose)
+    payloads = [q["payload"] for r in choose for q in r.get("quick_replies", [])]
+    (button,) = [p for p in payloads if B005_DELIVERED in p]
+    assert "原因" in _texts(widget.turn(button, {"buyer_token": token}))
+    events = servers.tracker("buyer-B005")["events"]
+    clicked = [e for e in events if e["event"] == "user"][-1]
+    assert clicked["text"] == button
+    assert clicked["metadata"] == {"buyer_token": token}
