@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import accessible_order, shop_now
-from actions.common import confirmation, in_transaction, latest_entity, latest_text
+from actions.common import (
+    confirmation,
+    in_transaction,
+    last_text_with_intent,
+    latest_entity,
+    latest_text,
+)
 from actions.db import queries, returns
 from actions.db.models import Order, OrderItem, StockItem
 from actions.forms import ShopFormValidation
@@ -38,6 +44,8 @@ REASON_WORDS = {
     + "不合脚 挤脚 夹脚 太松 码小 码大 紧".split(),
     "不喜欢/拍错了": "不喜欢 拍错 买错 不想要 不要了 不合适".split(),
 }
+REQUEST_INTENTS = frozenset({"request_return", "request_exchange", "complain"})
+RELATIVE_SIZES = {"大一码": 1.0, "大半码": 0.5, "小一码": -1.0, "小半码": -0.5}
 ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "affirm", "out_of_scope"})
 
 
@@ -173,13 +181,26 @@ class ValidateReturnForm(ShopFormValidation):
     async def extract_return_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A reason from a button, the entity, or the buyer's words."""
+        """A reason from a button, the entity, or the buyer's words.
+
+        When the form starts, the request that started it ("小了想换大一码")
+        may already say why. An exchange answered with a size is a size
+        problem. An answer that gives no reason is asked again.
+        """
         if tracker.get_slot("return_reason") or _intent(tracker) not in ANSWER_INTENTS | {
             "request_return", "request_exchange", "complain",
         }:  # fmt: skip
             return {}
         entity = latest_entity(tracker, "return_reason")
-        reason = entity if entity in REASON_CODES else reason_in(entity or latest_text(tracker))
+        text = latest_text(tracker)
+        reason = entity if entity in REASON_CODES else reason_in(entity or text)
+        if reason is None and tracker.get_slot("requested_slot") is None:
+            reason = reason_in(last_text_with_intent(tracker, REQUEST_INTENTS))
+        exchange = tracker.get_slot("after_sale_goal") == "exchange"
+        if reason is None and exchange and sizing.parse_shoe_size(text) is not None:
+            reason = "尺码不合适"
+        if reason is None and tracker.get_slot("requested_slot") == "return_reason":
+            return {"return_reason": "invalid"}
         return {"return_reason": reason} if reason else {}
 
     async def validate_return_reason(
@@ -209,15 +230,34 @@ class ValidateReturnForm(ShopFormValidation):
     async def extract_exchange_size(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The wanted size (and colour, if named) for an exchange."""
-        if tracker.get_slot("requested_slot") != "exchange_size" or _intent(tracker) not in (
-            ANSWER_INTENTS | {"request_exchange"}
+        """The wanted size (and colour, if named) for an exchange.
+
+        Read from the answer to the size question, or earlier from any
+        message of the exchange that names a size ("换39码", "大一码").
+        """
+        asked = tracker.get_slot("requested_slot") == "exchange_size"
+        if tracker.get_slot("after_sale_goal") != "exchange" or (
+            tracker.get_slot("exchange_size") is not None and not asked
         ):
             return {}
-        text = latest_text(tracker)
-        size = sizing.parse_shoe_size(text)
+        if _intent(tracker) not in ANSWER_INTENTS | REQUEST_INTENTS:
+            return {}
+        texts = [latest_text(tracker)]
+        if tracker.get_slot("requested_slot") is None:
+            texts.append(last_text_with_intent(tracker, REQUEST_INTENTS))
+        # "大一码" first: the size parser would read its 一码 as size 1.
+        step = next((RELATIVE_SIZES[w] for t in texts for w in RELATIVE_SIZES if w in t), None)
+        size = None
+        if step is None:
+            size = next((s for s in map(sizing.parse_shoe_size, texts) if s is not None), None)
+        else:
+            size = await in_transaction(
+                lambda s: (item.size + step) if (item := _item(tracker, s)) else None
+            )
+        slots: dict[str, Any] = {}
+        if size is not None or asked:
+            slots["exchange_size"] = size if size is not None else -1.0
         color = latest_entity(tracker, "color")
-        slots: dict[str, Any] = {"exchange_size": size if size is not None else -1.0}
         if color:
             slots["exchange_color"] = color
         return slots

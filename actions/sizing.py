@@ -82,7 +82,7 @@ def parse_shoe_size(text: str) -> float | None:
     """Returns the shoe size written in ``text`` (``42码``, ``穿四十一``, ``39半``)."""
     normalized = to_arabic(text or "")
     match = _SIZE.search(normalized)
-    if match:
+    if match and MIN_SIZE <= float(match.group(1)) <= MAX_SIZE:
         return _number(match, 2)
     match = _SIZE_WORDS.search(normalized)
     if match and MIN_SIZE <= float(match.group(1)) <= MAX_SIZE:

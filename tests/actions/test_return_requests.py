@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.access import shop_now
-from actions.db.models import Order, ShopPolicy, StockItem
+from actions.db.models import Order, OrderItem, ShopPolicy, StockItem
 from actions.db.session import session_scope
 from actions.return_requests import (
     ActionAskOrderItemId,
@@ -402,15 +402,37 @@ async def test_an_implausible_size_is_asked_again(size: Any, rendered: Any) -> N
 )
 async def test_extracts_the_wanted_size(text: str, entities: list, slots: dict) -> None:
     tracker = make_tracker(
-        text, intent="inform", entities=entities, slots={"requested_slot": "exchange_size"}
+        text,
+        intent="inform",
+        entities=entities,
+        slots={"requested_slot": "exchange_size", "after_sale_goal": "exchange"},
     )
     assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == slots
 
 
-async def test_no_size_when_not_asked_or_digressing() -> None:
-    for intent, requested in (("inform", "return_reason"), ("ask_shipping", "exchange_size")):
-        tracker = make_tracker("换42码", intent=intent, slots={"requested_slot": requested})
+async def test_no_size_for_a_return_or_a_digression() -> None:
+    cases = (("inform", "return", "return_reason"), ("ask_shipping", "exchange", "exchange_size"))
+    for intent, goal, requested in cases:
+        slots = {"requested_slot": requested, "after_sale_goal": goal}
+        tracker = make_tracker("换42码", intent=intent, slots=slots)
         assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == {}
+
+
+async def test_an_exchange_request_naming_a_size_fills_it_early() -> None:
+    slots = {"requested_slot": "return_reason", "after_sale_goal": "exchange"}
+    tracker = make_tracker("换39码", intent="inform", slots=slots)
+    assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == {
+        "exchange_size": 39.0
+    }
+    reason = await FORM.extract_return_reason(CollectingDispatcher(), tracker, {})
+    assert reason == {"return_reason": "尺码不合适"}
+
+
+async def test_an_unclear_reason_is_asked_again() -> None:
+    tracker = make_tracker("嗯嗯", intent="inform", slots={"requested_slot": "return_reason"})
+    assert await FORM.extract_return_reason(CollectingDispatcher(), tracker, {}) == {
+        "return_reason": "invalid"
+    }
 
 
 # --- confirmation ---------------------------------------------------------------------
@@ -499,3 +521,14 @@ async def test_quality_postage_follows_the_policy(domain: dict) -> None:
         session.execute(select(ShopPolicy)).scalar_one().quality_postage_payer = "buyer"
     message = await _summary(B005_DELIVERED, "B005", "质量问题", domain)
     assert message["postage_note"] == domain["responses"]["utter_postage_note_buyer"][0]["text"]
+
+
+async def test_an_exchange_one_size_up_is_worked_out_from_the_item() -> None:
+    order = "2026010506679357"  # B005, one item
+    slots = {"after_sale_goal": "exchange", "order_id": order, "order_item_id": item_id(order)}
+    tracker = make_tracker("小了 想换大一码", intent="request_exchange", slots=slots)
+    tracker.latest_message["metadata"] = token("B005")
+    result = await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {})
+    with session_scope() as session:
+        size = session.get(OrderItem, int(item_id(order))).size
+    assert result == {"exchange_size": size + 1}

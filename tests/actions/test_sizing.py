@@ -47,6 +47,7 @@ def test_parse_foot_length(text: str, expected: float | None) -> None:
         ("穿耐克42", 42.0),
         ("25", None),
         ("随便", None),
+        ("想换大一码", None),
     ],
 )
 def test_parse_shoe_size(text: str, expected: float | None) -> None:
