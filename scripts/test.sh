@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 mkdir -p var/logs
 scripts/install.sh --dev
+scripts/install_browser.sh || echo "warning: Chromium could not be installed; browser tests will be skipped" >&2
 echo "== lint"
 make --no-print-directory lint
 echo "== rasa data validate"

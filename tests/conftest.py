@@ -145,3 +145,28 @@ class RenderCheck:
 def rendered(domain: dict[str, Any]) -> RenderCheck:
     """``rendered(dispatcher)`` -> response names, after checking each can render."""
     return RenderCheck(domain)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (skipped when it is not installed)."""
+    from tests.browser.harness import CHROMIUM, browser_missing
+
+    missing = browser_missing()
+    if missing:
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,0 +1,281 @@
+"""The web widget's Socket.IO channel: Rasa's ``socketio`` channel, made safe.
+
+Differences from Rasa 3.6's ``SocketIOInput`` (protocol: ``docs/widget-channel.md``):
+
+* ``enter_room``/``leave_room`` are awaited when python-socketio makes them
+  coroutines (>= 5.10; Rasa issue #13027 left replies undelivered).
+* The server picks the conversation: ``buyer-<id>`` from a verified buyer token,
+  or a server-signed anonymous session; client-chosen ids are never used.
+* Typed slash commands reach NLU as text; only payloads of buttons the assistant
+  just offered in this conversation pass as commands.
+* Metadata is cut to ``buyer_token`` (re-verified on every message) and ``product_id``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import rasa.core.channels.channel
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels.commands import OfferedPayloads
+from channels.session import SessionSigner, bind_session, clean_metadata
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+RATE_LIMIT_EVENTS = 12  # per socket, within RATE_LIMIT_SECONDS
+RATE_LIMIT_SECONDS = 10.0
+
+
+def _verify_buyer(token: Any) -> str | None:
+    from actions.identity import buyer_id_from_token
+
+    return buyer_id_from_token(token)
+
+
+def _shop_secret() -> str:
+    from actions.config import settings
+
+    return settings.shop_secret
+
+
+async def _maybe_await(result: Any) -> None:
+    """Awaits what python-socketio >= 5.10 returns as a coroutine."""
+    if inspect.isawaitable(result):
+        await result
+
+
+@dataclass
+class _Socket:
+    """What the server knows about one connected socket."""
+
+    sender_id: str | None = None
+    buyer_id: str | None = None
+    recent: deque[float] = field(default_factory=deque)
+
+    def over_limit(self, now: float) -> bool:
+        """Counts one event; ``True`` when the socket sends too fast."""
+        while self.recent and now - self.recent[0] > RATE_LIMIT_SECONDS:
+            self.recent.popleft()
+        if len(self.recent) >= RATE_LIMIT_EVENTS:
+            return True
+        self.recent.append(now)
+        return False
+
+
+class ShopSocketIOOutput(SocketIOOutput):
+    """Sends to the room named by the conversation id; remembers offered buttons."""
+
+    def __init__(
+        self,
+        sio: AsyncServer,
+        bot_message_evt: str,
+        offered: OfferedPayloads,
+        namespace: str | None = None,
+    ) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.offered = offered
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        """Emits one bot message to every socket of conversation ``socket_id``."""
+        if isinstance(response, dict):
+            self.offered.remember(socket_id, response)
+        await self.sio.emit(
+            self.bot_message_evt, response, room=socket_id, namespace=self.namespace
+        )
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Sends a custom payload as it is (Rasa 3.6 spread it into ``emit``'s arguments)."""
+        await self._send_message(recipient_id, dict(json_message))
+
+
+class ShopSocketIOInput(InputChannel):
+    """Socket.IO input channel for the shop's web widget."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Keeps Rasa's name, so ``output_channel=socketio`` reaches the widget."""
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        """Builds the channel from its ``credentials.yml`` section."""
+        credentials = credentials or {}
+        secret_env = credentials.get("session_secret_env")
+        secret = (os.environ.get(secret_env) if secret_env else None) or _shop_secret()
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            session_secret=secret,
+            jwt_key=credentials.get("jwt_key"),
+            jwt_method=credentials.get("jwt_method", "HS256"),
+            metadata_key=credentials.get("metadata_key", "metadata"),
+            cors_allowed_origins=credentials.get("cors_allowed_origins") or [],
+        )
+
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: str | None = None,
+        socketio_path: str = "/socket.io",
+        session_secret: str | None = None,
+        jwt_key: str | None = None,
+        jwt_method: str = "HS256",
+        metadata_key: str = "metadata",
+        cors_allowed_origins: list[str] | str | None = None,
+        verify_buyer: Callable[[Any], str | None] = _verify_buyer,
+    ) -> None:
+        """Creates the channel; ``session_secret`` defaults to the shop secret."""
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.namespace = namespace
+        self.socketio_path = socketio_path
+        self.session_persistence = True  # always: sockets join their conversation's room
+        self.jwt_key = jwt_key
+        self.jwt_algorithm = jwt_method
+        self.metadata_key = metadata_key
+        self.cors_allowed_origins = cors_allowed_origins or []
+        self.signer = SessionSigner(session_secret or _shop_secret())
+        self.verify_buyer = verify_buyer
+        self.offered = OfferedPayloads()
+        self.sio: AsyncServer | None = None
+        self._sockets: dict[str, _Socket] = {}
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The output for pushed events (``output_channel=socketio`` in the HTTP API)."""
+        if self.sio is None:
+            logger.warning("socketio output channel requested before the server started")
+            return None
+        return ShopSocketIOOutput(self.sio, self.bot_message_evt, self.offered, self.namespace)
+
+    async def _error(self, sid: str, code: str) -> None:
+        assert self.sio is not None
+        await self.sio.emit("error", {"code": code}, room=sid, namespace=self.namespace)
+
+    def _connect_allowed(self, auth: Any) -> bool:
+        if not self.jwt_key:
+            return True
+        token = auth.get("token") if isinstance(auth, dict) else None
+        return bool(
+            token
+            and rasa.core.channels.channel.decode_bearer_token(
+                token, self.jwt_key, self.jwt_algorithm
+            )
+        )
+
+    async def session_request(self, sid: str, data: Any) -> None:
+        """Binds the socket to its conversation and confirms the session id."""
+        assert self.sio is not None
+        state = self._sockets.setdefault(sid, _Socket())
+        if state.over_limit(time.monotonic()):
+            await self._error(sid, "rate_limited")
+            return
+        data = data if isinstance(data, dict) else {}
+        binding = bind_session(
+            self.signer, data.get("session_id"), data.get("buyer_token"), self.verify_buyer
+        )
+        if state.sender_id and state.sender_id != binding.sender_id:
+            await _maybe_await(self.sio.leave_room(sid, state.sender_id, namespace=self.namespace))
+        await _maybe_await(self.sio.enter_room(sid, binding.sender_id, namespace=self.namespace))
+        state.sender_id, state.buyer_id = binding.sender_id, binding.buyer_id
+        await self.sio.emit(
+            "session_confirm",
+            {"session_id": binding.session_id},
+            room=sid,
+            namespace=self.namespace,
+        )
+
+    async def user_message(
+        self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Hands one buyer message to Rasa, in the socket's own conversation."""
+        assert self.sio is not None
+        state = self._sockets.get(sid)
+        if state is None or state.sender_id is None:
+            await self._error(sid, "no_session")
+            return
+        data = data if isinstance(data, dict) else {}
+        text = data.get("message")
+        if not isinstance(text, str) or not text.strip():
+            return
+        if state.over_limit(time.monotonic()):
+            await self._error(sid, "rate_limited")
+            return
+        raw = data.get(self.metadata_key)
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raw = None
+        token = raw.get("buyer_token") if isinstance(raw, dict) else None
+        if self.verify_buyer(token) != state.buyer_id:
+            await self._error(sid, "buyer_changed")
+            return
+        text = self.offered.screen(state.sender_id, text[:MAX_MESSAGE_CHARS])
+        message = UserMessage(
+            text,
+            self.get_output_channel(),
+            state.sender_id,
+            input_channel=self.name(),
+            metadata=clean_metadata(raw, token if state.buyer_id else None),
+        )
+        await on_new_message(message)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The Sanic blueprint: health routes plus the Socket.IO server."""
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @webhook.route("/", methods=["GET"])
+        async def root(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        # The widget and a demo product page: /webhooks/socketio/webchat/widget.js
+        # and /webhooks/socketio/webchat/demo.html (channels/static, built from web/).
+        webhook.static("/webchat", str(STATIC_DIR), name="webchat")
+
+        @webhook.route("/health", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
+            return self._connect_allowed(auth)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str, *_: Any) -> None:  # python-socketio >= 5.12 adds a reason
+            self._sockets.pop(sid, None)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any = None) -> None:
+            await self.session_request(sid, data)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any = None) -> None:
+            await self.user_message(sid, data, on_new_message)
+
+        return webhook

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs Debian's Chromium and CJK fonts for the browser tests (tests/browser/).
+# Idempotent and quiet: does nothing when /usr/bin/chromium and the Noto CJK fonts
+# are already there. Never downloads Playwright's own browser builds.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 \
+  || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install_browser.sh: need root to apt-get install ${need[*]}" >&2
+  exit 1
+fi
+echo "Installing ${need[*]} with apt-get..."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
