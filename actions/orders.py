@@ -132,9 +132,13 @@ class ValidateOrderForm(ShopFormValidation):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Four digits, when they were asked for."""
-        if tracker.get_slot("requested_slot") != "phone_suffix" or not _is_answer(tracker):
+        if tracker.get_slot("requested_slot") != "phone_suffix":
             return {}
         text = latest_text(tracker)
+        if PHONE_SUFFIX.fullmatch(text.strip()):
+            return {"phone_suffix": text.strip()}  # four digits alone, whatever NLU thought
+        if not _is_answer(tracker):
+            return {}
         entity = latest_entity(tracker, "phone_suffix") or ""
         match = PHONE_SUFFIX.search(entity) or PHONE_SUFFIX.search(text)
         return {"phone_suffix": match.group(1) if match else "invalid"}
@@ -210,19 +214,48 @@ class ActionCheckOrderStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        def describe(session: Session) -> list[tuple[str, dict]]:
+        def describe(session: Session) -> tuple[list[tuple[str, dict]], dict | None]:
             order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
             if order is None:
-                return _locked_or_not_found(tracker)
-            return status_messages(order, session=session)
+                return _locked_or_not_found(tracker), None
+            return status_messages(order, session=session), order_card(order, domain)
 
         try:
-            messages = await in_transaction(describe)
+            messages, card = await in_transaction(describe)
         except ShopDataUnavailableError:
-            messages = [("utter_service_unavailable", {})]
+            messages, card = [("utter_service_unavailable", {})], None
         for response, kwargs in messages:
             dispatcher.utter_message(response=response, **kwargs)
+        if card is not None:
+            dispatcher.utter_message(json_message=card)
         return []
+
+
+def order_card(order: Order, domain: DomainDict) -> dict[str, Any]:
+    """The widget's order card: status, products, courier and the latest scans.
+
+    Everything in it is data; the status label is a domain response, so the
+    buyer-facing words stay in domain.yml.
+    """
+    labels = domain.get("responses", {}).get(f"utter_order_label_{order.status}") or [{}]
+    card: dict[str, Any] = {
+        "type": "order_card",
+        "order_id": order.id,
+        "status": labels[0].get("text", order.status),
+        "products": product_names(order),
+        "courier": "",
+        "tracking_number": "",
+        "events": [],
+    }
+    if order.shipments:
+        shipment = max(order.shipments, key=lambda s: s.shipped_at)
+        card["courier"] = shipment.courier
+        card["tracking_number"] = shipment.tracking_number
+        card["events"] = [
+            {"time": f"{event.happened_at:%m-%d %H:%M}", "description": event.description}
+            for event in reversed(shipment.events[-5:])
+        ]
+    return card
 
 
 def _locked_or_not_found(tracker: Tracker) -> list[tuple[str, dict]]:

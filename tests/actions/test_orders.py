@@ -219,3 +219,31 @@ async def test_a_cleared_phone_suffix_is_not_counted_as_a_failed_try() -> None:
     result = await ValidateOrderForm().validate_phone_suffix(None, dispatcher, tracker, {})
     assert result == {"phone_suffix": None}
     assert dispatcher.messages == []
+
+
+async def test_the_order_card_for_the_widget(domain: Any) -> None:
+    from actions.orders import ActionCheckOrderStatus
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "查物流", intent="check_order_status", slots={"order_id": "2026051793538979"},
+        metadata=token("B001"),
+    )  # fmt: skip
+    await ActionCheckOrderStatus().run(dispatcher, tracker, domain)
+    card = dispatcher.messages[-1]["custom"]
+    assert (card["type"], card["status"], card["order_id"]) == (
+        "order_card", "运输中", "2026051793538979",
+    )  # fmt: skip
+    assert card["tracking_number"] and 1 <= len(card["events"]) <= 5
+
+
+async def test_no_card_for_an_order_the_buyer_may_not_see(domain: Any) -> None:
+    from actions.orders import ActionCheckOrderStatus
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "查物流", intent="check_order_status", slots={"order_id": "2026051793538979"},
+        metadata=token("B002"),
+    )  # fmt: skip
+    await ActionCheckOrderStatus().run(dispatcher, tracker, domain)
+    assert [m.get("custom") for m in dispatcher.messages] == [{}]

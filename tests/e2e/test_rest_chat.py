@@ -12,7 +12,7 @@ Say = Callable[..., str]
 
 
 def test_greeting(say: Say) -> None:
-    assert "小鞋" in say("亲 在吗")
+    assert "您好" in say("亲 在吗")
 
 
 def test_size_advice_over_three_turns(say: Say) -> None:

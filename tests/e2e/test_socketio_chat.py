@@ -11,7 +11,7 @@ from actions.identity import issue_token
 from tests.channels.widget import Widget
 from tests.e2e.conftest import Servers
 
-B005_DELIVERED = "2026010506679357"
+B006_DELIVERED = "2026102837219872"  # B006 has two orders; no other test returns it
 
 
 @pytest.fixture()
@@ -28,7 +28,7 @@ def _texts(replies: list[Any]) -> str:
 
 def test_greeting_and_typed_restart_stays_text(servers: Servers, widget: Widget) -> None:
     sender = widget.start().split(".")[1]
-    assert "小鞋" in _texts(widget.turn("亲 在吗"))
+    assert "您好" in _texts(widget.turn("亲 在吗"))
     widget.turn("/restart")
     events = servers.tracker(sender)["events"]
     assert not [e for e in events if e["event"] == "restart"]
@@ -37,14 +37,14 @@ def test_greeting_and_typed_restart_stays_text(servers: Servers, widget: Widget)
 
 
 def test_buyer_clicks_an_offered_order_button(servers: Servers, widget: Widget) -> None:
-    token = issue_token("B005")
-    assert widget.start(token=token).startswith("v1.buyer-B005.")
+    token = issue_token("B006")
+    assert widget.start(token=token).startswith("v1.buyer-B006.")
     choose = widget.turn("这双鞋我想退货", {"buyer_token": token})
     assert "哪一笔" in _texts(choose)
     payloads = [q["payload"] for r in choose for q in r.get("quick_replies", [])]
-    (button,) = [p for p in payloads if B005_DELIVERED in p]
+    (button,) = [p for p in payloads if B006_DELIVERED in p]
     assert "原因" in _texts(widget.turn(button, {"buyer_token": token}))
-    events = servers.tracker("buyer-B005")["events"]
+    events = servers.tracker("buyer-B006")["events"]
     clicked = [e for e in events if e["event"] == "user"][-1]
     assert clicked["text"] == button
     metadata = clicked["metadata"]

@@ -33,7 +33,7 @@ def _say(page: Any, text: str) -> None:
 
 
 def test_a_buyer_asks_about_the_product_page_and_reloads(browser: Any, servers: Servers) -> None:
-    page = _open(browser, servers, 375, 812, issue_token("B005"))
+    page = _open(browser, servers, 375, 812, issue_token("B010"))
     _say(page, "这款是真皮吗")
     bot = page.locator(".scw-bot .scw-bubble")
     expect(bot.filter(has_text="头层牛皮")).to_have_count(1, timeout=30_000)
@@ -54,12 +54,12 @@ def test_a_buyer_asks_about_the_product_page_and_reloads(browser: Any, servers: 
 
 
 def test_buttons_and_a_typed_restart_on_desktop(browser: Any, servers: Servers) -> None:
-    page = _open(browser, servers, 1280, 800, issue_token("B005"))
+    page = _open(browser, servers, 1280, 800, issue_token("B007"))  # one delivered order
     _say(page, "我要退货")
-    choice = page.locator(".scw-reply").first
+    choice = page.locator(".scw-reply").first  # the reasons, as buttons
     expect(choice).to_be_visible(timeout=30_000)
     choice.click()
-    expect(page.locator(".scw-bot .scw-bubble").filter(has_text="原因")).to_have_count(
+    expect(page.locator(".scw-bot .scw-bubble").filter(has_text="确认提交吗")).to_have_count(
         1, timeout=30_000
     )
     _say(page, "/restart")
