@@ -30,6 +30,9 @@ The assistant is starting on http://localhost:5005 (ready when "Rasa server is u
 Chat from another terminal, for example:
   curl -s localhost:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \
     -d '{"sender": "demo", "message": "脚长25.5厘米，小白鞋穿多大码？"}'
+Open the web widget on a demo product page in a browser:
+  http://localhost:5005/webhooks/socketio/webchat/demo.html
+  (as a logged-in demo buyer: append ?buyer_token=$(make -s token BUYER=B005))
 or chat in the terminal instead with: make shell
 MSG
   .venv/bin/rasa run --enable-api --interface "${RASA_INTERFACE:-127.0.0.1}" --port 5005 \

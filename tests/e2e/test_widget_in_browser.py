@@ -66,3 +66,23 @@ def test_buttons_and_a_typed_restart_on_desktop(browser: Any, servers: Servers) 
     expect(page.locator(".scw-bot .scw-bubble")).not_to_have_count(0)
     page.screenshot(path=str(SCREENSHOTS / "real-server-desktop.png"))
     page.context.close()
+
+
+def test_a_buyer_sees_an_order_card_and_injection_stays_text(
+    browser: Any, servers: Servers
+) -> None:
+    page = _open(browser, servers, 1280, 800, issue_token("B001"))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    _say(page, "<img src=x onerror=alert(1)>")
+    expect(page.locator(".scw-user .scw-bubble").last).to_have_text("<img src=x onerror=alert(1)>")
+    _say(page, "我的快递到哪了")
+    choice = page.locator(".scw-reply").first  # B001 has several orders
+    expect(choice).to_be_visible(timeout=30_000)
+    page.locator(".scw-reply", has_text="疾风男子跑鞋").first.click()
+    card = page.locator(".scw-card").filter(has_text="运输中").first
+    expect(card).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "real-server-order-card.png"))
+    assert page.locator(".scw-root img[src='x']").count() == 0
+    assert dialogs == []
+    page.context.close()
