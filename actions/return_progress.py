@@ -1,4 +1,4 @@
-"""After a return is confirmed: opening it, its progress, the return tracking number.
+"""Asking which item and confirming; opening the return; its progress and tracking number.
 
 The request is opened in one transaction that re-checks every rule. Status
 answers follow the shop's records only: money refunded or new shoes sent is
@@ -33,9 +33,74 @@ from actions.return_requests import (
     _decision_messages,
     _item,
     _kind_name,
+    _order,
+    _text,
     available_sizes,
 )
 from actions.return_rules import reason_code
+
+
+class ActionAskOrderItemId(Action):
+    """Asks which item of the order, with a button per item."""
+
+    def name(self) -> str:
+        return "action_ask_order_item_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        def buttons(session: Session) -> list[dict[str, str]]:
+            order = _order(tracker, session)
+            return [
+                {
+                    "title": f"{item.product.name} {item.color} {sizing.format_size(item.size)}",
+                    "payload": f'/inform{{"order_item_id":"{item.id}"}}',
+                }
+                for item in (order.items if order else [])
+            ]
+
+        items = await in_transaction(buttons)
+        dispatcher.utter_message(response="utter_choose_order_item", buttons=items)
+        return []
+
+
+class ActionAskReturnConfirmed(Action):
+    """Summarises the request, with who pays postage, and asks to confirm."""
+
+    def name(self) -> str:
+        return "action_ask_return_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason = tracker.get_slot("return_reason")
+
+        def summary(session: Session) -> Messages:
+            item = _item(tracker, session)
+            if item is None:
+                return [("utter_order_not_found", {})]
+            _, decision = _decision_messages(item, reason, session)
+            policy = queries.get_policy(session=session)
+            exchange = tracker.get_slot("after_sale_goal") == "exchange"
+            label = item.product.name
+            if exchange:
+                color = tracker.get_slot("exchange_color") or item.color
+                size = sizing.format_size(float(tracker.get_slot("exchange_size") or item.size))
+                label = f"{label} {item.color}{sizing.format_size(item.size)} → {color}{size}"
+            return [(
+                "utter_ask_return_confirmed",
+                {
+                    "kind_name": _kind_name(domain, exchange),
+                    "product": label,
+                    "reason": reason,
+                    "postage_note": _text(domain, f"utter_postage_note_{decision.postage}"),
+                    "condition": policy.return_condition if policy else "",
+                },
+            )]  # fmt: skip
+
+        for response, kwargs in await in_transaction(summary):
+            dispatcher.utter_message(response=response, **kwargs)
+        return []
 
 
 class ActionOpenReturn(Action):

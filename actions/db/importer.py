@@ -1,9 +1,6 @@
 """Import a shop (catalogue, policy, promotions, buyers, orders, returns) from one JSON file.
 
-Usage::
-
-    python -m actions.db.importer FILE.json [--replace | --if-empty] [--database-url URL]
-
+``python -m actions.db.importer FILE.json [--replace | --if-empty] [--database-url URL]``.
 The whole file is validated first (:func:`actions.db.schema.validate_shop`); on
 any problem every bad record is printed with its JSON position and the command
 exits with code 1 having written nothing. Otherwise the database is migrated to

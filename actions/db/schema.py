@@ -12,225 +12,36 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from actions.config import settings
-
-# Allowed values; the statuses and kinds are those listed in actions/db/models.py.
-GENDERS = ("men", "women", "kids", "unisex")
-FUNCTION_KEYS = (
-    "waterproof", "breathable", "anti_slip", "running",
-    "warm", "lightweight", "hiking", "wear_resistant",
-)  # fmt: skip
-FUNCTION_LEVELS = ("yes", "partial", "no")
-PROMOTION_KINDS = ("coupon", "full_reduction", "discount")
-POSTAGE_PAYERS = ("buyer", "shop")
-ORDER_STATUSES = ("pending_payment", "paid", "shipped", "delivered", "completed", "cancelled")
-RETURN_KINDS = ("return", "exchange")
-# Who pays the return postage follows the reason: the buyer for no_reason and size
-# (unless freight insurance covers it), the shop for quality and wrong_item.
-RETURN_REASONS = (
-    "no_reason",
-    "size",
-    "quality",
-    "not_as_described",
-    "shipping_damage",
-    "wrong_item",
+from actions.db.json_schema import _VALIDATOR, SHOP_SCHEMA  # noqa: F401 (re-exported)
+from actions.db.values import (  # noqa: F401 (re-exported for callers)
+    _RELATIVE,
+    _SECTIONS,
+    DELIVERED_STATUSES,
+    FUNCTION_KEYS,
+    FUNCTION_LEVELS,
+    GENDERS,
+    ORDER_STATUSES,
+    PAID_STATUSES,
+    PARCEL_SENT_STATUSES,
+    POSTAGE_PAYERS,
+    PROMOTION_KINDS,
+    RETURN_KINDS,
+    RETURN_REASONS,
+    RETURN_STATUSES,
+    SHIPPED_STATUSES,
+    JsonPath,
+    Problem,
+    local_now,
+    parse_date,
+    parse_datetime,
+    to_fen,
 )
-RETURN_STATUSES = (
-    "requested", "awaiting_shipment", "in_transit", "received",
-    "inspected", "refunded", "exchanged", "rejected",
-)  # fmt: skip
-SHIPPED_STATUSES = frozenset({"shipped", "delivered", "completed"})
-DELIVERED_STATUSES = frozenset({"delivered", "completed"})
-PAID_STATUSES = frozenset({"paid"}) | SHIPPED_STATUSES
-PARCEL_SENT_STATUSES = frozenset({"in_transit", "received", "inspected", "refunded", "exchanged"})
-
-JsonPath = tuple[str | int, ...]
-Problem = tuple[JsonPath, str]
-
-_RELATIVE = re.compile(r"^([+-])(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
-_SECTIONS = ("$comment", "policy", "promotions", "products", "buyers", "orders", "return_requests")
-
-
-def local_now() -> datetime:
-    """The shop's current naive local time (``settings.timezone``), to the second."""
-    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
-
-
-def parse_datetime(value: str, now: datetime) -> datetime:
-    """Read an ISO-8601 date-time or a relative offset such as ``-3d4h`` from ``now``.
-
-    Date-times with a UTC offset are converted to the shop's naive local time.
-
-    Raises:
-        ValueError: ``value`` is neither form.
-    """
-    match = _RELATIVE.match(value)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        days, hours, minutes = (int(part or 0) for part in match.groups()[1:])
-        try:
-            return now + sign * timedelta(days=days, hours=hours, minutes=minutes)
-        except OverflowError as exc:
-            raise ValueError(f"{value!r} is out of range") from exc
-    parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
-    return parsed
-
-
-def parse_date(value: str, today: date) -> date:
-    """Read an ISO date or a relative offset (only its days count: ``+2d`` is in two days).
-
-    Raises:
-        ValueError: ``value`` is neither form.
-    """
-    match = _RELATIVE.match(value)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        try:
-            return today + timedelta(days=sign * int(match.group(2) or 0))
-        except OverflowError as exc:
-            raise ValueError(f"{value!r} is out of range") from exc
-    return date.fromisoformat(value)
-
-
-def to_fen(yuan: Any) -> int:
-    """Yuan with at most two decimals (``399.00``) to integer fen (``39900``).
-
-    Raises:
-        ValueError: not a number, negative, or finer than one fen.
-    """
-    try:
-        fen = Decimal(str(yuan)) * 100
-    except InvalidOperation as exc:
-        raise ValueError(f"{yuan!r} is not an amount") from exc
-    if isinstance(yuan, bool) or not fen.is_finite() or fen < 0 or fen != fen.to_integral_value():
-        raise ValueError(f"{yuan!r} is not an amount in yuan with at most 2 decimals")
-    return int(fen)
-
-
-_FORMATS = FormatChecker(formats=())
-
-
-@_FORMATS.checks("shop-datetime", raises=ValueError)
-def _is_datetime(value: object) -> bool:
-    return not isinstance(value, str) or bool(parse_datetime(value, datetime(2000, 1, 1)))
-
-
-@_FORMATS.checks("shop-date", raises=ValueError)
-def _is_date(value: object) -> bool:
-    return not isinstance(value, str) or bool(parse_date(value, date(2000, 1, 1)))
-
-
-def _text(max_length: int, **extra: Any) -> dict:
-    return {"type": "string", "minLength": 1, "maxLength": max_length, **extra}
-
-
-def _obj(required: dict, optional: dict | None = None) -> dict:
-    return {
-        "type": "object",
-        "required": list(required),
-        "properties": {**required, **(optional or {})},
-        "additionalProperties": False,
-    }
-
-
-def _array(items: dict, min_items: int = 0) -> dict:
-    return {"type": "array", "items": items, "minItems": min_items}
-
-
-_ID = _text(32, pattern=r"^[A-Za-z0-9_-]+$", **{"x-hint": "ids use letters, digits, _ and -"})
-_ORDER_ID = {"type": "string", "pattern": r"^\d{16}$", "x-hint": "order ids are 16 digits"}
-_DATETIME = {"type": "string", "format": "shop-datetime"}
-_DATE = {"type": "string", "format": "shop-date"}
-_MONEY = {"type": "number", "minimum": 0}
-_SIZE = {"type": "number", "minimum": 20, "maximum": 50, "multipleOf": 0.5}
-_COUNT = {"type": "integer", "minimum": 0}
-_BOOL = {"type": "boolean"}
-_PHONE = {"type": "string", "pattern": r"^1[3-9]\d{9}$", "x-hint": "a mobile is 11 digits, 1[3-9]…"}
-
-
-def _enum(values: Iterable[str]) -> dict:
-    return {"type": "string", "enum": list(values)}
-
-
-_POLICY = _obj({
-    "no_reason_return_days": {"type": "integer", "minimum": 0, "maximum": 365},
-    "quality_return_days": {"type": "integer", "minimum": 0, "maximum": 365},
-    "return_condition": _text(300),
-    "no_reason_postage_payer": _enum(POSTAGE_PAYERS),
-    "quality_postage_payer": _enum(POSTAGE_PAYERS),
-    "freight_insurance": _text(300),
-    "refund_days": _text(50),
-    "ship_within_hours": {"type": "integer", "minimum": 1, "maximum": 720},
-    "cutoff_time": {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "x-hint": "HH:MM"},
-    "couriers": _array(_text(30), 1),
-    "ship_from": _text(100),
-    "free_shipping": _text(300),
-    "remote_areas": _text(300),
-    "return_address": _text(300),
-    "return_recipient": _text(50),
-    "return_phone": _text(30),
-})  # fmt: skip
-_PRODUCT = _obj(
-    {"id": _ID, "name": _text(100), "category": _text(50), "gender": _enum(GENDERS),
-     "price": _MONEY,
-     "size_chart": _array(_obj({"size": _SIZE, "foot_length_mm": {
-         "type": "integer", "minimum": 100, "maximum": 350}}), 1),
-     "stock": _array(_obj({"color": _text(30), "size": _SIZE, "quantity": _COUNT},
-                          {"reserved": _COUNT}))},
-    {"aliases": _array(_text(100)), "description": {"type": "string"},
-     "material_upper": _text(200), "material_lining": _text(200), "material_sole": _text(200),
-     "fit_note": _text(200), "fit_adjust": {"type": "number", "minimum": -2, "maximum": 2,
-                                            "multipleOf": 0.5},
-     "wide_last": _BOOL, "half_sizes": _BOOL,
-     "functions": _array(_obj({"key": _enum(FUNCTION_KEYS), "level": _enum(FUNCTION_LEVELS),
-                               "claim": _text(300)}))},
-)  # fmt: skip
-_PROMOTION = _obj(
-    {"id": _ID, "title": _text(100), "kind": _enum(PROMOTION_KINDS),
-     "description": _text(300), "starts_on": _DATE, "ends_on": _DATE},
-    {"stackable": _BOOL},
-)  # fmt: skip
-_BUYER = _obj({"id": _ID, "name": _text(50), "phone": _PHONE})
-_ORDER = _obj(
-    {"id": _ORDER_ID, "buyer_id": _ID, "status": _enum(ORDER_STATUSES), "created_at": _DATETIME,
-     "recipient_name": _text(50), "recipient_phone": _text(20, pattern=r"^[0-9+() -]+$"),
-     "address": _text(300),
-     "items": _array(_obj({"product_id": _ID, "color": _text(30), "size": _SIZE},
-                          {"quantity": {"type": "integer", "minimum": 1}, "price": _MONEY}), 1)},
-    {"paid_at": _DATETIME, "delivered_at": _DATETIME, "freight_insurance": _BOOL,
-     "total": _MONEY,
-     "shipments": _array(_obj(
-         {"courier": _text(30), "tracking_number": _text(40, pattern=r"^[A-Za-z0-9]+$"),
-          "shipped_at": _DATETIME},
-         {"expected_on": _DATE,
-          "events": _array(_obj({"happened_at": _DATETIME, "location": _text(100),
-                                 "description": _text(200)}))}))},
-)  # fmt: skip
-_RETURN = _obj(
-    {"id": _ID, "order_id": _ORDER_ID, "kind": _enum(RETURN_KINDS),
-     "reason": _enum(RETURN_REASONS), "status": _enum(RETURN_STATUSES), "created_at": _DATETIME},
-    {"item_index": _COUNT, "buyer_words": {"type": "string"},
-     "return_tracking_number": _text(40, pattern=r"^[A-Za-z0-9]+$"),
-     "exchange_size": _SIZE, "exchange_color": _text(30), "updated_at": _DATETIME},
-)  # fmt: skip
-SHOP_SCHEMA = _obj(
-    {"policy": _POLICY, "products": _array(_PRODUCT, 1), "buyers": _array(_BUYER),
-     "orders": _array(_ORDER)},
-    {"$comment": {"type": "string"}, "promotions": _array(_PROMOTION),
-     "return_requests": _array(_RETURN)},
-)  # fmt: skip
-_VALIDATOR = Draft7Validator(SHOP_SCHEMA, format_checker=_FORMATS)
 
 
 def format_path(path: JsonPath) -> str:

@@ -12,12 +12,8 @@ from sqlalchemy import select
 from actions.access import shop_now
 from actions.db.models import Order, OrderItem, ShopPolicy, StockItem
 from actions.db.session import session_scope
-from actions.return_requests import (
-    ActionAskOrderItemId,
-    ActionAskReturnConfirmed,
-    ValidateReturnForm,
-    reason_in,
-)
+from actions.return_progress import ActionAskOrderItemId, ActionAskReturnConfirmed
+from actions.return_requests import ValidateReturnForm, reason_in
 from tests.conftest import make_tracker, token
 
 FORM = ValidateReturnForm()
