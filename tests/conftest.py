@@ -149,9 +149,13 @@ def rendered(domain: dict[str, Any]) -> RenderCheck:
     return RenderCheck(domain)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (skipped when it is not installed)."""
+    """Debian's Chromium driven by Playwright (skipped when it is not installed).
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which would break later tests that run their own.
+    """
     from tests.browser.harness import CHROMIUM, browser_missing
 
     missing = browser_missing()
