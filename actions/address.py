@@ -13,7 +13,13 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, mask_phone, record_escalation
-from actions.common import ShopDataUnavailableError, confirmation, in_transaction, latest_text
+from actions.common import (
+    confirmation,
+    in_transaction,
+    latest_intent,
+    latest_text,
+    reply_in_transaction,
+)
 from actions.db.models import Order
 from actions.forms import ShopFormValidation
 from actions.orders import _locked_or_not_found
@@ -76,10 +82,6 @@ def after_shipment_messages(
     ]
 
 
-def _intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
 class ValidateAddressForm(ShopFormValidation):
     """Checks the order can still change, reads the new details, asks to confirm."""
 
@@ -104,7 +106,7 @@ class ValidateAddressForm(ShopFormValidation):
             blocked = await self._refuse_if_shipped(dispatcher, tracker)
             if blocked:
                 return {"address_blocked": True}
-        if _intent(tracker) not in ANSWER_INTENTS:
+        if latest_intent(tracker) not in ANSWER_INTENTS:
             return {}
         found = parse_contact(latest_text(tracker))
         if tracker.get_slot("requested_slot") == "new_address" and "new_address" not in found:
@@ -199,10 +201,5 @@ class ActionUpdateAddress(Action):
             order.recipient_phone = tracker.get_slot("new_phone") or order.recipient_phone
             return [("utter_address_updated", {"order_id": order.id})]
 
-        try:
-            messages = await in_transaction(update)
-        except ShopDataUnavailableError:
-            messages = [("utter_service_unavailable", {})]
-        for response, kwargs in messages:
-            dispatcher.utter_message(response=response, **kwargs)
+        await reply_in_transaction(dispatcher, work=update)
         return reset

@@ -50,6 +50,11 @@ def latest_metadata(tracker: Tracker) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent NLU gave the buyer's latest message."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
 def latest_text(tracker: Tracker) -> str:
     """The text of the buyer's latest message ('' when there is none)."""
     return str((tracker.latest_message or {}).get("text") or "")
@@ -66,7 +71,7 @@ YES_WORDS = ("确认", "确定", "是的", "对", "好", "可以", "没问题", 
 
 def yes_or_no(tracker: Tracker) -> bool | None:
     """The buyer's answer to a confirmation: affirm/deny, else clear yes/no words."""
-    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     if intent == "affirm":
         return True
     if intent == "deny":

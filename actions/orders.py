@@ -27,7 +27,13 @@ from actions.access import (
     token_buyer_id,
     verified_order_ids,
 )
-from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
+from actions.common import (
+    ShopDataUnavailableError,
+    in_transaction,
+    latest_entity,
+    latest_intent,
+    latest_text,
+)
 from actions.db import queries
 from actions.db.models import Order
 from actions.forms import ShopFormValidation
@@ -43,7 +49,7 @@ ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "out_of_scope", "affirm"})
 
 def _is_answer(tracker: Tracker) -> bool:
     """Whether the latest message answers a question rather than digressing."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     return intent in ANSWER_INTENTS and bool(latest_text(tracker).strip())
 
 

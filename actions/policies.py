@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.common import ShopDataUnavailableError, in_transaction
+from actions.common import reply_in_transaction
 from actions.config import settings
 from actions.db import queries
 
@@ -30,12 +30,7 @@ class _PolicyAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            messages = await in_transaction(self.messages)
-        except ShopDataUnavailableError:
-            messages = [("utter_service_unavailable", {})]
-        for response, kwargs in messages:
-            dispatcher.utter_message(response=response, **kwargs)
+        await reply_in_transaction(dispatcher, work=self.messages)
         return []
 
 

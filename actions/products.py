@@ -20,6 +20,7 @@ from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
     latest_entity,
+    latest_intent,
     latest_text,
     resolve_product,
 )
@@ -72,7 +73,7 @@ class ProductFormValidationBase(ShopFormValidation):
         that names another product must leave the slot alone, or the form
         would not step aside for the digression.
         """
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if intent not in self.answer_intents:
             return {}
         try:
@@ -120,7 +121,7 @@ class ActionAnswerProductQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         question = {"ask_material": "material", "ask_function": "function"}.get(
             intent or "", tracker.get_slot("product_question") or "material"
         )

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from actions import sizing
 from actions.access import accessible_orders, shop_now
 from actions.common import (
-    ShopDataUnavailableError,
     in_transaction,
     latest_entity,
     latest_text,
@@ -191,12 +190,12 @@ class ActionOpenReturn(Action):
                 {"kind_name": _kind_name(domain, exchange), "return_id": request.id, **address},
             ), *extra]  # fmt: skip
 
-        try:
-            messages = await in_transaction(open_request)
-        except (ShopDataUnavailableError, returns.ReturnError):
-            messages = [("utter_return_failed", {})]
-        for response, kwargs in messages:
-            dispatcher.utter_message(response=response, **kwargs)
+        await reply_in_transaction(
+            dispatcher,
+            work=open_request,
+            failures=(returns.ReturnError,),
+            failure_response="utter_return_failed",
+        )
         return reset
 
 

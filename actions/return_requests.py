@@ -23,6 +23,7 @@ from actions.common import (
     in_transaction,
     last_text_with_intent,
     latest_entity,
+    latest_intent,
     latest_text,
 )
 from actions.db import queries, returns
@@ -54,10 +55,6 @@ def reason_in(text: str) -> str | None:
         if any(word in text for word in words):
             return reason
     return None
-
-
-def _intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def _order(tracker: Tracker, session: Session) -> Order | None:
@@ -186,7 +183,7 @@ class ValidateReturnForm(ShopFormValidation):
         may already say why. An exchange answered with a size is a size
         problem. An answer that gives no reason is asked again.
         """
-        if tracker.get_slot("return_reason") or _intent(tracker) not in ANSWER_INTENTS | {
+        if tracker.get_slot("return_reason") or latest_intent(tracker) not in ANSWER_INTENTS | {
             "request_return", "request_exchange", "complain",
         }:  # fmt: skip
             return {}
@@ -239,7 +236,7 @@ class ValidateReturnForm(ShopFormValidation):
             tracker.get_slot("exchange_size") is not None and not asked
         ):
             return {}
-        if _intent(tracker) not in ANSWER_INTENTS | REQUEST_INTENTS:
+        if latest_intent(tracker) not in ANSWER_INTENTS | REQUEST_INTENTS:
             return {}
         texts = [latest_text(tracker)]
         if tracker.get_slot("requested_slot") is None:

@@ -12,7 +12,13 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
+from actions.common import (
+    ShopDataUnavailableError,
+    in_transaction,
+    latest_entity,
+    latest_intent,
+    latest_text,
+)
 from actions.db import queries
 from actions.products import ProductFormValidationBase
 
@@ -46,7 +52,7 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
 
     @staticmethod
     def _is_answer(tracker: Tracker, slot: str) -> bool:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         return tracker.get_slot("requested_slot") == slot and intent in ANSWER_INTENTS
 
     async def extract_foot_length_cm(
@@ -57,7 +63,7 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         Text that answers the question but holds no length is passed on as
         text so the validator can re-ask with an example.
         """
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if intent not in ANSWER_INTENTS:
             return {}
         text = latest_text(tracker)
