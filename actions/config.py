@@ -22,6 +22,10 @@ class Settings:
     database_url: str
     shop_secret: str
     timezone: str
+    upload_dir: Path  # buyers' photos; outside every web root
+    rasa_url: str  # the Rasa server's HTTP API, for the console
+    rasa_token: str  # its auth token (``rasa run --auth-token``); empty when embedded
+    demo_mode: bool  # the demo shop may hand out demo buyer tokens
 
 
 def _default_database_url() -> str:
@@ -32,4 +36,8 @@ settings = Settings(
     database_url=os.environ.get("DATABASE_URL") or _default_database_url(),
     shop_secret=os.environ.get("SHOP_SECRET", "dev-only-shop-secret-change-me-in-production"),
     timezone=os.environ.get("SHOP_TIMEZONE", "Asia/Shanghai"),
+    upload_dir=Path(os.environ.get("SHOP_UPLOAD_DIR", VAR_DIR / "uploads")),
+    rasa_url=os.environ.get("RASA_URL", "http://localhost:5005").rstrip("/"),
+    rasa_token=os.environ.get("RASA_TOKEN", ""),
+    demo_mode=os.environ.get("SHOP_DEMO", "") == "1",
 )

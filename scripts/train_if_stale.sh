@@ -3,6 +3,10 @@
 # config, domain, training data and custom NLU components.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p models
+# One training at a time: parallel test runs share models/.
+exec 9>models/.train.lock
+flock 9
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 digest=$(find config.yml domain.yml data nlu_components -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)

@@ -323,3 +323,56 @@ class Escalation(Base):
     summary = Column(Text, nullable=False, default="")
     status = Column(String(20), nullable=False, default="waiting")  # waiting / assigned / resolved
     created_at = Column(DateTime, nullable=False)
+    agent_id = Column(Integer, ForeignKey("staff_users.id"), index=True)
+    assigned_at = Column(DateTime)
+    first_reply_at = Column(DateTime)  # the agent's first message to the buyer
+    resolved_at = Column(DateTime)
+    # handed_back (the assistant resumed) / closed (an agent closed it with a note)
+    outcome = Column(String(20))
+    resolution_note = Column(Text)
+
+
+class StaffUser(Base):
+    """A person of the shop who logs in to the console: agent, trainer, owner."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(50), nullable=False, unique=True)
+    display_name = Column(String(50), nullable=False)
+    password_hash = Column(String(300), nullable=False)
+    roles = Column(JSON, nullable=False, default=list)  # any of agent, trainer, owner
+    max_open = Column(Integer, nullable=False, default=3)  # conversations at once
+    active = Column(Boolean, nullable=False, default=True)
+    last_seen_at = Column(DateTime)  # the console polls; online = seen recently
+    created_at = Column(DateTime, nullable=False)
+
+
+class QuickReply(Base):
+    """A canned reply (快捷回复) agents insert into their answer."""
+
+    __tablename__ = "quick_replies"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    title = Column(String(50), nullable=False)
+    text = Column(Text, nullable=False)
+    created_by = Column(String(50), nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+
+
+class Photo(Base):
+    """A photo a buyer sent from the widget, stored outside the web root."""
+
+    __tablename__ = "photos"
+
+    id = Column(String(32), primary_key=True)  # random, unguessable
+    conversation_id = Column(String(100), nullable=False, index=True)
+    buyer_id = Column(String(32), ForeignKey("buyers.id"))
+    return_id = Column(String(32), ForeignKey("return_requests.id"), index=True)
+    content_type = Column(String(30), nullable=False)  # image/jpeg, image/png, image/webp
+    size_bytes = Column(Integer, nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    storage_path = Column(String(200), nullable=False)  # relative to the upload directory
+    created_at = Column(DateTime, nullable=False)
