@@ -24,6 +24,7 @@ class Settings:
     timezone: str
     upload_dir: Path  # buyers' photos; outside every web root
     rasa_url: str  # the Rasa server's HTTP API, for the console
+    rasa_public_url: str  # the same server as the buyer's browser reaches it (widget, socket)
     rasa_token: str  # its auth token (``rasa run --auth-token``); empty when embedded
     demo_mode: bool  # the demo shop may hand out demo buyer tokens
 
@@ -38,6 +39,9 @@ settings = Settings(
     timezone=os.environ.get("SHOP_TIMEZONE", "Asia/Shanghai"),
     upload_dir=Path(os.environ.get("SHOP_UPLOAD_DIR", VAR_DIR / "uploads")),
     rasa_url=os.environ.get("RASA_URL", "http://localhost:5005").rstrip("/"),
+    rasa_public_url=(
+        os.environ.get("RASA_PUBLIC_URL") or os.environ.get("RASA_URL", "http://localhost:5005")
+    ).rstrip("/"),
     rasa_token=os.environ.get("RASA_TOKEN", ""),
     demo_mode=os.environ.get("SHOP_DEMO", "") == "1",
 )

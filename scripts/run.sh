@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+export SHOP_DEMO="${SHOP_DEMO:-1}"  # the demo shop hands out demo buyer tokens
 mkdir -p var/logs
 scripts/install.sh
 .venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
@@ -21,6 +22,9 @@ for _ in $(seq 60); do
   fi
   sleep 1
 done
+.venv/bin/python -m console --host "${RASA_INTERFACE:-127.0.0.1}" --port 5002 > var/logs/console.log 2>&1 &
+console_pid=$!
+trap 'kill $actions_pid $console_pid 2>/dev/null || true' EXIT INT TERM
 
 if [ "${1:-}" = "shell" ]; then
   .venv/bin/rasa shell --model models/shoe-shop.tar.gz --endpoints endpoints.yml

@@ -45,8 +45,11 @@ def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) 
 class Servers:
     """Handles to the running servers and the shop database behind them."""
 
-    def __init__(self, rasa_url: str, database_url: str, env: dict[str, str]) -> None:
+    def __init__(
+        self, rasa_url: str, database_url: str, env: dict[str, str], console_url: str = ""
+    ) -> None:
         self.rasa_url = rasa_url
+        self.console_url = console_url
         self.database_url = database_url
         self.env = env
 
@@ -77,7 +80,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         pytest.fail("no trained model: run scripts/train_if_stale.sh (make test does)")
     work = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{work / 'shop.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SHOP_UPLOAD_DIR": str(work / "uploads"),
+        "SHOP_DEMO": "1",
+    }
     subprocess.run(
         [
             sys.executable,
@@ -91,12 +100,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         check=True,
         capture_output=True,
     )
-    action_port, rasa_port = _free_port(), _free_port()
+    action_port, rasa_port, console_port = _free_port(), _free_port(), _free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8"
     )
-    action_log, rasa_log = work / "actions.log", work / "rasa.log"
+    action_log, rasa_log, console_log = (work / f"{n}.log" for n in ("actions", "rasa", "console"))
+    env["RASA_URL"] = f"http://127.0.0.1:{rasa_port}"
     actions = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
         cwd=ROOT,
@@ -125,14 +135,24 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         stdout=rasa_log.open("w"),
         stderr=subprocess.STDOUT,
     )
+    console = subprocess.Popen(
+        [sys.executable, "-m", "console", "--port", str(console_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=console_log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        _wait(f"http://127.0.0.1:{console_port}/health", console, console_log)
         _wait(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log)
-        yield Servers(f"http://127.0.0.1:{rasa_port}", database_url, env)
+        yield Servers(
+            f"http://127.0.0.1:{rasa_port}", database_url, env, f"http://127.0.0.1:{console_port}"
+        )
     finally:
-        for process in (rasa, actions):
+        for process in (rasa, actions, console):
             process.terminate()
-        for process in (rasa, actions):
+        for process in (rasa, actions, console):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -1,0 +1,20 @@
+"""Runs the console: ``python -m console [--host 127.0.0.1] [--port 5002]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from console.app import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parses the arguments and serves the console until interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m console", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5002)
+    args = parser.parse_args(argv)
+    create_app().run(host=args.host, port=args.port, access_log=False, workers=1)
+
+
+if __name__ == "__main__":
+    main()

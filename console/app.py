@@ -1,0 +1,25 @@
+"""Builds the console's Sanic app from its blueprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(name: str = "shop_console") -> Sanic:
+    """The console app: the demo shop at ``/``, the staff console under ``/console``."""
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 1_000_000
+    app.config.KEEP_ALIVE_TIMEOUT = 30
+
+    @app.get("/health")
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    # Blueprints register here, one per area (demo shop, agents, trainers, owners).
+    return app
