@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, mask_phone, record_escalation
 from actions.common import (
+    ShopDataUnavailableError,
     confirmation,
     in_transaction,
     latest_intent,
     latest_text,
     reply_in_transaction,
 )
+from actions.db.escalations import open_escalation
 from actions.db.models import Order
 from actions.forms import ShopFormValidation
+from actions.handoff import handoff_followup
 from actions.orders import _locked_or_not_found
 
 CHANGEABLE = frozenset({"pending_payment", "paid"})
@@ -78,7 +81,6 @@ def after_shipment_messages(
                 "tracking_number": shipment.tracking_number if shipment else "-",
             },
         ),
-        ("utter_escalated", {"wait_minutes": 5}),
     ]
 
 
@@ -181,10 +183,12 @@ class ActionUpdateAddress(Action):
     ) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
         if tracker.get_slot("address_blocked"):
-            return reset
+            return reset + handoff_followup(await _escalated_after_shipment(tracker))
         if tracker.get_slot("address_confirmed") is not True:
             dispatcher.utter_message(response="utter_address_not_changed")
             return reset
+
+        escalated: list[bool] = []
 
         def update(session: Session) -> list[tuple[str, dict[str, Any]]]:
             order: Order | None = accessible_order(
@@ -195,6 +199,7 @@ class ActionUpdateAddress(Action):
             if order.status == "cancelled":
                 return [("utter_address_order_cancelled", {"order_id": order.id})]
             if order.status not in CHANGEABLE:
+                escalated.append(True)
                 return after_shipment_messages(tracker, order, session)
             order.address = tracker.get_slot("new_address")
             order.recipient_name = tracker.get_slot("new_recipient") or order.recipient_name
@@ -202,4 +207,17 @@ class ActionUpdateAddress(Action):
             return [("utter_address_updated", {"order_id": order.id})]
 
         await reply_in_transaction(dispatcher, work=update)
-        return reset
+        return reset + handoff_followup(bool(escalated))
+
+
+async def _escalated_after_shipment(tracker: Tracker) -> bool:
+    """Whether this conversation waits for a person about a shipped order's address."""
+
+    def check(session: Session) -> bool:
+        escalation = open_escalation(tracker.sender_id, session=session)
+        return escalation is not None and escalation.reason == "address_after_shipment"
+
+    try:
+        return await in_transaction(check)
+    except ShopDataUnavailableError:
+        return False

@@ -1,7 +1,8 @@
 """Delivery problems and complaints: recorded with the buyer's words, then a human.
 
 Both are things the assistant cannot settle alone, so each records a case for
-the shop and queues the conversation for an agent with a reason.
+the shop, queues the conversation for an agent with a reason and hands over
+(``action_handoff`` follows).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from actions.access import accessible_order, record_escalation, shop_now, token_
 from actions.common import last_text_with_intent, reply_in_transaction
 from actions.db import queries
 from actions.db.models import Complaint, DeliveryCase
+from actions.handoff import handoff_followup
 from actions.orders import _locked_or_not_found
 
 # (kind, words that all must occur) checked in order; the first match wins.
@@ -107,14 +109,13 @@ class ActionReportDeliveryProblem(Action):
                 tracker, "delivery_problem", session=session, order=order,
                 priority=PRIORITY.get(found, 2), summary=f"{found}: {words[:300]}",
             )  # fmt: skip
+            escalated.append(True)
             courier = order.shipments[-1].courier if order.shipments else ""
-            return [
-                (f"utter_delivery_case_{found}", {"case_id": case.id, "courier": courier}),
-                ("utter_escalated", {"wait_minutes": 5}),
-            ]
+            return [(f"utter_delivery_case_{found}", {"case_id": case.id, "courier": courier})]
 
+        escalated: list[bool] = []
         await reply_in_transaction(dispatcher, work=record)
-        return []
+        return handoff_followup(bool(escalated))
 
 
 class ActionRecordComplaint(Action):
@@ -145,16 +146,11 @@ class ActionRecordComplaint(Action):
                 tracker, "complaint", session=session, order=order, priority=2,
                 summary=f"{category}: {words[:300]}",
             )  # fmt: skip
+            escalated.append(True)
             policy = queries.get_policy(session=session)
             days = policy.quality_return_days if policy else 15
-            messages: list[tuple[str, dict[str, Any]]] = [
-                (f"utter_complaint_{category}", {"quality_days": days})
-            ]
-            if category in ("quality", "description"):
-                messages.append(("utter_offer_return_exchange", {}))
-            else:
-                messages.append(("utter_offer_human", {}))
-            return messages
+            return [(f"utter_complaint_{category}", {"quality_days": days})]
 
+        escalated: list[bool] = []
         await reply_in_transaction(dispatcher, work=record)
-        return []
+        return handoff_followup(bool(escalated))

@@ -40,7 +40,7 @@ settings = Settings(
     upload_dir=Path(os.environ.get("SHOP_UPLOAD_DIR", VAR_DIR / "uploads")),
     rasa_url=os.environ.get("RASA_URL", "http://localhost:5005").rstrip("/"),
     rasa_public_url=(
-        os.environ.get("RASA_PUBLIC_URL") or os.environ.get("RASA_URL", "http://localhost:5005")
+        os.environ.get("RASA_PUBLIC_URL") or os.environ.get("RASA_URL") or "http://localhost:5005"
     ).rstrip("/"),
     rasa_token=os.environ.get("RASA_TOKEN", ""),
     demo_mode=os.environ.get("SHOP_DEMO", "") == "1",

@@ -9,10 +9,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION_SOURCES = sorted((ROOT / "actions").rglob("*.py"))
+# The console sends a few responses too (utter_agent_joined), read from domain.yml.
+RESPONSE_SENDERS = ACTION_SOURCES + sorted((ROOT / "console").rglob("*.py"))
 
 
 def _python() -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in ACTION_SOURCES)
+    return "\n".join(path.read_text(encoding="utf-8") for path in RESPONSE_SENDERS)
 
 
 def _data() -> str:

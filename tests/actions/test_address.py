@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -141,7 +141,7 @@ async def test_a_shipped_order_is_refused_and_handed_over(
     )
     slots = await FORM.extract_new_address(dispatcher, tracker, {})
     assert slots == {"address_blocked": True}
-    assert rendered(dispatcher) == ["utter_address_after_shipment", "utter_escalated"]
+    assert rendered(dispatcher) == ["utter_address_after_shipment"]
     message = dispatcher.messages[0]
     assert (message["order_id"], message["courier"], message["tracking_number"]) == (
         order_id,
@@ -299,6 +299,17 @@ async def test_without_a_yes_nothing_changes(confirmed: bool | None, rendered: A
     assert contact(B002_PAID) == before
 
 
+async def test_a_change_blocked_after_shipment_hands_over_to_a_person() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "我要改地址", intent="change_address", slots={"order_id": B001_SHIPPED},
+        metadata=token("B001"),
+    )  # fmt: skip
+    await FORM.extract_new_address(dispatcher, tracker, {})
+    events, dispatcher = await _update(B001_SHIPPED, "B001", address_blocked=True)
+    assert (events, dispatcher.messages) == ([*RESET, FollowupAction("action_handoff")], [])
+
+
 async def test_a_blocked_change_only_resets_the_form() -> None:
     before = contact(B001_SHIPPED)
     events, dispatcher = await _update(B001_SHIPPED, "B001", address_blocked=True)
@@ -311,8 +322,8 @@ async def test_an_order_shipped_after_the_confirmation_is_not_changed(rendered: 
     with session_scope() as session:
         session.get(Order, B002_PAID).status = "shipped"
     events, dispatcher = await _update()
-    assert events == RESET
-    assert rendered(dispatcher) == ["utter_address_after_shipment", "utter_escalated"]
+    assert events == [*RESET, FollowupAction("action_handoff")]
+    assert rendered(dispatcher) == ["utter_address_after_shipment"]
     assert contact(B002_PAID) == before
 
 

@@ -1,0 +1,164 @@
+"""Handing a conversation to a human agent (the console takes it from there).
+
+The assistant queues the conversation (an ``Escalation`` row with a short
+summary of what it gathered), tells the buyer where they stand and pauses
+itself with ``ConversationPaused``. While paused Rasa stores every buyer message
+without answering; the agent reads them in the console, answers through Rasa's
+HTTP API and hands back (``EXTERNAL_agent_handback``), which resumes the
+assistant. Protocol: ``docs/console-api.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Restarted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.access import accessible_order, record_escalation, shop_now
+from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
+from actions.db.escalations import online_agents, open_escalation, queue_position
+
+# Why the assistant hands over, by the intent that made it, and how urgent it is.
+REASONS = {
+    "request_human": ("request_human", 2),
+    "nlu_fallback": ("repeated_fallback", 2),
+    "complain": ("complaint", 2),
+}
+MINUTES_PER_PLACE = 3  # expected wait per conversation ahead, with agents online
+FALLBACKS_BEFORE_HANDOFF = 2
+SUMMARY_SLOTS = (
+    "order_id",
+    "order_item_id",
+    "product_name",
+    "product_id",
+    "foot_length_cm",
+    "usual_size",
+    "foot_shape",
+    "after_sale_goal",
+    "return_reason",
+    "exchange_size",
+    "exchange_color",
+)
+MAX_SUMMARY = 2000
+
+
+def summarize(tracker: Tracker, last_messages: int = 3) -> str:
+    """What the agent should know first: the buyer's last words, intent, slots.
+
+    Staff-facing, so plain data; phone digits and addresses are left out.
+    """
+    said = [
+        str(event.get("text") or "")[:80]
+        for event in tracker.events
+        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/")
+    ][-last_messages:]
+    known = [
+        f"{name}={tracker.get_slot(name)}"
+        for name in SUMMARY_SLOTS
+        if tracker.get_slot(name) not in (None, "", [])
+    ]
+    parts = [f"买家: {' / '.join(said) or '-'}", f"意图: {latest_intent(tracker) or '-'}"]
+    if known:
+        parts.append("已收集: " + ", ".join(known))
+    return " | ".join(parts)
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the buyer's latest messages in a row NLU did not understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "resume":
+            break
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionHandoff(Action):
+    """Queues the conversation for an agent, says how long it takes, pauses."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        summary = summarize(tracker)
+
+        def queue(session: Session) -> tuple[int, int]:
+            escalation = open_escalation(tracker.sender_id, session=session)
+            if escalation is None:
+                default = REASONS["request_human"]
+                reason, priority = REASONS.get(latest_intent(tracker) or "", default)
+                order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+                escalation = record_escalation(
+                    tracker, reason, session=session, order=order, priority=priority,
+                    summary=summary,
+                )  # fmt: skip
+            elif summary not in (escalation.summary or ""):
+                escalation.summary = f"{escalation.summary} | {summary}"[:MAX_SUMMARY]
+            online = len(online_agents(session=session, now=shop_now()))
+            return online, queue_position(escalation, session=session)
+
+        try:
+            online, position = await in_transaction(queue)
+        except ShopDataUnavailableError:
+            # Nobody could see a queue entry that was never written: do not pause.
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            return []
+        if online:
+            dispatcher.utter_message(
+                response="utter_handoff_queued",
+                position=max(position, 1),
+                wait_minutes=max(position, 1) * MINUTES_PER_PLACE,
+            )
+        else:
+            dispatcher.utter_message(response="utter_handoff_offline")
+        return [ConversationPaused()]
+
+
+class ActionHandleFallback(Action):
+    """Asks the buyer to rephrase; the second miss in a row goes to a person."""
+
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HANDOFF:
+            dispatcher.utter_message(response="utter_fallback_handoff")
+            return [FollowupAction("action_handoff")]
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionRestart(Action):
+    """Rasa's ``/restart``, except that a conversation a person has stays with them.
+
+    Stock Rasa resumes a paused conversation on ``/restart``; here a paused
+    conversation stays paused and keeps its history.
+    """
+
+    def name(self) -> str:
+        return "action_restart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.is_paused():
+            return []
+        return [Restarted()]
+
+
+def handoff_followup(escalated: bool) -> list[dict[str, Any]]:
+    """The events an action returns after it queued an escalation itself."""
+    return [FollowupAction("action_handoff")] if escalated else []

@@ -1,0 +1,208 @@
+"""Handing over to a person: queue entry, expected wait, pause, fallbacks, /restart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, FollowupAction, Restarted
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.access import shop_now
+from actions.db.escalations import ONLINE_WINDOW
+from actions.db.models import Escalation, StaffUser
+from actions.db.session import session_scope
+from actions.handoff import (
+    ActionHandleFallback,
+    ActionHandoff,
+    ActionRestart,
+    consecutive_fallbacks,
+    summarize,
+)
+from tests.conftest import make_tracker, token
+
+B005_DELIVERED = "2026010506679357"
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+
+
+def user(text: str, intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def conversation(*turns: tuple[str, str], sender: str = "test", **kwargs: Any) -> Tracker:
+    text, intent = turns[-1]
+    tracker = make_tracker(text, intent=intent, **kwargs)
+    tracker.sender_id = sender
+    tracker.events.extend(user(t, i) for t, i in turns)
+    return tracker
+
+
+def add_agent(username: str, seen_seconds_ago: float | None, roles: tuple = ("agent",)) -> None:
+    seen = None if seen_seconds_ago is None else shop_now() - timedelta(seconds=seen_seconds_ago)
+    with session_scope() as session:
+        session.add(
+            StaffUser(
+                username=username, display_name=username, password_hash="x", roles=list(roles),
+                max_open=3, active=True, last_seen_at=seen, created_at=shop_now(),
+            )
+        )  # fmt: skip
+
+
+def queued() -> list[tuple[str, str, str | None, str | None, str]]:
+    with session_scope() as session:
+        rows = session.execute(select(Escalation).order_by(Escalation.id)).scalars()
+        return [(e.conversation_id, e.reason, e.buyer_id, e.order_id, e.status) for e in rows]
+
+
+async def _handoff(tracker: Tracker, rendered: Any) -> tuple[list, list[str], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandoff().run(dispatcher, tracker, {})
+    return events, rendered(dispatcher), dispatcher
+
+
+async def test_nobody_online_queues_pauses_and_says_when_the_shop_replies(rendered: Any) -> None:
+    tracker = conversation(("鞋子有点问题", "inform"), ("转人工", "request_human"))
+    events, names, _ = await _handoff(tracker, rendered)
+    assert events == [ConversationPaused()]
+    assert names == ["utter_handoff_offline"]
+    assert queued() == [("test", "request_human", None, None, "waiting")]
+
+
+async def test_with_an_agent_online_the_buyer_hears_the_place_and_the_wait(rendered: Any) -> None:
+    add_agent("agent1", seen_seconds_ago=5)
+    await _handoff(conversation(("人工", "request_human"), sender="first"), rendered)
+    events, names, dispatcher = await _handoff(
+        conversation(("找客服", "request_human"), sender="second"), rendered
+    )
+    assert events == [ConversationPaused()]
+    assert names == ["utter_handoff_queued"]
+    assert (dispatcher.messages[0]["position"], dispatcher.messages[0]["wait_minutes"]) == (2, 6)
+
+
+@pytest.mark.parametrize(
+    ("seen", "roles", "response"),
+    [
+        (ONLINE_WINDOW.total_seconds() - 5, ("agent",), "utter_handoff_queued"),
+        (ONLINE_WINDOW.total_seconds() + 5, ("agent",), "utter_handoff_offline"),
+        (None, ("agent",), "utter_handoff_offline"),
+        (5, ("trainer", "owner"), "utter_handoff_offline"),
+    ],
+)
+async def test_only_agents_seen_recently_count_as_online(
+    seen: float | None, roles: tuple, response: str, rendered: Any
+) -> None:
+    add_agent("someone", seen_seconds_ago=seen, roles=roles)
+    _, names, _ = await _handoff(conversation(("人工", "request_human")), rendered)
+    assert names == [response]
+
+
+async def test_the_verified_order_and_buyer_go_with_the_escalation(rendered: Any) -> None:
+    tracker = conversation(
+        ("人工客服", "request_human"), slots={"order_id": B005_DELIVERED}, metadata=token("B005")
+    )
+    await _handoff(tracker, rendered)
+    assert queued() == [("test", "request_human", "B005", B005_DELIVERED, "waiting")]
+
+
+async def test_an_order_the_buyer_may_not_see_is_not_attached(rendered: Any) -> None:
+    tracker = conversation(
+        ("人工客服", "request_human"), slots={"order_id": B005_DELIVERED}, metadata=token("B001")
+    )
+    await _handoff(tracker, rendered)
+    assert queued() == [("test", "request_human", "B001", None, "waiting")]
+
+
+async def test_an_escalation_an_action_already_queued_is_reused_and_summarised(
+    rendered: Any,
+) -> None:
+    with session_scope() as session:
+        session.add(
+            Escalation(
+                conversation_id="test", reason="delivery_problem", priority=1,
+                summary="lost: 快递丢了", status="waiting", created_at=shop_now(),
+            )
+        )  # fmt: skip
+    tracker = conversation(("快递丢了", "report_delivery_problem"))
+    await _handoff(tracker, rendered)
+    assert queued() == [("test", "delivery_problem", None, None, "waiting")]
+    with session_scope() as session:
+        summary = session.execute(select(Escalation.summary)).scalar_one()
+    assert summary.startswith("lost: 快递丢了 | 买家: 快递丢了")
+
+
+async def test_the_summary_names_the_buyers_words_intent_and_slots() -> None:
+    tracker = conversation(
+        ("你好", "greet"),
+        ("/ask_size_advice", "ask_size_advice"),
+        ("脚长25.5", "inform"),
+        ("还是找人工吧", "request_human"),
+        slots={"foot_length_cm": 25.5, "phone_suffix": "1234", "order_id": None},
+    )
+    assert summarize(tracker) == (
+        "买家: 你好 / 脚长25.5 / 还是找人工吧 | 意图: request_human | 已收集: foot_length_cm=25.5"
+    )
+
+
+async def test_a_database_failure_apologises_and_does_not_pause(
+    rendered: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> None:
+        raise __import__("sqlalchemy").exc.OperationalError("select", {}, Exception("down"))
+
+    monkeypatch.setattr("actions.handoff.open_escalation", broken)
+    events, names, _ = await _handoff(conversation(("人工", "request_human")), rendered)
+    assert (events, names) == ([], ["utter_handoff_unavailable"])
+
+
+@pytest.mark.parametrize(
+    ("turns", "count"),
+    [
+        ([("???", "nlu_fallback")], 1),
+        ([("你好", "greet"), ("???", "nlu_fallback"), ("啊啊", "nlu_fallback")], 2),
+        ([("???", "nlu_fallback"), ("你好", "greet"), ("啊啊", "nlu_fallback")], 1),
+        ([("你好", "greet")], 0),
+    ],
+)
+def test_consecutive_fallbacks_count_the_latest_run(turns: list, count: int) -> None:
+    assert consecutive_fallbacks(conversation(*turns)) == count
+
+
+def test_a_hand_back_starts_the_count_again() -> None:
+    tracker = conversation(("???", "nlu_fallback"))
+    tracker.events.append({"event": "resume"})
+    tracker.events.append(user("啊啊", "nlu_fallback"))
+    assert consecutive_fallbacks(tracker) == 1
+
+
+async def test_the_first_miss_asks_to_rephrase(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, conversation(("???", "nlu_fallback")), {})
+    assert (events, rendered(dispatcher)) == ([], ["utter_default"])
+
+
+async def test_the_second_miss_in_a_row_goes_to_a_person(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(("???", "nlu_fallback"), ("啊啊啊", "nlu_fallback"))
+    events = await ActionHandleFallback().run(dispatcher, tracker, {})
+    assert events == [FollowupAction("action_handoff")]
+    assert rendered(dispatcher) == ["utter_fallback_handoff"]
+    await _handoff(tracker, rendered)
+    assert queued() == [("test", "repeated_fallback", None, None, "waiting")]
+
+
+async def test_restart_resets_a_conversation_nobody_has() -> None:
+    assert await ActionRestart().run(CollectingDispatcher(), make_tracker("/restart"), {}) == [
+        Restarted()
+    ]
+
+
+async def test_restart_does_not_take_a_conversation_away_from_a_person() -> None:
+    tracker = make_tracker("/restart")
+    tracker._paused = True
+    dispatcher = CollectingDispatcher()
+    assert await ActionRestart().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages == []
