@@ -1,28 +1,63 @@
-"""Queries on the human-agent queue: who is online, where a conversation waits.
+"""Queries on the human-agent queue: who is online, claims, assignment, resolution.
 
 Used by the assistant (``actions/handoff.py``) and by the console (``console/``).
 Every function takes the session as a keyword argument and never commits.
+
+Claims are atomic on SQLite and PostgreSQL alike: the agent's row is locked
+(``SELECT ... FOR UPDATE``; SQLite serialises writers anyway) and one
+``UPDATE ... WHERE status = 'waiting'`` whose condition also counts the agent's
+open conversations decides; its row count says whether this claim won.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from actions.db.models import Escalation, StaffUser
 
 ONLINE_WINDOW = timedelta(seconds=60)  # the console polls every few seconds
 OPEN_STATUSES = ("waiting", "assigned")
+OUTCOMES = ("handed_back", "closed")
+QUEUE_LIMIT = 200  # rows per list in one queue answer
+
+
+class QueueError(Exception):
+    """A queue change was refused; ``code`` is the API's error code.
+
+    Codes: ``not_found``, ``already_claimed``, ``agent_full``, ``not_assigned``,
+    ``forbidden`` (not an active agent).
+    """
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One agent's view of the open escalations."""
+
+    waiting: list[Escalation]
+    mine: list[Escalation]
+    others: list[Escalation]
+
+
+def is_agent(user: StaffUser) -> bool:
+    """Whether ``user`` is an active staff member with the agent role."""
+    return bool(user.active) and "agent" in (user.roles or [])
 
 
 def online_agents(*, session: Session, now: datetime) -> list[StaffUser]:
     """Active agents the console has seen within :data:`ONLINE_WINDOW`."""
     rows = session.execute(
-        select(StaffUser).where(
-            StaffUser.active.is_(True), StaffUser.last_seen_at >= now - ONLINE_WINDOW
-        )
+        select(StaffUser)
+        .where(StaffUser.active.is_(True), StaffUser.last_seen_at >= now - ONLINE_WINDOW)
+        .order_by(StaffUser.id)
     ).scalars()
     return [user for user in rows if "agent" in (user.roles or [])]
 
@@ -58,3 +93,248 @@ def queue_position(escalation: Escalation, *, session: Session) -> int:
         )
     ).scalar_one()
     return int(ahead) + 1
+
+
+def heartbeat(agent_id: int, *, session: Session, now: datetime) -> None:
+    """Marks the agent as seen by the console now (online for :data:`ONLINE_WINDOW`)."""
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == agent_id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def lock_staff(*, session: Session) -> None:
+    """Locks every active staff row, in id order (PostgreSQL; a no-op on SQLite).
+
+    Taken first by anything that may assign to several agents, so concurrent
+    polls queue up instead of deadlocking on each other's agent rows.
+    """
+    session.execute(
+        select(StaffUser.id)
+        .where(StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+        .with_for_update()
+    ).all()
+
+
+def poll(
+    agent_id: int, *, session: Session, now: datetime, avoid: Collection[tuple[int, int]] = ()
+) -> list[Escalation]:
+    """An agent's queue poll: marks them online, then runs :func:`auto_assign`."""
+    lock_staff(session=session)
+    heartbeat(agent_id, session=session, now=now)
+    return auto_assign(session=session, now=now, avoid=avoid)
+
+
+def open_counts(*, session: Session) -> dict[int, int]:
+    """Assigned (open) escalations per agent id."""
+    rows = session.execute(
+        select(Escalation.agent_id, func.count(Escalation.id))
+        .where(Escalation.status == "assigned")
+        .group_by(Escalation.agent_id)
+    )
+    return {int(agent_id): int(count) for agent_id, count in rows if agent_id is not None}
+
+
+def agents(*, session: Session) -> list[StaffUser]:
+    """Every active agent, by username."""
+    rows = session.execute(
+        select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.username)
+    ).scalars()
+    return [user for user in rows if "agent" in (user.roles or [])]
+
+
+def list_queue(agent_id: int, *, session: Session) -> Queue:
+    """Waiting (priority, then age), the agent's own and other agents' open escalations."""
+    waiting = session.execute(
+        select(Escalation)
+        .where(Escalation.status == "waiting")
+        .order_by(Escalation.priority, Escalation.created_at, Escalation.id)
+        .limit(QUEUE_LIMIT)
+    ).scalars()
+    assigned = session.execute(
+        select(Escalation)
+        .where(Escalation.status == "assigned")
+        .order_by(Escalation.assigned_at, Escalation.id)
+        .limit(QUEUE_LIMIT)
+    ).scalars()
+    mine: list[Escalation] = []
+    others: list[Escalation] = []
+    for escalation in assigned:
+        (mine if escalation.agent_id == agent_id else others).append(escalation)
+    return Queue(waiting=list(waiting), mine=mine, others=others)
+
+
+def _get(escalation_id: int, session: Session) -> Escalation:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise QueueError("not_found")
+    return escalation
+
+
+def claim(
+    escalation_id: int, agent_id: int, *, session: Session, now: datetime
+) -> tuple[Escalation, bool]:
+    """Assigns a waiting escalation to the agent, atomically.
+
+    Returns:
+        The escalation and whether this call assigned it (``False`` when it was
+        already the agent's own).
+
+    Raises:
+        QueueError: ``not_found``, ``already_claimed`` (another agent has it or
+            it is resolved), ``agent_full`` (the agent is at ``max_open``).
+    """
+    escalation = _get(escalation_id, session)
+    session.refresh(escalation)
+    if escalation.status == "assigned" and escalation.agent_id == agent_id:
+        return escalation, False
+    if escalation.status != "waiting":
+        raise QueueError("already_claimed")
+    agent = session.execute(
+        select(StaffUser).where(StaffUser.id == agent_id).with_for_update()
+    ).scalar_one_or_none()
+    if agent is None or not is_agent(agent):
+        raise QueueError("forbidden")
+    other = aliased(Escalation)
+    open_now = (
+        select(func.count(other.id))
+        .where(other.agent_id == agent_id, other.status == "assigned")
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(Escalation)
+        .where(
+            Escalation.id == escalation_id,
+            Escalation.status == "waiting",
+            open_now < int(agent.max_open),
+        )
+        .values(status="assigned", agent_id=agent_id, assigned_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(escalation)
+    if result.rowcount != 1:
+        raise QueueError("already_claimed" if escalation.status != "waiting" else "agent_full")
+    return escalation, True
+
+
+def auto_assign(
+    *, session: Session, now: datetime, avoid: Collection[tuple[int, int]] = ()
+) -> list[Escalation]:
+    """Gives waiting escalations (priority, then age) to the least-loaded online agents.
+
+    Args:
+        session: The open session.
+        now: The shop's current time.
+        avoid: ``(escalation_id, agent_id)`` pairs not to make (an agent who
+            just released that conversation).
+
+    Returns:
+        The escalations this call assigned.
+    """
+    lock_staff(session=session)
+    online = online_agents(session=session, now=now)
+    if not online:
+        return []
+    counts = open_counts(session=session)
+    waiting = session.execute(
+        select(Escalation.id)
+        .where(Escalation.status == "waiting")
+        .order_by(Escalation.priority, Escalation.created_at, Escalation.id)
+        .limit(QUEUE_LIMIT)
+    ).scalars()
+    assigned: list[Escalation] = []
+    for escalation_id in list(waiting):
+        free = [a for a in online if counts.get(a.id, 0) < a.max_open]
+        if not free:
+            break
+        free.sort(key=lambda a: (counts.get(a.id, 0), a.id))
+        for agent in free:
+            if (escalation_id, agent.id) in avoid:
+                continue
+            try:
+                escalation, _ = claim(escalation_id, agent.id, session=session, now=now)
+            except QueueError as exc:
+                if exc.code == "agent_full":
+                    counts[agent.id] = agent.max_open
+                    continue
+                break  # someone else took it (or it is gone)
+            counts[agent.id] = counts.get(agent.id, 0) + 1
+            assigned.append(escalation)
+            break
+    return assigned
+
+
+def assigned_to(escalation_id: int, agent_id: int, *, session: Session) -> Escalation:
+    """The escalation if it is assigned to the agent.
+
+    Raises:
+        QueueError: ``not_found`` or ``not_assigned``.
+    """
+    escalation = _get(escalation_id, session)
+    session.refresh(escalation)
+    if escalation.status != "assigned" or escalation.agent_id != agent_id:
+        raise QueueError("not_assigned")
+    return escalation
+
+
+def _change_assigned(
+    escalation_id: int, agent_id: int, session: Session, values: dict[str, object]
+) -> Escalation:
+    escalation = _get(escalation_id, session)
+    result = session.execute(
+        update(Escalation)
+        .where(
+            Escalation.id == escalation_id,
+            Escalation.status == "assigned",
+            Escalation.agent_id == agent_id,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(escalation)
+    if result.rowcount != 1:
+        raise QueueError("not_assigned")
+    return escalation
+
+
+def release(escalation_id: int, agent_id: int, *, session: Session) -> Escalation:
+    """Puts the agent's escalation back in the queue (``waiting``, no agent)."""
+    return _change_assigned(
+        escalation_id,
+        agent_id,
+        session,
+        {"status": "waiting", "agent_id": None, "assigned_at": None},
+    )
+
+
+def resolve(
+    escalation_id: int,
+    agent_id: int,
+    outcome: str,
+    *,
+    session: Session,
+    now: datetime,
+    note: str | None = None,
+) -> Escalation:
+    """Resolves the agent's escalation as ``handed_back`` or ``closed`` (with a note)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    return _change_assigned(
+        escalation_id,
+        agent_id,
+        session,
+        {"status": "resolved", "outcome": outcome, "resolution_note": note, "resolved_at": now},
+    )
+
+
+def record_first_reply(escalation_id: int, *, session: Session, now: datetime) -> None:
+    """Sets ``first_reply_at`` unless the agent already replied."""
+    session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.first_reply_at.is_(None))
+        .values(first_reply_at=now)
+        .execution_options(synchronize_session=False)
+    )

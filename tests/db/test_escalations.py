@@ -1,0 +1,281 @@
+"""The agent queue: listing, claims (and claim races), automatic assignment, resolution.
+
+Runs on a SQLite file and, when reachable, on a throw-away PostgreSQL schema
+(``TEST_POSTGRES_URL``, default ``postgresql://postgres@127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import Engine
+
+from actions.db import escalations as q
+from actions.db.models import Base, Escalation, StaffUser
+from actions.db.session import session_scope
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+NOW = datetime(2026, 12, 1, 10, 0, 0)
+
+
+def _postgres() -> Iterator[Engine]:
+    admin = create_engine(PG_URL, future=True, connect_args={"connect_timeout": 2})
+    name = f"esc_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
+        print(reason)
+        pytest.skip(reason)
+    sep = "&" if "?" in PG_URL else "?"
+    engine = create_engine(f"{PG_URL}{sep}options=-csearch_path%3D{name}", future=True)
+    try:
+        Base.metadata.create_all(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh database with the models' tables: a SQLite file or a PostgreSQL schema."""
+    if request.param == "postgres":
+        pytest.importorskip("psycopg2")
+        yield from _postgres()
+        return
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'queue.db'}",
+        future=True,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def add_agent(
+    engine: Engine, name: str, *, max_open: int = 3, seen: datetime | None = NOW, **kw: Any
+) -> int:
+    with session_scope(engine) as session:
+        user = StaffUser(
+            username=name,
+            display_name=name.upper(),
+            password_hash="x",
+            roles=kw.pop("roles", ["agent"]),
+            max_open=max_open,
+            active=kw.pop("active", True),
+            last_seen_at=seen,
+            created_at=NOW,
+        )
+        session.add(user)
+        session.flush()
+        return int(user.id)
+
+
+def add_escalation(
+    engine: Engine, *, priority: int = 2, age_minutes: int = 0, cid: str = ""
+) -> int:
+    with session_scope(engine) as session:
+        row = Escalation(
+            conversation_id=cid or f"c-{uuid.uuid4().hex[:6]}",
+            reason="request_human",
+            priority=priority,
+            summary="",
+            status="waiting",
+            created_at=NOW - timedelta(minutes=age_minutes),
+        )
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+
+def run(engine: Engine, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    with session_scope(engine) as session:
+        return fn(*args, session=session, **kwargs)
+
+
+def state(engine: Engine, escalation_id: int) -> tuple[str, int | None]:
+    with session_scope(engine) as session:
+        row = session.get(Escalation, escalation_id)
+        assert row is not None
+        return row.status, row.agent_id
+
+
+def race(workers: list[Callable[[], Any]]) -> list[Any]:
+    """Runs the callables in threads started together; results or exceptions."""
+    barrier = threading.Barrier(len(workers))
+    results: list[Any] = [None] * len(workers)
+
+    def target(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = workers[i]()
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(len(workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_list_queue_orders_waiting_by_priority_then_age(engine: Engine) -> None:
+    me, other = add_agent(engine, "a1"), add_agent(engine, "a2")
+    late_urgent = add_escalation(engine, priority=1, age_minutes=1)
+    old_normal = add_escalation(engine, priority=2, age_minutes=30)
+    new_normal = add_escalation(engine, priority=2, age_minutes=2)
+    mine, theirs = add_escalation(engine), add_escalation(engine)
+    run(engine, q.claim, mine, me, now=NOW)
+    run(engine, q.claim, theirs, other, now=NOW)
+    with session_scope(engine) as session:
+        queue = q.list_queue(me, session=session)
+        assert [e.id for e in queue.waiting] == [late_urgent, old_normal, new_normal]
+        assert [e.id for e in queue.mine] == [mine]
+        assert [e.id for e in queue.others] == [theirs]
+
+
+def test_claim_assigns_and_is_idempotent_for_the_same_agent(engine: Engine) -> None:
+    agent, esc = add_agent(engine, "a1"), add_escalation(engine)
+    escalation, changed = run(engine, q.claim, esc, agent, now=NOW)
+    assert changed and escalation.status == "assigned" and escalation.assigned_at == NOW
+    _, changed = run(engine, q.claim, esc, agent, now=NOW)
+    assert not changed
+    assert state(engine, esc) == ("assigned", agent)
+
+
+def test_claim_refusals(engine: Engine) -> None:
+    a1, a2 = add_agent(engine, "a1", max_open=1), add_agent(engine, "a2")
+    trainer = add_agent(engine, "t", roles=["trainer"])
+    first, second = add_escalation(engine), add_escalation(engine)
+    run(engine, q.claim, first, a1, now=NOW)
+    for esc, agent, code in [
+        (first, a2, "already_claimed"),
+        (second, a1, "agent_full"),
+        (9999, a1, "not_found"),
+        (second, trainer, "forbidden"),
+    ]:
+        with pytest.raises(q.QueueError) as info:
+            run(engine, q.claim, esc, agent, now=NOW)
+        assert info.value.code == code
+    assert state(engine, second) == ("waiting", None)
+
+
+def test_two_agents_racing_for_one_escalation_one_wins(engine: Engine) -> None:
+    agents = [add_agent(engine, f"a{i}", max_open=50) for i in range(4)]
+    for _ in range(8):
+        esc = add_escalation(engine)
+        results = race([lambda a=a, e=esc: run(engine, q.claim, e, a, now=NOW) for a in agents])
+        won = [r for r in results if isinstance(r, tuple)]
+        lost = [r for r in results if isinstance(r, q.QueueError)]
+        assert len(won) == 1, results
+        assert [e.code for e in lost] == ["already_claimed"] * (len(agents) - 1)
+        assert state(engine, esc) == ("assigned", won[0][0].agent_id)
+
+
+def test_one_agent_racing_for_two_escalations_respects_max_open(engine: Engine) -> None:
+    agent = add_agent(engine, "a1", max_open=1)
+    for _ in range(6):
+        escs = [add_escalation(engine) for _ in range(3)]
+        results = race([lambda e=e: run(engine, q.claim, e, agent, now=NOW) for e in escs])
+        assert sum(isinstance(r, tuple) for r in results) == 1, results
+        assert all(r.code == "agent_full" for r in results if isinstance(r, Exception))
+        won = next(r[0].id for r in results if isinstance(r, tuple))
+        run(engine, q.resolve, won, agent, "closed", now=NOW, note="ok")
+
+
+def test_auto_assign_gives_urgent_then_oldest_to_least_loaded(engine: Engine) -> None:
+    busy = add_agent(engine, "busy", max_open=3)
+    idle = add_agent(engine, "idle", max_open=2)
+    add_agent(engine, "away", seen=NOW - q.ONLINE_WINDOW - timedelta(seconds=1))
+    add_agent(engine, "off", active=False)
+    run(engine, q.claim, add_escalation(engine), busy, now=NOW)
+    old = add_escalation(engine, age_minutes=20)
+    urgent = add_escalation(engine, priority=1)
+    newest = add_escalation(engine, age_minutes=1)
+    extra = add_escalation(engine, priority=3)
+    assigned = run(engine, q.auto_assign, now=NOW)
+    assert [e.id for e in assigned] == [urgent, old, newest, extra]
+    assert state(engine, urgent)[1] == idle  # idle had 0 open, busy 1
+    assert state(engine, old)[1] == busy  # 1 each: the lower id
+    assert state(engine, newest)[1] == idle  # 2 each: busy, then idle
+    assert state(engine, extra)[1] == busy  # idle is full (2 of 2)
+    last = add_escalation(engine, priority=1)
+    assert run(engine, q.open_counts) == {busy: 3, idle: 2}
+    assert run(engine, q.auto_assign, now=NOW) == []
+    assert state(engine, last) == ("waiting", None)
+
+
+def test_auto_assign_needs_someone_online_and_skips_avoided_pairs(engine: Engine) -> None:
+    esc = add_escalation(engine)
+    agent = add_agent(engine, "a1", seen=None)
+    assert run(engine, q.auto_assign, now=NOW) == []
+    run(engine, q.heartbeat, agent, now=NOW)
+    assert run(engine, q.auto_assign, now=NOW, avoid={(esc, agent)}) == []
+    assigned = run(engine, q.poll, agent, now=NOW + timedelta(seconds=59))
+    assert [e.id for e in assigned] == [esc]
+
+
+def test_concurrent_polls_never_double_assign_or_overfill(engine: Engine) -> None:
+    agents = [add_agent(engine, f"a{i}", max_open=2) for i in range(3)]
+    escs = [add_escalation(engine, age_minutes=i) for i in range(10)]
+    results = race([lambda a=a: run(engine, q.poll, a, now=NOW) for a in agents])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assigned = [e.id for r in results for e in r]
+    assert len(assigned) == len(set(assigned)) == 6
+    counts = run(engine, q.open_counts)
+    assert counts == {a: 2 for a in agents}
+    with session_scope(engine) as session:
+        waiting = session.execute(select(Escalation.id).where(Escalation.status == "waiting"))
+        assert len(waiting.all()) == len(escs) - 6
+
+
+def test_release_resolve_and_first_reply(engine: Engine) -> None:
+    a1, a2 = add_agent(engine, "a1"), add_agent(engine, "a2")
+    esc = add_escalation(engine)
+    run(engine, q.claim, esc, a1, now=NOW)
+    with pytest.raises(q.QueueError, match="not_assigned"):
+        run(engine, q.release, esc, a2)
+    with pytest.raises(q.QueueError, match="not_assigned"):
+        run(engine, q.assigned_to, esc, a2)
+    released = run(engine, q.release, esc, a1)
+    assert (released.status, released.agent_id, released.assigned_at) == ("waiting", None, None)
+    run(engine, q.claim, esc, a2, now=NOW)
+    later = NOW + timedelta(minutes=3)
+    run(engine, q.record_first_reply, esc, now=later)
+    run(engine, q.record_first_reply, esc, now=later + timedelta(minutes=1))
+    with pytest.raises(q.QueueError, match="not_assigned"):
+        run(engine, q.resolve, esc, a1, "closed", now=later)
+    done = run(engine, q.resolve, esc, a2, "closed", now=later, note="已退款")
+    assert (done.status, done.outcome, done.resolution_note) == ("resolved", "closed", "已退款")
+    assert done.resolved_at == later and done.first_reply_at == later
+    with pytest.raises(q.QueueError, match="not_assigned"):
+        run(engine, q.resolve, esc, a2, "handed_back", now=later)
+    with pytest.raises(q.QueueError, match="already_claimed"):
+        run(engine, q.claim, esc, a1, now=later)
+    with pytest.raises(ValueError):
+        run(engine, q.resolve, esc, a2, "lost", now=later)
+
+
+def test_heartbeat_and_online_agents(engine: Engine) -> None:
+    agent = add_agent(engine, "a1", seen=None)
+    add_agent(engine, "t", roles=["trainer"])
+    assert run(engine, q.online_agents, now=NOW) == []
+    run(engine, q.heartbeat, agent, now=NOW)
+    assert [a.id for a in run(engine, q.online_agents, now=NOW + timedelta(seconds=60))] == [agent]
+    assert run(engine, q.online_agents, now=NOW + timedelta(seconds=61)) == []
+    assert [a.username for a in run(engine, q.agents)] == ["a1"]
