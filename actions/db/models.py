@@ -376,3 +376,43 @@ class Photo(Base):
     sha256 = Column(String(64), nullable=False)
     storage_path = Column(String(200), nullable=False)  # relative to the upload directory
     created_at = Column(DateTime, nullable=False)
+
+
+class ShopEvent(Base):
+    """Something the shop did that the assistant tells the buyer (shipped, refunded...).
+
+    A dispatcher claims a row (``claim_token``), sends it through Rasa's
+    ``trigger_intent`` and sets ``delivered_at``; see ``actions/notify.py``.
+    """
+
+    __tablename__ = "shop_events"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    # order_shipped / order_delivered / return_received / return_refunded
+    kind = Column(String(30), nullable=False)
+    buyer_id = Column(String(32), ForeignKey("buyers.id"), nullable=False, index=True)
+    order_id = Column(String(32), ForeignKey("orders.id"))
+    return_id = Column(String(32), ForeignKey("return_requests.id"))
+    payload = Column(JSON, nullable=False, default=dict)  # the intent's entities
+    created_at = Column(DateTime, nullable=False)
+    next_attempt_at = Column(DateTime, nullable=False, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    claim_token = Column(String(40))  # set while one dispatcher sends it
+    claimed_at = Column(DateTime)
+    last_error = Column(String(300))
+    delivered_at = Column(DateTime, index=True)
+
+
+class ConversationRating(Base):
+    """A buyer's 1-5 rating (and optional comment) at the end of a conversation."""
+
+    __tablename__ = "conversation_ratings"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(100), nullable=False, index=True)
+    buyer_id = Column(String(32), ForeignKey("buyers.id"))
+    handling = Column(String(10), nullable=False)  # bot (assistant alone) / agent
+    escalation_id = Column(Integer, ForeignKey("escalations.id"))
+    score = Column(Integer, nullable=False)  # 1..5
+    comment = Column(Text)
+    created_at = Column(DateTime, nullable=False)
