@@ -22,4 +22,7 @@ def create_app(name: str = "shop_console") -> Sanic:
         return response.json({"status": "ok"})
 
     # Blueprints register here, one per area (demo shop, agents, trainers, owners).
+    from console.demo_shop import demo_shop_blueprint
+
+    app.blueprint(demo_shop_blueprint())
     return app
