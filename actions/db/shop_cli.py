@@ -7,6 +7,11 @@ Usage::
     python -m actions.db.shop_cli returns mark RT0001 STATUS [--note T] [--refund-yuan Y]
         [--actor A]
     python -m actions.db.shop_cli returns tracking RT0001 TRACKINGNO
+    python -m actions.db.shop_cli orders mark ORDER shipped --courier C --tracking T
+    python -m actions.db.shop_cli orders mark ORDER delivered
+
+Marking an order shipped or delivered, or a return received or refunded, also
+records a shop event that ``python -m actions.notify`` sends to the buyer.
 
 Exit code 0 on success (with a one-line confirmation for changes), 1 when the
 change is refused (unknown id, illegal step, bad amount or tracking number;
@@ -28,6 +33,12 @@ from actions.db.models import ReturnRequest
 from actions.db.returns import STATUSES, ReturnError, record_return_tracking, transition
 from actions.db.schema import to_fen
 from actions.db.session import get_engine, session_scope
+from actions.db.shop_events import (
+    ShopEventError,
+    mark_order_delivered,
+    mark_order_shipped,
+    record_return_event,
+)
 
 # What the shop marks by hand; in_transit comes from ``returns tracking``.
 MARKABLE = ("awaiting_shipment", "received", "inspected", "refunded", "exchanged", "rejected")
@@ -123,7 +134,21 @@ def _mark(args: argparse.Namespace, session: Session) -> str:
         refund_fen=refund,
     )
     extra = f", refund {_yuan(request.refund_fen)} yuan" if args.status == "refunded" else ""
+    record_return_event(request, session=session)  # received / refunded: the buyer is told
     return f"{request.id}: {before} -> {request.status} (by {args.actor}){extra}"
+
+
+def _order_mark(args: argparse.Namespace, session: Session) -> str:
+    if args.status == "shipped":
+        if not args.courier or not args.tracking:
+            raise CliError("shipped needs --courier and --tracking")
+        event = mark_order_shipped(args.order_id, args.courier, args.tracking, session=session)
+        sent = f" ({args.courier} {event.payload['tracking_number']})"
+        before = "paid"
+    else:
+        event = mark_order_delivered(args.order_id, session=session)
+        sent, before = "", "shipped"
+    return f"{args.order_id}: {before} -> {args.status}{sent}; buyer notice #{event.id} queued"
 
 
 def _tracking(args: argparse.Namespace, session: Session) -> str:
@@ -144,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="python -m actions.db.shop_cli",
-        description="The shop's tools: review and move return/exchange requests.",
+        description="The shop's tools: move return/exchange requests and orders along.",
         parents=[url],
     )
     areas = parser.add_subparsers(dest="area", required=True, metavar="AREA")
@@ -172,6 +197,16 @@ def build_parser() -> argparse.ArgumentParser:
     tracking.add_argument("tracking_number", metavar="TRACKINGNO")
     tracking.add_argument("--actor", default="shop", help="who reports it (default: shop)")
     tracking.set_defaults(run=_tracking)
+    orders = areas.add_parser("orders", help="orders: shipped, delivered", parents=[url])
+    order_commands = orders.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    order_mark = order_commands.add_parser(
+        "mark", help="mark an order shipped or delivered (the buyer is told)", parents=[url]
+    )
+    order_mark.add_argument("order_id", metavar="ORDER_ID")
+    order_mark.add_argument("status", choices=("shipped", "delivered"), metavar="STATUS")
+    order_mark.add_argument("--courier", help="with shipped: one of the shop's couriers")
+    order_mark.add_argument("--tracking", help="with shipped: the parcel's tracking number")
+    order_mark.set_defaults(run=_order_mark)
     return parser
 
 
@@ -182,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with session_scope(get_engine(url) if url else get_engine()) as session:
             message = args.run(args, session)
-    except (CliError, ReturnError) as exc:
+    except (CliError, ReturnError, ShopEventError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
