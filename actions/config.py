@@ -27,6 +27,11 @@ class Settings:
     rasa_public_url: str  # the same server as the buyer's browser reaches it (widget, socket)
     rasa_token: str  # its auth token (``rasa run --auth-token``); empty when embedded
     demo_mode: bool  # the demo shop may hand out demo buyer tokens
+    tracker_db_url: str  # Rasa's SQL tracker store (endpoints.yml), read by the trainer inbox
+    project_dir: Path  # holds data/, domain.yml, config.yml: what the trainer edits and trains
+    eval_dir: Path  # ../shared/eval: evaluated on, never trained on
+    trainer_dir: Path  # the trainer's change log, flags, jobs and model history
+    candidates_dir: Path  # candidate models; the live models/shoe-shop.tar.gz is never touched
 
 
 def _default_database_url() -> str:
@@ -44,4 +49,11 @@ settings = Settings(
     ).rstrip("/"),
     rasa_token=os.environ.get("RASA_TOKEN", ""),
     demo_mode=os.environ.get("SHOP_DEMO", "") == "1",
+    tracker_db_url=os.environ.get("TRACKER_DB_URL") or f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}",
+    project_dir=Path(os.environ.get("TRAINER_PROJECT_DIR", PROJECT_ROOT)),
+    eval_dir=Path(os.environ.get("SHOP_EVAL_DIR", PROJECT_ROOT.parent / "shared" / "eval")),
+    trainer_dir=Path(os.environ.get("TRAINER_DIR", VAR_DIR / "trainer")),
+    candidates_dir=Path(
+        os.environ.get("TRAINER_CANDIDATES_DIR", PROJECT_ROOT / "models" / "candidates")
+    ),
 )
