@@ -9,6 +9,8 @@ Differences from Rasa 3.6's ``SocketIOInput`` (protocol: ``docs/widget-channel.m
 * Typed slash commands reach NLU as text; only payloads of buttons the assistant
   just offered in this conversation pass as commands.
 * Metadata is cut to ``buyer_token`` (re-verified on every message) and ``product_id``.
+* A human agent's text (event metadata ``agent_name``) reaches the widget with the name.
+* Photos: ``POST /webhooks/socketio/upload``, ``GET .../photos/<id>`` (``channels/uploads.py``).
 """
 
 from __future__ import annotations
@@ -34,12 +36,14 @@ from socketio import AsyncServer
 
 from channels.commands import OfferedPayloads
 from channels.session import SessionSigner, bind_session, clean_metadata
+from channels.uploads import add_photo_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+MAX_AGENT_NAME_CHARS = 30
 RATE_LIMIT_EVENTS = 12  # per socket, within RATE_LIMIT_SECONDS
 RATE_LIMIT_SECONDS = 10.0
 
@@ -101,6 +105,16 @@ class ShopSocketIOOutput(SocketIOOutput):
         await self.sio.emit(
             self.bot_message_evt, response, room=socket_id, namespace=self.namespace
         )
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Sends a text; a human agent's (metadata ``agent_name``) carries the name."""
+        agent_name = kwargs.get("agent_name")
+        if not isinstance(agent_name, str) or not agent_name.strip():
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        name = agent_name.strip()[:MAX_AGENT_NAME_CHARS]
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, "agent_name": name})
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -257,6 +271,9 @@ class ShopSocketIOInput(InputChannel):
         # The widget and a demo product page: /webhooks/socketio/webchat/widget.js
         # and /webhooks/socketio/webchat/demo.html (channels/static, built from web/).
         webhook.static("/webchat", str(STATIC_DIR), name="webchat")
+
+        # Photos: POST /webhooks/socketio/upload, GET .../photos/<id> (channels/uploads.py).
+        add_photo_routes(webhook, self, on_new_message)
 
         @webhook.route("/health", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

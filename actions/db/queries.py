@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.db.models import Product, Promotion, ShopPolicy
+from actions.db.models import Order, Photo, Product, Promotion, ReturnRequest, ShopPolicy
+from actions.db.returns import OPEN_STATUSES
 
 
 def get_product(product_id: str, *, session: Session) -> Product | None:
@@ -51,3 +52,29 @@ def active_promotions(today: date, *, session: Session) -> list[Promotion]:
         .order_by(Promotion.ends_on, Promotion.id)
     )
     return list(session.execute(stmt).scalars())
+
+
+def get_photo(photo_id: str, *, session: Session) -> Photo | None:
+    """The photo with ``photo_id``, or ``None``."""
+    return session.get(Photo, photo_id) if photo_id else None
+
+
+def photos_for_conversation(conversation_id: str, *, session: Session) -> list[Photo]:
+    """The photos a conversation's buyer sent, oldest first (for the agents' console)."""
+    stmt = (
+        select(Photo)
+        .where(Photo.conversation_id == conversation_id)
+        .order_by(Photo.created_at, Photo.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def latest_open_return(buyer_id: str, *, session: Session) -> ReturnRequest | None:
+    """The buyer's most recent return or exchange request that is not final yet."""
+    stmt = (
+        select(ReturnRequest)
+        .join(Order, ReturnRequest.order_id == Order.id)
+        .where(Order.buyer_id == buyer_id, ReturnRequest.status.in_(sorted(OPEN_STATUSES)))
+        .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
+    )
+    return session.execute(stmt).scalars().first()

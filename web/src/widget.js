@@ -1,8 +1,10 @@
 // Buyers' chat widget of the shoe-shop assistant.
 //
 // Talks to the Rasa socket.io channel (channels/socketio.py): session_request /
-// session_confirm, user_uttered / bot_uttered, error. Built with esbuild into one
-// file, channels/static/widget.js, with socket.io-client and the CSS inside.
+// session_confirm, user_uttered / bot_uttered, error. Photos go over HTTP
+// (channels/uploads.py): POST <server>/webhooks/socketio/upload, shown again after a
+// reload from GET <server>/webhooks/socketio/photos/<id>?size=thumb. Built with esbuild
+// into one file, channels/static/widget.js, with socket.io-client and the CSS inside.
 //
 // Everything a buyer, the server or the database wrote is put on the page with
 // textContent / createElement only, never innerHTML, and URLs must be http(s).
@@ -15,6 +17,24 @@ const TYPING_TIMEOUT_MS = 15000;
 const MAX_INPUT = 500;
 const SEND_GAP_MS = 1000; // at most one message a second: the server limits each socket
 const RATE_LIMIT_BACKOFF_MS = 10000;
+const MAX_PHOTO_BYTES = 5 * 1024 * 1024; // the server's limit too
+const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+const PHOTO_EXTENSIONS = /\.(jpe?g|png|webp)$/i;
+const NOTICE_MS = 8000;
+// What the buyer reads for each upload error code of the server.
+const PHOTO_ERRORS = {
+  too_large: "图片超过5MB，请换一张或压缩后再发",
+  unsupported_type: "只能发送 JPG、PNG 或 WebP 格式的图片",
+  not_an_image: "只能发送 JPG、PNG 或 WebP 格式的图片",
+  empty: "图片文件已损坏，请重新选择",
+  broken_image: "图片文件已损坏，请重新选择",
+  too_many_pixels: "图片尺寸太大，请截图或压缩后再发",
+  too_small: "图片太小看不清，请换一张",
+  rate_limited: "图片发得太频繁了，请稍后再试",
+  session: "会话已过期，请刷新页面后重新发送",
+  lost: "页面刷新前图片还没发出，请重新选择",
+  network: "网络异常，图片没有发出去",
+};
 const SCRIPT =
   document.currentScript || document.querySelector('script[src*="widget.js"][data-shop-name]');
 
@@ -100,6 +120,20 @@ function chatIcon() {
   path.setAttribute(
     "d",
     "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 7a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm5 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3zm5 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z",
+  );
+  svg.appendChild(path);
+  return svg;
+}
+
+function cameraIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute(
+    "d",
+    "M9 3h6l1.8 2H20a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h3.2L9 3zm3 4.5a5 5 0 1 0 0 10 5 5 0 0 0 0-10zm0 2a3 3 0 1 1 0 6 3 3 0 0 1 0-6z",
   );
   svg.appendChild(path);
   return svg;
@@ -267,6 +301,16 @@ class Widget {
     this.flushTimer = null;
     this.lastEmit = 0;
     this.nextId = Date.now();
+    this.files = new Map(); // entry id -> File, while it may still be uploaded
+    this.photoUrls = new Map(); // entry id -> object URL of the thumbnail
+    this.uploading = null; // the XMLHttpRequest of the photo being sent
+    this.log.entries.forEach((entry) => {
+      // A photo not sent before the reload is gone: the File object did not survive.
+      if (entry.k === "user" && entry.photo && entry.status !== "sent") {
+        entry.status = "failed";
+        entry.error = "lost";
+      }
+    });
 
     injectStyle();
     this.buildDom();
@@ -314,6 +358,10 @@ class Widget {
     logBox.setAttribute("role", "log");
     logBox.setAttribute("aria-live", "polite");
 
+    const notice = el("div", "scw-notice");
+    notice.setAttribute("role", "alert");
+    notice.hidden = true;
+
     const typing = el("div", "scw-typing");
     typing.setAttribute("aria-label", "对方正在输入");
     typing.appendChild(document.createTextNode("对方正在输入"));
@@ -323,6 +371,23 @@ class Widget {
     typing.hidden = true;
 
     const form = el("form", "scw-composer");
+    const attach = el("button", "scw-attach");
+    attach.type = "button";
+    attach.setAttribute("aria-label", "发送图片");
+    attach.title = "发送图片（JPG、PNG、WebP，不超过5MB）";
+    attach.appendChild(cameraIcon());
+    const file = el("input", "scw-file");
+    file.type = "file";
+    file.accept = PHOTO_TYPES.join(",");
+    file.hidden = true;
+    file.tabIndex = -1;
+    file.setAttribute("aria-hidden", "true");
+    attach.addEventListener("click", () => file.click());
+    file.addEventListener("change", () => {
+      const chosen = file.files && file.files[0];
+      file.value = ""; // the same photo may be chosen again
+      if (chosen) this.sendPhoto(chosen);
+    });
     const input = el("textarea", "scw-input");
     input.rows = 1;
     input.maxLength = MAX_INPUT;
@@ -331,6 +396,8 @@ class Widget {
     input.setAttribute("enterkeyhint", "send");
     const send = el("button", "scw-send", "发送");
     send.type = "submit";
+    form.appendChild(attach);
+    form.appendChild(file);
     form.appendChild(input);
     form.appendChild(send);
 
@@ -358,12 +425,13 @@ class Widget {
     panel.appendChild(header);
     panel.appendChild(banner);
     panel.appendChild(logBox);
+    panel.appendChild(notice);
     panel.appendChild(form);
     root.appendChild(panel);
     root.appendChild(launcher);
     (document.body || document.documentElement).appendChild(root);
 
-    this.dom = { root, launcher, unread, panel, banner, logBox, empty, typing, input, send };
+    this.dom = { root, launcher, unread, panel, banner, logBox, empty, typing, notice, input, send, attach, file };
   }
 
   get isOpen() {
@@ -423,12 +491,94 @@ class Widget {
   renderUser(entry) {
     const wrap = el("div", "scw-msg scw-user");
     wrap.setAttribute("data-id", entry.id);
-    wrap.appendChild(el("div", "scw-bubble", entry.text));
+    if (entry.photo) wrap.appendChild(this.renderPhoto(entry));
+    else wrap.appendChild(el("div", "scw-bubble", entry.text));
     this.markPending(wrap, entry);
     return wrap;
   }
 
+  renderPhoto(entry) {
+    const box = el("div", "scw-photo");
+    const img = el("img", "scw-photo-img");
+    img.alt = "您发送的图片";
+    img.addEventListener("load", () => this.scrollDown());
+    box.appendChild(img);
+    const local = this.photoUrls.get(entry.id);
+    if (local) img.src = local;
+    else if (entry.photo.id) this.loadPhoto(entry, img);
+    else box.classList.add("scw-photo-missing");
+    return box;
+  }
+
+  // Progress, failure (with a retry while the file is still in memory) or nothing.
+  markPhoto(wrap, entry) {
+    const status = entry.status;
+    wrap.classList.toggle("scw-pending", status === "pending" || status === "uploading");
+    wrap.classList.toggle("scw-failed", status === "failed");
+    let bar = wrap.querySelector(".scw-progress");
+    if (status === "uploading") {
+      if (!bar) {
+        bar = el("div", "scw-progress");
+        bar.setAttribute("role", "progressbar");
+        bar.appendChild(el("span"));
+        wrap.querySelector(".scw-photo").appendChild(bar);
+      }
+      bar.setAttribute("aria-valuenow", String(entry.progress || 0));
+      bar.firstChild.style.width = (entry.progress || 0) + "%";
+    } else if (bar) {
+      bar.remove();
+    }
+    let text = "";
+    if (status === "uploading") text = "上传中 " + (entry.progress || 0) + "%";
+    else if (status === "pending") text = this.connected ? "发送中…" : "未发送，网络恢复后自动发送";
+    else if (status === "failed") text = PHOTO_ERRORS[entry.error] || PHOTO_ERRORS.network;
+    let note = wrap.querySelector(".scw-note");
+    if (!text) {
+      if (note) note.remove();
+      return;
+    }
+    if (!note) {
+      note = el("div", "scw-note");
+      wrap.appendChild(note);
+    }
+    note.textContent = text;
+    if (status === "failed" && this.files.has(entry.id)) {
+      const retry = el("button", "scw-retry", "重试");
+      retry.type = "button";
+      retry.addEventListener("click", () => {
+        entry.status = "pending";
+        delete entry.error;
+        this.save();
+        this.refreshPending();
+        this.flush();
+      });
+      note.appendChild(retry);
+    }
+  }
+
+  // After a reload: the thumbnail from the server, for this conversation only.
+  loadPhoto(entry, img) {
+    const headers = {};
+    if (this.sessionId) headers["X-Session-Id"] = this.sessionId;
+    if (this.buyerToken) headers["X-Buyer-Token"] = this.buyerToken;
+    const url = this.server + "/webhooks/socketio/photos/" + encodeURIComponent(entry.photo.id) + "?size=thumb";
+    fetch(url, { headers, credentials: "omit" })
+      .then((reply) => (reply.ok ? reply.blob() : Promise.reject(new Error(String(reply.status)))))
+      .then((blob) => {
+        const src = URL.createObjectURL(blob);
+        this.photoUrls.set(entry.id, src);
+        img.src = src;
+      })
+      .catch(() => {
+        if (img.parentNode) img.parentNode.classList.add("scw-photo-missing");
+      });
+  }
+
   markPending(wrap, entry) {
+    if (entry.photo) {
+      this.markPhoto(wrap, entry);
+      return;
+    }
     const pending = entry.status === "pending";
     wrap.classList.toggle("scw-pending", pending);
     let note = wrap.querySelector(".scw-note");
@@ -478,6 +628,13 @@ class Widget {
       wrap.appendChild(CARDS[custom.type](custom, this.server));
     } else if (custom && custom !== msg && typeof custom.text === "string" && custom.text) {
       wrap.appendChild(el("div", "scw-bubble", custom.text)); // unknown type: plain text only
+    }
+
+    const agent = typeof msg.agent_name === "string" ? msg.agent_name.trim() : "";
+    if (agent && wrap.firstChild) {
+      // A human agent's reply (sent from the console): say who wrote it.
+      wrap.classList.add("scw-from-agent");
+      wrap.insertBefore(el("div", "scw-agent", "人工客服 · " + agent), wrap.firstChild);
     }
 
     const replies = quickReplies(msg);
@@ -549,12 +706,123 @@ class Widget {
     this.flush();
   }
 
+  // Shows the photo as the buyer's message at once and queues its upload.
+  sendPhoto(file) {
+    const typeOk = PHOTO_TYPES.includes(file.type) || (!file.type && PHOTO_EXTENSIONS.test(file.name));
+    const problem = !typeOk ? "unsupported_type" : file.size > MAX_PHOTO_BYTES ? "too_large" : !file.size ? "empty" : null;
+    if (problem) {
+      this.showNotice(PHOTO_ERRORS[problem]);
+      return;
+    }
+    this.showNotice("");
+    this.dom.logBox.querySelectorAll(".scw-replies").forEach((g) => g.remove());
+    this.nextId += 1;
+    const entry = { k: "user", id: String(this.nextId), photo: {}, status: "pending" };
+    this.files.set(entry.id, file);
+    if (window.URL && URL.createObjectURL) this.photoUrls.set(entry.id, URL.createObjectURL(file));
+    this.log.entries.push(entry);
+    this.save();
+    this.renderEntry(entry, false);
+    this.scrollDown();
+    this.flush();
+  }
+
+  upload(entry) {
+    const file = this.files.get(entry.id);
+    if (!file) {
+      this.photoFailed(entry, "lost");
+      return;
+    }
+    const form = new FormData();
+    form.append("session_id", this.sessionId);
+    if (this.buyerToken) form.append("buyer_token", this.buyerToken);
+    if (this.productId) form.append("product_id", this.productId);
+    form.append("file", file, file.name || "photo");
+    const xhr = new XMLHttpRequest();
+    this.uploading = xhr;
+    entry.status = "uploading";
+    entry.progress = 0;
+    this.save();
+    this.refreshPending();
+    xhr.open("POST", this.server + "/webhooks/socketio/upload");
+    xhr.timeout = 60000;
+    xhr.upload.addEventListener("progress", (e) => {
+      if (!e.lengthComputable || this.uploading !== xhr) return;
+      entry.progress = Math.min(99, Math.round((100 * e.loaded) / e.total));
+      this.refreshPending();
+    });
+    const done = () => this.uploaded(entry, xhr);
+    xhr.addEventListener("load", done);
+    xhr.addEventListener("error", done);
+    xhr.addEventListener("timeout", done);
+    xhr.send(form);
+  }
+
+  uploaded(entry, xhr) {
+    if (this.uploading !== xhr) return;
+    this.uploading = null;
+    let body = null;
+    try {
+      body = JSON.parse(xhr.responseText);
+    } catch (e) {
+      body = null;
+    }
+    delete entry.progress;
+    if (xhr.status === 201 && isObject(body) && typeof body.photo_id === "string") {
+      entry.status = "sent";
+      entry.photo = { id: body.photo_id };
+      this.files.delete(entry.id);
+      this.save();
+      this.refreshPending();
+      this.setTyping(true); // the assistant answers over the socket
+      this.flush();
+      return;
+    }
+    const code = isObject(body) && typeof body.error === "string" ? body.error : "network";
+    if ((code === "no_session" || code === "buyer_changed") && !entry.retried) {
+      // As for messages: get a session again, then the queue sends the photo again.
+      entry.retried = true;
+      entry.status = "pending";
+      this.save();
+      this.refreshPending();
+      this.sessionId = null;
+      store.remove(this.keys.session);
+      if (this.connected) this.requestSession();
+      return;
+    }
+    const known = Object.prototype.hasOwnProperty.call(PHOTO_ERRORS, code);
+    this.photoFailed(entry, code === "no_session" || code === "buyer_changed" ? "session" : known ? code : "network");
+  }
+
+  photoFailed(entry, code) {
+    entry.status = "failed";
+    entry.error = code;
+    if (!["network", "rate_limited", "session"].includes(code)) this.files.delete(entry.id);
+    this.save();
+    this.refreshPending();
+    this.flush();
+  }
+
+  showNotice(text) {
+    clearTimeout(this.noticeTimer);
+    this.dom.notice.textContent = text || "";
+    this.dom.notice.hidden = !text;
+    if (text) this.noticeTimer = setTimeout(() => this.showNotice(""), NOTICE_MS);
+  }
+
   // Sends queued messages, oldest first and a second apart, once the session is confirmed.
+  // A photo goes over HTTP; what was queued after it waits until it is through.
   flush() {
     clearTimeout(this.flushTimer);
     if (!this.socket || !this.connected || !this.ready || !this.sessionId) return;
-    const entry = this.log.entries.find((e) => e.k === "user" && e.status === "pending");
-    if (!entry) return;
+    const entry = this.log.entries.find(
+      (e) => e.k === "user" && (e.status === "pending" || e.status === "uploading"),
+    );
+    if (!entry || entry.status === "uploading") return;
+    if (entry.photo) {
+      this.upload(entry);
+      return;
+    }
     const wait = this.lastEmit + SEND_GAP_MS - Date.now();
     if (wait > 0) {
       this.flushTimer = setTimeout(() => this.flush(), wait);
@@ -636,7 +904,9 @@ class Widget {
     if (typeof id !== "string" || !id) return;
     if (this.log.session_id && this.log.session_id !== id) {
       // A new conversation: drop the old transcript, keep what is still unsent.
-      this.log.entries = this.log.entries.filter((e) => e.k === "user" && e.status === "pending");
+      this.log.entries = this.log.entries.filter(
+        (e) => e.k === "user" && (e.status === "pending" || e.status === "uploading"),
+      );
       this.renderAll();
     }
     this.log.session_id = id;
@@ -683,6 +953,10 @@ class Widget {
   }
 
   destroy() {
+    clearTimeout(this.noticeTimer);
+    if (this.uploading) this.uploading.abort();
+    this.uploading = null;
+    this.photoUrls.forEach((url) => URL.revokeObjectURL(url));
     clearTimeout(this.typingTimer);
     clearTimeout(this.flushTimer);
     clearTimeout(this.retryTimer);

@@ -1,0 +1,341 @@
+"""Photos from the widget: ``POST /webhooks/socketio/upload`` and ``GET .../photos/<id>``.
+
+The conversation is resolved as the socket binds it (``channels.session``): a
+verified buyer token means ``buyer-<id>``, else a genuine anonymous session id;
+anything else is refused, so nobody can put a photo into (or read one from)
+someone else's conversation. The body is read up to a fixed limit only; the
+image is checked and re-encoded without metadata (``channels.images``); the
+file goes to ``settings.upload_dir/<yyyy>/<mm>/<id>.<ext>``, then a ``Photo``
+row is written, linked to the buyer's open return request. Then the server
+itself sends ``/send_photo{"photo_id": ...}`` into the conversation, so the
+assistant answers in the widget (or, while an agent has the conversation, the
+agent sees it). Protocol: ``docs/widget-channel.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
+from sanic.headers import parse_content_header
+from sanic.request import Request, parse_multipart_form
+from sanic.response import HTTPResponse
+
+from channels.images import MAX_BYTES, CleanPhoto, PhotoRejectedError, clean_photo
+from channels.session import ANON_PREFIX, BUYER_PREFIX, clean_metadata
+
+if TYPE_CHECKING:
+    from channels.socketio import ShopSocketIOInput
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = MAX_BYTES + 32 * 1024  # the photo plus the form's other fields
+UPLOADS_PER_WINDOW = 10  # per conversation
+UPLOAD_WINDOW_SECONDS = 600.0
+THUMBNAIL_SIDE = 480
+PHOTO_ID = re.compile(r"[0-9a-f]{32}")
+ROOT = Path(__file__).resolve().parent.parent
+WEB_ROOTS = (ROOT / "channels" / "static", ROOT / "console" / "static")
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class UploadError(Exception):
+    """A refused request; ``code`` and ``status`` go to the client as JSON."""
+
+    def __init__(self, code: str, status: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whose conversation a request acts on."""
+
+    sender_id: str
+    buyer_id: str | None
+    buyer_token: str | None
+
+
+def resolve_caller(channel: ShopSocketIOInput, session_id: Any, buyer_token: Any) -> Caller:
+    """The conversation of a request, by the socket's binding rules.
+
+    Raises:
+        UploadError: ``buyer_changed`` (403) for a buyer's session id without
+            that buyer's valid token; ``no_session`` (401) for anything unsigned.
+    """
+    buyer_id = channel.verify_buyer(buyer_token)
+    if buyer_id:
+        return Caller(f"{BUYER_PREFIX}{buyer_id}", buyer_id, str(buyer_token))
+    claimed = channel.signer.verify(session_id)
+    if claimed and claimed.startswith(ANON_PREFIX):
+        return Caller(claimed, None, None)
+    if claimed:
+        raise UploadError("buyer_changed", 403)
+    raise UploadError("no_session", 401)
+
+
+class UploadLimiter:
+    """At most ``limit`` uploads per conversation within ``window`` seconds."""
+
+    def __init__(
+        self,
+        limit: int = UPLOADS_PER_WINDOW,
+        window: float = UPLOAD_WINDOW_SECONDS,
+        conversations: int = 10_000,
+    ) -> None:
+        self.limit, self.window, self.conversations = limit, window, conversations
+        self._recent: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def over_limit(self, sender_id: str, now: float) -> bool:
+        """Counts one upload; ``True`` when the conversation uploads too fast."""
+        recent = self._recent.pop(sender_id, None) or deque()
+        while recent and now - recent[0] > self.window:
+            recent.popleft()
+        self._recent[sender_id] = recent
+        while len(self._recent) > self.conversations:
+            self._recent.popitem(last=False)
+        if len(recent) >= self.limit:
+            return True
+        recent.append(now)
+        return False
+
+
+def upload_root() -> Path:
+    """The upload directory; refused when it lies inside a directory served to browsers."""
+    from actions.config import settings
+
+    root = settings.upload_dir.resolve()
+    for web_root in WEB_ROOTS:
+        if root == web_root or web_root in root.parents or root in web_root.parents:
+            logger.error("SHOP_UPLOAD_DIR %s is inside a web root; uploads refused", root)
+            raise UploadError("storage_unavailable", 503)
+    return root
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, never more than ``limit`` bytes of it (413 beyond)."""
+    stream = request.stream
+    if stream is None:  # not a streaming request (e.g. some test clients)
+        body = request.body or b""
+        if len(body) > limit:
+            raise UploadError("too_large", 413)
+        return body
+    # Sanic lifts the limit for streaming handlers; set ours (also for draining).
+    stream.request_max_size = limit
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise UploadError("too_large", 413)
+    body = bytearray()
+    try:
+        while (chunk := await stream.read()) is not None:
+            body += chunk
+            if len(body) > limit:
+                raise UploadError("too_large", 413)
+    except PayloadTooLarge:
+        raise UploadError("too_large", 413) from None
+    return bytes(body)
+
+
+def parse_form(request: Request, body: bytes) -> tuple[dict[str, str], bytes]:
+    """The form's text fields and the ``file`` part's bytes."""
+    kind, params = parse_content_header(request.headers.get("content-type", ""))
+    if kind != "multipart/form-data" or not params.get("boundary"):
+        raise UploadError("bad_request", 400)
+    try:
+        fields, files = parse_multipart_form(body, str(params["boundary"]).encode())
+    except Exception:
+        raise UploadError("bad_request", 400) from None
+    part = files.get("file")
+    if part is None:
+        raise UploadError("no_file", 400)
+    text = {
+        name: str(fields.get(name) or "") for name in ("session_id", "buyer_token", "product_id")
+    }
+    return text, part.body
+
+
+def _write_file(partial: Path, target: Path, data: bytes) -> None:
+    target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+    try:
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+async def store_photo(photo: CleanPhoto, caller: Caller) -> tuple[str, str | None]:
+    """Writes the file, then its ``Photo`` row; neither stays when one fails.
+
+    Returns:
+        The photo id and the return request it was linked to, if any.
+    """
+    from actions.common import in_transaction
+    from actions.db import queries
+    from actions.db.models import Buyer, Photo
+    from actions.db.values import local_now
+
+    now = local_now()
+    photo_id = secrets.token_hex(16)
+    relative = f"{now:%Y}/{now:%m}/{photo_id}.{photo.extension}"
+    target = upload_root() / relative
+
+    def record(session: Any) -> str | None:
+        buyer = session.get(Buyer, caller.buyer_id) if caller.buyer_id else None
+        request = queries.latest_open_return(buyer.id, session=session) if buyer else None
+        session.add(
+            Photo(
+                id=photo_id,
+                conversation_id=caller.sender_id,
+                buyer_id=buyer.id if buyer else None,
+                return_id=request.id if request else None,
+                content_type=photo.content_type,
+                size_bytes=len(photo.data),
+                width=photo.width,
+                height=photo.height,
+                sha256=photo.sha256,
+                storage_path=relative,
+                created_at=now,
+            )
+        )
+        return request.id if request else None
+
+    await asyncio.to_thread(_write_file, target.with_name(f".{photo_id}.part"), target, photo.data)
+    try:
+        return photo_id, await in_transaction(record)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def thumbnail(path: Path) -> bytes:
+    """A WebP at most :data:`THUMBNAIL_SIDE` pixels wide and high."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        out = io.BytesIO()
+        image.convert("RGBA" if "A" in image.mode else "RGB").save(out, "WEBP", quality=80)
+        return out.getvalue()
+
+
+def _photo_row(photo_id: str, session: Any) -> tuple[str, str, str] | None:
+    from actions.db import queries
+
+    row = queries.get_photo(photo_id, session=session)
+    return (row.conversation_id, row.storage_path, row.content_type) if row else None
+
+
+def _error(code: str, status: int) -> HTTPResponse:
+    body: dict[str, Any] = {"error": code}
+    headers = {}
+    if code == "too_large":
+        body["max_bytes"] = MAX_BYTES
+    if code == "rate_limited":
+        body["retry_after"] = int(UPLOAD_WINDOW_SECONDS)
+        headers["Retry-After"] = str(int(UPLOAD_WINDOW_SECONDS))
+    return response.json(body, status=status, headers=headers)
+
+
+def add_photo_routes(
+    blueprint: Blueprint, channel: ShopSocketIOInput, on_new_message: OnNewMessage
+) -> None:
+    """Adds ``POST /upload`` and ``GET /photos/<id>`` to the channel's blueprint."""
+    limiter = UploadLimiter()
+    tasks: set[asyncio.Future[Any]] = set()
+
+    def tell_the_assistant(caller: Caller, photo_id: str, product_id: str) -> None:
+        text = "/send_photo" + json.dumps({"photo_id": photo_id}, separators=(",", ":"))
+        message = UserMessage(
+            text,
+            channel.get_output_channel(),
+            caller.sender_id,
+            input_channel=channel.name(),
+            metadata=clean_metadata({"product_id": product_id}, caller.buyer_token),
+        )
+        task: asyncio.Future[Any] = asyncio.ensure_future(on_new_message(message))
+        tasks.add(task)
+        task.add_done_callback(_finished)
+
+    def _finished(task: asyncio.Future[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("handing a photo to the assistant failed", exc_info=task.exception())
+
+    async def upload(request: Request) -> HTTPResponse:
+        try:
+            fields, data = parse_form(request, await read_body(request))
+            caller = resolve_caller(channel, fields["session_id"], fields["buyer_token"] or None)
+            if limiter.over_limit(caller.sender_id, time.monotonic()):
+                raise UploadError("rate_limited", 429)
+            photo = await asyncio.to_thread(clean_photo, data)
+            photo_id, return_id = await store_photo(photo, caller)
+        except (UploadError, PhotoRejectedError) as exc:
+            return _error(exc.code, exc.status)
+        except Exception:
+            logger.exception("storing an uploaded photo failed")
+            return _error("storage_unavailable", 503)
+        tell_the_assistant(caller, photo_id, fields["product_id"])
+        return response.json(
+            {
+                "photo_id": photo_id,
+                "return_id": return_id,
+                "content_type": photo.content_type,
+                "width": photo.width,
+                "height": photo.height,
+            },
+            status=201,
+        )
+
+    async def photo(request: Request, photo_id: str) -> HTTPResponse:
+        from actions.common import in_transaction
+
+        try:
+            caller = resolve_caller(
+                channel, request.headers.get("x-session-id"), request.headers.get("x-buyer-token")
+            )
+            row = None
+            if PHOTO_ID.fullmatch(photo_id):
+                row = await in_transaction(lambda session: _photo_row(photo_id, session))
+            if row is None or row[0] != caller.sender_id:
+                raise UploadError("not_found", 404)  # the same for someone else's photo
+            root = upload_root()
+            path = (root / row[1]).resolve()
+            if root not in path.parents or not path.is_file():
+                raise UploadError("not_found", 404)
+            thumb = request.args.get("size") == "thumb"
+            data = await asyncio.to_thread(thumbnail if thumb else Path.read_bytes, path)
+        except UploadError as exc:
+            return _error(exc.code, exc.status)
+        except Exception:
+            logger.exception("reading photo %s failed", photo_id)
+            return _error("storage_unavailable", 503)
+        headers = {
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        }
+        content_type = "image/webp" if thumb else row[2]
+        return response.raw(data, content_type=content_type, headers=headers)
+
+    blueprint.add_route(upload, "/upload", methods=["POST"], stream=True)
+    blueprint.add_route(photo, "/photos/<photo_id>", methods=["GET"])
