@@ -16,10 +16,13 @@ if [ -f models/shoe-shop.tar.gz ] && [ "$(cat models/.digest 2>/dev/null)" = "$d
 fi
 echo "Training the model (a few minutes)..."
 mkdir -p models var/logs
-rm -f models/shoe-shop.tar.gz models/.digest
-if ! .venv/bin/rasa train --fixed-model-name shoe-shop --out models > var/logs/train.log 2>&1; then
+# Train beside the current model and swap at the end: servers and tests that
+# use models/shoe-shop.tar.gz keep a complete model meanwhile.
+rm -f models/shoe-shop-next.tar.gz
+if ! .venv/bin/rasa train --fixed-model-name shoe-shop-next --out models > var/logs/train.log 2>&1; then
   tail -40 var/logs/train.log >&2
   echo "Training failed; the full log is var/logs/train.log" >&2
   exit 1
 fi
+mv -f models/shoe-shop-next.tar.gz models/shoe-shop.tar.gz
 echo "$digest" > models/.digest

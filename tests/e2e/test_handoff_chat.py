@@ -1,0 +1,55 @@
+"""Handing over to a person over the REST channel: queued, paused, nothing lost."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from tests.e2e.conftest import Servers
+
+
+def _escalations(servers: Servers, sender: str) -> list[tuple[str, str]]:
+    engine = create_engine(servers.database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT reason, status FROM escalations WHERE conversation_id = :c"),
+                {"c": sender},
+            )
+            return [(row[0], row[1]) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def _user_texts(servers: Servers, sender: str) -> list[str]:
+    return [e["text"] for e in servers.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def test_asking_for_a_person_queues_pauses_and_keeps_every_message(
+    servers: Servers, sender: str
+) -> None:
+    reply = servers.texts(sender, "我要转人工")
+    assert "人工客服" in reply and "留言" in reply
+    assert servers.tracker(sender)["paused"] is True
+    assert _escalations(servers, sender) == [("request_human", "waiting")]
+
+    assert servers.chat(sender, "鞋子41码能换成42码吗") == []
+    assert servers.chat(sender, "/restart") == []
+    tracker = servers.tracker(sender)
+    assert tracker["paused"] is True
+    assert _user_texts(servers, sender)[-2:] == ["鞋子41码能换成42码吗", "/restart"]
+
+
+def test_a_complaint_is_handed_to_a_person(servers: Servers, sender: str) -> None:
+    reply = servers.texts(sender, "你们的鞋子质量太差了，穿两天就开胶，气死了")
+    assert "抱歉" in reply and "人工客服" in reply
+    assert servers.tracker(sender)["paused"] is True
+    assert _escalations(servers, sender) == [("complaint", "waiting")]
+
+
+def test_two_misunderstood_messages_in_a_row_reach_a_person(servers: Servers, sender: str) -> None:
+    first = servers.texts(sender, "/nlu_fallback")
+    assert "换个说法" in first and servers.tracker(sender)["paused"] is False
+    second = servers.texts(sender, "/nlu_fallback")
+    assert "人工客服" in second
+    assert servers.tracker(sender)["paused"] is True
+    assert _escalations(servers, sender) == [("repeated_fallback", "waiting")]
