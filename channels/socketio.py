@@ -34,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels.catchup import MISSED_EVENT, send_missed
 from channels.commands import OfferedPayloads
 from channels.session import SessionSigner, bind_session, clean_metadata
 from channels.uploads import add_photo_routes
@@ -176,6 +177,7 @@ class ShopSocketIOInput(InputChannel):
         self.verify_buyer = verify_buyer
         self.offered = OfferedPayloads()
         self.sio: AsyncServer | None = None
+        self._webhook: Blueprint | None = None  # its app's agent holds the trackers
         self._sockets: dict[str, _Socket] = {}
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -217,10 +219,14 @@ class ShopSocketIOInput(InputChannel):
         state.sender_id, state.buyer_id = binding.sender_id, binding.buyer_id
         await self.sio.emit(
             "session_confirm",
-            {"session_id": binding.session_id},
+            {"session_id": binding.session_id, "server_time": time.time()},
             room=sid,
             namespace=self.namespace,
         )
+        # What the assistant said while this widget was closed (channels/catchup.py).
+        missed = ShopSocketIOOutput(self.sio, MISSED_EVENT, OfferedPayloads(), self.namespace)
+        apps = getattr(self._webhook, "apps", ()) if self._webhook else ()
+        await send_missed(missed, sid, binding.sender_id, data.get("since"), apps, self.offered)
 
     async def user_message(
         self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -263,6 +269,7 @@ class ShopSocketIOInput(InputChannel):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
+        self._webhook = webhook
 
         @webhook.route("/", methods=["GET"])
         async def root(_: Request) -> HTTPResponse:

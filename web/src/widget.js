@@ -13,6 +13,7 @@ import css from "./widget.css";
 
 const VERSION = "1.0.0";
 const MAX_ENTRIES = 100;
+const MISSED_WINDOW = 30; // replayed messages are compared with this many latest bot messages
 const TYPING_TIMEOUT_MS = 15000;
 const MAX_INPUT = 500;
 const SEND_GAP_MS = 1000; // at most one message a second: the server limits each socket
@@ -849,11 +850,23 @@ class Widget {
     this.errors = 0;
     const entry = { k: "bot", msg };
     this.log.entries.push(entry);
+    // The server time of the latest message, sent back as `since` on reconnect.
+    if (typeof this.clockOffset === "number") this.log.synced_at = Date.now() / 1000 + this.clockOffset;
     this.save();
     if (this.renderEntry(entry, true)) {
       this.scrollDown();
       if (!this.isOpen) this.dom.unread.hidden = false;
     }
+  }
+
+  // A message the assistant sent while this widget was closed (the server replays
+  // them after session_confirm); one already in the transcript is skipped.
+  receiveMissed(msg) {
+    if (!isObject(msg)) return;
+    const same = JSON.stringify(msg);
+    const recent = this.log.entries.filter((e) => e.k === "bot").slice(-MISSED_WINDOW);
+    if (recent.some((e) => JSON.stringify(e.msg) === same)) return;
+    this.receive(msg);
   }
 
   // ----- socket -----
@@ -891,12 +904,17 @@ class Widget {
     });
     socket.on("session_confirm", (data) => this.confirmSession(data));
     socket.on("bot_uttered", (msg) => this.receive(msg));
+    socket.on("bot_missed", (msg) => this.receiveMissed(msg));
     socket.on("error", (data) => this.handleError(data));
   }
 
   requestSession() {
     this.ready = false;
-    this.socket.emit("session_request", { session_id: this.sessionId || null, buyer_token: this.buyerToken });
+    this.socket.emit("session_request", {
+      session_id: this.sessionId || null,
+      buyer_token: this.buyerToken,
+      since: this.log.synced_at || null,
+    });
   }
 
   confirmSession(data) {
@@ -907,7 +925,12 @@ class Widget {
       this.log.entries = this.log.entries.filter(
         (e) => e.k === "user" && (e.status === "pending" || e.status === "uploading"),
       );
+      this.log.synced_at = null;
       this.renderAll();
+    }
+    if (isObject(data) && typeof data.server_time === "number") {
+      this.clockOffset = data.server_time - Date.now() / 1000;
+      if (!this.log.synced_at) this.log.synced_at = data.server_time;
     }
     this.log.session_id = id;
     this.sessionId = id;
