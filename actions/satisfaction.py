@@ -1,0 +1,114 @@
+"""Asking for a 1-5 rating when a conversation is settled, and storing it.
+
+After goodbye or thanks that follow a finished task, and after an agent hands
+the conversation back or closes it, :class:`ActionOfferRating` starts
+``rating_form`` (score buttons, then an optional comment; "不用了" skips it).
+:class:`ActionSaveRating` stores the rating with its handling: ``agent`` when
+the conversation was ever escalated, else ``bot``. One request per settled
+task: nothing is asked again until the buyer starts another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.access import shop_now, token_buyer_id
+from actions.common import ShopDataUnavailableError, in_transaction
+from actions.db.ratings import record_rating
+
+# Intents that are not a task of their own: they do not make a conversation "settled".
+SMALL_TALK = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "inform",
+     "out_of_scope", "nlu_fallback", "EXTERNAL_order_shipped", "EXTERNAL_order_delivered",
+     "EXTERNAL_return_received", "EXTERNAL_refund_completed"}
+)  # fmt: skip
+AGENT_DONE = frozenset({"EXTERNAL_agent_handback", "EXTERNAL_agent_closed"})
+LOW_SCORE = 2
+
+
+def rating_due(tracker: Tracker) -> bool:
+    """True when a task (or an agent's handling) finished since the last rating request."""
+    if tracker.is_paused() or tracker.active_loop.get("name"):
+        return False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "active_loop" and event.get("name") == "rating_form":
+            return False
+        if kind in ("restart", "session_started"):
+            return False
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent in AGENT_DONE or (intent and intent not in SMALL_TALK):
+                return True
+    return False
+
+
+class ActionOfferRating(Action):
+    """Starts the rating form when the conversation is settled; else does nothing."""
+
+    def name(self) -> str:
+        return "action_offer_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not rating_due(tracker):
+            return []
+        return [
+            SlotSet("rating_score", None),
+            SlotSet("rating_comment", None),
+            FollowupAction("rating_form"),
+        ]
+
+
+class ValidateRatingForm(FormValidationAction):
+    """Accepts scores 1-5 only (from the buttons); the comment is free text."""
+
+    def name(self) -> str:
+        return "validate_rating_form"
+
+    def validate_rating_score(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Keeps ``"1"``..``"5"``."""
+        text = str(value or "").strip()
+        return {"rating_score": text if text in {"1", "2", "3", "4", "5"} else None}
+
+
+class ActionSaveRating(Action):
+    """Stores the finished rating and thanks the buyer (or apologises for a low one)."""
+
+    def name(self) -> str:
+        return "action_save_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reset: list[EventType] = [SlotSet("rating_score", None), SlotSet("rating_comment", None)]
+        score_text = str(tracker.get_slot("rating_score") or "")
+        if not score_text.isdigit():
+            return reset
+        score = int(score_text)
+        comment = tracker.get_slot("rating_comment")
+        buyer_id = token_buyer_id(tracker)
+
+        def save(session: Any) -> None:
+            record_rating(
+                tracker.sender_id, score, session=session, now=shop_now(), buyer_id=buyer_id,
+                comment=comment if isinstance(comment, str) else None,
+            )  # fmt: skip
+
+        try:
+            await in_transaction(save)
+        except ShopDataUnavailableError:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return reset
+        dispatcher.utter_message(
+            response="utter_rating_sorry" if score <= LOW_SCORE else "utter_rating_thanks"
+        )
+        return reset
