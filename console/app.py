@@ -25,4 +25,11 @@ def create_app(name: str = "shop_console") -> Sanic:
     from console.demo_shop import demo_shop_blueprint
 
     app.blueprint(demo_shop_blueprint())
+    from console.agent_api import agent_blueprint
+    from console.agent_extras import extras_blueprint
+    from console.auth import auth_blueprint
+
+    app.blueprint(auth_blueprint())
+    app.blueprint(agent_blueprint())
+    app.blueprint(extras_blueprint())
     return app

@@ -1,0 +1,343 @@
+"""The agents' JSON API: queue, claim, conversation, reply, hand back, close, export.
+
+Every route needs a console session with the ``agent`` role
+(:func:`console.auth.requires`). Each request runs one short database
+transaction in a worker thread and reaches the conversation only through
+Rasa's HTTP API (``request.app.ctx.rasa``, a :class:`console.rasa_client.Conversations`;
+tests put a fake there). Protocol: ``docs/console-api.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.orm import Session
+
+from actions.access import shop_now
+from actions.common import ShopDataUnavailableError, in_transaction
+from actions.db import escalations as queue
+from actions.db.models import Escalation, StaffUser
+from console import conversation, views
+from console.auth import Staff, authenticate, error, requires
+from console.rasa_client import Conversations, RasaClient, RasaError
+from console.responses import ResponseMissingError, Responses
+
+logger = logging.getLogger(__name__)
+
+RELEASE_COOLDOWN = 300.0  # seconds before a released conversation goes back to its agent
+TRACKER_FETCHES = 8  # trackers read at once for a queue answer
+STATUS = {"not_found": 404, "already_claimed": 409, "agent_full": 409, "not_assigned": 409}
+HANDBACK_INTENT = "EXTERNAL_agent_handback"
+CLOSED_INTENT = "EXTERNAL_agent_closed"
+JOINED_RESPONSE = "utter_agent_joined"
+
+
+def rasa(app: Sanic) -> Conversations:
+    """The app's Rasa client."""
+    return app.ctx.rasa
+
+
+def _queue_error(exc: queue.QueueError) -> HTTPResponse:
+    return error(exc.code, STATUS.get(exc.code, 403))
+
+
+def _text(request: Request, field: str, limit: int) -> str | None:
+    body = request.json if isinstance(request.json, dict) else {}
+    value = body.get(field)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if 0 < len(value) <= limit else None
+
+
+def agent_event(text: str, name: str, agent_id: int) -> dict[str, Any]:
+    """The ``bot`` event of an agent's message (the widget labels it with the name)."""
+    return {"event": "bot", "text": text, "metadata": {"agent_name": name, "agent_id": agent_id}}
+
+
+async def push_joined(app: Sanic, conversation_id: str, name: str, agent_id: int) -> None:
+    """Tells the buyer an agent joined (``utter_agent_joined``); failures are logged."""
+    try:
+        text = app.ctx.responses.text(JOINED_RESPONSE, agent_name=name)
+        await rasa(app).append_events(conversation_id, [agent_event(text, name, agent_id)])
+    except (RasaError, ResponseMissingError) as exc:
+        logger.warning("could not tell %s that %s joined: %r", conversation_id, name, exc)
+
+
+async def with_activity(app: Sanic, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fills ``last_buyer_message_at`` and ``unread`` of ``E`` rows from the trackers."""
+    limit = asyncio.Semaphore(TRACKER_FETCHES)
+
+    async def fetch(conversation_id: str) -> tuple[str | None, int]:
+        async with limit:
+            try:
+                tracker = await rasa(app).tracker(conversation_id)
+            except RasaError as exc:
+                logger.warning("tracker of %s unavailable: %s", conversation_id, exc)
+                return None, 0
+        return conversation.activity(tracker.get("events") or [])
+
+    ids = sorted({row["conversation_id"] for row in rows})
+    found = dict(zip(ids, await asyncio.gather(*(fetch(i) for i in ids)), strict=True))
+    for row in rows:
+        row["last_buyer_message_at"], row["unread"] = found[row["conversation_id"]]
+    return rows
+
+
+def _released(app: Sanic) -> set[tuple[int, int]]:
+    now = time.monotonic()
+    memory: dict[tuple[int, int], float] = app.ctx.released
+    for pair in [pair for pair, until in memory.items() if until <= now]:
+        memory.pop(pair, None)
+    return set(memory)
+
+
+def _one(escalation_id: int, session: Session) -> dict[str, Any]:
+    row = session.get(Escalation, escalation_id)
+    if row is None:
+        raise queue.QueueError("not_found")
+    return views.escalations([row], session=session, now=shop_now())[0]
+
+
+def agent_blueprint() -> Blueprint:
+    """The agents' routes under ``/console/api``."""
+    bp = Blueprint("console_agents", url_prefix="/console/api")
+
+    @bp.listener("before_server_start")
+    async def start(app: Sanic, _: Any) -> None:
+        if getattr(app.ctx, "rasa", None) is None:
+            app.ctx.rasa = RasaClient()
+        if getattr(app.ctx, "responses", None) is None:
+            app.ctx.responses = Responses()
+        app.ctx.released = {}
+
+    @bp.listener("after_server_stop")
+    async def stop(app: Sanic, _: Any) -> None:
+        await rasa(app).close()
+
+    @bp.exception(ShopDataUnavailableError)
+    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
+        return error("database_unavailable", 503)
+
+    @bp.get("/queue")
+    @requires("agent")
+    async def queue_view(request: Request) -> HTTPResponse:
+        staff = await _staff(request)
+        now = shop_now()
+        avoid = _released(request.app)
+
+        def work(session: Session) -> tuple[list[tuple[str, str, int]], dict[str, Any]]:
+            new = queue.poll(staff.id, session=session, now=now, avoid=avoid)
+            joined = [(e.conversation_id, *_agent_name(e.agent_id, session)) for e in new]
+            lists = queue.list_queue(staff.id, session=session)
+            counts = queue.open_counts(session=session)
+            body = {
+                name: views.escalations(getattr(lists, name), session=session, now=now)
+                for name in ("waiting", "mine", "others")
+            }
+            body["agents"] = [
+                views.agent(user, counts.get(user.id, 0), now)
+                for user in queue.agents(session=session)
+            ]
+            return joined, body
+
+        joined, body = await in_transaction(work)
+        await asyncio.gather(*(push_joined(request.app, *item) for item in joined))
+        await with_activity(request.app, body["waiting"] + body["mine"] + body["others"])
+        return response.json(body)
+
+    @bp.post("/escalations/<escalation_id:int>/claim")
+    @requires("agent")
+    async def claim(request: Request, escalation_id: int) -> HTTPResponse:
+        staff = await _staff(request)
+
+        def work(session: Session) -> tuple[bool, dict[str, Any]]:
+            _, changed = queue.claim(escalation_id, staff.id, session=session, now=shop_now())
+            return changed, _one(escalation_id, session)
+
+        try:
+            changed, row = await in_transaction(work)
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        if changed:
+            await push_joined(request.app, row["conversation_id"], staff.display_name, staff.id)
+        return response.json((await with_activity(request.app, [row]))[0])
+
+    @bp.get("/escalations/<escalation_id:int>")
+    @requires("agent")
+    async def detail(request: Request, escalation_id: int) -> HTTPResponse:
+        def work(session: Session) -> dict[str, Any]:
+            row = session.get(Escalation, escalation_id)
+            if row is None:
+                raise queue.QueueError("not_found")
+            shown = views.escalations([row], session=session, now=shop_now())[0]
+            return {"escalation": shown, **views.context(row, session=session)}
+
+        try:
+            body = await in_transaction(work)
+            tracker = await rasa(request.app).tracker(body["escalation"]["conversation_id"])
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        except RasaError as exc:
+            logger.warning("tracker unavailable: %s", exc)
+            return error("rasa_unavailable", 502)
+        events = tracker.get("events") or []
+        escalation = body.pop("escalation")
+        escalation["last_buyer_message_at"], escalation["unread"] = conversation.activity(events)
+        return response.json(
+            {
+                "escalation": escalation,
+                "messages": conversation.messages(events),
+                **body,
+                "suggestions": await _suggestions(request.app, events),
+            }
+        )
+
+    @bp.post("/escalations/<escalation_id:int>/reply")
+    @requires("agent")
+    async def reply(request: Request, escalation_id: int) -> HTTPResponse:
+        staff = await _staff(request)
+        text = _text(request, "text", 1000)
+        if text is None:
+            return error("invalid", 400, field="text")
+        try:
+            cid = await _assigned(escalation_id, staff)
+            event = agent_event(text, staff.display_name, staff.id)
+            await rasa(request.app).append_events(cid, [event])
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        except RasaError as exc:
+            logger.warning("reply not delivered: %s", exc)
+            return error("rasa_unavailable", 502)
+        await in_transaction(
+            lambda s: queue.record_first_reply(escalation_id, session=s, now=shop_now())
+        )
+        return response.json({"ok": True})
+
+    async def _finish(
+        request: Request, escalation_id: int, intent: str, outcome: str, note: str | None
+    ) -> HTTPResponse:
+        staff = await _staff(request)
+        try:
+            cid = await _assigned(escalation_id, staff)
+            await rasa(request.app).append_events(cid, [{"event": "resume"}], push=False)
+            await rasa(request.app).trigger_intent(cid, intent)
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        except RasaError as exc:
+            logger.warning("hand back failed: %s", exc)
+            return error("rasa_unavailable", 502)
+
+        def work(session: Session) -> dict[str, Any]:
+            queue.resolve(escalation_id, staff.id, outcome, session=session, now=shop_now(),
+                          note=note)  # fmt: skip
+            return _one(escalation_id, session)
+
+        try:
+            row = await in_transaction(work)
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        return response.json((await with_activity(request.app, [row]))[0])
+
+    @bp.post("/escalations/<escalation_id:int>/handback")
+    @requires("agent")
+    async def handback(request: Request, escalation_id: int) -> HTTPResponse:
+        return await _finish(request, escalation_id, HANDBACK_INTENT, "handed_back", None)
+
+    @bp.post("/escalations/<escalation_id:int>/close")
+    @requires("agent")
+    async def close(request: Request, escalation_id: int) -> HTTPResponse:
+        note = _text(request, "note", 500)
+        if note is None:
+            return error("invalid", 400, field="note")
+        return await _finish(request, escalation_id, CLOSED_INTENT, "closed", note)
+
+    @bp.post("/escalations/<escalation_id:int>/release")
+    @requires("agent")
+    async def release(request: Request, escalation_id: int) -> HTTPResponse:
+        staff = await _staff(request)
+
+        def work(session: Session) -> dict[str, Any]:
+            queue.release(escalation_id, staff.id, session=session)
+            return _one(escalation_id, session)
+
+        try:
+            row = await in_transaction(work)
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        request.app.ctx.released[(escalation_id, staff.id)] = time.monotonic() + RELEASE_COOLDOWN
+        return response.json((await with_activity(request.app, [row]))[0])
+
+    @bp.get("/escalations/<escalation_id:int>/export")
+    @requires("agent")
+    async def export(request: Request, escalation_id: int) -> HTTPResponse:
+        kind = request.args.get("format", "json")
+        if kind not in ("json", "csv"):
+            return error("invalid", 400, field="format")
+
+        def work(session: Session) -> tuple[dict[str, Any], list[str]]:
+            row = session.get(Escalation, escalation_id)
+            if row is None:
+                raise queue.QueueError("not_found")
+            orders = views.context(row, session=session)["orders"]
+            shown = views.escalations([row], session=session, now=shop_now())[0]
+            return shown, [o["address"] for o in orders if o["address"]]
+
+        try:
+            row, addresses = await in_transaction(work)
+            tracker = await rasa(request.app).tracker(row["conversation_id"])
+        except queue.QueueError as exc:
+            return _queue_error(exc)
+        except RasaError as exc:
+            logger.warning("tracker unavailable: %s", exc)
+            return error("rasa_unavailable", 502)
+        events = tracker.get("events") or []
+        row["last_buyer_message_at"], row["unread"] = conversation.activity(events)
+        filename = f"conversation-{escalation_id}.{kind}"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if kind == "csv":
+            return response.text(
+                conversation.export_csv(events, addresses),
+                content_type="text/csv; charset=utf-8",
+                headers=headers,
+            )
+        return response.json(conversation.export_json(row, events, addresses), headers=headers,
+                             ensure_ascii=False)  # fmt: skip
+
+    return bp
+
+
+async def _staff(request: Request) -> Staff:
+    staff = await authenticate(request)
+    assert staff is not None  # @requires ran first
+    return staff
+
+
+def _agent_name(agent_id: int | None, session: Session) -> tuple[str, int]:
+    user = session.get(StaffUser, agent_id) if agent_id else None
+    return (user.display_name, int(user.id)) if user else ("", 0)
+
+
+async def _assigned(escalation_id: int, staff: Staff) -> str:
+    """The conversation id of the escalation if it is the agent's, else QueueError."""
+    return await in_transaction(
+        lambda s: queue.assigned_to(escalation_id, staff.id, session=s).conversation_id
+    )
+
+
+async def _suggestions(app: Sanic, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    text = conversation.latest_buyer_text(events)
+    if not text:
+        return []
+    try:
+        parse = await rasa(app).parse(text)
+    except RasaError as exc:
+        logger.warning("no suggestions: %s", exc)
+        return []
+    return app.ctx.responses.suggestions(parse)

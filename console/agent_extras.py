@@ -1,0 +1,149 @@
+"""The agents' quick replies (快捷回复) and the buyers' photos.
+
+Quick replies are shared by all agents; any agent may add, change or delete
+one. A photo is served from ``settings.upload_dir`` by its database row only:
+the stored relative path must stay inside the upload directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.access import shop_now
+from actions.common import ShopDataUnavailableError, in_transaction
+from actions.config import settings
+from actions.db.models import Photo, QuickReply
+from console import views
+from console.agent_api import _staff
+from console.auth import error, requires
+
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+MAX_TITLE, MAX_TEXT = 50, 1000
+
+
+def list_quick_replies(*, session: Session) -> list[QuickReply]:
+    """Every quick reply, by title."""
+    return list(
+        session.execute(select(QuickReply).order_by(QuickReply.title, QuickReply.id)).scalars()
+    )
+
+
+def save_quick_reply(
+    reply_id: int | None, title: str, text: str, *, session: Session, by: str, now: datetime
+) -> QuickReply | None:
+    """Creates (``reply_id`` None) or updates a quick reply; ``None`` if it does not exist."""
+    row = QuickReply(created_by=by) if reply_id is None else session.get(QuickReply, reply_id)
+    if row is None:
+        return None
+    row.title, row.text, row.updated_at = title, text, now
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_quick_reply(reply_id: int, *, session: Session) -> bool:
+    """Deletes the quick reply; whether it existed."""
+    row = session.get(QuickReply, reply_id)
+    if row is not None:
+        session.delete(row)
+    return row is not None
+
+
+def photo_file(row: Photo, upload_dir: Path) -> Path | None:
+    """The photo's file if its stored path stays inside ``upload_dir`` and exists."""
+    root = upload_dir.resolve()
+    relative = Path(row.storage_path or "")
+    if relative.is_absolute() or ".." in relative.parts:
+        return None
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+def _fields(request: Request) -> tuple[str, str] | HTTPResponse:
+    body = request.json if isinstance(request.json, dict) else {}
+    title, text = body.get("title"), body.get("text")
+    if not isinstance(title, str) or not 0 < len(title.strip()) <= MAX_TITLE:
+        return error("invalid", 400, field="title")
+    if not isinstance(text, str) or not 0 < len(text.strip()) <= MAX_TEXT:
+        return error("invalid", 400, field="text")
+    return title.strip(), text.strip()
+
+
+def extras_blueprint() -> Blueprint:
+    """Quick replies and photos under ``/console/api``."""
+    bp = Blueprint("console_agent_extras", url_prefix="/console/api")
+
+    @bp.exception(ShopDataUnavailableError)
+    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
+        return error("database_unavailable", 503)
+
+    @bp.get("/quick-replies")
+    @requires("agent")
+    async def quick_replies(request: Request) -> HTTPResponse:
+        rows = await in_transaction(
+            lambda s: [views.quick_reply(r) for r in list_quick_replies(session=s)]
+        )
+        return response.json(rows)
+
+    async def _save(request: Request, reply_id: int | None) -> HTTPResponse:
+        fields = _fields(request)
+        if isinstance(fields, HTTPResponse):
+            return fields
+        staff = await _staff(request)
+
+        def work(session: Session) -> dict[str, Any] | None:
+            row = save_quick_reply(reply_id, *fields, session=session, by=staff.username,
+                                   now=shop_now())  # fmt: skip
+            return views.quick_reply(row) if row else None
+
+        saved = await in_transaction(work)
+        if saved is None:
+            return error("not_found", 404)
+        return response.json(saved, status=201 if reply_id is None else 200)
+
+    @bp.post("/quick-replies")
+    @requires("agent")
+    async def create_quick_reply(request: Request) -> HTTPResponse:
+        return await _save(request, None)
+
+    @bp.put("/quick-replies/<reply_id:int>")
+    @requires("agent")
+    async def update_quick_reply(request: Request, reply_id: int) -> HTTPResponse:
+        return await _save(request, reply_id)
+
+    @bp.delete("/quick-replies/<reply_id:int>")
+    @requires("agent")
+    async def remove_quick_reply(request: Request, reply_id: int) -> HTTPResponse:
+        found = await in_transaction(lambda s: delete_quick_reply(reply_id, session=s))
+        return response.empty(status=204) if found else error("not_found", 404)
+
+    @bp.get("/photos/<photo_id:str>")
+    @requires("agent")
+    async def photo(request: Request, photo_id: str) -> HTTPResponse:
+        row = (
+            await in_transaction(lambda s: s.get(Photo, photo_id)) if len(photo_id) <= 64 else None
+        )
+        path = await asyncio.to_thread(photo_file, row, settings.upload_dir) if row else None
+        if row is None or path is None:
+            return error("not_found", 404)
+        kind = row.content_type if row.content_type in IMAGE_TYPES else "application/octet-stream"
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Security-Policy": "default-src 'none'",
+            "Content-Disposition": "inline",
+        }
+        return await response.file(path, mime_type=kind, headers=headers)
+
+    return bp

@@ -1,0 +1,309 @@
+"""Staff login for the console: scrypt passwords, a signed session cookie, roles.
+
+The session is a JWT (HS256) in the ``HttpOnly; SameSite=Strict`` cookie
+``shop_console``, signed with a key derived from ``SHOP_SECRET`` (so a buyer
+token can never pass for it) and valid for 12 hours. It names the staff user
+and a fingerprint of their password hash: a new password or a disabled account
+ends every session at once. Requests that change something must carry
+``X-Console: 1``, which a cross-site page cannot add. Failed logins are
+throttled per username and client address. Protocol: ``docs/console-api.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cache, wraps
+from typing import Any
+
+import jwt
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.common import in_transaction
+from actions.config import settings
+from actions.db.models import StaffUser
+
+COOKIE = "shop_console"
+SESSION = timedelta(hours=12)
+AUDIENCE = "shop-console"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ROLES = ("agent", "trainer", "owner")
+SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
+MAX_PASSWORD = 200
+
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length, maxmem=64 * 1024 * 1024
+    )
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash`` (base64) with a fresh random salt."""
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches ``stored`` (constant-time; malformed → False)."""
+    try:
+        algorithm, n, r, p, salt, digest = stored.split("$")
+        if algorithm != "scrypt" or int(n) > 2**20 or int(r) > 32 or int(p) > 16:
+            return False
+        expected = base64.b64decode(digest, validate=True)
+        actual = _scrypt(password, base64.b64decode(salt, validate=True), int(n), int(r), int(p),
+                         len(expected))  # fmt: skip
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist (same timing)."""
+    return hash_password(secrets.token_hex(8))
+
+
+def _key() -> bytes:
+    return hmac.new(settings.shop_secret.encode(), b"shop-console-session", "sha256").digest()
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hmac.new(_key(), password_hash.encode(), "sha256").hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The logged-in staff member, as plain values."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    max_open: int
+
+    @classmethod
+    def of(cls, user: StaffUser) -> Staff:
+        """Copies the row's values."""
+        roles = tuple(str(role) for role in (user.roles or []))
+        return cls(int(user.id), user.username, user.display_name, roles, int(user.max_open))
+
+    def json(self) -> dict[str, Any]:
+        """The API's view of the user."""
+        return {"username": self.username, "display_name": self.display_name, "roles": self.roles}
+
+
+def issue_session(user: StaffUser, *, now: datetime | None = None) -> str:
+    """A session token for ``user``, valid for :data:`SESSION`."""
+    issued = now or datetime.now(timezone.utc)
+    claims = {
+        "sub": user.username,
+        "uid": int(user.id),
+        "pwf": _fingerprint(user.password_hash),
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + SESSION,
+    }
+    return jwt.encode(claims, _key(), algorithm="HS256")
+
+
+def read_session(token: str | None) -> dict[str, Any] | None:
+    """The token's claims, or ``None`` when missing, forged or expired."""
+    if not token or len(token) > 2048:
+        return None
+    try:
+        return jwt.decode(
+            token,
+            _key(),
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            options={"require": ["exp", "iat", "sub", "uid", "pwf"]},
+        )
+    except jwt.PyJWTError:
+        return None
+
+
+def staff_by_username(username: str, *, session: Session) -> StaffUser | None:
+    """The staff user with this username (any state)."""
+    return session.execute(
+        select(StaffUser).where(StaffUser.username == username)
+    ).scalar_one_or_none()
+
+
+def _session_user(claims: dict[str, Any], session: Session) -> Staff | None:
+    user = session.get(StaffUser, int(claims["uid"]))
+    if user is None or not user.active or user.username != claims["sub"]:
+        return None
+    if not hmac.compare_digest(_fingerprint(user.password_hash), str(claims["pwf"])):
+        return None
+    return Staff.of(user)
+
+
+async def authenticate(request: Request) -> Staff | None:
+    """The staff member whose valid session cookie came with ``request``."""
+    if hasattr(request.ctx, "staff"):
+        return request.ctx.staff
+    claims = read_session(request.cookies.get(COOKIE))
+    staff = None
+    if claims is not None:
+        staff = await in_transaction(lambda session: _session_user(claims, session))
+    request.ctx.staff = staff
+    return staff
+
+
+def error(code: str, status: int, **extra: Any) -> HTTPResponse:
+    """``{"error": code}`` with the status."""
+    return response.json({"error": code, **extra}, status=status)
+
+
+def csrf_ok(request: Request) -> bool:
+    """Reads are fine; changes need the ``X-Console: 1`` header."""
+    return request.method in SAFE_METHODS or request.headers.get("x-console") == "1"
+
+
+def requires(role: str) -> Callable[[Handler], Handler]:
+    """Decorates a handler: session (401), ``X-Console`` on changes and ``role`` (403)."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            staff = await authenticate(request)
+            if staff is None:
+                return error("unauthorized", 401)
+            if not csrf_ok(request):
+                return error("forbidden", 403, reason="x_console_header")
+            if role not in staff.roles:
+                return error("forbidden", 403)
+            return await handler(request, *args, **kwargs)
+
+        wrapped.console_role = role  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+class LoginThrottle:
+    """At most ``failures`` failed logins per key within ``window`` seconds."""
+
+    def __init__(
+        self,
+        failures: int = 5,
+        window: float = 900,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ) -> None:
+        self.failures, self.window, self.clock, self.max_keys = failures, window, clock, max_keys
+        self._seen: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+
+    def retry_after(self, key: tuple[str, str]) -> int:
+        """Seconds until ``key`` may try again (0: now)."""
+        times = self._seen.get(key)
+        if not times:
+            return 0
+        now = self.clock()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) < self.failures:
+            return 0
+        return max(1, int(times[0] + self.window - now + 1))
+
+    def failed(self, key: tuple[str, str]) -> None:
+        """Records one failed login."""
+        self._seen.setdefault(key, deque(maxlen=self.failures)).append(self.clock())
+        self._seen.move_to_end(key)
+        while len(self._seen) > self.max_keys:
+            self._seen.popitem(last=False)
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        """Forgets the key's failures."""
+        self._seen.pop(key, None)
+
+
+def _check_login(username: str, password: str, session: Session) -> tuple[Staff, str] | None:
+    user = staff_by_username(username, session=session)
+    if user is None or not user.active:
+        verify_password(password, _dummy_hash())
+        return None
+    if not verify_password(password, user.password_hash):
+        return None
+    return Staff.of(user), issue_session(user)
+
+
+def _set_cookie(resp: HTTPResponse, request: Request, value: str, max_age: int) -> None:
+    resp.cookies[COOKIE] = value
+    cookie = resp.cookies[COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = max_age
+    if request.scheme == "https":
+        cookie["secure"] = True
+
+
+def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
+    """``/console/api/login``, ``/logout`` and ``/me``."""
+    bp = Blueprint("console_auth", url_prefix="/console/api")
+    limiter = throttle or LoginThrottle()
+
+    @bp.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        if not csrf_ok(request):
+            return error("forbidden", 403, reason="x_console_header")
+        body = request.json if isinstance(request.json, dict) else {}
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            return error("bad_credentials", 401)
+        username = username.strip()[:50]
+        key = (username.lower(), request.remote_addr or request.ip)
+        wait = limiter.retry_after(key)
+        if wait:
+            resp = error("too_many_attempts", 429, retry_after=wait)
+            resp.headers["Retry-After"] = str(wait)
+            return resp
+        found = None
+        if username and 0 < len(password) <= MAX_PASSWORD:
+            found = await in_transaction(lambda session: _check_login(username, password, session))
+        else:
+            await asyncio.to_thread(verify_password, password[:MAX_PASSWORD], _dummy_hash())
+        if found is None:
+            limiter.failed(key)
+            return error("bad_credentials", 401)
+        limiter.succeeded(key)
+        staff, token = found
+        resp = response.json(staff.json())
+        _set_cookie(resp, request, token, int(SESSION.total_seconds()))
+        return resp
+
+    @bp.post("/logout")
+    async def logout(request: Request) -> HTTPResponse:
+        if not csrf_ok(request):
+            return error("forbidden", 403, reason="x_console_header")
+        resp = response.json({"ok": True})
+        _set_cookie(resp, request, "", 0)
+        return resp
+
+    @bp.get("/me")
+    async def me(request: Request) -> HTTPResponse:
+        staff = await authenticate(request)
+        return error("unauthorized", 401) if staff is None else response.json(staff.json())
+
+    return bp

@@ -1,0 +1,133 @@
+"""The console's client for Rasa's HTTP API (``rasa run --enable-api``).
+
+One ``aiohttp`` session per client, made on first use inside the running loop.
+With a token, both forms Rasa may check are sent: ``?token=`` (what
+``rasa run --auth-token`` reads) and ``Authorization: Bearer`` (a proxy or JWT
+set-up). Every failure becomes :class:`RasaError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import aiohttp
+
+from actions.config import settings
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_CHANNEL = "socketio"  # the widget's channel: pushed messages reach the buyer
+
+
+class RasaError(RuntimeError):
+    """Rasa could not be reached or refused the call."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Conversations(Protocol):
+    """What the console needs from Rasa (the real client or a test fake)."""
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker, all events."""
+
+    async def append_events(
+        self, conversation_id: str, events: list[dict[str, Any]], *, push: bool = True
+    ) -> dict[str, Any]:
+        """Appends events; ``push`` sends bot events to the buyer's widget."""
+
+    async def trigger_intent(self, conversation_id: str, name: str) -> dict[str, Any]:
+        """Triggers an (external) intent; the assistant's answer goes to the widget."""
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """NLU's parse of ``text``."""
+
+    async def close(self) -> None:
+        """Releases connections."""
+
+
+class RasaClient:
+    """Rasa's HTTP API over aiohttp."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        output_channel: str = OUTPUT_CHANNEL,
+    ) -> None:
+        self.base_url = (base_url or settings.rasa_url).rstrip("/")
+        self.token = settings.rasa_token if token is None else token
+        self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
+        self.output_channel = output_channel
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            self._session = aiohttp.ClientSession(timeout=self.timeout, headers=headers)
+        return self._session
+
+    async def _call(
+        self, method: str, path: str, *, params: dict[str, str] | None = None, body: Any = None
+    ) -> Any:
+        query = dict(params or {})
+        if self.token:
+            query["token"] = self.token
+        url = f"{self.base_url}{path}"
+        try:
+            async with self._http().request(method, url, params=query, json=body) as resp:
+                text = await resp.text()
+                if resp.status >= 400:
+                    raise RasaError(
+                        f"Rasa answered {resp.status} to {method} {path}: {text[:200]}",
+                        resp.status,
+                    )
+                return await resp.json(content_type=None) if text else None
+        except aiohttp.ClientError as exc:
+            raise RasaError(f"Rasa unreachable at {self.base_url}: {exc}") from exc
+        except asyncio.TimeoutError as exc:
+            raise RasaError(f"Rasa did not answer {method} {path} in time") from exc
+        except ValueError as exc:
+            raise RasaError(f"Rasa sent bad JSON to {method} {path}") from exc
+
+    @staticmethod
+    def _conversation(conversation_id: str) -> str:
+        return f"/conversations/{quote(conversation_id, safe='')}"
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """``GET /conversations/{id}/tracker`` with every event."""
+        path = f"{self._conversation(conversation_id)}/tracker"
+        return await self._call("GET", path, params={"include_events": "ALL"}) or {}
+
+    async def append_events(
+        self, conversation_id: str, events: list[dict[str, Any]], *, push: bool = True
+    ) -> dict[str, Any]:
+        """``POST .../tracker/events``; with ``push`` through the widget's channel."""
+        params = {"include_events": "NONE"}
+        if push:
+            params |= {"output_channel": self.output_channel, "execute_side_effects": "true"}
+        path = f"{self._conversation(conversation_id)}/tracker/events"
+        return await self._call("POST", path, params=params, body=events) or {}
+
+    async def trigger_intent(self, conversation_id: str, name: str) -> dict[str, Any]:
+        """``POST .../trigger_intent?output_channel=...`` ``{"name": name}``."""
+        path = f"{self._conversation(conversation_id)}/trigger_intent"
+        params = {"output_channel": self.output_channel, "include_events": "NONE"}
+        return await self._call("POST", path, params=params, body={"name": name}) or {}
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """``POST /model/parse`` ``{"text": text}``."""
+        return await self._call("POST", "/model/parse", body={"text": text}) or {}
+
+    async def close(self) -> None:
+        """Closes the HTTP session."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None

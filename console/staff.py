@@ -1,0 +1,231 @@
+"""The shop's staff accounts for the console, from the command line.
+
+Usage::
+
+    python -m console.staff add USERNAME --name 小美 --roles agent [--max-open 3]
+        [--password-stdin]
+    python -m console.staff list
+    python -m console.staff passwd USERNAME [--password-stdin]
+    python -m console.staff disable USERNAME
+    python -m console.staff demo [--if-missing]
+
+Passwords come from a prompt (asked twice) or one line on standard input and
+are stored as scrypt hashes. ``demo`` (only with ``SHOP_DEMO=1``) creates the
+demo staff with password ``demo1234``; ``--if-missing`` leaves existing ones
+alone. Exit code 0 on success, 1 when refused, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from actions.access import shop_now
+from actions.config import settings
+from actions.db.models import StaffUser
+from actions.db.session import get_engine, session_scope
+from console.auth import ROLES, hash_password, staff_by_username
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,49}")
+MIN_PASSWORD, MAX_PASSWORD = 8, 200
+DEMO_PASSWORD = "demo1234"
+# username, display name, roles, max_open
+DEMO_STAFF = (
+    ("agent1", "小美", ["agent"], 3),
+    ("agent2", "阿杰", ["agent"], 3),
+    ("trainer", "训练师", ["trainer"], 3),
+    ("owner", "店长", ["owner"], 3),
+)
+
+
+class StaffError(Exception):
+    """A one-line reason the command refused to run."""
+
+
+def check_password(password: str) -> str:
+    """The password if it is acceptable, else :class:`StaffError`."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise StaffError(f"the password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    return password
+
+
+def add_staff(
+    username: str,
+    display_name: str,
+    roles: Sequence[str],
+    password: str,
+    *,
+    session: Session,
+    now: datetime,
+    max_open: int = 3,
+) -> StaffUser:
+    """Creates a staff user (refuses a taken username, unknown roles, bad values)."""
+    if not USERNAME.fullmatch(username):
+        raise StaffError(f"bad username {username!r}: 2-50 of a-z 0-9 _ . -")
+    if not roles or any(role not in ROLES for role in roles):
+        raise StaffError(f"roles must be some of {', '.join(ROLES)}")
+    if not 0 < len(display_name.strip()) <= 50:
+        raise StaffError("the display name must have 1 to 50 characters")
+    if not 1 <= max_open <= 50:
+        raise StaffError("--max-open must be between 1 and 50")
+    if staff_by_username(username, session=session) is not None:
+        raise StaffError(f"{username!r} already exists")
+    user = StaffUser(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_password(check_password(password)),
+        roles=list(dict.fromkeys(roles)),
+        max_open=max_open,
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _existing(username: str, session: Session) -> StaffUser:
+    user = staff_by_username(username, session=session)
+    if user is None:
+        raise StaffError(f"no staff user {username!r}")
+    return user
+
+
+def set_password(username: str, password: str, *, session: Session) -> None:
+    """Sets a new password (which ends the user's console sessions)."""
+    _existing(username, session).password_hash = hash_password(check_password(password))
+
+
+def disable(username: str, *, session: Session) -> None:
+    """Disables the account: no login, sessions end, no new conversations."""
+    _existing(username, session).active = False
+
+
+def ensure_demo_staff(*, session: Session, now: datetime, if_missing: bool) -> list[str]:
+    """Creates (or, unless ``if_missing``, resets) the demo staff; what was done."""
+    done = []
+    for username, name, roles, max_open in DEMO_STAFF:
+        user = staff_by_username(username, session=session)
+        if user is None:
+            add_staff(username, name, roles, DEMO_PASSWORD, session=session, now=now,
+                      max_open=max_open)  # fmt: skip
+            done.append(f"created {username}")
+        elif if_missing:
+            done.append(f"kept {username}")
+        else:
+            user.display_name, user.roles, user.max_open, user.active = name, roles, max_open, True
+            user.password_hash = hash_password(DEMO_PASSWORD)
+            done.append(f"reset {username}")
+    return done
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise StaffError("the passwords differ")
+    return first
+
+
+def _roles(text: str) -> list[str]:
+    return [role.strip() for role in text.split(",") if role.strip()]
+
+
+def _add(args: argparse.Namespace, session: Session) -> str:
+    password = _read_password(args.password_stdin)
+    user = add_staff(args.username, args.name, _roles(args.roles), password, session=session,
+                     now=shop_now(), max_open=args.max_open)  # fmt: skip
+    return f"created {user.username} ({', '.join(user.roles)})"
+
+
+def _list(_: argparse.Namespace, session: Session) -> str:
+    users = session.execute(select(StaffUser).order_by(StaffUser.username)).scalars()
+    rows = [
+        (u.username, u.display_name, ",".join(u.roles or []), str(u.max_open),
+         "yes" if u.active else "no",
+         u.last_seen_at.strftime("%Y-%m-%d %H:%M") if u.last_seen_at else "-")
+        for u in users
+    ]  # fmt: skip
+    header = ("username", "name", "roles", "max_open", "active", "last_seen")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]  # fmt: skip
+    return "\n".join([*lines, f"{len(rows)} staff user(s)"])
+
+
+def _passwd(args: argparse.Namespace, session: Session) -> str:
+    _existing(args.username, session)
+    set_password(args.username, _read_password(args.password_stdin), session=session)
+    return f"password of {args.username} changed"
+
+
+def _disable(args: argparse.Namespace, session: Session) -> str:
+    disable(args.username, session=session)
+    return f"disabled {args.username}"
+
+
+def _demo(args: argparse.Namespace, session: Session) -> str:
+    if not settings.demo_mode:
+        raise StaffError("demo staff only in demo mode (SHOP_DEMO=1)")
+    done = ensure_demo_staff(session=session, now=shop_now(), if_missing=args.if_missing)
+    return f"demo staff (password {DEMO_PASSWORD}): " + ", ".join(done)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m console.staff",
+        description="Manage the staff who log in to the console (agents, trainers, owners).",
+    )
+    parser.add_argument("--database-url", help="default: DATABASE_URL or var/shop.db")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="create a staff user")
+    add.add_argument("username", help="login name: 2-50 of a-z 0-9 _ . -")
+    add.add_argument("--name", required=True, help="display name (agents: shown to buyers)")
+    add.add_argument("--roles", required=True, help=f"comma-separated: {', '.join(ROLES)}")
+    add.add_argument("--max-open", type=int, default=3, help="conversations at once (agents)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(run=_add)
+    sub.add_parser("list", help="list the staff users").set_defaults(run=_list)
+    passwd = sub.add_parser("passwd", help="set a new password (ends their sessions)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    passwd.set_defaults(run=_passwd)
+    off = sub.add_parser("disable", help="disable an account (ends its sessions)")
+    off.add_argument("username")
+    off.set_defaults(run=_disable)
+    demo = sub.add_parser("demo", help="create the demo staff (SHOP_DEMO=1 only)")
+    demo.add_argument(
+        "--if-missing", action="store_true", help="keep existing demo users as they are"
+    )
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command; returns the exit code (0 done, 1 refused)."""
+    args = build_parser().parse_args(argv)
+    try:
+        with session_scope(get_engine(args.database_url)) as session:
+            message = args.run(args, session)
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"error: database error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
