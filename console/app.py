@@ -25,6 +25,9 @@ def create_app(name: str = "shop_console") -> Sanic:
     from console.demo_shop import demo_shop_blueprint
 
     app.blueprint(demo_shop_blueprint())
+    from console.pages import bp as console_pages
+
+    app.blueprint(console_pages)
     from console.agent_api import agent_blueprint
     from console.agent_extras import extras_blueprint
     from console.auth import auth_blueprint

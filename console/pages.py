@@ -1,0 +1,68 @@
+"""The agent console's page: ``/console/`` and its static files.
+
+The page (``console/static/console/index.html``) is one HTML file with plain ES
+modules and one stylesheet; it shows the login form or the console depending on
+``GET /console/api/me`` and does everything else through the JSON API
+(docs/console-api.md). Only flat file names under ``console/static/console/`` are
+served, with a strict Content-Security-Policy: no inline script, no other origin.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sanic import Blueprint, response
+from sanic.exceptions import NotFound
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+PAGE_DIR = Path(__file__).resolve().parent / "static" / "console"
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}\.(js|css|svg|png|ico)")
+_TYPES = {
+    "js": "text/javascript; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "ico": "image/x-icon",
+}
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' blob: data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+bp = Blueprint("console_pages")
+
+
+@bp.get("/console", strict_slashes=False)
+async def console_page(_: Request) -> HTTPResponse:
+    """The console: the page itself decides between the login form and the queue."""
+    return await response.file(
+        PAGE_DIR / "index.html", mime_type="text/html; charset=utf-8", headers=dict(_HEADERS)
+    )
+
+
+@bp.get("/console/static/<name:str>")
+async def console_static(_: Request, name: str) -> HTTPResponse:
+    """One of the page's scripts, stylesheets or images; anything else is 404."""
+    match = _NAME.fullmatch(name)
+    path = PAGE_DIR / name
+    if match is None or not path.is_file():
+        raise NotFound("not found")
+    return await response.file(path, mime_type=_TYPES[match.group(1)], headers=dict(_HEADERS))
