@@ -27,6 +27,12 @@ class Settings:
     rasa_public_url: str  # the same server as the buyer's browser reaches it (widget, socket)
     rasa_token: str  # its auth token (``rasa run --auth-token``); empty when embedded
     demo_mode: bool  # the demo shop may hand out demo buyer tokens
+    redis_url: str  # production: socket.io across replicas, offered buttons, rate limits
+    rasa_jwt_secret: str  # production: ``rasa run --jwt-secret``; trusted REST callers
+    action_timeout: float  # seconds one custom action call may take (docs/deployment.md)
+    rate_per_conversation: int  # messages per minute, REST channel
+    rate_per_address: int  # messages per minute from one client address, REST channel
+    max_request_bytes: int  # larger REST requests are rejected with 413
     tracker_db_url: str  # Rasa's SQL tracker store (endpoints.yml), read by the trainer inbox
     project_dir: Path  # holds data/, domain.yml, config.yml: what the trainer edits and trains
     eval_dir: Path  # ../shared/eval: evaluated on, never trained on
@@ -49,6 +55,12 @@ settings = Settings(
     ).rstrip("/"),
     rasa_token=os.environ.get("RASA_TOKEN", ""),
     demo_mode=os.environ.get("SHOP_DEMO", "") == "1",
+    redis_url=os.environ.get("REDIS_URL", ""),
+    rasa_jwt_secret=os.environ.get("RASA_JWT_SECRET", ""),
+    action_timeout=float(os.environ.get("SHOP_ACTION_TIMEOUT", "10")),
+    rate_per_conversation=int(os.environ.get("SHOP_RATE_PER_CONVERSATION", "30")),
+    rate_per_address=int(os.environ.get("SHOP_RATE_PER_ADDRESS", "600")),
+    max_request_bytes=int(os.environ.get("SHOP_MAX_REQUEST_BYTES", "65536")),
     tracker_db_url=os.environ.get("TRACKER_DB_URL") or f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}",
     project_dir=Path(os.environ.get("TRAINER_PROJECT_DIR", PROJECT_ROOT)),
     eval_dir=Path(os.environ.get("SHOP_EVAL_DIR", PROJECT_ROOT.parent / "shared" / "eval")),

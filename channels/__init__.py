@@ -1,4 +1,13 @@
 """Input channels of the shop assistant beyond Rasa's built-in ones.
 
-``channels.socketio.ShopSocketIOInput`` serves the web widget (``docs/widget-channel.md``).
+``channels.socketio.ShopSocketIOInput`` serves the web widget (``docs/widget-channel.md``),
+``channels.rest.ShopRestInput`` the REST channel. Importing the package (Rasa does,
+for ``credentials.yml``) masks personal data in the Rasa server's logs and makes
+a failed custom action answer with an apology (``channels/resilience.py``).
 """
+
+from actions.log_masking import install as _install_log_masking
+from channels.resilience import install as _install_resilience
+
+_install_log_masking()
+_install_resilience()

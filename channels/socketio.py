@@ -37,6 +37,7 @@ from socketio import AsyncServer
 from channels.catchup import MISSED_EVENT, send_missed
 from channels.commands import OfferedPayloads
 from channels.session import SessionSigner, bind_session, clean_metadata
+from channels.shared_state import offered_payloads
 from channels.uploads import add_photo_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -59,6 +60,21 @@ def _shop_secret() -> str:
     from actions.config import settings
 
     return settings.shop_secret
+
+
+def _redis_url() -> str:
+    from actions.config import settings
+
+    return settings.redis_url
+
+
+def _client_manager(redis_url: str) -> Any:
+    """Socket.IO across replicas: rooms and emits go through Redis when configured."""
+    if not redis_url:
+        return None
+    from socketio import AsyncRedisManager
+
+    return AsyncRedisManager(redis_url)
 
 
 async def _maybe_await(result: Any) -> None:
@@ -175,7 +191,7 @@ class ShopSocketIOInput(InputChannel):
         self.cors_allowed_origins = cors_allowed_origins or []
         self.signer = SessionSigner(session_secret or _shop_secret())
         self.verify_buyer = verify_buyer
-        self.offered = OfferedPayloads()
+        self.offered: OfferedPayloads = offered_payloads(_redis_url())
         self.sio: AsyncServer | None = None
         self._webhook: Blueprint | None = None  # its app's agent holds the trackers
         self._sockets: dict[str, _Socket] = {}
@@ -266,7 +282,11 @@ class ShopSocketIOInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The Sanic blueprint: health routes plus the Socket.IO server."""
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.cors_allowed_origins,
+            client_manager=_client_manager(_redis_url()),
+        )
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         self._webhook = webhook

@@ -1,0 +1,48 @@
+"""Phone numbers, addresses and tokens are masked in every log record."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from actions.identity import issue_token
+from actions.log_masking import install, mask
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("手机13812345678", "13812345678"),
+        ("phone +86 138-1234-5678 ok", "1234"),
+        ("tel 021-62345678", "62345678"),
+        ("寄到浙江省杭州市西湖区文三路90号3幢501室", "文三路90号"),
+        ("上海市浦东新区张江路88号", "张江路88号"),
+        ('{"address": "随便写的地方 7 栋"}', "随便写的地方"),
+        ("Authorization: Bearer abc.def-ghi", "abc.def-ghi"),
+        ("GET /conversations/x/tracker?token=s3cr3t&x=1", "s3cr3t"),
+        ("metadata {'buyer_token': 'opaque-value'}", "opaque-value"),
+    ],
+)
+def test_mask_removes_the_secret(text: str, secret: str) -> None:
+    assert secret not in mask(text)
+
+
+def test_a_real_buyer_token_is_masked() -> None:
+    token = issue_token("B005")
+    assert token not in mask(f"user said hi with {token}")
+
+
+def test_ordinary_text_is_untouched() -> None:
+    for text in ("脚长25.5厘米穿多大码", "订单2026010506679357已发货", "满300减30", "42码"):
+        assert mask(text) == text
+
+
+def test_every_logger_is_masked_after_install(caplog: pytest.LogCaptureFixture) -> None:
+    install()
+    install()  # idempotent
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("rasa.core.processor").info("buyer phone %s", "13912345678")
+        logging.getLogger("sanic.access").warning("addr %s", "北京市朝阳区建国路1号")
+    assert "13912345678" not in caplog.text and "139****5678" in caplog.text
+    assert "建国路1号" not in caplog.text

@@ -1,0 +1,64 @@
+"""Offered buttons and rate limits shared through Redis (real Redis at 127.0.0.1:6379)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from channels.shared_state import RateLimiter, RedisOfferedPayloads, RedisRateLimiter
+
+REDIS_URL = "redis://127.0.0.1:6379/5"
+DEAD_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+BUTTONS = {"text": "选哪个", "buttons": [{"title": "一", "payload": '/inform{"order_id":"1"}'}]}
+
+
+@pytest.fixture(scope="module")
+def redis_up() -> None:
+    """Skips unless Redis answers at 127.0.0.1:6379."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception as error:
+        pytest.skip(f"Redis not reachable at 127.0.0.1:6379: {error}")
+
+
+def test_a_button_offered_by_one_replica_is_accepted_by_another(redis_up: None) -> None:
+    sender = f"t-{uuid.uuid4().hex}"
+    RedisOfferedPayloads(REDIS_URL).remember(sender, BUTTONS)
+    other = RedisOfferedPayloads(REDIS_URL)
+    assert other.screen(sender, '/inform{"order_id":"1"}') == '/inform{"order_id":"1"}'
+    assert other.screen(sender, "/restart") == "∕restart"
+
+
+def test_only_the_last_messages_count(redis_up: None) -> None:
+    sender = f"t-{uuid.uuid4().hex}"
+    store = RedisOfferedPayloads(REDIS_URL, messages=2)
+    store.remember(sender, BUTTONS)
+    store.remember(sender, {"text": "a"})
+    store.remember(sender, {"text": "b"})
+    assert list(store.offered(sender)) == []
+
+
+def test_redis_rate_limit_is_shared(redis_up: None) -> None:
+    key = f"t-{uuid.uuid4().hex}"
+    first, second = RedisRateLimiter(REDIS_URL, 3), RedisRateLimiter(REDIS_URL, 3)
+    assert [first.hit(key), second.hit(key), first.hit(key)] == [0, 0, 0]
+    assert second.hit(key) > 0
+    assert first.hit(key) > 0
+
+
+def test_memory_rate_limit() -> None:
+    limiter = RateLimiter(2, window=60)
+    assert limiter.hit("a") == 0 and limiter.hit("a") == 0
+    assert 0 < limiter.hit("a") <= 60
+    assert limiter.hit("b") == 0
+
+
+def test_redis_down_fails_open() -> None:
+    sender = f"t-{uuid.uuid4().hex}"
+    store = RedisOfferedPayloads(DEAD_URL)
+    store.remember(sender, BUTTONS)  # no exception
+    assert store.screen(sender, '/inform{"order_id":"1"}').startswith("∕")
+    assert RedisRateLimiter(DEAD_URL, 1).hit("k") == 0
