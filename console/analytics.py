@@ -1,0 +1,321 @@
+"""The owner's numbers, per day and per ISO week (shop time zone).
+
+Conversations come from Rasa's SQL tracker store (``events`` table,
+``TRACKER_DB_URL``), the rest from the shop database. Definitions
+(``docs/owner.md``):
+
+* conversation: a conversation id with at least one buyer message in the
+  period (triggered ``EXTERNAL_*`` intents are not buyer messages);
+* handed off: such a conversation paused (``action_handoff``) in the period;
+  automation rate = 1 - handoff rate;
+* fallback rate: buyer messages classified ``nlu_fallback`` / buyer messages;
+* ratings: ``conversation_ratings`` created in the period; first response:
+  ``escalations.first_reply_at - assigned_at`` of escalations assigned in it.
+
+``python -m console.analytics --days 7`` prints the same tables as the owner page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from actions.config import settings
+from actions.db.models import ConversationRating, Escalation
+from actions.db.session import get_engine, session_scope
+from console.return_insights import ReturnInsights, return_insights
+
+TOP_INTENTS = 5
+
+
+@dataclass
+class Period:
+    """The numbers of one day, week or the whole range."""
+
+    label: str
+    start: date
+    end: date  # exclusive
+    conversations: set[str] = field(default_factory=set)
+    handed_off: set[str] = field(default_factory=set)
+    messages: int = 0
+    fallbacks: int = 0
+    intents: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    ratings: list[int] = field(default_factory=list)
+    first_responses: list[float] = field(default_factory=list)  # seconds
+
+    def contains(self, day: date) -> bool:
+        """Whether ``day`` falls in the period."""
+        return self.start <= day < self.end
+
+    @property
+    def handoff_rate(self) -> float | None:
+        """Handed-off conversations / conversations."""
+        n = len(self.conversations)
+        return len(self.handed_off & self.conversations) / n if n else None
+
+    @property
+    def automation_rate(self) -> float | None:
+        """Conversations settled without a person / conversations."""
+        rate = self.handoff_rate
+        return None if rate is None else 1 - rate
+
+    @property
+    def fallback_rate(self) -> float | None:
+        """Buyer messages NLU did not understand / buyer messages."""
+        return self.fallbacks / self.messages if self.messages else None
+
+    @property
+    def average_rating(self) -> float | None:
+        """Mean of the 1-5 ratings."""
+        return statistics.fmean(self.ratings) if self.ratings else None
+
+    @property
+    def median_first_response(self) -> float | None:
+        """Median seconds from assignment to the agent's first reply."""
+        return statistics.median(self.first_responses) if self.first_responses else None
+
+    def top_intents(self, count: int = TOP_INTENTS) -> list[tuple[str, int]]:
+        """The most frequent buyer intents (ties by name)."""
+        return sorted(self.intents.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
+
+    def row(self) -> dict[str, object]:
+        """The period as JSON-ready values."""
+        return {
+            "label": self.label,
+            "conversations": len(self.conversations),
+            "handoffs": len(self.handed_off & self.conversations),
+            "automation_rate": self.automation_rate,
+            "handoff_rate": self.handoff_rate,
+            "handoff_reasons": dict(sorted(self.reasons.items())),
+            "messages": self.messages,
+            "fallback_rate": self.fallback_rate,
+            "top_intents": self.top_intents(),
+            "ratings": len(self.ratings),
+            "average_rating": self.average_rating,
+            "median_first_response_s": self.median_first_response,
+        }
+
+
+@dataclass
+class Report:
+    """Everything the owner page and the CLI show for ``[start, end]``."""
+
+    start: date
+    end: date  # inclusive
+    days: list[Period]
+    weeks: list[Period]
+    total: Period
+    by_handling: dict[str, tuple[int, float]]  # bot/agent -> (ratings, average)
+    returns: ReturnInsights
+
+
+def periods(start: date, end: date) -> tuple[list[Period], list[Period]]:
+    """One period per day and per ISO week (Monday first) touching ``[start, end]``."""
+    count = (end - start).days + 1
+    days = [Period(d.isoformat(), d, d + timedelta(1)) for d in
+            (start + timedelta(n) for n in range(count))]  # fmt: skip
+    weeks: list[Period] = []
+    for day in days:
+        monday = day.start - timedelta(day.start.weekday())
+        if not weeks or weeks[-1].start != monday:
+            year, week, _ = monday.isocalendar()
+            weeks.append(Period(f"{year}-W{week:02d}", monday, monday + timedelta(7)))
+    return days, weeks
+
+
+def _local(moment: float, zone: ZoneInfo) -> date:
+    return datetime.fromtimestamp(moment, zone).date()
+
+
+def tracker_rows(engine: Engine, start: float, end: float) -> list[tuple[str, str, float, str]]:
+    """``(sender_id, type_name, timestamp, intent_name)`` of the tracker store's events."""
+    query = text(
+        "SELECT sender_id, type_name, timestamp, intent_name FROM events "
+        "WHERE timestamp >= :start AND timestamp < :end AND type_name IN ('user', 'pause') "
+        "ORDER BY id"
+    )
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(query, {"start": start, "end": end})
+            return [(str(a), str(b), float(c), str(d or "")) for a, b, c, d in found]
+    except (OperationalError, ProgrammingError):  # no conversation yet: no table
+        return []
+
+
+def _add_conversations(buckets: list[Period], rows: list[tuple[str, str, float, str]]) -> None:
+    zone = ZoneInfo(settings.timezone)
+    for sender, kind, moment, intent in rows:
+        day = _local(moment, zone)
+        for period in buckets:
+            if not period.contains(day):
+                continue
+            if kind == "pause":
+                period.handed_off.add(sender)
+            elif intent and not intent.startswith("EXTERNAL_"):
+                period.conversations.add(sender)
+                period.messages += 1
+                period.intents[intent] += 1
+                period.fallbacks += intent == "nlu_fallback"
+
+
+def _add_shop(buckets: list[Period], session: Session, start: datetime, end: datetime) -> None:
+    def put(moment: datetime, add: object) -> None:
+        for period in buckets:
+            if period.contains(moment.date()):
+                add(period)  # type: ignore[operator]
+
+    ratings = select(ConversationRating).where(
+        ConversationRating.created_at >= start, ConversationRating.created_at < end
+    )
+    for rating in session.execute(ratings).scalars():
+        put(rating.created_at, lambda p, s=rating.score: p.ratings.append(s))
+    escalations = select(Escalation).where(
+        Escalation.created_at >= start, Escalation.created_at < end
+    )
+    for escalation in session.execute(escalations).scalars():
+        put(escalation.created_at, lambda p, r=escalation.reason: p.reasons.update([r]))
+    assigned = select(Escalation).where(
+        Escalation.assigned_at >= start, Escalation.assigned_at < end,
+        Escalation.first_reply_at.is_not(None),
+    )  # fmt: skip
+    for escalation in session.execute(assigned).scalars():
+        seconds = (escalation.first_reply_at - escalation.assigned_at).total_seconds()
+        put(escalation.assigned_at, lambda p, s=seconds: p.first_responses.append(s))
+
+
+def _by_handling(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, float]]:
+    scores: dict[str, list[int]] = {}
+    query = select(ConversationRating.handling, ConversationRating.score).where(
+        ConversationRating.created_at >= start, ConversationRating.created_at < end
+    )
+    for handling, score in session.execute(query):
+        scores.setdefault(handling, []).append(score)
+    return {k: (len(v), statistics.fmean(v)) for k, v in sorted(scores.items())}
+
+
+def build_report(start: date, end: date, *, session: Session, tracker_engine: Engine) -> Report:
+    """The report for the days ``start``..``end`` (inclusive, shop-local)."""
+    days, weeks = periods(start, end)
+    total = Period(f"{start.isoformat()}..{end.isoformat()}", start, end + timedelta(1))
+    buckets = [*days, *weeks, total]
+    zone = ZoneInfo(settings.timezone)
+    first, last = weeks[0].start, weeks[-1].end
+    lo = datetime.combine(first, time(), zone).timestamp()
+    hi = datetime.combine(last, time(), zone).timestamp()
+    _add_conversations(buckets, tracker_rows(tracker_engine, lo, hi))
+    naive_lo, naive_hi = datetime.combine(first, time()), datetime.combine(last, time())
+    _add_shop(buckets, session, naive_lo, naive_hi)
+    in_range_lo, in_range_hi = datetime.combine(start, time()), datetime.combine(total.end, time())
+    return Report(
+        start, end, days, weeks, total,
+        _by_handling(session, in_range_lo, in_range_hi),
+        return_insights(session=session, start=in_range_lo, end=in_range_hi),
+    )  # fmt: skip
+
+
+def _pct(value: object) -> str:
+    return "-" if value is None else f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
+
+
+def _num(value: object, digits: int = 2) -> str:
+    return "-" if value is None else f"{float(value):.{digits}f}"  # type: ignore[arg-type]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Left-aligned columns (width counts a CJK character as two)."""
+
+    def width(cell: str) -> int:
+        return sum(
+            2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in cell
+        )
+
+    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )
+
+
+def period_rows(periods_: Sequence[Period]) -> list[list[object]]:
+    """The period table's rows, formatted."""
+    rows: list[list[object]] = []
+    for p in periods_:
+        r = p.row()
+        reasons = ", ".join(f"{k}:{v}" for k, v in p.reasons.most_common()) or "-"
+        intents = ", ".join(f"{k}:{v}" for k, v in p.top_intents(3)) or "-"
+        rows.append([
+            p.label, r["conversations"], _pct(r["automation_rate"]), _pct(r["handoff_rate"]),
+            reasons, _pct(r["fallback_rate"]), intents, _num(r["average_rating"]),
+            _num(r["median_first_response_s"], 0),
+        ])  # fmt: skip
+    return rows
+
+
+PERIOD_HEADER = ("period", "conv", "automated", "handoff", "handoff reasons", "fallback",
+                 "top intents", "rating", "1st reply s")  # fmt: skip
+
+
+def render_text(report: Report) -> str:
+    """The report as plain-text tables (the CLI's output)."""
+    parts = [
+        f"Owner report {report.start} .. {report.end}",
+        "", "Per day", table(PERIOD_HEADER, period_rows(report.days)),
+        "", "Per week", table(PERIOD_HEADER, period_rows(report.weeks)),
+        "", "Whole range", table(PERIOD_HEADER, period_rows([report.total])),
+        "", "Ratings by handling",
+        table(("handling", "ratings", "average"),
+              [(k, n, _num(a)) for k, (n, a) in report.by_handling.items()]),
+        "", f"Returns and exchanges ({report.returns.total})",
+        table(("reason", "name", "returns", "exchanges"), report.returns.by_reason),
+        "", table(("product", "name", "returns", "exchanges"), report.returns.by_product),
+        "", table(("size", "requests"), [(f"{s:g}", n) for s, n in report.returns.by_size]),
+        "", "Fit notes to check",
+        table(("product", "name", "size returns", "too small", "too large", "note now",
+               "suggestion"),
+              [(f.product_id, f.name, f.size_returns, f.too_small, f.too_large,
+                f.fit_note or "-", f.suggestion or "(already noted)") for f in report.returns.fit]),
+    ]  # fmt: skip
+    return "\n".join(parts)
+
+
+def today() -> date:
+    """Today in the shop's time zone."""
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Prints the report: ``--days N`` up to ``--end`` (default today); exit code 0."""
+    parser = argparse.ArgumentParser(prog="python -m console.analytics", description=__doc__)
+    parser.add_argument("--days", type=int, default=7, help="days up to --end (default 7)")
+    parser.add_argument("--end", type=date.fromisoformat, help="last day (default today)")
+    parser.add_argument("--database-url", help="the shop database (default DATABASE_URL)")
+    parser.add_argument("--tracker-url", help="Rasa's tracker store (default TRACKER_DB_URL)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.days <= 366:
+        parser.error("--days must be 1-366")
+    end = args.end or today()
+    engine = get_engine(args.database_url) if args.database_url else get_engine()
+    tracker = create_engine(args.tracker_url or settings.tracker_db_url, future=True)
+    with session_scope(engine) as session:
+        report = build_report(
+            end - timedelta(args.days - 1), end, session=session, tracker_engine=tracker
+        )
+        print(render_text(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
