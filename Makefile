@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`.
-.PHONY: run shell test install train lint nlu-report freeze clean token demo-reset
+.PHONY: run shell test install train lint nlu-report freeze clean token demo-reset demo-analytics
 
 run:            ## install, seed the demo shop, train if stale, start the assistant
 	scripts/run.sh
@@ -29,6 +29,9 @@ token:          ## print a buyer token for the demo: make token BUYER=B005
 
 demo-reset:     ## re-import the demo shop (fresh relative dates, drops runtime changes)
 	.venv/bin/python -m actions.db.importer seed/demo_shop.json --replace
+
+demo-analytics: ## demo conversations, ratings and returns for the owner page (docs/owner.md)
+	SHOP_DEMO=1 .venv/bin/python -m console.demo_analytics
 
 freeze:
 	.venv/bin/pip freeze --exclude-editable | sed '1i # Every package of the environment pinned: pip install -r requirements*.txt -c constraints.txt\n# Regenerate with: make freeze' > constraints.txt

@@ -12,8 +12,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m console", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5002)
+    parser.add_argument(
+        "--no-notify", action="store_true", help="do not deliver shop events (docs/proactive.md)"
+    )
     args = parser.parse_args(argv)
-    create_app().run(host=args.host, port=args.port, access_log=False, workers=1)
+    app = create_app()
+    if not args.no_notify:
+        from console.notify_loop import add_notify_loop
+
+        add_notify_loop(app)
+    app.run(host=args.host, port=args.port, access_log=False, workers=1)
 
 
 if __name__ == "__main__":

@@ -35,4 +35,7 @@ def create_app(name: str = "shop_console") -> Sanic:
     app.blueprint(auth_blueprint())
     app.blueprint(agent_blueprint())
     app.blueprint(extras_blueprint())
+    from console.owner import owner_blueprint
+
+    app.blueprint(owner_blueprint())
     return app

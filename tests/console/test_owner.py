@@ -1,0 +1,99 @@
+"""The owner's page, report API, charts and the shop's order API, on the real console app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from actions.db.models import ConversationRating, Order, ShopEvent
+from actions.db.session import session_scope
+from console import owner
+from console.analytics import today
+from tests.console.conftest import HEADERS, Client
+
+pytestmark = pytest.mark.usefixtures("staff")
+Login = Callable[[str], Awaitable[Client]]
+
+
+@pytest.fixture(autouse=True)
+def no_tracker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}", future=True)
+    monkeypatch.setattr(owner, "tracker_engine", lambda: engine)
+    owner.charts._items.clear()
+
+
+def _rate(score: int) -> None:
+    from datetime import datetime, time
+
+    with session_scope() as session:
+        session.add(
+            ConversationRating(
+                conversation_id="c1", handling="bot", score=score,
+                created_at=datetime.combine(today(), time(9)),
+            )
+        )  # fmt: skip
+
+
+async def test_the_owner_sees_the_page_with_numbers_and_charts(console: str, login: Login) -> None:
+    _rate(5)
+    _rate(2)
+    http = await login("owner")
+    async with http.get(f"{console}/console/owner?days=7") as resp:
+        assert resp.status == 200
+        assert "script-src 'none'" in resp.headers["Content-Security-Policy"]
+        page = await resp.text()
+    assert '<b data-metric="average_rating">3.50</b>' in page
+    assert page.count('src="/console/api/owner/charts/') == 4
+    async with http.get(f"{console}/console/owner/owner.css") as resp:
+        assert resp.status == 200
+    for name in ("conversations", "rates", "returns", "products"):
+        async with http.get(f"{console}/console/api/owner/charts/{name}.png?days=7") as resp:
+            assert (resp.status, resp.content_type) == (200, "image/png")
+            assert (await resp.read()).startswith(b"\x89PNG")
+    assert len(owner.charts._items) == 4
+    async with http.get(f"{console}/console/api/owner/charts/secret.png") as resp:
+        assert resp.status == 404
+    async with http.get(f"{console}/console/api/owner/report?days=3") as resp:
+        report = await resp.json()
+    assert report["end"] == today().isoformat()
+    assert report["start"] == (today() - timedelta(2)).isoformat()
+    assert report["total"]["average_rating"] == 3.5 and report["total"]["ratings"] == 2
+    assert report["ratings_by_handling"] == {"bot": {"ratings": 2, "average": 3.5}}
+    assert len(report["days"]) == 3
+
+
+async def test_only_owners(console: str, login: Login, client: Callable[[], Client]) -> None:
+    anonymous = client()
+    async with anonymous.get(f"{console}/console/owner", allow_redirects=False) as resp:
+        assert (resp.status, resp.headers["Location"]) == (302, "/console")
+    async with anonymous.get(f"{console}/console/api/owner/report") as resp:
+        assert resp.status == 401
+    agent = await login("agent1")
+    async with agent.get(f"{console}/console/owner") as resp:
+        assert resp.status == 403
+    async with agent.get(f"{console}/console/api/owner/charts/rates.png") as resp:
+        assert resp.status == 403
+
+
+async def test_the_shop_marks_an_order_shipped_and_delivered(console: str, login: Login) -> None:
+    http = await login("owner")
+    url = f"{console}/console/api/shop/orders/2026101994084208"
+    body = {"courier": "顺丰速运", "tracking_number": "SF1234567890"}
+    async with http.post(f"{url}/shipped", json=body) as resp:
+        assert resp.status == 403  # no X-Console header
+    async with http.post(f"{url}/delivered", headers=HEADERS) as resp:
+        assert resp.status == 409
+        assert (await resp.json())["detail"].endswith("only a shipped order can be delivered")
+    async with http.post(f"{url}/shipped", json=body, headers=HEADERS) as resp:
+        assert await resp.json() == {"order_id": "2026101994084208", "status": "shipped",
+                                     "event_id": 1}  # fmt: skip
+    async with http.post(f"{url}/delivered", headers=HEADERS) as resp:
+        assert (await resp.json())["event_id"] == 2
+    with session_scope() as session:
+        assert session.get(Order, "2026101994084208").status == "delivered"
+        kinds = session.execute(select(ShopEvent.kind).order_by(ShopEvent.id)).scalars().all()
+    assert kinds == ["order_shipped", "order_delivered"]
