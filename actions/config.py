@@ -33,6 +33,7 @@ class Settings:
     rate_per_conversation: int  # messages per minute, REST channel
     rate_per_address: int  # messages per minute from one client address, REST channel
     max_request_bytes: int  # larger REST requests are rejected with 413
+    trusted_proxies: tuple[str, ...]  # addresses/CIDRs whose X-Forwarded-For is believed
     tracker_db_url: str  # Rasa's SQL tracker store (endpoints.yml), read by the trainer inbox
     project_dir: Path  # holds data/, domain.yml, config.yml: what the trainer edits and trains
     eval_dir: Path  # ../shared/eval: evaluated on, never trained on
@@ -61,6 +62,11 @@ settings = Settings(
     rate_per_conversation=int(os.environ.get("SHOP_RATE_PER_CONVERSATION", "30")),
     rate_per_address=int(os.environ.get("SHOP_RATE_PER_ADDRESS", "600")),
     max_request_bytes=int(os.environ.get("SHOP_MAX_REQUEST_BYTES", "65536")),
+    trusted_proxies=tuple(
+        p.strip()
+        for p in os.environ.get("SHOP_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+        if p.strip()
+    ),
     tracker_db_url=os.environ.get("TRACKER_DB_URL") or f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}",
     project_dir=Path(os.environ.get("TRAINER_PROJECT_DIR", PROJECT_ROOT)),
     eval_dir=Path(os.environ.get("SHOP_EVAL_DIR", PROJECT_ROOT.parent / "shared" / "eval")),

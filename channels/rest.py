@@ -6,7 +6,8 @@ Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
   object (400 ``bad_request``), larger than ``SHOP_MAX_REQUEST_BYTES`` (413
   ``too_large``), too many messages (429 ``rate_limited`` with ``Retry-After``;
   per conversation and per client address, shared through Redis when
-  ``REDIS_URL`` is set). A failure inside Rasa still answers 200 with an apology.
+  ``REDIS_URL`` is set; ``X-Forwarded-For`` counts only from a proxy listed in
+  ``SHOP_TRUSTED_PROXIES``). A failure inside Rasa still answers 200 with an apology.
 * The text is cut to 2,000 characters; a blank text gets ``[]`` without a turn.
 * Typed slash commands (``/restart``) reach NLU as text; only the payloads of
   buttons the assistant just offered in this conversation act as commands,
@@ -20,6 +21,7 @@ Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -70,6 +72,7 @@ class ShopRestInput(InputChannel):
         self.offered = offered_payloads(settings.redis_url)
         self.per_conversation = rate_limiter(settings.rate_per_conversation, settings.redis_url)
         self.per_address = rate_limiter(settings.rate_per_address, settings.redis_url)
+        self.proxies = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies]
 
     def trusted(self, request: Request) -> bool:
         """Whether the caller holds an admin JWT for the Rasa API."""
@@ -83,14 +86,20 @@ class ShopRestInput(InputChannel):
         user = payload.get("user") if isinstance(payload, dict) else None
         return isinstance(user, dict) and user.get("role") == "admin"
 
-    @staticmethod
-    def client_address(request: Request) -> str:
-        """The client's address; ``X-Forwarded-For`` only from a local proxy (nginx)."""
+    def client_address(self, request: Request) -> str:
+        """The client's address; ``X-Forwarded-For`` only from a trusted proxy (nginx)."""
         peer = request.ip or ""
         forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded and peer in ("127.0.0.1", "::1"):
+        if forwarded and self._from_proxy(peer):
             return forwarded.split(",")[-1].strip() or peer
         return peer
+
+    def _from_proxy(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.proxies)
 
     def _parse(self, request: Request) -> tuple[dict[str, Any] | None, HTTPResponse | None]:
         if len(request.body or b"") > self.max_bytes:

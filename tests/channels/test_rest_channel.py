@@ -144,7 +144,9 @@ def test_trusted_callers_pass_commands_and_metadata(url: str) -> None:
     post(url, body, headers=headers)
     assert received(url)[-1]["text"] == "/restart"
     assert received(url)[-1]["metadata"] == {"x": 1}
-    forged = {"Authorization": f"Bearer {admin_token("wrong-secret-0123456789abcdef0123456789", 1)}"}
+    forged = {
+        "Authorization": f"Bearer {admin_token('wrong-secret-0123456789abcdef0123456789', 1)}"
+    }
     post(url, body, headers=forged)
     assert received(url)[-1]["text"] == "∕restart"
     assert received(url)[-1]["metadata"] == {}
