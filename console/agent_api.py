@@ -235,8 +235,9 @@ def agent_blueprint() -> Blueprint:
             return error("rasa_unavailable", 502)
 
         def work(session: Session) -> dict[str, Any]:
-            queue.resolve(escalation_id, staff.id, outcome, session=session, now=shop_now(),
-                          note=note)  # fmt: skip
+            queue.resolve(
+                escalation_id, staff.id, outcome, session=session, now=shop_now(), note=note
+            )
             return _one(escalation_id, session)
 
         try:
@@ -307,8 +308,9 @@ def agent_blueprint() -> Blueprint:
                 content_type="text/csv; charset=utf-8",
                 headers=headers,
             )
-        return response.json(conversation.export_json(row, events, addresses), headers=headers,
-                             ensure_ascii=False)  # fmt: skip
+        return response.json(
+            conversation.export_json(row, events, addresses), headers=headers, ensure_ascii=False
+        )
 
     return bp
 

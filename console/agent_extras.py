@@ -103,8 +103,9 @@ def extras_blueprint() -> Blueprint:
         staff = await _staff(request)
 
         def work(session: Session) -> dict[str, Any] | None:
-            row = save_quick_reply(reply_id, *fields, session=session, by=staff.username,
-                                   now=shop_now())  # fmt: skip
+            row = save_quick_reply(
+                reply_id, *fields, session=session, by=staff.username, now=shop_now()
+            )
             return views.quick_reply(row) if row else None
 
         saved = await in_transaction(work)

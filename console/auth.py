@@ -70,8 +70,9 @@ def verify_password(password: str, stored: str) -> bool:
         if algorithm != "scrypt" or int(n) > 2**20 or int(r) > 32 or int(p) > 16:
             return False
         expected = base64.b64decode(digest, validate=True)
-        actual = _scrypt(password, base64.b64decode(salt, validate=True), int(n), int(r), int(p),
-                         len(expected))  # fmt: skip
+        actual = _scrypt(
+            password, base64.b64decode(salt, validate=True), int(n), int(r), int(p), len(expected)
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)

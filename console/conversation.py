@@ -94,7 +94,7 @@ def messages(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     intent=intent.get("name"),
                     confidence=intent.get("confidence"),
                     photo_id=photo,
-                )  # fmt: skip
+                )
             )
         elif kind == "bot":
             data, metadata = event.get("data") or {}, event.get("metadata") or {}
@@ -107,7 +107,7 @@ def messages(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                     agent_name=agent,
                     buttons=list(data.get("buttons") or []),
                     custom=data.get("custom"),
-                )  # fmt: skip
+                )
             )
         elif kind in ("pause", "resume"):
             found.append(_message("system", event, SYSTEM_TEXT[kind]))
@@ -175,8 +175,9 @@ def mask(value: Any, addresses: Iterable[str] = ()) -> Any:
     return value
 
 
-def export_json(escalation: dict[str, Any], events: list[dict[str, Any]],
-                addresses: Iterable[str] = ()) -> dict[str, Any]:  # fmt: skip
+def export_json(
+    escalation: dict[str, Any], events: list[dict[str, Any]], addresses: Iterable[str] = ()
+) -> dict[str, Any]:
     """The conversation as one JSON document, masked."""
     hidden = known_addresses(events) | set(addresses)
     return {

@@ -115,8 +115,9 @@ def ensure_demo_staff(*, session: Session, now: datetime, if_missing: bool) -> l
     for username, name, roles, max_open in DEMO_STAFF:
         user = staff_by_username(username, session=session)
         if user is None:
-            add_staff(username, name, roles, DEMO_PASSWORD, session=session, now=now,
-                      max_open=max_open)  # fmt: skip
+            add_staff(
+                username, name, roles, DEMO_PASSWORD, session=session, now=now, max_open=max_open
+            )
             done.append(f"created {username}")
         elif if_missing:
             done.append(f"kept {username}")
@@ -142,23 +143,37 @@ def _roles(text: str) -> list[str]:
 
 def _add(args: argparse.Namespace, session: Session) -> str:
     password = _read_password(args.password_stdin)
-    user = add_staff(args.username, args.name, _roles(args.roles), password, session=session,
-                     now=shop_now(), max_open=args.max_open)  # fmt: skip
+    user = add_staff(
+        args.username,
+        args.name,
+        _roles(args.roles),
+        password,
+        session=session,
+        now=shop_now(),
+        max_open=args.max_open,
+    )
     return f"created {user.username} ({', '.join(user.roles)})"
 
 
 def _list(_: argparse.Namespace, session: Session) -> str:
     users = session.execute(select(StaffUser).order_by(StaffUser.username)).scalars()
     rows = [
-        (u.username, u.display_name, ",".join(u.roles or []), str(u.max_open),
-         "yes" if u.active else "no",
-         u.last_seen_at.strftime("%Y-%m-%d %H:%M") if u.last_seen_at else "-")
+        (
+            u.username,
+            u.display_name,
+            ",".join(u.roles or []),
+            str(u.max_open),
+            "yes" if u.active else "no",
+            u.last_seen_at.strftime("%Y-%m-%d %H:%M") if u.last_seen_at else "-",
+        )
         for u in users
-    ]  # fmt: skip
+    ]
     header = ("username", "name", "roles", "max_open", "active", "last_seen")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]  # fmt: skip
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     return "\n".join([*lines, f"{len(rows)} staff user(s)"])
 
 

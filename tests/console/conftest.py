@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sanic import Sanic
 from actions.db.models import Escalation
 from actions.db.session import session_scope
 from console.app import create_app
+from console.auth import hash_password
 from console.rasa_client import RasaError
 from console.responses import Responses
 from console.staff import add_staff
@@ -90,10 +92,24 @@ def staff(shop_db: None) -> dict[str, int]:
             ("trainer", ["trainer"], 3),
             ("owner", ["owner"], 3),
         ]:
-            user = add_staff(name, name.upper(), roles, PASSWORD, session=session, now=NOW,
-                             max_open=max_open)  # fmt: skip
+            user = add_staff(
+                name,
+                name.upper(),
+                roles,
+                "placeholder",
+                session=session,
+                now=NOW,
+                max_open=max_open,
+            )
+            user.password_hash = password_hash()
             ids[name] = int(user.id)
     return ids
+
+
+@cache
+def password_hash() -> str:
+    """The scrypt hash of :data:`PASSWORD`, computed once per run."""
+    return hash_password(PASSWORD)
 
 
 @pytest.fixture()

@@ -1,11 +1,9 @@
 """The agents' API against the real app and database with a fake Rasa: the exact
-events sent to Rasa, queue and assignment, replies, hand-back, close, release,
-export masking (quick replies and photos: test_agent_extras.py)."""
+events sent to Rasa, queue and assignment, replies, hand-back, close, release
+(export: test_export.py; quick replies and photos: test_agent_extras.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -43,14 +41,22 @@ def row(escalation_id: int) -> Escalation:
 
 
 async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
+    console: str,
+    login: Login,
+    rasa: FakeRasa,
+    escalation: Callable[..., int],
     staff: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     urgent = escalation("c-urgent", priority=1, buyer_id="B005")
     normal = escalation("c-normal")
     third = escalation("c-third", priority=3)
-    rasa.add("c-urgent", {"event": "user", "text": "转人工"}, {"event": "pause"},
-             {"event": "user", "text": "在吗"}, {"event": "user", "text": "快点"})  # fmt: skip
+    rasa.add(
+        "c-urgent",
+        {"event": "user", "text": "转人工"},
+        {"event": "pause"},
+        {"event": "user", "text": "在吗"},
+        {"event": "user", "text": "快点"},
+    )
     agent1 = await login("agent1")
     status, body = await call(agent1, console, "GET", "/queue")
     assert status == 200
@@ -84,9 +90,12 @@ async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
 
 
 async def test_claim_pushes_joined_and_refuses_a_second_claimer(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
+    console: str,
+    login: Login,
+    rasa: FakeRasa,
+    escalation: Callable[..., int],
     staff: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     first, second, third = escalation("c1"), escalation("c2"), escalation("c3")
     agent1, agent2 = await login("agent1"), await login("agent2")
     status, body = await call(agent2, console, "POST", f"/escalations/{first}/claim")
@@ -114,30 +123,52 @@ async def test_claim_pushes_joined_and_refuses_a_second_claimer(
 
 
 async def test_detail_messages_context_and_suggestion(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
+    console: str,
+    login: Login,
+    rasa: FakeRasa,
+    escalation: Callable[..., int],
     staff: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     esc = escalation("buyer-B005", buyer_id="B005", order_id="2026010506679357")
     with session_scope() as session:
-        session.add(Photo(id="a" * 32, conversation_id="buyer-B005", buyer_id="B005",
-                          content_type="image/png", size_bytes=10, width=1, height=1,
-                          sha256="0" * 64, storage_path="2026/12/x.png",
-                          created_at=datetime(2026, 12, 1, 9, 0)))  # fmt: skip
+        session.add(
+            Photo(
+                id="a" * 32,
+                conversation_id="buyer-B005",
+                buyer_id="B005",
+                content_type="image/png",
+                size_bytes=10,
+                width=1,
+                height=1,
+                sha256="0" * 64,
+                storage_path="2026/12/x.png",
+                created_at=datetime(2026, 12, 1, 9, 0),
+            )
+        )
     rasa.add(
         "buyer-B005",
-        {"event": "user", "text": "转人工",
-         "parse_data": {"intent": {"name": "request_human", "confidence": 0.97}}},
-        {"event": "bot", "text": "正在为您转接",
-         "data": {"buttons": [{"title": "好", "payload": "/affirm"}]}},
+        {
+            "event": "user",
+            "text": "转人工",
+            "parse_data": {"intent": {"name": "request_human", "confidence": 0.97}},
+        },
+        {
+            "event": "bot",
+            "text": "正在为您转接",
+            "data": {"buttons": [{"title": "好", "payload": "/affirm"}]},
+        },
         {"event": "pause"},
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": '/send_photo{"photo_id":"' + "a" * 32 + '"}'},
-        {"event": "user", "text": "EXTERNAL: EXTERNAL_agent_handback",
-         "metadata": {"is_external": True}},
+        {
+            "event": "user",
+            "text": "EXTERNAL: EXTERNAL_agent_handback",
+            "metadata": {"is_external": True},
+        },
         {"event": "bot", "text": "您好", "metadata": {"agent_name": "AGENT1", "agent_id": 1}},
         {"event": "resume"},
         {"event": "user", "text": "谢谢你"},
-    )  # fmt: skip
+    )
     rasa.parse_result = {"intent": {"name": "thank", "confidence": 0.93}}
     agent = await login("agent1")
     status, body = await call(agent, console, "GET", f"/escalations/{esc}")
@@ -177,9 +208,12 @@ async def test_detail_messages_context_and_suggestion(
 
 
 async def test_reply_only_by_the_assigned_agent_with_exact_event(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
+    console: str,
+    login: Login,
+    rasa: FakeRasa,
+    escalation: Callable[..., int],
     staff: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     esc = escalation("c-reply")
     agent1, agent2 = await login("agent1"), await login("agent2")
     path = f"/escalations/{esc}/reply"
@@ -204,8 +238,11 @@ async def test_reply_only_by_the_assigned_agent_with_exact_event(
         200,
         {"ok": True},
     )
-    event = {"event": "bot", "text": "您好，我看一下订单",
-             "metadata": {"agent_name": "AGENT1", "agent_id": staff["agent1"]}}  # fmt: skip
+    event = {
+        "event": "bot",
+        "text": "您好，我看一下订单",
+        "metadata": {"agent_name": "AGENT1", "agent_id": staff["agent1"]},
+    }
     assert rasa.calls == [("events", "c-reply", {"events": [event], "push": True})]
     first = row(esc).first_reply_at
     assert first is not None
@@ -221,9 +258,16 @@ async def test_reply_only_by_the_assigned_agent_with_exact_event(
     ],
 )
 async def test_handback_and_close_resume_then_trigger_the_intent(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
-    staff: dict[str, int], action: str, body: Any, intent: str, outcome: str,
-) -> None:  # fmt: skip
+    console: str,
+    login: Login,
+    rasa: FakeRasa,
+    escalation: Callable[..., int],
+    staff: dict[str, int],
+    action: str,
+    body: Any,
+    intent: str,
+    outcome: str,
+) -> None:
     esc = escalation("c-done")
     agent1, agent2 = await login("agent1"), await login("agent2")
     await call(agent1, console, "POST", f"/escalations/{esc}/claim")
@@ -251,9 +295,12 @@ async def test_handback_and_close_resume_then_trigger_the_intent(
 
 
 async def test_release_returns_to_the_queue_not_straight_back_to_the_same_agent(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
+    console: str,
+    login: Login,
+    rasa: FakeRasa,
+    escalation: Callable[..., int],
     staff: dict[str, int],
-) -> None:  # fmt: skip
+) -> None:
     esc = escalation("c-rel")
     agent1, agent2 = await login("agent1"), await login("agent2")
     await call(agent1, console, "POST", f"/escalations/{esc}/claim")
@@ -264,48 +311,3 @@ async def test_release_returns_to_the_queue_not_straight_back_to_the_same_agent(
     assert [e["id"] for e in queue["waiting"]] == [esc]
     _, queue = await call(agent2, console, "GET", "/queue")
     assert [e["id"] for e in queue["mine"]] == [esc]
-
-
-async def test_export_masks_phones_and_addresses(
-    console: str, login: Login, rasa: FakeRasa, escalation: Callable[..., int],
-) -> None:  # fmt: skip
-    esc = escalation("c-exp", buyer_id="B005", summary="买家: 电话13812345678")
-    rasa.add(
-        "c-exp",
-        {"event": "user", "text": "我电话13812345678，新地址是杭州市西湖区文三路100号3幢201室"},
-        {"event": "slot", "name": "new_address", "value": "幸福里小区7号楼"},
-        {"event": "user", "text": "就寄到幸福里小区7号楼"},
-        {"event": "user", "text": "原来的广东省广州市天河区天河北路233号中信广场3501室不要了"},
-        {"event": "bot", "text": "寄回：福建省泉州市晋江市陈埭镇鞋都路88号，电话0595-85681234"},
-        {"event": "user", "text": "=HYPERLINK(1)"},
-    )  # fmt: skip
-    agent = await login("agent1")
-    status, body = await call(agent, console, "GET", f"/escalations/{esc}/export?format=json")
-    assert status == 200
-    dumped = json.dumps(body, ensure_ascii=False)
-    for secret in (
-        "13812345678",
-        "文三路100号",
-        "幸福里",
-        "天河北路233号",
-        "鞋都路88号",
-        "85681234",
-    ):
-        assert secret not in dumped
-    texts = [m["text"] for m in body["messages"]]
-    assert texts[0].startswith("我电话138****5678，新地址是") and "[地址已隐藏]" in texts[0]
-    assert texts[1] == "就寄到[地址已隐藏]"
-    assert "0595-****1234" in texts[3]
-    assert body["escalation"]["summary"] == "买家: 电话138****5678"
-    async with agent.get(f"{console}{API}/escalations/{esc}/export?format=csv") as resp:
-        assert resp.status == 200
-        assert resp.headers["Content-Type"].startswith("text/csv")
-        assert "attachment" in resp.headers["Content-Disposition"]
-        raw = await resp.text()
-    assert raw.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
-    assert [r["who"] for r in rows] == ["buyer", "buyer", "buyer", "bot", "buyer"]
-    assert rows[0]["text"] == texts[0] and rows[4]["text"] == "'=HYPERLINK(1)"
-    assert "13812345678" not in raw and "幸福里" not in raw
-    status, body = await call(agent, console, "GET", f"/escalations/{esc}/export?format=xml")
-    assert (status, body["error"]) == (400, "invalid")

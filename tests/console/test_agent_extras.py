@@ -18,8 +18,9 @@ from tests.console.test_agent_api import API, Login, call
 async def test_quick_replies_crud(console: str, login: Login) -> None:
     agent = await login("agent1")
     assert await call(agent, console, "GET", "/quick-replies") == (200, [])
-    status, made = await call(agent, console, "POST", "/quick-replies",
-                              {"title": "问候", "text": "亲，您好～"})  # fmt: skip
+    status, made = await call(
+        agent, console, "POST", "/quick-replies", {"title": "问候", "text": "亲，您好～"}
+    )
     assert status == 201 and made == {"id": made["id"], "title": "问候", "text": "亲，您好～"}
     for bad in [{"title": "", "text": "x"}, {"title": "x" * 51, "text": "x"}, {"title": "t"}]:
         assert (await call(agent, console, "POST", "/quick-replies", bad))[0] == 400
@@ -48,9 +49,19 @@ async def test_photos_served_from_the_upload_dir_only(
             ("p4", "2026/missing.png", "image/png"),
             ("p5", "2026/ok.png", "text/html"),
         ]:
-            session.add(Photo(id=photo_id, conversation_id="c", content_type=kind, size_bytes=9,
-                              width=1, height=1, sha256="0" * 64, storage_path=path,
-                              created_at=datetime(2026, 12, 1)))  # fmt: skip
+            session.add(
+                Photo(
+                    id=photo_id,
+                    conversation_id="c",
+                    content_type=kind,
+                    size_bytes=9,
+                    width=1,
+                    height=1,
+                    sha256="0" * 64,
+                    storage_path=path,
+                    created_at=datetime(2026, 12, 1),
+                )
+            )
     agent = await login("agent1")
     async with agent.get(f"{console}{API}/photos/p1") as resp:
         assert resp.status == 200 and resp.headers["Content-Type"] == "image/png"

@@ -4,15 +4,26 @@ itself, so a route added later is covered without touching this file."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
+from pathlib import Path
 
-import aiohttp
 import pytest
+import requests
 
+from actions.db.migrate import upgrade_database
+from actions.db.session import get_engine, session_scope
 from console.app import create_app
-from tests.console.conftest import HEADERS, PASSWORD
+from console.auth import COOKIE
+from console.staff import add_staff
+from tests.console.conftest import HEADERS, NOW, PASSWORD, free_port, password_hash
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PUBLIC = {"/console/api/login", "/console/api/logout"}
 
@@ -55,55 +66,104 @@ def test_the_contract_routes_are_all_there() -> None:
         assert expected in paths
 
 
-@pytest.mark.parametrize(("method", "path", "role"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
-async def test_no_session_is_401(
-    console: str, client: Callable[[], aiohttp.ClientSession], method: str, path: str,
-    role: str | None,
-) -> None:  # fmt: skip
-    session = client()
-    for cookies in ({}, {"shop_console": "not-a-token"}):
-        session.cookie_jar.update_cookies(cookies)
-        async with session.request(method, console + path, json={}, headers=HEADERS) as resp:
-            assert resp.status == 401, (method, path)
-            assert await resp.json() == {"error": "unauthorized"}
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real console (``python -m console``) for the module, on its own database."""
+    work = tmp_path_factory.mktemp("guard")
+    url = f"sqlite:///{work / 'shop.db'}"
+    upgrade_database(url)
+    engine = get_engine(url)
+    with session_scope(engine) as session:
+        for name, roles in [("agent1", ["agent"]), ("trainer", ["trainer"]), ("owner", ["owner"])]:
+            user = add_staff(name, name, roles, "placeholder-pass", session=session, now=NOW)
+            user.password_hash = password_hash()
+    engine.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "SHOP_UPLOAD_DIR": str(work / "uploads"),
+        "SHOP_VAR_DIR": str(work),
+    }
+    log = work / "console.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            if process.poll() is not None:
+                pytest.fail(f"console exited: {log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.25)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def sessions(site: str) -> dict[str, requests.Session]:
+    """A logged-in ``requests`` session per staff user."""
+    found = {}
+    for name in ("agent1", "trainer", "owner"):
+        session = requests.Session()
+        resp = session.post(
+            f"{site}/console/api/login",
+            headers=HEADERS,
+            timeout=10,
+            json={"username": name, "password": PASSWORD},
+        )
+        assert resp.status_code == 200, resp.text
+        found[name] = session
+    return found
+
+
+def _ids(routes: list[tuple[str, str, str | None]]) -> list[str]:
+    return [f"{method} {path}" for method, path, _ in routes]
+
+
+@pytest.mark.parametrize(("method", "path", "role"), ROUTES, ids=_ids(ROUTES))
+def test_no_session_is_401(site: str, method: str, path: str, role: str | None) -> None:
+    for cookies in ({}, {COOKIE: "not-a-token"}):
+        resp = requests.request(
+            method, site + path, json={}, headers=HEADERS, cookies=cookies, timeout=10
+        )
+        assert resp.status_code == 401, (method, path)
+        assert resp.json() == {"error": "unauthorized"}
 
 
 ROLE_ROUTES = [r for r in ROUTES if r[2]]
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "role"), ROLE_ROUTES, ids=[f"{m} {p}" for m, p, _ in ROLE_ROUTES]
-)
-async def test_missing_role_is_403(
-    console: str, client: Callable[[], aiohttp.ClientSession], staff: dict[str, int],
-    method: str, path: str, role: str,
-) -> None:  # fmt: skip
-    username = next(name for name in ("trainer", "owner", "agent1") if name != role)
-    if role == "agent":
-        username = "trainer"
-    session = client()
-    async with session.post(
-        f"{console}/console/api/login",
-        json={"username": username, "password": PASSWORD},
-        headers=HEADERS,
-    ) as resp:
-        assert resp.status == 200
-    async with session.request(method, console + path, json={}, headers=HEADERS) as resp:
-        assert resp.status == 403, (method, path)
-        assert (await resp.json())["error"] == "forbidden"
+@pytest.mark.parametrize(("method", "path", "role"), ROLE_ROUTES, ids=_ids(ROLE_ROUTES))
+def test_missing_role_is_403(
+    sessions: dict[str, requests.Session], site: str, method: str, path: str, role: str
+) -> None:
+    for name, session in sessions.items():
+        if name == role or (role == "agent" and name.startswith("agent")):
+            continue
+        resp = session.request(method, site + path, json={}, headers=HEADERS, timeout=10)
+        assert resp.status_code == 403, (name, method, path)
+        assert resp.json()["error"] == "forbidden"
 
 
 CHANGES = [r for r in ROLE_ROUTES if r[0] not in ("GET", "HEAD")]
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "role"), CHANGES, ids=[f"{m} {p}" for m, p, _ in CHANGES]
-)
-async def test_changes_without_the_console_header_are_403(
-    console: str, login: Callable[[str], Awaitable[aiohttp.ClientSession]], method: str,
-    path: str, role: str,
-) -> None:  # fmt: skip
-    session = await login("agent1" if role == "agent" else role)
-    async with session.request(method, console + path, json={}) as resp:
-        assert resp.status == 403, (method, path)
-        assert (await resp.json())["error"] == "forbidden"
+@pytest.mark.parametrize(("method", "path", "role"), CHANGES, ids=_ids(CHANGES))
+def test_changes_without_the_console_header_are_403(
+    sessions: dict[str, requests.Session], site: str, method: str, path: str, role: str
+) -> None:
+    session = sessions["agent1" if role == "agent" else role]
+    resp = session.request(method, site + path, json={}, timeout=10)
+    assert resp.status_code == 403, (method, path)
+    assert resp.json()["error"] == "forbidden"
