@@ -15,6 +15,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import OrderedDict, deque
@@ -239,6 +240,20 @@ class LoginThrottle:
         self._seen.pop(key, None)
 
 
+def client_address(request: Request) -> str:
+    """The client's address; ``X-Forwarded-For`` only from a trusted proxy (nginx)."""
+    peer = request.ip or ""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    try:
+        from_proxy = any(
+            ipaddress.ip_address(peer) in ipaddress.ip_network(proxy, strict=False)
+            for proxy in settings.trusted_proxies
+        )
+    except ValueError:
+        from_proxy = False
+    return (forwarded.split(",")[-1].strip() or peer) if forwarded and from_proxy else peer
+
+
 def _check_login(username: str, password: str, session: Session) -> tuple[Staff, str] | None:
     user = staff_by_username(username, session=session)
     if user is None or not user.active:
@@ -274,7 +289,7 @@ def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
         if not isinstance(username, str) or not isinstance(password, str):
             return error("bad_credentials", 401)
         username = username.strip()[:50]
-        key = (username.lower(), request.remote_addr or request.ip)
+        key = (username.lower(), client_address(request))
         wait = limiter.retry_after(key)
         if wait:
             resp = error("too_many_attempts", 429, retry_after=wait)

@@ -1,15 +1,18 @@
 """The console's client for Rasa's HTTP API (``rasa run --enable-api``).
 
 One ``aiohttp`` session per client, made on first use inside the running loop.
-With a token, both forms Rasa may check are sent: ``?token=`` (what
-``rasa run --auth-token`` reads) and ``Authorization: Bearer`` (a proxy or JWT
-set-up). Every failure becomes :class:`RasaError` with a one-line reason.
+``RASA_TOKEN`` goes where Rasa reads it: a JWT (``rasa run --jwt-secret``, the
+production set-up, docs/deployment.md) as ``Authorization: Bearer``, never in a
+URL; any other token (``rasa run --auth-token``) as the ``token`` query
+parameter, the only place Rasa 3.6 looks for it. Every failure becomes
+:class:`RasaError` with a one-line reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -20,6 +23,7 @@ from actions.config import settings
 logger = logging.getLogger(__name__)
 
 OUTPUT_CHANNEL = "socketio"  # the widget's channel: pushed messages reach the buyer
+JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class RasaError(RuntimeError):
@@ -63,14 +67,16 @@ class RasaClient:
         output_channel: str = OUTPUT_CHANNEL,
     ) -> None:
         self.base_url = (base_url or settings.rasa_url).rstrip("/")
-        self.token = settings.rasa_token if token is None else token
+        token = settings.rasa_token if token is None else token
+        self.bearer = token if JWT.fullmatch(token) else ""
+        self.query_token = "" if self.bearer else token
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
         self.output_channel = output_channel
         self._session: aiohttp.ClientSession | None = None
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            headers = {"Authorization": f"Bearer {self.bearer}"} if self.bearer else {}
             self._session = aiohttp.ClientSession(timeout=self.timeout, headers=headers)
         return self._session
 
@@ -78,8 +84,8 @@ class RasaClient:
         self, method: str, path: str, *, params: dict[str, str] | None = None, body: Any = None
     ) -> Any:
         query = dict(params or {})
-        if self.token:
-            query["token"] = self.token
+        if self.query_token:
+            query["token"] = self.query_token
         url = f"{self.base_url}{path}"
         try:
             async with self._http().request(method, url, params=query, json=body) as resp:

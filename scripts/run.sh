@@ -10,6 +10,7 @@ export SHOP_DEMO="${SHOP_DEMO:-1}"  # the demo shop hands out demo buyer tokens
 mkdir -p var/logs
 scripts/install.sh
 .venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
+if [ "$SHOP_DEMO" = "1" ]; then .venv/bin/python -m console.staff demo --if-missing; fi
 scripts/train_if_stale.sh
 
 .venv/bin/rasa run actions --port 5055 --actions actions > var/logs/actions.log 2>&1 &

@@ -186,3 +186,18 @@ async def test_tampered_cookie_is_refused(
         other.cookie_jar.update_cookies({auth.COOKIE: value})
         async with other.get(f"{console}/console/api/me") as resp:
             assert resp.status == expected
+
+
+async def test_throttle_uses_the_forwarded_address_behind_a_trusted_proxy(
+    console: str, client: Callable[[], aiohttp.ClientSession], staff: dict[str, int]
+) -> None:
+    session, url = client(), f"{console}/console/api/login"
+    wrong = {"username": "agent1", "password": "nope-nope"}
+    for _ in range(5):
+        status, _, _ = await _post(session, url, wrong, {**HEADERS, "X-Forwarded-For": "1.1.1.1"})
+        assert status == 401
+    right = {"username": "agent1", "password": PASSWORD}
+    status, _, _ = await _post(session, url, right, {**HEADERS, "X-Forwarded-For": "1.1.1.1"})
+    assert status == 429
+    status, _, _ = await _post(session, url, right, {**HEADERS, "X-Forwarded-For": "2.2.2.2"})
+    assert status == 200

@@ -90,15 +90,24 @@ async def test_calls_without_a_token(fake_rasa: tuple[str, Recorder]) -> None:
     assert all(r["auth"] is None for r in recorder.requests)
 
 
-async def test_the_token_goes_as_query_and_bearer(fake_rasa: tuple[str, Recorder]) -> None:
+@pytest.mark.parametrize(
+    ("token", "query", "auth"),
+    [
+        ("s3cret", {"token": "s3cret"}, None),  # rasa run --auth-token
+        ("eyJh.eyJz.c2ln", {}, "Bearer eyJh.eyJz.c2ln"),  # a JWT: header only, never in a URL
+    ],
+)
+async def test_the_token_goes_where_rasa_reads_it(
+    fake_rasa: tuple[str, Recorder], token: str, query: dict[str, str], auth: str | None
+) -> None:
     url, recorder = fake_rasa
-    client = RasaClient(url, "s3cret")
+    client = RasaClient(url, token)
     try:
         await client.parse("x")
     finally:
         await client.close()
-    assert recorder.requests[0]["query"] == {"token": "s3cret"}
-    assert recorder.requests[0]["auth"] == "Bearer s3cret"
+    assert recorder.requests[0]["query"] == query
+    assert recorder.requests[0]["auth"] == auth
 
 
 async def test_errors_become_rasa_errors(fake_rasa: tuple[str, Recorder]) -> None:

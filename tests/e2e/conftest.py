@@ -100,6 +100,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         check=True,
         capture_output=True,
     )
+    subprocess.run(  # agent1, agent2, trainer, owner (password demo1234)
+        [sys.executable, "-m", "console.staff", "demo", "--if-missing"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     action_port, rasa_port, console_port = _free_port(), _free_port(), _free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
