@@ -24,7 +24,7 @@ from actions.common import ShopDataUnavailableError, in_transaction
 from actions.db import escalations as queue
 from actions.db.models import Escalation, StaffUser
 from console import conversation, views
-from console.auth import Staff, authenticate, error, requires
+from console.auth import Staff, authenticate, error, json_body, requires
 from console.rasa_client import Conversations, RasaClient, RasaError
 from console.responses import ResponseMissingError, Responses
 
@@ -48,7 +48,7 @@ def _queue_error(exc: queue.QueueError) -> HTTPResponse:
 
 
 def _text(request: Request, field: str, limit: int) -> str | None:
-    body = request.json if isinstance(request.json, dict) else {}
+    body = json_body(request)
     value = body.get(field)
     if not isinstance(value, str):
         return None

@@ -24,7 +24,7 @@ from actions.config import settings
 from actions.db.models import Photo, QuickReply
 from console import views
 from console.agent_api import _staff
-from console.auth import error, requires
+from console.auth import error, json_body, requires
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 MAX_TITLE, MAX_TEXT = 50, 1000
@@ -71,7 +71,7 @@ def photo_file(row: Photo, upload_dir: Path) -> Path | None:
 
 
 def _fields(request: Request) -> tuple[str, str] | HTTPResponse:
-    body = request.json if isinstance(request.json, dict) else {}
+    body = json_body(request)
     title, text = body.get("title"), body.get("text")
     if not isinstance(title, str) or not 0 < len(title.strip()) <= MAX_TITLE:
         return error("invalid", 400, field="title")

@@ -177,6 +177,15 @@ def error(code: str, status: int, **extra: Any) -> HTTPResponse:
     return response.json({"error": code, **extra}, status=status)
 
 
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or ``{}`` when the body is missing, bad or not an object."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises on malformed JSON
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def csrf_ok(request: Request) -> bool:
     """Reads are fine; changes need the ``X-Console: 1`` header."""
     return request.method in SAFE_METHODS or request.headers.get("x-console") == "1"
@@ -284,7 +293,7 @@ def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
     async def login(request: Request) -> HTTPResponse:
         if not csrf_ok(request):
             return error("forbidden", 403, reason="x_console_header")
-        body = request.json if isinstance(request.json, dict) else {}
+        body = json_body(request)
         username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str):
             return error("bad_credentials", 401)

@@ -201,3 +201,12 @@ async def test_throttle_uses_the_forwarded_address_behind_a_trusted_proxy(
     assert status == 429
     status, _, _ = await _post(session, url, right, {**HEADERS, "X-Forwarded-For": "2.2.2.2"})
     assert status == 200
+
+
+async def test_malformed_json_is_a_plain_refusal(
+    console: str, client: Callable[[], aiohttp.ClientSession], staff: dict[str, int]
+) -> None:
+    session = client()
+    headers = {**HEADERS, "Content-Type": "application/json"}
+    async with session.post(f"{console}/console/api/login", data="{bad", headers=headers) as r:
+        assert (r.status, await r.json()) == (401, {"error": "bad_credentials"})
