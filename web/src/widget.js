@@ -910,11 +910,10 @@ class Widget {
 
   requestSession() {
     this.ready = false;
-    this.socket.emit("session_request", {
-      session_id: this.sessionId || null,
-      buyer_token: this.buyerToken,
-      since: this.log.synced_at || null,
-    });
+    const request = { session_id: this.sessionId || null, buyer_token: this.buyerToken };
+    // The server time of the latest message we have: the server replays what came later.
+    if (this.log.synced_at) request.since = this.log.synced_at;
+    this.socket.emit("session_request", request);
   }
 
   confirmSession(data) {
