@@ -17,9 +17,9 @@ train: install
 	scripts/train_if_stale.sh
 
 lint:
-	.venv/bin/ruff check actions channels console nlu_components tests scripts bench
-	.venv/bin/ruff format --check actions channels console nlu_components tests scripts bench
-	.venv/bin/mypy actions channels console nlu_components
+	.venv/bin/ruff check actions channels console nlu_components trainer tests scripts bench
+	.venv/bin/ruff format --check actions channels console nlu_components trainer tests scripts bench
+	.venv/bin/mypy actions channels console nlu_components trainer
 
 nlu-report: train  ## NLU cross-validation and the score on ../shared/eval, written to docs/
 	scripts/nlu_report.sh

@@ -35,6 +35,9 @@ def create_app(name: str = "shop_console") -> Sanic:
     app.blueprint(auth_blueprint())
     app.blueprint(agent_blueprint())
     app.blueprint(extras_blueprint())
+    from console.trainer_api import trainer_blueprint
+
+    app.blueprint(trainer_blueprint())
     from console.owner import owner_blueprint
 
     app.blueprint(owner_blueprint())

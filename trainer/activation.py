@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,17 @@ import requests
 
 from actions.config import settings
 from trainer.workspace import Workspace, log_change
+
+_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _auth(token: str) -> tuple[dict[str, str], dict[str, str]]:
+    """As console.rasa_client: a JWT as a Bearer header, another token as ``?token=``."""
+    if not token:
+        return {}, {}
+    if _JWT.fullmatch(token):
+        return {"Authorization": f"Bearer {token}"}, {}
+    return {}, {"token": token}
 
 
 class ActivationError(RuntimeError):
@@ -49,8 +61,7 @@ def load_on_server(model: Path, *, rasa_url: str | None = None, token: str | Non
     """Asks the Rasa server to replace its model (blocks until it has loaded it)."""
     url = (rasa_url or settings.rasa_url).rstrip("/")
     token = settings.rasa_token if token is None else token
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    params = {"token": token} if token else {}  # rasa run --auth-token reads ?token=
+    headers, params = _auth(token)
     try:
         response = requests.put(
             f"{url}/model",
@@ -70,9 +81,10 @@ def load_on_server(model: Path, *, rasa_url: str | None = None, token: str | Non
 def server_model(*, rasa_url: str | None = None) -> str | None:
     """The model file name the server reports in ``GET /status`` (None when unreachable)."""
     url = (rasa_url or settings.rasa_url).rstrip("/")
-    params = {"token": settings.rasa_token} if settings.rasa_token else {}
+    headers, params = _auth(settings.rasa_token)
     try:
-        return requests.get(f"{url}/status", params=params, timeout=10).json().get("model_file")
+        answer = requests.get(f"{url}/status", params=params, headers=headers, timeout=10)
+        return answer.json().get("model_file")
     except (requests.RequestException, ValueError):
         return None
 

@@ -75,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("conversation_id")
     p.add_argument("message_id")
     p.add_argument("--note", default="")
-    sub.add_parser("validate", help="rasa data validate")
+    p = sub.add_parser("validate", help="rasa data validate")
+    p.add_argument("--job")
     p = sub.add_parser("train", help="train a candidate model (without the held-out split)")
     p.add_argument("--config", type=Path, help="another config (e.g. fewer epochs)")
     p.add_argument("--all-data", action="store_true", help="also train on the held-out split")
@@ -147,10 +148,12 @@ def run(args: argparse.Namespace, ws: Workspace) -> Any:
             note=args.note,
         )
     if cmd == "validate":
-        return training.validate(ws, user=user)
+        job = Job(ws, args.job, "validate", user)
+        outcome = training.validate(ws, user=user)
+        job.finish(outcome)
+        return outcome
     if cmd == "train":
         job = Job(ws, args.job, "train", user)
-        job.status["printer"] = True
         try:
             manifest = training.train_candidate(
                 ws, user=user, job=job, config=args.config, full_data=args.all_data
@@ -175,7 +178,7 @@ def run(args: argparse.Namespace, ws: Workspace) -> Any:
         except Exception as error:
             job.fail(str(error))
             raise
-        job.finish({"report": True})
+        job.finish({"name": report["candidate"].split("/")[-1].removesuffix(".tar.gz")})
         return report
     if cmd == "activate":
         return activation.activate(

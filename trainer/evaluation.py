@@ -119,10 +119,8 @@ def score(rows: Rows, predicted: list[str], *, fallback_ok: bool = False) -> dic
 
 
 def _compare_set(
-    ws: Workspace, rows: Rows, models: dict[str, Path], out_dir: Path, name: str, fallback_ok: bool
+    rows: Rows, preds: dict[str, list[str]], out_dir: Path, name: str, fallback_ok: bool
 ) -> dict[str, Any]:
-    texts = [t for t, _ in rows]
-    preds = {label: predict(ws, path, texts) for label, path in models.items()}
     result: dict[str, Any] = {
         label: score(rows, p, fallback_ok=fallback_ok) for label, p in preds.items()
     }
@@ -141,6 +139,14 @@ def _compare_set(
     confusion_png([g for _, g in rows], preds["candidate"], image, title=f"candidate · {name}")
     result["confusion_png"] = image.name
     return result
+
+
+def saw_heldout(model: Path) -> bool:
+    """Whether the model was trained with the held-out split (no trainer manifest says not)."""
+    manifest = model.parent / f"{model.name.removesuffix('.tar.gz')}.json"
+    if not manifest.exists():
+        return True
+    return not json.loads(manifest.read_text(encoding="utf-8")).get("held_out_excluded")
 
 
 def compare(
@@ -168,21 +174,27 @@ def compare(
         "notes": notes,
         "sets": {},
     }
-    job.update(0.1, "held-out split")
     held = heldout_rows(ws)
-    manifest = candidate.with_suffix("").with_suffix(".json")
-    if manifest.exists() and not json.loads(manifest.read_text("utf-8")).get("held_out_excluded"):
+    if saw_heldout(candidate):
         notes.append("候选模型训练时用了留出集，留出集分数偏高")
-    notes.append("当前模型若由 make train 训练，它见过留出集：它的留出集分数偏高")
-    report["sets"]["heldout"] = _compare_set(ws, held, models, out_dir, "heldout", False)
-    job.update(0.55, "shared evaluation set")
+    if "current" in models and saw_heldout(models["current"]):
+        notes.append("当前模型训练时见过留出集 (make train)：它的留出集分数偏高")
     shared = eval_rows(ws)
+    if not shared:
+        notes.append(f"评测集 {ws.eval_dir} 不存在，已跳过")
+    texts = [t for t, _ in held + shared]  # one model load per model for both sets
+    preds = {}
+    for n, (label, path) in enumerate(models.items()):
+        job.update(0.1 + 0.4 * n, f"{label} model: predicting {len(texts)} messages")
+        preds[label] = predict(ws, path, texts)
+    split_at = len(held)
+    report["sets"]["heldout"] = _compare_set(
+        held, {k: v[:split_at] for k, v in preds.items()}, out_dir, "heldout", False
+    )
     if shared:
         report["sets"]["shared_eval"] = _compare_set(
-            ws, shared, models, out_dir, "shared_eval", True
+            shared, {k: v[split_at:] for k, v in preds.items()}, out_dir, "shared_eval", True
         )
-    else:
-        notes.append(f"评测集 {ws.eval_dir} 不存在，已跳过")
     (out_dir / "report.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
     )

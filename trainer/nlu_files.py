@@ -24,7 +24,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from trainer.textnorm import group_key
+from trainer.textnorm import group_key, to_simplified
 from trainer.workspace import Workspace, log_change
 
 MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
@@ -73,16 +73,22 @@ def _lines(block: Any) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=64)
+def _file_examples(path: str, _mtime_ns: int, _size: int) -> tuple[Example, ...]:
+    doc = yaml_rt().load(Path(path).read_text(encoding="utf-8")) or {}
+    name, out = Path(path).name, []
+    for item in doc.get("nlu") or []:
+        if isinstance(item, dict) and "intent" in item:
+            out += [Example(name, item["intent"], ln) for ln in _lines(item.get("examples"))]
+    return tuple(out)
+
+
 def read_examples(ws: Workspace) -> list[Example]:
-    """Every intent example of ``data/nlu``."""
-    out = []
+    """Every intent example of ``data/nlu`` (parsed again only when a file changed)."""
+    out: list[Example] = []
     for path in sorted(ws.nlu_dir.glob("*.yml")):
-        doc = yaml_rt().load(path.read_text(encoding="utf-8")) or {}
-        for item in doc.get("nlu") or []:
-            if isinstance(item, dict) and "intent" in item:
-                out += [
-                    Example(path.name, item["intent"], ln) for ln in _lines(item.get("examples"))
-                ]
+        stat = path.stat()
+        out += _file_examples(str(path), stat.st_mtime_ns, stat.st_size)
     return out
 
 
@@ -200,6 +206,9 @@ def add_example(
         AnnotationError: unknown intent or entity, bad span, duplicate, evaluation text.
     """
     text = " ".join(text.split())
+    simplified = to_simplified(text)
+    if len(simplified) == len(text):  # training data is simplified; offsets must stay valid
+        text = simplified
     if not text or len(text) > MAX_CHARS:
         raise AnnotationError(f"句子为空或超过{MAX_CHARS}字")
     if any(ch in text for ch in "[]{}"):

@@ -14,6 +14,11 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+def to_simplified(text: str) -> str:
+    """OpenCC ``t2s`` only (keeps width, emoji and, almost always, the length)."""
+    return str(_t2s().convert(text or ""))
+
+
 def simplify(text: str) -> str:
     """NFKC width and OpenCC ``t2s``, as ``nlu_components.chinese_normalizer`` does."""
     return str(_t2s().convert(unicodedata.normalize("NFKC", text or "")))

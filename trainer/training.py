@@ -27,6 +27,7 @@ from trainer.workspace import Workspace, log_change
 CODE_ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).parent / "rasa")
 _PERCENT = re.compile(r"Epochs:\s+(\d+)%")
+_NOISE = re.compile(r"\d+%\||^\s*$")  # progress bars and blank lines, left out of errors
 # Where each trainable component's epochs fall in the overall progress bar.
 _STAGES = {"DIETClassifier": (0.15, 0.55), "TEDPolicy": (0.6, 0.3)}
 
@@ -149,7 +150,8 @@ def train_candidate(
             log = ws.candidates_dir / f"{name}.log"
             _follow(process, job, log)
             if process.wait() != 0:
-                tail = log.read_text(encoding="utf-8")[-3000:]
+                lines = re.split(r"[\r\n]+", log.read_text(encoding="utf-8"))
+                tail = "\n".join(ln for ln in lines if not _NOISE.search(ln))[-3000:]
                 raise RuntimeError(f"训练失败 (rasa train exit {process.returncode}):\n{tail}")
         finally:
             shutil.rmtree(build, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,15 @@ def workspace(tmp_path: Path) -> Workspace:
     )
 
 
-def user(text: str, intent: str, confidence: float, mid: str, **extra: Any) -> Any:
-    """A UserUttered event as the Rasa server stores it."""
+def user(text: str, intent: str, confidence: float, mid: str, others: list | None = None) -> Any:
+    """A UserUttered event as the Rasa server stores it (``others``: the rest of the ranking)."""
     from rasa.shared.core.events import UserUttered
 
-    ranking = [{"name": intent, "confidence": confidence}, *extra.pop("ranking", [])]
+    ranking = [{"name": intent, "confidence": confidence}, *(others or [])]
     return UserUttered(
         text,
         intent={"name": intent, "confidence": confidence},
-        entities=extra.pop("entities", []),
+        entities=[],
         parse_data={
             "intent": {"name": intent, "confidence": confidence},
             "intent_ranking": ranking,
@@ -84,7 +85,7 @@ CONVERSATIONS: dict[str, list[tuple[str, Any]]] = {
 }
 
 
-async def _save(url: str) -> None:
+async def _save(url: str, conversations: dict[str, list[tuple[str, Any]]]) -> None:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, BotUttered
@@ -92,7 +93,7 @@ async def _save(url: str) -> None:
 
     path = url.removeprefix("sqlite:///")
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=path)
-    for cid, turns in CONVERSATIONS.items():
+    for cid, turns in conversations.items():
         tracker = DialogueStateTracker(cid, slots=[])
         for kind, args in turns:
             if kind == "user":
@@ -104,8 +105,19 @@ async def _save(url: str) -> None:
         await store.save(tracker)
 
 
+def save_conversations(
+    url: str, conversations: dict[str, list[tuple[str, Any]]] = CONVERSATIONS
+) -> None:
+    """Stores conversations through Rasa's own SQLTrackerStore (as the server does).
+
+    In a thread of its own: Playwright's sync API keeps a loop running in this one.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _save(url, conversations)).result()
+
+
 @pytest.fixture()
 def tracker_db(workspace: Workspace) -> str:
-    """Stores the conversations above through Rasa's own SQLTrackerStore."""
-    asyncio.run(_save(workspace.tracker_db_url))
+    """The conversations above in the workspace's tracker store."""
+    save_conversations(workspace.tracker_db_url)
     return workspace.tracker_db_url

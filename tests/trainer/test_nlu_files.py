@@ -119,3 +119,10 @@ def test_value_markup_and_new_intent_file(workspace: Workspace) -> None:
     )
     assert change["file"] == "data/nlu/trainer.yml"
     assert "- intent: bot_challenge" in (workspace.nlu_dir / "trainer.yml").read_text("utf-8")
+
+
+def test_traditional_text_is_saved_simplified(workspace: Workspace) -> None:
+    change = nlu_files.add_example(
+        workspace, intent="ask_material", text="這雙鞋面是啥材質呀😊", user="t"
+    )
+    assert change["example"] == "这双鞋面是啥材质呀😊"
