@@ -241,7 +241,7 @@ class ShopSocketIOInput(InputChannel):
         )
         # What the assistant said while this widget was closed (channels/catchup.py).
         missed = ShopSocketIOOutput(self.sio, MISSED_EVENT, OfferedPayloads(), self.namespace)
-        apps = getattr(self._webhook, "apps", ()) if self._webhook else ()
+        apps = self._webhook.apps if self._webhook and self._webhook.registered else ()
         await send_missed(missed, sid, binding.sender_id, data.get("since"), apps, self.offered)
 
     async def user_message(
