@@ -107,7 +107,7 @@ def _reap(ws: Workspace, job_id: str, kind: str, user: str, process: subprocess.
 
 
 def _running(ws: Workspace, kind: str) -> bool:
-    return any(j["kind"] == kind and j["state"] == "running" for j in jobs.list_jobs(ws))
+    return any(j["kind"] == kind and jobs.is_running(j) for j in jobs.list_jobs(ws))
 
 
 def trainer_blueprint() -> Blueprint:

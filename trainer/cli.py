@@ -148,12 +148,12 @@ def run(args: argparse.Namespace, ws: Workspace) -> Any:
             note=args.note,
         )
     if cmd == "validate":
-        job = Job(ws, args.job, "validate", user)
+        job = Job(ws, args.job, "validate", user, echo=not args.job)
         outcome = training.validate(ws, user=user)
         job.finish(outcome)
         return outcome
     if cmd == "train":
-        job = Job(ws, args.job, "train", user)
+        job = Job(ws, args.job, "train", user, echo=not args.job)
         try:
             manifest = training.train_candidate(
                 ws, user=user, job=job, config=args.config, full_data=args.all_data
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace, ws: Workspace) -> Any:
     if cmd == "candidates":
         return training.list_candidates(ws)
     if cmd in {"evaluate", "compare"}:
-        job = Job(ws, args.job, cmd, user)
+        job = Job(ws, args.job, cmd, user, echo=not args.job)
         current = None
         if cmd == "compare":
             active = activation.read_state(ws).get("active")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,11 @@ def new_job_id(kind: str) -> str:
 class Job:
     """Writes one job's status (state, progress 0..1, stage, result) atomically."""
 
-    def __init__(self, ws: Workspace, job_id: str | None, kind: str, user: str) -> None:
+    def __init__(
+        self, ws: Workspace, job_id: str | None, kind: str, user: str, *, echo: bool = False
+    ) -> None:
         self.path = jobs_dir(ws) / f"{job_id}.json" if job_id else None
+        self.echo = echo  # also print the progress (the command line)
         self.status: dict[str, Any] = {
             "id": job_id,
             "kind": kind,
@@ -41,6 +45,7 @@ class Job:
         self._write()
 
     def _write(self) -> None:
+        self.status["updated"] = time.time()
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +56,8 @@ class Job:
     def update(self, progress: float, stage: str) -> None:
         """Reports progress (kept monotonic)."""
         self.status["progress"] = round(max(self.status["progress"], min(progress, 1.0)), 3)
+        if self.echo and stage != self.status["stage"]:
+            print(f"{self.status['progress']:4.0%} {stage}", file=sys.stderr, flush=True)
         self.status["stage"] = stage
         self._write()
 
@@ -75,6 +82,16 @@ def read_job(ws: Workspace, job_id: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+STALE_SECONDS = 1800  # a "running" job silent this long died with its process
+
+
+def is_running(status: dict[str, Any], *, now: float | None = None) -> bool:
+    """Running and not stale (training reports every epoch; validation within minutes)."""
+    if status.get("state") != "running":
+        return False
+    return (now or time.time()) - float(status.get("updated") or status["started"]) < STALE_SECONDS
 
 
 def list_jobs(ws: Workspace, *, limit: int = 20) -> list[dict[str, Any]]:
