@@ -60,7 +60,7 @@ settings = Settings(
     rasa_jwt_secret=os.environ.get("RASA_JWT_SECRET", ""),
     action_timeout=float(os.environ.get("SHOP_ACTION_TIMEOUT", "10")),
     rate_per_conversation=int(os.environ.get("SHOP_RATE_PER_CONVERSATION", "30")),
-    rate_per_address=int(os.environ.get("SHOP_RATE_PER_ADDRESS", "600")),
+    rate_per_address=int(os.environ.get("SHOP_RATE_PER_ADDRESS", "1200")),
     max_request_bytes=int(os.environ.get("SHOP_MAX_REQUEST_BYTES", "65536")),
     trusted_proxies=tuple(
         p.strip()
