@@ -186,7 +186,8 @@ export async function showLog() {
     row.insertCell().textContent = c.time;
     row.insertCell().textContent = c.user;
     row.insertCell().textContent = ACTIONS[c.action] || c.action;
-    const what = c.example || c.word || c.text || c.candidate || c.model || (c.ok === undefined ? "" : c.ok ? "通过" : "有问题");
+    const model = c.model ? c.model.split("/").pop() : "";
+    const what = c.example || c.word || c.text || c.candidate || model || (c.ok === undefined ? "" : c.ok ? "通过" : "有问题");
     row.insertCell().textContent = [what, c.intent, c.file].filter(Boolean).join(" · ");
   }
 }
