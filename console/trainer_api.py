@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from console.auth import Staff, authenticate, error, requires
 from console.pages import _HEADERS, PAGE_DIR
 from trainer import activation, inbox, jobs, nlu_files, segment, training
-from trainer.workspace import Workspace, read_log
+from trainer.workspace import Workspace, add_flag, read_log
 
 JOB_KINDS = {"validate", "train", "compare"}
 PNG_NAMES = {"confusion_heldout.png", "confusion_shared_eval.png"}
@@ -285,6 +285,29 @@ def trainer_blueprint() -> Blueprint:
         except activation.ActivationError as exc:
             return _refused(exc)
         return response.json(state)
+
+    @bp.post("/console/api/flags")
+    @requires("agent")
+    async def post_flag(request: Request) -> HTTPResponse:
+        """An agent flags a buyer message the assistant misunderstood (for the inbox)."""
+        body, user = _body(request), await _who(request)
+        cid = str(body.get("conversation_id") or "").strip()
+        if not cid or len(cid) > 200:
+            return error("bad_request", 400)
+        try:
+            record = await asyncio.to_thread(
+                lambda: add_flag(
+                    _ws(request),
+                    conversation_id=cid,
+                    user=user,
+                    message_id=str(body.get("message_id") or "")[:100],
+                    text=str(body.get("text") or ""),
+                    note=str(body.get("note") or ""),
+                )
+            )
+        except ValueError:
+            return error("bad_request", 400)
+        return response.json(record, status=201)
 
     @bp.get(f"{api}/log")
     @requires("trainer")

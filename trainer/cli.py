@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", default=segment.DEFAULT_TAG)
     p = sub.add_parser("flag", help="flag a buyer message for the trainers (agents)")
     p.add_argument("conversation_id")
-    p.add_argument("message_id")
+    p.add_argument("message_id", nargs="?", default="")
+    p.add_argument("--text", default="", help="the message's text, instead of its id")
     p.add_argument("--note", default="")
     p = sub.add_parser("validate", help="rasa data validate")
     p.add_argument("--job")
@@ -144,6 +145,7 @@ def run(args: argparse.Namespace, ws: Workspace) -> Any:
             ws,
             conversation_id=args.conversation_id,
             message_id=args.message_id,
+            text=args.text,
             user=user,
             note=args.note,
         )

@@ -117,6 +117,7 @@ def messages_needing_review(
     events: dict[str, list[dict[str, Any]]],
     *,
     flags: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+    flagged_texts: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
     threshold: float = LOW_CONFIDENCE,
 ) -> list[Message]:
     """The buyer messages selected for review, each with its reasons and context."""
@@ -143,7 +144,8 @@ def messages_needing_review(
                 nxt = (users[n + 1][1].get("parse_data") or {}).get("intent") or {}
                 if nxt.get("name") == COMPLAINT_INTENT and message.intent != COMPLAINT_INTENT:
                     reasons.append("complaint_followed")
-            if (cid, message.message_id) in flags:
+            by_text = (cid, group_key(message.text))
+            if (cid, message.message_id) in flags or by_text in flagged_texts:
                 reasons.append("flagged")
             if not reasons:
                 continue
@@ -195,9 +197,14 @@ def build_inbox(
     ``known_texts`` are the grouping keys of the training examples (messages
     that already are examples need no look).
     """
-    flags = {(f["conversation_id"], str(f["message_id"])) for f in read_flags(ws)}
+    records = read_flags(ws)
     messages = messages_needing_review(
-        load_events(ws.tracker_db_url), flags=flags, threshold=threshold
+        load_events(ws.tracker_db_url),
+        flags={(f["conversation_id"], str(f["message_id"])) for f in records if f["message_id"]},
+        flagged_texts={
+            (f["conversation_id"], group_key(f["text"])) for f in records if f.get("text")
+        },
+        threshold=threshold,
     )
     groups = group_messages(messages)
     if include_handled:

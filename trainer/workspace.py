@@ -102,18 +102,41 @@ def read_log(ws: Workspace, *, limit: int | None = None) -> list[dict[str, Any]]
 
 
 def add_flag(
-    ws: Workspace, *, conversation_id: str, message_id: str, user: str, note: str = ""
+    ws: Workspace,
+    *,
+    conversation_id: str,
+    user: str,
+    message_id: str = "",
+    text: str = "",
+    note: str = "",
 ) -> dict[str, Any]:
-    """Flags one buyer message for the trainers (the agent console calls this)."""
+    """Flags one buyer message for the trainers (the agent console calls this).
+
+    The message is named by its event's ``message_id`` or, when the caller only
+    has the text (the agents' message view), by its text within the conversation.
+
+    Raises:
+        ValueError: neither ``message_id`` nor ``text`` given.
+    """
+    if not (message_id or text.strip()):
+        raise ValueError("message_id or text is needed")
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "conversation_id": conversation_id,
         "message_id": message_id,
+        "text": text.strip()[:300],
         "user": user,
         "note": note[:500],
     }
     _append(ws.flags_path, record)
-    log_change(ws, user=user, action="flag", conversation_id=conversation_id, message_id=message_id)
+    log_change(
+        ws,
+        user=user,
+        action="flag",
+        conversation_id=conversation_id,
+        message_id=message_id,
+        text=record["text"],
+    )
     return record
 
 

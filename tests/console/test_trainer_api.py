@@ -121,3 +121,20 @@ async def test_jobs_models_and_refusals(console: str, login: Login, trainer_ws: 
         assert "没有可以回滚" in (await resp.json())["message"]
     async with trainer.get(f"{console}{API}/candidates/cand-1/..%2Freport.json") as resp:
         assert resp.status == 404
+
+
+async def test_agents_flag_messages_for_the_inbox(
+    console: str, login: Login, trainer_ws: Workspace
+) -> None:
+    agent = await login("agent1")
+    flag = {"conversation_id": "conv-c", "text": "能便宜点不", "note": "其实在问优惠券"}
+    async with agent.post(f"{console}/console/api/flags", json=flag, headers=HEADERS) as resp:
+        assert resp.status == 201
+    async with agent.post(f"{console}/console/api/flags", json={"conversation_id": "c"},
+                          headers=HEADERS) as resp:  # fmt: skip
+        assert resp.status == 400
+    trainer = await login("trainer")
+    async with trainer.get(f"{console}{API}/inbox") as resp:
+        groups = {g["key"]: g for g in (await resp.json())["groups"]}
+    assert groups["能便宜点不"]["reasons"] == ["flagged"]
+    assert read_log(trainer_ws)[-1]["user"] == "agent1"

@@ -35,6 +35,14 @@ def test_flagged_message_is_selected(workspace: Workspace, tracker_db: str) -> N
     assert group.reasons == ["flagged"]
 
 
+def test_flag_by_text_within_its_conversation(workspace: Workspace, tracker_db: str) -> None:
+    add_flag(workspace, conversation_id="conv-x", text="谢谢", user="agent1")  # other conversation
+    assert "谢谢" not in {g.key for g in inbox.build_inbox(workspace)}
+    add_flag(workspace, conversation_id="conv-c", text="謝謝！", user="agent1")
+    group = next(g for g in inbox.build_inbox(workspace) if g.key == "谢谢")
+    assert group.reasons == ["flagged"]
+
+
 def test_known_and_handled_messages_leave_the_inbox(workspace: Workspace, tracker_db: str) -> None:
     keys = {
         g.key for g in inbox.build_inbox(workspace, known_texts=nlu_files.known_keys(workspace))

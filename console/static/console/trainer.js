@@ -94,8 +94,15 @@ function openGroup(group, item) {
   for (const b of document.querySelectorAll(".inbox-item")) b.classList.remove("selected");
   item.classList.add("selected");
   state.current = group;
-  state.entities = [];
   const m = group.example;
+  state.entities = []; // what the assistant found is pre-marked; the trainer removes what is wrong
+  for (const e of m.entities || []) {
+    const ok = Number.isInteger(e.start) && Number.isInteger(e.end) && e.start < e.end;
+    if (!ok || !state.entityTypes.includes(e.entity)) continue;
+    if (state.entities.some((o) => e.start < o.end && e.end > o.start)) continue;
+    state.entities.push({ start: e.start, end: e.end, entity: e.entity });
+  }
+  state.entities.sort((a, b) => a.start - b.start);
   $("annotate").hidden = false;
   $("ann-text").textContent = m.text;
   $("ann-meta").textContent =
