@@ -3,7 +3,8 @@ example, a tiny candidate is trained without the held-out split, compared with t
 serving model, activated through ``PUT /model`` and rolled back.
 
 Runs on a small temporary copy of the project (8 examples per intent, 2 epochs):
-about 4 minutes on 2 idle cores. The repository's data and models are not touched.
+about 5 minutes of CPU (two small trainings, five model loads). The repository's
+data and models are not touched.
 """
 
 from __future__ import annotations
