@@ -73,8 +73,8 @@ def _spawn(ws: Workspace, user: str, kind: str, candidate: str | None) -> str:
     if kind == "compare":
         argv.append(str(candidate))
     argv += ["--job", job_id]
+    jobs.Job(ws, job_id, kind, user)  # "running" at once: a second request sees it
     log = jobs.jobs_dir(ws) / f"{job_id}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
     env = {
         **training.rasa_env(),
         "TRAINER_PROJECT_DIR": str(ws.project_dir),

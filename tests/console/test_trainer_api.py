@@ -138,3 +138,33 @@ async def test_agents_flag_messages_for_the_inbox(
         groups = {g["key"]: g for g in (await resp.json())["groups"]}
     assert groups["能便宜点不"]["reasons"] == ["flagged"]
     assert read_log(trainer_ws)[-1]["user"] == "agent1"
+
+
+async def test_a_job_runs_as_a_subprocess_and_reports_failure(
+    console: str, login: Login, trainer_ws: Workspace
+) -> None:
+    """The console starts ``python -m trainer compare --job``; a broken model fails the job."""
+    import asyncio
+    import json
+
+    trainer_ws.candidates_dir.mkdir(parents=True)
+    model = trainer_ws.candidates_dir / "cand-20260101-000000.tar.gz"
+    model.write_bytes(b"not a model")
+    manifest = {"name": "cand-20260101-000000", "model": str(model), "user": "t", "created": "x"}
+    (trainer_ws.candidates_dir / "cand-20260101-000000.json").write_text(json.dumps(manifest))
+    trainer = await login("trainer")
+    body = {"kind": "compare", "candidate": "cand-20260101-000000"}
+    async with trainer.post(f"{console}{API}/jobs", json=body, headers=HEADERS) as resp:
+        assert resp.status == 202
+        job_id = (await resp.json())["id"]
+    async with trainer.post(f"{console}{API}/jobs", json=body, headers=HEADERS) as resp:
+        assert resp.status == 409  # one at a time
+    status: dict = {}
+    for _ in range(180):
+        async with trainer.get(f"{console}{API}/jobs/{job_id}") as resp:
+            status = await resp.json() if resp.status == 200 else {}
+        if status.get("state") in {"done", "failed"}:
+            break
+        await asyncio.sleep(1)
+    assert status["state"] == "failed" and status["user"] == "trainer"
+    assert status["error"]
