@@ -51,12 +51,13 @@ def _refused(exc: Exception) -> HTTPResponse:
     return error("refused", 400, message=str(exc))
 
 
-def _inbox(ws: Workspace, threshold: float, include_handled: bool) -> dict[str, Any]:
+def _inbox(ws: Workspace, threshold: float, include_handled: bool, days: float) -> dict[str, Any]:
     groups = inbox.build_inbox(
         ws,
         threshold=threshold,
         known_texts=nlu_files.known_keys(ws),
         include_handled=include_handled,
+        days=days,
     )
     return {
         "groups": [g.to_dict() for g in groups[:200]],
@@ -129,10 +130,11 @@ def trainer_blueprint() -> Blueprint:
     async def get_inbox(request: Request) -> HTTPResponse:
         try:
             threshold = float(request.args.get("threshold", inbox.LOW_CONFIDENCE))
+            days = float(request.args.get("days", inbox.DAYS))
         except ValueError:
             return error("bad_request", 400)
         include = request.args.get("all") == "1"
-        data = await asyncio.to_thread(_inbox, _ws(request), threshold, include)
+        data = await asyncio.to_thread(_inbox, _ws(request), threshold, include, days)
         return response.json(data)
 
     @bp.post(f"{api}/segment")

@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inbox", help="buyer messages that need a look, grouped")
     p.add_argument("--threshold", type=float, default=inbox.LOW_CONFIDENCE)
     p.add_argument("--all", action="store_true", help="also handled ones")
+    p.add_argument("--days", type=float, default=inbox.DAYS, help="how far back (0: all)")
     p.add_argument("--limit", type=int, default=30)
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("annotate", help="save a message as a training example")
@@ -106,6 +107,7 @@ def _inbox(ws: Workspace, args: argparse.Namespace) -> None:
         threshold=args.threshold,
         known_texts=nlu_files.known_keys(ws),
         include_handled=args.all,
+        days=args.days,
     )[: args.limit]
     if args.json:
         _print([g.to_dict() for g in groups])

@@ -11,6 +11,7 @@ already are training examples, are left out.
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ LOW_CONFIDENCE = 0.6
 HANDOFF_ACTION = "action_handoff"
 COMPLAINT_INTENT = "complain"
 CONTEXT_TURNS = 3
+DAYS = 30  # how far back the inbox reads the tracker store
 
 
 @dataclass
@@ -57,15 +59,22 @@ class Group:
         return asdict(self)
 
 
-def load_events(tracker_db_url: str) -> dict[str, list[dict[str, Any]]]:
-    """Every stored event, per conversation in order (Rasa's ``events`` table)."""
+def load_events(tracker_db_url: str, *, since: float = 0.0) -> dict[str, list[dict[str, Any]]]:
+    """Stored events from ``since`` (epoch seconds) on, per conversation in order.
+
+    Reads Rasa's ``events`` table (the SQL tracker store) directly, read-only.
+    """
     engine = sa.create_engine(tracker_db_url)
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("events"):
                 return {}
             rows = conn.execute(
-                sa.text("SELECT sender_id, data FROM events ORDER BY sender_id, timestamp, id")
+                sa.text(
+                    "SELECT sender_id, data FROM events WHERE timestamp >= :since"
+                    " ORDER BY sender_id, timestamp, id"
+                ),
+                {"since": since},
             )
             out: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for sender_id, data in rows:
@@ -191,15 +200,17 @@ def build_inbox(
     threshold: float = LOW_CONFIDENCE,
     known_texts: set[str] | None = None,
     include_handled: bool = False,
+    days: float = DAYS,
 ) -> list[Group]:
     """The inbox of the workspace: selected, grouped, without what is already handled.
 
+    Only conversations of the last ``days`` are read (0: all).
     ``known_texts`` are the grouping keys of the training examples (messages
     that already are examples need no look).
     """
     records = read_flags(ws)
     messages = messages_needing_review(
-        load_events(ws.tracker_db_url),
+        load_events(ws.tracker_db_url, since=time.time() - days * 86400 if days else 0.0),
         flags={(f["conversation_id"], str(f["message_id"])) for f in records if f["message_id"]},
         flagged_texts={
             (f["conversation_id"], group_key(f["text"])) for f in records if f.get("text")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from trainer import inbox, nlu_files
 from trainer.textnorm import group_key
 from trainer.workspace import Workspace, add_flag
@@ -56,5 +58,7 @@ def test_known_and_handled_messages_leave_the_inbox(workspace: Workspace, tracke
 
 def test_threshold_and_missing_store(workspace: Workspace, tracker_db: str) -> None:
     assert "你好" not in {g.key for g in inbox.build_inbox(workspace, threshold=0.45)}
+    assert inbox.build_inbox(workspace, days=1) != []
+    assert inbox.load_events(tracker_db, since=time.time() + 60) == {}
     empty = Workspace(**{**workspace.__dict__, "tracker_db_url": "sqlite://"})
     assert inbox.build_inbox(empty) == []
