@@ -28,7 +28,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float = 420) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -136,6 +136,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             str(endpoints),
             "--credentials",
             str(ROOT / "credentials.yml"),
+            "--cors",  # as scripts/run.sh: the demo shop's pages on the console's origin
+            "*",
         ],
         cwd=ROOT,
         env=env,
