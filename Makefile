@@ -30,6 +30,11 @@ token:          ## print a buyer token for the demo: make token BUYER=B005
 demo-reset:     ## re-import the demo shop (fresh relative dates, drops runtime changes)
 	.venv/bin/python -m actions.db.importer seed/demo_shop.json --replace
 
+.PHONY: screenshots
+screenshots:    ## the README's demo shop screenshots (docs/img/), against running servers (make run)
+	scripts/install_browser.sh
+	.venv/bin/python scripts/screenshot_demo.py
+
 demo-analytics: ## demo conversations, ratings and returns for the owner page (docs/owner.md)
 	SHOP_DEMO=1 .venv/bin/python -m console.demo_analytics
 

@@ -31,11 +31,16 @@ if [ "${1:-}" = "shell" ]; then
   .venv/bin/rasa shell --model models/shoe-shop.tar.gz --endpoints endpoints.yml
 else
   cat <<'MSG'
+
+  Open the demo shop:  http://localhost:5002/
+  (product pages with the chat widget, whose bubble appears once the assistant is up;
+   the 演示身份 menu switches between demo buyers)
+
 The assistant is starting on http://localhost:5005 (ready when "Rasa server is up and running" appears).
 Chat from another terminal, for example:
   curl -s localhost:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \
     -d '{"sender": "demo", "message": "脚长25.5厘米，小白鞋穿多大码？"}'
-Open the web widget on a demo product page in a browser:
+The widget alone on a bare test page of the assistant:
   http://localhost:5005/webhooks/socketio/webchat/demo.html
   (as a logged-in demo buyer: append ?buyer_token=$(make -s token BUYER=B005))
 or chat in the terminal instead with: make shell

@@ -1,8 +1,6 @@
 """The demo shop's pages, served by the real console (``python -m console``) in a
-subprocess on a copy of the demo shop, with and without demo mode.
-
-(Sanic 21.12 starts only one app per process: its TouchUp step fails on the
-second, so the console runs in its own process, as the end-to-end tests do.)
+subprocess on a copy of the demo shop, once with ``SHOP_DEMO=1`` and once without:
+demo mode comes from the environment, as in production.
 """
 
 from __future__ import annotations
