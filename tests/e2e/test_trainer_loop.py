@@ -1,4 +1,5 @@
-"""The trainer's loop on a real Rasa server: a tiny model serves, a trainer adds an
+"""The trainer's loop on a real Rasa server: a tiny model serves, a buyer's message is
+stored in its SQL tracker store, shows up in the inbox, a trainer saves it as an
 example, a tiny candidate is trained without the held-out split, compared with the
 serving model, activated through ``PUT /model`` and rolled back.
 
@@ -20,7 +21,7 @@ import requests
 
 from tests.e2e.conftest import BIN, _free_port, _wait
 from tests.trainer.conftest import copy_project
-from trainer import activation, evaluation, nlu_files, training
+from trainer import activation, evaluation, inbox, nlu_files, training
 from trainer.jobs import Job, read_job
 from trainer.workspace import Workspace, read_log
 
@@ -62,7 +63,8 @@ def loop_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     (eval_dir / "jddc_buyer_turns.tsv").write_text(
         "text\tintent\tsession_id\n谢谢啦\tthank\ts1\n拜拜了\tgoodbye\ts2\n", encoding="utf-8"
     )
-    return Workspace(project, base / "trainer", base / "candidates", eval_dir, "sqlite://")
+    tracker = f"sqlite:///{base / 'tracker.db'}"
+    return Workspace(project, base / "trainer", base / "candidates", eval_dir, tracker)
 
 
 def test_candidate_is_compared_activated_and_rolled_back(loop_ws: Workspace) -> None:
@@ -75,6 +77,12 @@ def test_candidate_is_compared_activated_and_rolled_back(loop_ws: Workspace) -> 
     )  # fmt: skip
     port = _free_port()
     log = ws.project_dir / "rasa.log"
+    endpoints = ws.project_dir / "endpoints.yml"  # conversations kept as in production
+    endpoints.write_text(
+        "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+        f"  db: {ws.tracker_db_url.removeprefix('sqlite:///')}\n",
+        encoding="utf-8",
+    )
     server = subprocess.Popen(
         [
             str(BIN / "rasa"),
@@ -86,6 +94,8 @@ def test_candidate_is_compared_activated_and_rolled_back(loop_ws: Workspace) -> 
             "127.0.0.1",
             "--model",
             str(live),
+            "--endpoints",
+            str(endpoints),
         ],
         cwd=ws.project_dir,
         env=training.rasa_env(),
@@ -97,7 +107,21 @@ def test_candidate_is_compared_activated_and_rolled_back(loop_ws: Workspace) -> 
         _wait(f"{url}/status", server, log)
         assert requests.get(f"{url}/status", timeout=10).json()["model_file"] == live.name
 
-        nlu_files.add_example(ws, intent="thank", text="多谢掌柜的帮忙啦", user="trainer1")
+        # a buyer writes; the server parses and stores the message in its tracker store
+        said = requests.post(
+            f"{url}/conversations/buyer-e2e/messages",
+            json={"text": "多謝掌櫃的幫忙啦！", "sender": "user"},
+            timeout=60,
+        )
+        assert said.status_code == 200, said.text
+        groups = inbox.build_inbox(ws, threshold=1.01)  # the tiny model is unsure of all
+        group = next(g for g in groups if g.key == "多谢掌柜的帮忙啦")
+        assert group.example.conversation_id == "buyer-e2e" and group.example.ranking
+        nlu_files.add_example(
+            ws, intent="thank", text=group.example.text, user="trainer1",
+            source={"conversation_id": "buyer-e2e", "message_id": group.example.message_id},
+        )  # fmt: skip
+        assert "多谢掌柜的帮忙啦！" in (ws.nlu_dir / "chitchat.yml").read_text("utf-8")
         job = Job(ws, "train-e2e", "train", "trainer1")
         cand = training.train_candidate(ws, user="trainer1", job=job)
         job.finish(cand)
