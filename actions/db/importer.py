@@ -28,6 +28,7 @@ from actions.db.migrate import upgrade_database
 from actions.db.models import (
     Buyer,
     Complaint,
+    ConversationRating,
     DeliveryCase,
     Escalation,
     Order,
@@ -38,6 +39,7 @@ from actions.db.models import (
     ReturnRequest,
     ReturnStatusChange,
     Shipment,
+    ShopEvent,
     ShopPolicy,
     SizeChartRow,
     StockItem,
@@ -57,7 +59,7 @@ __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "w
 
 # Children before parents, so deleting in this order never breaks a foreign key.
 SHOP_TABLES = (
-    Escalation, Complaint, DeliveryCase, ReturnStatusChange,
+    ShopEvent, ConversationRating, Escalation, Complaint, DeliveryCase, ReturnStatusChange,
     TrackingEvent, ReturnRequest, Shipment, OrderItem, Order, Buyer,
     StockItem, SizeChartRow, ProductFunction, Product, Promotion, ShopPolicy,
 )  # fmt: skip
