@@ -93,9 +93,15 @@ def trigger(event: dict[str, Any], rasa_url: str | None = None) -> None:
         raise DeliveryError(f"bad answer from Rasa: {exc}") from exc
 
 
+def event_key(row: ShopEvent) -> str:
+    """The event's id for the action's duplicate check: id and creation time, so a
+    SQLite id reused after a re-import (``--replace``) is still a new event."""
+    return f"{row.id}-{row.created_at:%Y%m%d%H%M%S%f}"
+
+
 def _as_message(row: ShopEvent) -> dict[str, Any]:
     entities = {key: str(value) for key, value in (row.payload or {}).items()}
-    entities["shop_event_id"] = str(row.id)
+    entities["shop_event_id"] = event_key(row)
     return {"buyer_id": row.buyer_id, "intent": shop_events.INTENTS[row.kind], "entities": entities}
 
 

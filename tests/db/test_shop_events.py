@@ -161,9 +161,12 @@ def test_an_event_is_sent_once_with_its_intent_and_entities(shop_db: None) -> No
     rasa = Rasa()
     assert notify.dispatch_once(send=rasa) == notify.Outcome(delivered=1)
     assert notify.dispatch_once(send=rasa) == notify.Outcome()
+    with session_scope() as session:
+        created = session.get(ShopEvent, 1).created_at
+    key = f"1-{created:%Y%m%d%H%M%S%f}"  # unique even when SQLite reuses the id
     assert rasa.sent == [
         {"buyer_id": "B005", "intent": "EXTERNAL_order_delivered",
-         "entities": {"order_id": "2026010506679357", "n": "0", "shop_event_id": "1"}}
+         "entities": {"order_id": "2026010506679357", "n": "0", "shop_event_id": key}}
     ]  # fmt: skip
     assert _state() == (1, True, None, False)
 
@@ -206,7 +209,7 @@ def test_a_second_dispatcher_skips_what_the_first_is_sending(shop_db: None) -> N
 
     assert notify.dispatch_once(send=first) == notify.Outcome(delivered=1)
     assert inner == [notify.Outcome(delivered=1)]  # only event 2: event 1 was claimed
-    assert sorted(m["entities"]["shop_event_id"] for m in rasa.sent) == ["1", "2"]
+    assert sorted(m["entities"]["shop_event_id"][:2] for m in rasa.sent) == ["1-", "2-"]
 
 
 def test_a_crashed_dispatchers_claim_is_taken_over_after_the_timeout(shop_db: None) -> None:
@@ -243,7 +246,7 @@ def test_two_dispatcher_threads_on_one_database_send_each_event_once(tmp_path: P
         thread.start()
     for thread in threads:
         thread.join()
-    ids = sorted(int(m["entities"]["shop_event_id"]) for m in rasa.sent)
+    ids = sorted(int(m["entities"]["shop_event_id"].split("-")[0]) for m in rasa.sent)
     assert ids == list(range(1, 21))
     assert sum(r.delivered for r in results) == 20
     engine.dispose()
