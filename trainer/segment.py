@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 from trainer.nlu_files import data_lock
@@ -19,15 +20,26 @@ DEFAULT_TAG = "n"
 _WORD = re.compile(r"^[^\s]{1,20}$")
 
 
-def _tokenizer(ws: Workspace) -> Any:
+@lru_cache(maxsize=4)
+def _cached_tokenizer(files: tuple[tuple[str, int, int], ...]) -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    for path in sorted(ws.userdict.parent.glob("*")):
-        if path.is_file():
-            tokenizer.load_userdict(str(path))
+    tokenizer.initialize()  # the main dictionary: about a second, so done once
+    for path, _, _ in files:
+        tokenizer.load_userdict(path)
     return tokenizer
+
+
+def _tokenizer(ws: Workspace) -> Any:
+    """A jieba tokenizer with the custom dictionaries, rebuilt when one of them changes."""
+    files = tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(ws.userdict.parent.glob("*"))
+        if path.is_file()
+    )
+    return _cached_tokenizer(files)
 
 
 def segment(ws: Workspace, text: str) -> list[dict[str, Any]]:

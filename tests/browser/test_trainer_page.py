@@ -152,7 +152,7 @@ def test_trainer_annotates_a_stored_message(
         assert "奶茶 | 色高" in warning.inner_text()
         page.click("#ann-warnings button:has-text('奶茶色')")
         page.locator("#ann-msg", has_text="已加入词典").wait_for()
-        expect(page.locator("#ann-warnings li")).to_have_count(0)
+        expect(page.locator("#ann-warnings li")).to_have_count(0, timeout=15_000)
         assert "奶茶色" in page.locator("#ann-tokens").inner_text()
         page.click("#ann-save")
         page.locator("#ann-msg", has_text="已保存到 data/nlu/").wait_for()
