@@ -116,6 +116,8 @@ def test_trainer_annotates_a_stored_message(
 ) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=15_000)  # a loaded 2-core machine; back to 5 s at the end
+
     base, ws = trainer_console
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.set_default_timeout(15_000)
@@ -160,6 +162,7 @@ def test_trainer_annotates_a_stored_message(
         # the inbox no longer lists it
         expect(page.locator(".inbox-item", has_text=TEXT)).to_have_count(0, timeout=15_000)
     finally:
+        expect.set_options(timeout=5_000)
         context.close()
     assert not errors, errors
     saved = [p for p in ws.nlu_dir.glob("*.yml") if f"- [奶茶色](color){TEXT[3:]}" in p.read_text()]
@@ -206,6 +209,8 @@ def test_trainer_reads_the_report_activates_and_rolls_back(
 ) -> None:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=15_000)  # a loaded 2-core machine; back to 5 s at the end
+
     base, ws = trainer_console
     live, model = _candidate(ws, monkeypatch)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -244,6 +249,7 @@ def test_trainer_reads_the_report_activates_and_rolls_back(
         expect(page.locator("#panel-ship")).to_be_hidden()
         page.screenshot(path=str(ROOT / "var" / "screenshots" / "trainer-log.png"))
     finally:
+        expect.set_options(timeout=5_000)
         context.close()
     assert not errors, errors
     assert _FakeRasa.loaded[-2:] == [str(model.resolve()), str(live.resolve())]
