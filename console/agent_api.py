@@ -36,6 +36,9 @@ STATUS = {"not_found": 404, "already_claimed": 409, "agent_full": 409, "not_assi
 HANDBACK_INTENT = "EXTERNAL_agent_handback"
 CLOSED_INTENT = "EXTERNAL_agent_closed"
 JOINED_RESPONSE = "utter_agent_joined"
+# A paused conversation ends on the handoff action, without the action_listen a user
+# turn follows; rules (EXTERNAL_agent_handback -> utter_handed_back) need it.
+RESUME = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 
 
 def rasa(app: Sanic) -> Conversations:
@@ -226,7 +229,7 @@ def agent_blueprint() -> Blueprint:
         staff = await _staff(request)
         try:
             cid = await _assigned(escalation_id, staff)
-            await rasa(request.app).append_events(cid, [{"event": "resume"}], push=False)
+            await rasa(request.app).append_events(cid, RESUME, push=False)
             await rasa(request.app).trigger_intent(cid, intent)
         except queue.QueueError as exc:
             return _queue_error(exc)

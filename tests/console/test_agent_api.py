@@ -284,8 +284,9 @@ async def test_handback_and_close_resume_then_trigger_the_intent(
     status, answer = await call(agent1, console, "POST", path, body)
     assert status == 200
     assert (answer["status"], answer["outcome"]) == ("resolved", outcome)
+    resume = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
     assert rasa.calls == [
-        ("events", "c-done", {"events": [{"event": "resume"}], "push": False}),
+        ("events", "c-done", {"events": resume, "push": False}),
         ("trigger_intent", "c-done", intent),
     ]
     saved = row(esc)
