@@ -1,11 +1,32 @@
 # The README's two commands are `make run` and `make test`.
-.PHONY: run shell test install train lint nlu-report freeze clean token demo-reset demo-analytics
+.PHONY: run shell test install train lint nlu-report freeze clean token demo-reset prod prod-stop test-production bench bench-smoke demo-analytics
 
 run:            ## install, seed the demo shop, train if stale, start the assistant
 	scripts/run.sh
 
 shell:          ## the same, chatting in the terminal
 	scripts/run.sh shell
+
+prod:           ## production set-up on this machine: PostgreSQL, Redis, 2 Rasa replicas, nginx on :8080
+	scripts/run_prod.sh
+
+prod-stop:      ## stop what `scripts/run_prod.sh start` started
+	scripts/run_prod.sh stop
+
+test-production: ## fault and fuzz tests against real PostgreSQL and Redis (tests/production)
+	scripts/install.sh --dev
+	[ -n "$$SHOP_MODEL" ] || scripts/train_if_stale.sh
+	.venv/bin/python -m pytest -q -rs tests/production
+
+bench:          ## load benchmark: embedded, two replicas, stock rasa init (docs/performance.md)
+	scripts/install.sh --dev
+	[ -n "$$SHOP_MODEL" ] || scripts/train_if_stale.sh
+	.venv/bin/python -m bench $(BENCH_ARGS)
+
+bench-smoke:    ## a few buyers for a few seconds, embedded only (CI)
+	scripts/install.sh --dev
+	[ -n "$$SHOP_MODEL" ] || scripts/train_if_stale.sh
+	.venv/bin/python -m bench --smoke
 
 test:           ## install what is missing and run every check
 	scripts/test.sh
