@@ -36,6 +36,7 @@ STATUS = {"not_found": 404, "already_claimed": 409, "agent_full": 409, "not_assi
 HANDBACK_INTENT = "EXTERNAL_agent_handback"
 CLOSED_INTENT = "EXTERNAL_agent_closed"
 JOINED_RESPONSE = "utter_agent_joined"
+PAUSE = {"event": "pause"}
 # A paused conversation ends on the handoff action, without the action_listen a user
 # turn follows; rules (EXTERNAL_agent_handback -> utter_handed_back) need it.
 RESUME = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
@@ -65,10 +66,16 @@ def agent_event(text: str, name: str, agent_id: int) -> dict[str, Any]:
 
 
 async def push_joined(app: Sanic, conversation_id: str, name: str, agent_id: int) -> None:
-    """Tells the buyer an agent joined (``utter_agent_joined``); failures are logged."""
+    """Pauses the assistant and tells the buyer an agent joined (``utter_agent_joined``).
+
+    The pause matters for escalations the assistant queued without pausing (three
+    failed order checks) and for sessions that expired while waiting; a second
+    pause is harmless. Failures are logged.
+    """
     try:
         text = app.ctx.responses.text(JOINED_RESPONSE, agent_name=name)
-        await rasa(app).append_events(conversation_id, [agent_event(text, name, agent_id)])
+        events = [PAUSE, agent_event(text, name, agent_id)]
+        await rasa(app).append_events(conversation_id, events)
     except (RasaError, ResponseMissingError) as exc:
         logger.warning("could not tell %s that %s joined: %r", conversation_id, name, exc)
 

@@ -28,6 +28,9 @@ async def call(
         return r.status, json.loads(text) if text and r.content_type == "application/json" else text
 
 
+PAUSE = {"event": "pause"}
+
+
 def joined(name: str, agent_id: int) -> dict[str, Any]:
     text = JOINED.replace("{agent_name}", name)
     return {"event": "bot", "text": text, "metadata": {"agent_name": name, "agent_id": agent_id}}
@@ -76,8 +79,8 @@ async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
     ]
     pushes = [c for c in rasa.calls if c[0] == "events"]
     assert pushes == [
-        ("events", "c-urgent", {"events": [joined("AGENT1", staff["agent1"])], "push": True}),
-        ("events", "c-normal", {"events": [joined("AGENT1", staff["agent1"])], "push": True}),
+        ("events", cid, {"events": [PAUSE, joined("AGENT1", staff["agent1"])], "push": True})
+        for cid in ("c-urgent", "c-normal")
     ]
     rasa.add("c-urgent", {"event": "user", "text": "还在吗"})
     status, body = await call(agent1, console, "GET", "/queue")
@@ -103,7 +106,7 @@ async def test_claim_pushes_joined_and_refuses_a_second_claimer(
     assert body["status"] == "assigned" and body["agent"]["username"] == "agent2"
     assert body["assigned_at"] and body["waiting_seconds"] >= 0
     assert rasa.calls == [
-        ("events", "c1", {"events": [joined("AGENT2", staff["agent2"])], "push": True})
+        ("events", "c1", {"events": [PAUSE, joined("AGENT2", staff["agent2"])], "push": True})
     ]
     assert await call(agent1, console, "POST", f"/escalations/{first}/claim") == (
         409,
