@@ -7,8 +7,6 @@ Screenshots of both pages at each step go to var/screenshots/handoff-*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from tests.e2e.conftest import Servers
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 BUYER = "B013"  # 马超: two orders; no other end-to-end test uses him
-AGENT, PASSWORD = "agent1", "demo1234"  # demo staff (python -m console.staff demo)
+AGENT, PASSWORD = "agent1", "demo1234"  # demo staff, created by the servers fixture
 REPLY = "您好，我是小美，请问鞋子有什么问题？"
 SLOW = 30_000  # ms: the assistant's answers
 
@@ -41,15 +39,9 @@ def _sql(servers: Servers, statement: str, **params: Any) -> list[Any]:
 
 @pytest.fixture()
 def console_ready(servers: Servers) -> Iterator[None]:
-    """The demo staff exist; escalations earlier tests left open are closed, so that
-    automatic assignment does not fill agent1 with them; agent1 is offline after."""
-    subprocess.run(
-        [sys.executable, "-m", "console.staff", "demo", "--if-missing"],
-        cwd=ROOT,
-        env=servers.env,
-        check=True,
-        capture_output=True,
-    )
+    """Escalations earlier tests left open are closed, so that automatic assignment
+    does not fill agent1 with them; agent1 is offline afterwards. (The demo staff
+    come from the servers fixture: python -m console.staff demo --if-missing.)"""
     _sql(
         servers,
         "UPDATE escalations SET status = 'resolved', outcome = 'closed',"
@@ -59,13 +51,24 @@ def console_ready(servers: Servers) -> Iterator[None]:
     _sql(servers, "UPDATE staff_users SET last_seen_at = NULL WHERE username = :u", u=AGENT)
 
 
-def _page(browser: Any, width: int, height: int) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    return page
+@pytest.fixture()
+def new_page(browser: Any) -> Iterator[Any]:
+    """new_page(width, height) -> a page in a fresh context; all closed afterwards
+    (before ``console_ready`` marks the agent offline: no poll after that)."""
+    contexts: list[Any] = []
+
+    def make(width: int, height: int) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def _shot(buyer: Any, agent: Any, step: str) -> None:
@@ -98,9 +101,9 @@ def _claim(agent: Any, conversation_id: str) -> None:
 
 
 def test_a_buyer_is_taken_over_by_an_agent_and_handed_back(
-    browser: Any, servers: Servers, console_ready: None
+    servers: Servers, console_ready: None, new_page: Any
 ) -> None:
-    buyer = _page(browser, 414, 860)
+    buyer = new_page(414, 860)
     buyer.goto(
         f"{servers.rasa_url}/webhooks/socketio/webchat/demo.html?buyer_token={issue_token(BUYER)}"
     )
@@ -119,7 +122,7 @@ def test_a_buyer_is_taken_over_by_an_agent_and_handed_back(
     assert len(rows) == 1, rows
     conversation_id = rows[0][0]
 
-    agent = _page(browser, 1280, 800)
+    agent = new_page(1280, 800)
     agent.goto(f"{servers.console_url}/console/")
     expect(agent.locator("#login-form")).to_be_visible()
     _shot(buyer, agent, "1-asked")
@@ -164,14 +167,12 @@ def test_a_buyer_is_taken_over_by_an_agent_and_handed_back(
     assert [tuple(row) for row in outcome] == [("resolved", "handed_back")]
     assert servers.tracker(conversation_id)["paused"] is False
     assert buyer.dialogs == [] and agent.dialogs == []
-    buyer.context.close()
-    agent.context.close()
 
 
 def test_without_login_the_console_shows_the_login_form_and_the_api_says_401(
-    browser: Any, servers: Servers
+    servers: Servers, new_page: Any
 ) -> None:
-    page = _page(browser, 1024, 768)
+    page = new_page(1024, 768)
     page.goto(f"{servers.console_url}/console/")
     expect(page.locator("#login-view")).to_be_visible()
     expect(page.locator("#console-view")).to_be_hidden()
@@ -192,4 +193,3 @@ def test_without_login_the_console_shows_the_login_form_and_the_api_says_401(
     page.screenshot(path=str(SCREENSHOTS / "handoff-login-refused.png"))
     for path in ("/console/api/me", "/console/api/queue", "/console/api/quick-replies"):
         assert requests.get(f"{servers.console_url}{path}", timeout=10).status_code == 401
-    page.context.close()
