@@ -28,7 +28,8 @@ from bench.scenarios import REFERENCE, SHOP
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "shoe-shop.tar.gz"
+# SHOP_MODEL: another trained model of this assistant (default: models/shoe-shop.tar.gz).
+MODEL = Path(os.environ.get("SHOP_MODEL") or ROOT / "models" / "shoe-shop.tar.gz")
 BENCH_SECRET = "bench-only-shop-secret-0123456789abcdef"
 BENCH_JWT_SECRET = "bench-only-rasa-jwt-secret-0123456789abcdef"
 UNLIMITED = {"SHOP_RATE_PER_ADDRESS": "100000000", "SHOP_RATE_PER_CONVERSATION": "100000000"}
@@ -153,6 +154,7 @@ def production(work: Path) -> Iterator[Target]:
         REDIS_LOCK_DB="3",
         REDIS_SHARED_DB="4",
         RASA_JWT_SECRET=BENCH_JWT_SECRET,
+        MODEL=str(MODEL),
     )
     script = ROOT / "scripts" / "run_prod.sh"
     log = work / "production-start.log"

@@ -15,6 +15,7 @@ export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 PROD_DIR="${PROD_DIR:-var/prod}"
 PIDS="$PROD_DIR/pids"
 mkdir -p "$PROD_DIR/logs" "$PROD_DIR/nginx/tmp"
+chmod 0777 "$PROD_DIR/nginx/tmp"  # nginx workers (nobody) buffer photo uploads there
 
 stop_all() {
   [ -f "$PIDS" ] || return 0
