@@ -13,6 +13,7 @@ import random
 import statistics
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,7 @@ async def _buyer(
     index: int,
     stop_at: float,
     result: Result,
-    sent: dict[str, list[str]],
+    sent: dict[str, list[tuple[str, str]]],
     run_tag: str,
 ) -> None:
     rng = random.Random(index)
@@ -126,7 +127,7 @@ async def _buyer(
                 result.error_kinds[kind] = result.error_kinds.get(kind, 0) + 1
                 continue
             result.latencies.append(time.monotonic() - started)
-            sent[sender].append(message_id)
+            sent[sender].append((message_id, text))
             buttons = [
                 b["payload"]
                 for m in replies or []
@@ -135,11 +136,15 @@ async def _buyer(
             ]
 
 
-async def _check_trackers(target: Target, sent: dict[str, list[str]], result: Result) -> None:
+async def _check_trackers(
+    target: Target, sent: dict[str, list[tuple[str, str]]], result: Result
+) -> None:
     semaphore = asyncio.Semaphore(8)
     timeout = aiohttp.ClientTimeout(total=60)
 
-    async def check(session: aiohttp.ClientSession, sender: str, ids: list[str]) -> None:
+    async def check(
+        session: aiohttp.ClientSession, sender: str, pairs: list[tuple[str, str]]
+    ) -> None:
         url = f"{target.api_url}/conversations/{sender}/tracker"
         async with semaphore:
             try:
@@ -148,12 +153,14 @@ async def _check_trackers(target: Target, sent: dict[str, list[str]], result: Re
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 result.unchecked += 1
                 return
-        stored = [
-            e.get("message_id") for e in tracker.get("events", []) if e.get("event") == "user"
-        ]
-        answered = set(ids)
-        result.lost += len(answered - set(stored))
-        if [m for m in stored if m in answered] != [m for m in ids if m in set(stored)]:
+        users = [e for e in tracker.get("events", []) if e.get("event") == "user"]
+        ids = [m for m, _ in pairs]
+        stored = [e.get("message_id") for e in users]
+        if not set(ids) & set(stored):  # a channel that drops message_id: compare texts
+            ids, stored = [t for _, t in pairs], [e.get("text") for e in users]
+        result.lost += sum((Counter(ids) - Counter(stored)).values())
+        kept = set(stored)
+        if [m for m in stored if m in set(ids)] != [m for m in ids if m in kept]:
             result.reordered += 1
 
     async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -182,7 +189,7 @@ def _rss_mb(pid: int) -> float:
 async def run_load(target: Target, buyers: int, seconds: float, timeout: float = 120) -> Result:
     """Runs ``buyers`` concurrent buyers for ``seconds``, then checks the trackers."""
     result = Result(target.name, buyers, seconds)
-    sent: dict[str, list[str]] = {}
+    sent: dict[str, list[tuple[str, str]]] = {}
     run_tag = uuid.uuid4().hex[:6]
     connector = aiohttp.TCPConnector(limit=buyers + 4)
     client_timeout = aiohttp.ClientTimeout(total=timeout)
