@@ -1,10 +1,8 @@
 """The agents' JSON API: queue, claim, conversation, reply, hand back, close, export.
 
-Every route needs a console session with the ``agent`` role
-(:func:`console.auth.requires`). Each request runs one short database
-transaction in a worker thread and reaches the conversation only through
-Rasa's HTTP API (``request.app.ctx.rasa``, a :class:`console.rasa_client.Conversations`;
-tests put a fake there). Protocol: ``docs/console-api.md``.
+Every route needs the ``agent`` role; each request runs one short transaction in a
+worker thread and reaches the conversation only through Rasa's HTTP API
+(``app.ctx.rasa``; tests put a fake there). Protocol: ``docs/console-api.md``.
 """
 
 from __future__ import annotations
@@ -66,12 +64,8 @@ def agent_event(text: str, name: str, agent_id: int) -> dict[str, Any]:
 
 
 async def push_joined(app: Sanic, conversation_id: str, name: str, agent_id: int) -> None:
-    """Pauses the assistant and tells the buyer an agent joined (``utter_agent_joined``).
-
-    The pause matters for escalations the assistant queued without pausing (three
-    failed order checks) and for sessions that expired while waiting; a second
-    pause is harmless. Failures are logged.
-    """
+    """Pauses the assistant (also for escalations queued without a pause) and tells the
+    buyer an agent joined (``utter_agent_joined``); failures are logged."""
     try:
         text = app.ctx.responses.text(JOINED_RESPONSE, agent_name=name)
         events = [PAUSE, agent_event(text, name, agent_id)]
