@@ -1,11 +1,9 @@
 """Import a shop (catalogue, policy, promotions, buyers, orders, returns) from one JSON file.
 
 ``python -m actions.db.importer FILE.json [--replace | --if-empty] [--database-url URL]``.
-The whole file is validated first (:func:`actions.db.schema.validate_shop`); on
-any problem every bad record is printed with its JSON position and the command
-exits with code 1 having written nothing. Otherwise the database is migrated to
-the latest revision and everything is loaded in one transaction. The format is
-documented in ``docs/shop-data.md``.
+The whole file is validated first; on any problem every bad record is printed with its
+JSON position and nothing is written (exit 1). Otherwise the database is migrated and
+everything is loaded in one transaction. Format: ``docs/shop-data.md``.
 """
 
 from __future__ import annotations
