@@ -22,15 +22,25 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import yaml  # type: ignore[import-untyped]
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
 logger = logging.getLogger(__name__)
 
-APOLOGY_TEXT = (
-    "抱歉亲，系统暂时出了点问题，刚才的消息没能处理好😣 请稍后再发一次，或者转人工客服帮您处理～"
-)
-APOLOGY_BUTTONS = [{"title": "转人工客服", "payload": "/request_human"}]
+APOLOGY_RESPONSE = "utter_system_trouble"
+
+
+def _response(name: str) -> tuple[str, list[dict[str, str]]]:
+    """The text and buttons of a domain response (buyer-facing text lives in domain.yml)."""
+    from actions.config import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variant = domain["responses"][name][0]
+    return str(variant["text"]), list(variant.get("buttons") or [])
+
+
+APOLOGY_TEXT, APOLOGY_BUTTONS = _response(APOLOGY_RESPONSE)
 _MARK = "_shop_resilient"
 _timeout = {"seconds": 10.0}  # set by install()
 
@@ -40,7 +50,7 @@ def apology() -> BotUttered:
     return BotUttered(
         text=APOLOGY_TEXT,
         data={"buttons": APOLOGY_BUTTONS},
-        metadata={"utter_action": "shop_action_failed"},
+        metadata={"utter_action": APOLOGY_RESPONSE},
     )
 
 
