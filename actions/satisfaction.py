@@ -39,6 +39,8 @@ def rating_due(tracker: Tracker) -> bool:
         kind = event.get("event")
         if kind == "active_loop" and event.get("name") == "rating_form":
             return False
+        if kind == "action" and event.get("name") == "action_save_rating":
+            return False  # what the buyer wrote inside the rating (a comment) is no task
         if kind in ("restart", "session_started"):
             return False
         if kind == "user":

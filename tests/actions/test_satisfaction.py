@@ -47,6 +47,12 @@ def tracker_with(*events: dict[str, Any], **kwargs: Any) -> Tracker:
         ([user("ask_material"), {"event": "active_loop", "name": "rating_form"}, user("goodbye")],
          False),
         ([user("ask_material"), {"event": "restart"}, user("goodbye")], False),
+        # A comment NLU reads as a question ("回答很快" ~ ask_shipping) is part of the rating.
+        ([user("ask_return_policy"), {"event": "active_loop", "name": "rating_form"},
+          user("inform"), user("ask_shipping"), {"event": "active_loop", "name": None},
+          {"event": "action", "name": "action_save_rating"}, user("thank")], False),
+        ([user("ask_return_policy"), {"event": "action", "name": "action_save_rating"},
+          user("ask_material"), user("thank")], True),
     ],
 )  # fmt: skip
 def test_a_rating_is_due_after_a_task_once(events: list[dict[str, Any]], due: bool) -> None:
