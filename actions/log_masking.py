@@ -2,7 +2,7 @@
 
 :func:`install` wraps the logging record factory, so every record of every
 logger (Rasa, Sanic, the action server, the console) is masked when it is
-created, whichever handler writes it later. Imported and installed by
+created, tracebacks included, whichever handler writes it later. Imported and installed by
 ``actions/__init__.py`` (action server, console) and ``channels/__init__.py``
 (Rasa server).
 """
@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 _MARK = "_shop_masking"
+_FORMATTER = logging.Formatter()
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     # JWTs (buyer tokens, console cookies, Rasa API tokens) anywhere.
@@ -66,6 +67,12 @@ def install() -> None:
         cleaned = mask(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        # Tracebacks quote values (a phone in an exception message, an address in a
+        # failed query): handlers print exc_text when it is set, so set it masked.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask(_FORMATTER.formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
         return record
 
     setattr(masked_record, _MARK, True)

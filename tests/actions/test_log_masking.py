@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -46,3 +47,24 @@ def test_every_logger_is_masked_after_install(caplog: pytest.LogCaptureFixture) 
         logging.getLogger("sanic.access").warning("addr %s", "北京市朝阳区建国路1号")
     assert "13912345678" not in caplog.text and "139****5678" in caplog.text
     assert "建国路1号" not in caplog.text
+
+
+def test_a_traceback_is_masked_too() -> None:
+    install()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("actions.test_traceback")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError("no buyer with phone 13912345678 at 上海市浦东新区张江路88号")
+        except ValueError:
+            logger.exception("lookup failed")
+            logger.warning("where", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "Traceback" in written and "ValueError" in written and "lookup failed" in written
+    assert "13912345678" not in written and "139****5678" in written
+    assert "张江路88号" not in written
+    assert "Stack (most recent call last)" in written

@@ -49,13 +49,11 @@ def test_replicas_share_one_conversation(cluster: Cluster, sender: str) -> None:
     assert cluster.user_texts(sender) == [HELLO, SHIPPING]
 
 
-@pytest.mark.xfail(
-    reason="flaky (issue 7, open): once in two clean runs a turn of four concurrent messages "
-    "showed no action of its own; under investigation",
-    strict=False,
-)
-def test_one_conversation_is_never_processed_twice_at_once(cluster: Cluster) -> None:
-    sender = f"prod-lock-{uuid.uuid4().hex[:8]}"
+@pytest.mark.parametrize("attempt", range(3))
+def test_one_conversation_is_never_processed_twice_at_once(cluster: Cluster, attempt: int) -> None:
+    # Two replicas issuing tickets at the same moment once shared a ticket (Rasa's
+    # RedisLockStore is not atomic): channels/lock_store.py. Several attempts, as it is a race.
+    sender = f"prod-lock-{attempt}-{uuid.uuid4().hex[:8]}"
     messages = [SHIPPING, "有什么优惠券吗", HELLO, "退货运费谁出"]
     with concurrent.futures.ThreadPoolExecutor(len(messages)) as pool:
         futures = [
