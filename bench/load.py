@@ -105,9 +105,14 @@ async def _buyer(
         for turn in scenario.turns:
             if time.monotonic() >= stop_at:
                 return
-            text = buttons[0] if turn == CLICK_FIRST and buttons else turn
-            if turn == CLICK_FIRST and not buttons:
-                text = "第一个"
+            text = turn
+            if turn == CLICK_FIRST:
+                # A choice (an order, a reason), as a buyer clicks one; no choice offered
+                # (one order only, the answer came at once): nothing to click.
+                choices = [b for b in buttons if "{" in b]
+                if not choices:
+                    continue
+                text = choices[0]
             message_id = uuid.uuid4().hex
             body = {"sender": sender, "message": text, "metadata": metadata}
             body["message_id"] = message_id

@@ -1,7 +1,8 @@
 """What simulated buyers say: realistic multi-turn Chinese conversations.
 
 A scenario is a list of turns; a turn is text, or :data:`CLICK_FIRST` (click
-the first button the assistant just offered, as the widget would). Buyers with
+the first choice the assistant just offered, an order or a reason, as the widget
+would; skipped when no choice was offered). Buyers with
 ``token=True`` scenarios send a demo buyer's token as metadata.
 """
 

@@ -1,0 +1,81 @@
+"""The profiled Rasa hot spots: schema checked once, action HTTP session kept."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiohttp import web
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
+
+from channels import speedups
+
+GOOD = {"events": [{"event": "slot", "name": "order_id", "value": "1"}], "responses": []}
+
+
+def action() -> RemoteAction:
+    return RemoteAction("action_x", EndpointConfig("http://127.0.0.1:1/webhook"))
+
+
+def test_installed_when_rasa_loads_the_channels() -> None:
+    speedups.install()
+    speedups.install()  # idempotent
+    assert RemoteAction._validate_action_result is speedups.validate_action_result
+    assert EndpointConfig.session is speedups.kept_session
+
+
+def test_the_schema_is_checked_once_and_responses_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    speedups._validator.clear()
+    checks: list[int] = []
+    validator_cls = type(speedups._response_validator())
+    speedups._validator.clear()
+    original = validator_cls.check_schema
+
+    def counting(schema: Any) -> None:
+        checks.append(1)
+        original(schema)
+
+    monkeypatch.setattr(validator_cls, "check_schema", staticmethod(counting))
+    for _ in range(5):
+        assert speedups.validate_action_result(action(), GOOD)
+    assert checks == [1]
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        speedups.validate_action_result(action(), {"events": [{"event": 5}]})
+    with pytest.raises(ValidationError):
+        speedups.validate_action_result(action(), {"events": "not a list"})
+
+
+def test_action_calls_reuse_one_connection() -> None:
+    speedups.install()
+    peers: list[Any] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        return web.json_response(GOOD)
+
+    async def main() -> list[Any]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        try:
+            answers = [await endpoint.request(json={"n": n}, method="post") for n in range(3)]
+            first = endpoint.session()
+            second = endpoint.session()
+            assert (await first.__aenter__()) is (await second.__aenter__())
+            return answers
+        finally:
+            await endpoint._shop_session[1].close()  # type: ignore[attr-defined]
+            await runner.cleanup()
+
+    assert asyncio.run(main()) == [GOOD] * 3
+    assert len(peers) == 3 and len(set(peers)) == 1
