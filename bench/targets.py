@@ -48,6 +48,9 @@ def _env(**extra: str) -> dict[str, str]:
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SHOP_SECRET": BENCH_SECRET,
         "SHOP_DEMO": "1",
+        # As scripts/run.sh sets them; the reference gets them too (a fair comparison).
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",
         **UNLIMITED,
         **extra,
     }

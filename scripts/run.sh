@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+# One TensorFlow thread per op: measured faster for one-message inference (docs/performance.md).
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 export SHOP_DEMO="${SHOP_DEMO:-1}"  # the demo shop hands out demo buyer tokens
 mkdir -p var/logs
 scripts/install.sh
