@@ -40,6 +40,7 @@ case "${1:-}" in
   *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
 esac
 if [ -f "$PIDS" ]; then stop_all; fi
+scripts/install_nginx.sh
 
 # --- settings (all overridable from the environment) --------------------------
 : "${PUBLIC_PORT:=8080}" "${API_PORT:=8081}" "${LISTEN:=127.0.0.1}"

@@ -8,6 +8,7 @@ export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 mkdir -p var/logs
 scripts/install.sh --dev
 scripts/install_browser.sh || echo "warning: Chromium could not be installed; browser tests will be skipped" >&2
+scripts/install_nginx.sh || echo "warning: nginx could not be installed; the replica fault test will be skipped" >&2
 echo "== lint"
 make --no-print-directory lint
 echo "== rasa data validate"
