@@ -32,6 +32,9 @@ BIN = Path(sys.executable).parent
 MODEL = Path(os.environ.get("SHOP_MODEL") or ROOT / "models" / "shoe-shop.tar.gz")
 BENCH_SECRET = "bench-only-shop-secret-0123456789abcdef"
 BENCH_JWT_SECRET = "bench-only-rasa-jwt-secret-0123456789abcdef"
+# As scripts/run.sh and run_prod.sh set them; the reference keeps TensorFlow's defaults
+# (stock, and its bigger models may gain from more threads).
+ONE_TF_THREAD = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 UNLIMITED = {"SHOP_RATE_PER_ADDRESS": "100000000", "SHOP_RATE_PER_CONVERSATION": "100000000"}
 
 
@@ -48,9 +51,6 @@ def _env(**extra: str) -> dict[str, str]:
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "SHOP_SECRET": BENCH_SECRET,
         "SHOP_DEMO": "1",
-        # As scripts/run.sh sets them; the reference gets them too (a fair comparison).
-        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-        "TF_INTER_OP_PARALLELISM_THREADS": "1",
         **UNLIMITED,
         **extra,
     }
@@ -95,7 +95,11 @@ def _token_for(secret: str):
 @contextlib.contextmanager
 def embedded(work: Path) -> Iterator[Target]:
     """``make run``'s set-up on free ports and a fresh SQLite shop."""
-    env = _env(DATABASE_URL=f"sqlite:///{work / 'shop.db'}", SHOP_UPLOAD_DIR=str(work / "up"))
+    env = _env(
+        DATABASE_URL=f"sqlite:///{work / 'shop.db'}",
+        SHOP_UPLOAD_DIR=str(work / "up"),
+        **ONE_TF_THREAD,
+    )
     subprocess.run(
         [sys.executable, "-m", "actions.db.importer", "seed/demo_shop.json", "--replace"],
         cwd=ROOT,
