@@ -86,32 +86,28 @@ def rates_chart(report: Report) -> bytes:
     return _png(figure)
 
 
-def returns_chart(report: Report) -> bytes:
-    """Returns and exchanges by reason (horizontal, stacked)."""
-    figure = Figure(figsize=(7, 3.2))
+def _returns_exchanges(rows: list[tuple], title: str, height: float) -> bytes:
+    """Horizontal bars, returns stacked with exchanges; rows are (id, name, returns, exchanges)."""
+    figure = Figure(figsize=(7, height))
     axes = figure.add_subplot()
-    rows = list(reversed(report.returns.by_reason))
+    rows = list(reversed(rows))
     names = [name for _, name, _, _ in rows]
     returns = [r for _, _, r, _ in rows]
     axes.barh(names, returns, label="退货", color="#3d5a80")
     axes.barh(names, [e for *_, e in rows], left=returns, label="换货", color="#98c1d9")
-    axes.set_title("退换货原因")
+    axes.set_title(title)
     axes.legend(loc="lower right", fontsize=8)
     return _png(figure)
+
+
+def returns_chart(report: Report) -> bytes:
+    """Returns and exchanges by reason (horizontal, stacked)."""
+    return _returns_exchanges(list(report.returns.by_reason), "退换货原因", 3.2)
 
 
 def products_chart(report: Report) -> bytes:
     """Returns and exchanges per product (the ten with most)."""
-    figure = Figure(figsize=(7, 3.6))
-    axes = figure.add_subplot()
-    rows = list(reversed(report.returns.by_product[:10]))
-    names = [name for _, name, _, _ in rows]
-    returns = [r for _, _, r, _ in rows]
-    axes.barh(names, returns, label="退货", color="#3d5a80")
-    axes.barh(names, [e for *_, e in rows], left=returns, label="换货", color="#98c1d9")
-    axes.set_title("各商品退换货")
-    axes.legend(loc="lower right", fontsize=8)
-    return _png(figure)
+    return _returns_exchanges(list(report.returns.by_product[:10]), "各商品退换货", 3.6)
 
 
 CHARTS: dict[str, Callable[[Report], bytes]] = {
