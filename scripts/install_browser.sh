@@ -9,12 +9,4 @@ need=()
   || need+=(fonts-noto-cjk)
 # Bot replies use emoji; without a colour emoji font screenshots show boxes.
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install_browser.sh: need root to apt-get install ${need[*]}" >&2
-  exit 1
-fi
-echo "Installing ${need[*]} with apt-get..."
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+exec "$(dirname "$0")/apt_install.sh" "${need[@]}"
