@@ -24,7 +24,7 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
-from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _MARK = "_shop_cached_schema"
 _validator: list[Any] = []  # the one validator, built on first use
@@ -84,7 +84,7 @@ def kept_session(self: EndpointConfig) -> _Borrowed:
         session = aiohttp.ClientSession(
             headers=self.headers,
             auth=auth,
-            timeout=aiohttp.ClientTimeout(total=300),
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=_IDLE_SECONDS),
         )
         kept = (loop, session)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from jsonschema import ValidationError
+from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
@@ -32,8 +33,7 @@ def test_the_schema_is_checked_once_and_responses_every_time(
 ) -> None:
     speedups._validator.clear()
     checks: list[int] = []
-    validator_cls = type(speedups._response_validator())
-    speedups._validator.clear()
+    validator_cls = validator_for(RemoteAction.action_response_format_spec())
     original = validator_cls.check_schema
 
     def counting(schema: Any) -> None:
