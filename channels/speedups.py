@@ -17,6 +17,7 @@ Profiled under load (docs/performance.md):
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import aiohttp
@@ -27,16 +28,15 @@ from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _MARK = "_shop_cached_schema"
-_validator: list[Any] = []  # the one validator, built on first use
 
 
+@functools.cache
 def _response_validator() -> Any:
-    if not _validator:
-        schema = RemoteAction.action_response_format_spec()
-        cls = validator_for(schema)
-        cls.check_schema(schema)
-        _validator.append(cls(schema))
-    return _validator[0]
+    """The validator of Rasa's action-response schema, built and checked once."""
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:

@@ -31,7 +31,7 @@ def test_installed_when_rasa_loads_the_channels() -> None:
 def test_the_schema_is_checked_once_and_responses_every_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    speedups._validator.clear()
+    speedups._response_validator.cache_clear()
     checks: list[int] = []
     validator_cls = validator_for(RemoteAction.action_response_format_spec())
     original = validator_cls.check_schema
