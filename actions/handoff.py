@@ -3,9 +3,11 @@
 The assistant queues the conversation (an ``Escalation`` row with a short
 summary of what it gathered), tells the buyer where they stand and pauses
 itself with ``ConversationPaused``. While paused Rasa stores every buyer message
-without answering; the agent reads them in the console, answers through Rasa's
-HTTP API and hands back (``EXTERNAL_agent_handback``), which resumes the
-assistant. Protocol: ``docs/console-api.md``.
+and predicts nothing; until an agent takes the conversation, each message is
+answered by ``action_handoff_waiting`` (run by ``channels/handoff_wait.py``):
+still queued, at this place. The agent reads everything in the console, answers
+through Rasa's HTTP API and hands back, which resumes the assistant. Protocol:
+``docs/console-api.md``.
 """
 
 from __future__ import annotations
@@ -123,6 +125,42 @@ class ActionHandoff(Action):
         else:
             dispatcher.utter_message(response="utter_handoff_offline")
         return [ConversationPaused()]
+
+
+class ActionHandoffWaiting(Action):
+    """Tells a buyer who writes while queued that a person is still coming, and when.
+
+    Silent once an agent has the conversation: the agent answers then.
+    """
+
+    def name(self) -> str:
+        return "action_handoff_waiting"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        def look(session: Session) -> tuple[str, int, int]:
+            escalation = open_escalation(tracker.sender_id, session=session)
+            if escalation is None:
+                return "none", 0, 0
+            online = len(online_agents(session=session, now=shop_now()))
+            return escalation.status, online, queue_position(escalation, session=session)
+
+        try:
+            status, online, position = await in_transaction(look)
+        except ShopDataUnavailableError:
+            status, online, position = "unknown", 0, 0
+        if status == "assigned":
+            return []
+        if status == "waiting" and online:
+            dispatcher.utter_message(
+                response="utter_handoff_waiting",
+                position=max(position, 1),
+                wait_minutes=max(position, 1) * MINUTES_PER_PLACE,
+            )
+        else:
+            dispatcher.utter_message(response="utter_handoff_waiting_offline")
+        return []
 
 
 class ActionHandleFallback(Action):

@@ -3,14 +3,17 @@
 ``channels.socketio.ShopSocketIOInput`` serves the web widget (``docs/widget-channel.md``),
 ``channels.rest.ShopRestInput`` the REST channel. Importing the package (Rasa does,
 for ``credentials.yml``) masks personal data in the Rasa server's logs and makes
-a failed custom action answer with an apology (``channels/resilience.py``) and
-removes a profiled hot spot (``channels/speedups.py``).
+a failed custom action answer with an apology (``channels/resilience.py``),
+answers a buyer who writes while queued for a person (``channels/handoff_wait.py``)
+and removes a profiled hot spot (``channels/speedups.py``).
 """
 
 from actions.log_masking import install as _install_log_masking
+from channels.handoff_wait import install as _install_handoff_wait
 from channels.resilience import install as _install_resilience
 from channels.speedups import install as _install_speedups
 
 _install_log_masking()
 _install_resilience()
+_install_handoff_wait()
 _install_speedups()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from rasa_sdk import Tracker
@@ -18,6 +19,7 @@ from actions.db.session import session_scope
 from actions.handoff import (
     ActionHandleFallback,
     ActionHandoff,
+    ActionHandoffWaiting,
     ActionRestart,
     consecutive_fallbacks,
     summarize,
@@ -156,6 +158,49 @@ async def test_a_database_failure_apologises_and_does_not_pause(
     monkeypatch.setattr("actions.handoff.open_escalation", broken)
     events, names, _ = await _handoff(conversation(("人工", "request_human")), rendered)
     assert (events, names) == ([], ["utter_handoff_unavailable"])
+
+
+async def _waiting(sender: str, rendered: Any) -> tuple[list, list[str], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(("在吗", "greet"), sender=sender)
+    events = await ActionHandoffWaiting().run(dispatcher, tracker, {})
+    return events, rendered(dispatcher), dispatcher
+
+
+async def test_a_message_while_queued_hears_the_place_and_the_wait(rendered: Any) -> None:
+    add_agent("agent1", seen_seconds_ago=5)
+    await _handoff(conversation(("人工", "request_human"), sender="first"), rendered)
+    await _handoff(conversation(("找客服", "request_human"), sender="second"), rendered)
+    events, names, dispatcher = await _waiting("second", rendered)
+    assert (events, names) == ([], ["utter_handoff_waiting"])
+    assert (dispatcher.messages[0]["position"], dispatcher.messages[0]["wait_minutes"]) == (2, 6)
+
+
+async def test_a_message_while_queued_and_nobody_online_is_kept(rendered: Any) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    assert await _waiting("test", rendered) == ([], ["utter_handoff_waiting_offline"], ANY)
+
+
+async def test_once_an_agent_has_the_conversation_the_assistant_keeps_quiet(
+    rendered: Any,
+) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    with session_scope() as session:
+        session.execute(__import__("sqlalchemy").update(Escalation).values(status="assigned"))
+    assert await _waiting("test", rendered) == ([], [], ANY)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+async def test_paused_without_an_open_escalation_or_database_still_answers(
+    broken: bool, rendered: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if broken:
+
+        def down(*_: Any, **__: Any) -> None:
+            raise __import__("sqlalchemy").exc.OperationalError("select", {}, Exception("down"))
+
+        monkeypatch.setattr("actions.handoff.open_escalation", down)
+    assert await _waiting("nobody-queued", rendered) == ([], ["utter_handoff_waiting_offline"], ANY)
 
 
 @pytest.mark.parametrize(

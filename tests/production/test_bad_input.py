@@ -173,6 +173,19 @@ def test_socketio_text_and_metadata(cluster: Cluster, text: Any, meta: Any) -> N
         widget.sio.disconnect()
 
 
+def test_socketio_a_buyer_queued_for_a_person_still_gets_answers(cluster: Cluster) -> None:
+    """Rasa says nothing while paused; the waiting action answers instead (a fuzz find)."""
+    widget = Widget(_public(cluster))
+    try:
+        widget.start()
+        assert "人工客服" in json.dumps(widget.turn("gÛô 找人工"), ensure_ascii=False)
+        for text in ("在吗", "gÛô"):
+            replies = json.dumps(widget.turn(text, timeout=30), ensure_ascii=False)
+            assert "收到" in replies and "留言" in replies
+    finally:
+        widget.sio.disconnect()
+
+
 def _first_of(widget: Widget, names: set[str], timeout: float = 60) -> tuple[str, Any]:
     import queue
     import time

@@ -1,0 +1,61 @@
+"""A buyer who writes while waiting for a person gets an answer, not silence.
+
+Rasa 3.6 stores a message to a paused conversation and runs nothing, so a buyer
+queued for an agent (``action_handoff`` pauses) who asks "在吗" hears nothing
+and cannot tell a queue from a broken widget. :func:`install` wraps
+``MessageProcessor._run_prediction_loop`` once per process: for a buyer's own
+message to a paused conversation it runs :data:`WAITING_ACTION` (still queued,
+at this place; silent once an agent has the conversation) instead of nothing.
+No policy predicts anything while paused, as before; ``/restart`` and external
+events keep Rasa's behaviour.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import IS_EXTERNAL
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+WAITING_ACTION = "action_handoff_waiting"
+_MARK = "_shop_handoff_wait"
+
+
+def waits_for_a_person(processor: MessageProcessor, tracker: DialogueStateTracker) -> bool:
+    """``True`` for a buyer's own message (not an external event) to a paused conversation."""
+    if processor._should_handle_message(tracker):
+        return False
+    latest = tracker.latest_message
+    if not isinstance(latest, UserUttered) or (latest.metadata or {}).get(IS_EXTERNAL):
+        return False
+    return WAITING_ACTION in processor.domain.action_names_or_texts
+
+
+def _wrap(loop: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    async def run_prediction_loop(
+        self: MessageProcessor, output_channel: OutputChannel, tracker: DialogueStateTracker
+    ) -> None:
+        if not waits_for_a_person(self, tracker):
+            await loop(self, output_channel, tracker)
+            return
+        action = self._get_action(WAITING_ACTION)
+        prediction = PolicyPrediction.for_action_name(self.domain, WAITING_ACTION)
+        await self._run_action(action, tracker, output_channel, self.nlg, prediction)
+
+    setattr(run_prediction_loop, _MARK, True)
+    return run_prediction_loop
+
+
+def install() -> None:
+    """Wraps ``MessageProcessor._run_prediction_loop`` once."""
+    current: Any = MessageProcessor._run_prediction_loop
+    if not getattr(current, _MARK, False):
+        MessageProcessor._run_prediction_loop = _wrap(current)
