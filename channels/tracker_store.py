@@ -8,21 +8,64 @@
   just loaded by this store (under the conversation's ticket lock), so the count
   is known: it is remembered on the tracker object at load and after each save.
   A tracker that was not loaded here (a copy, a new one) still gets the query.
+* Loading a tracker (every message) reads the session's events, parses their
+  JSON and replays them. Each replica keeps the trackers it saved last (LRU,
+  ``cache_size``) and hands one out again only after a one-row query shows the
+  database still holds exactly what it saved (event count and highest id: no
+  other replica wrote since) and the object has no unsaved events. Rasa reads
+  a tracker under the conversation's ticket lock, so the check and the use
+  cannot interleave with another replica's write.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
 _STORED = "_shop_stored_events"  # events of the latest session already in the database
+CACHE_SIZE = 500  # trackers kept per replica
+
+
+@dataclass
+class _Cached:
+    tracker: DialogueStateTracker
+    key: tuple[int, int | None]  # the conversation's stored event count and highest id
+    domain: Any  # the domain its slots came from (a new model drops the entry)
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The ``events`` row of one event, as ``SQLTrackerStore.save`` builds it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+def _holds_an_earlier_session(tracker: DialogueStateTracker) -> bool:
+    """Rasa loads the latest session only; a tracker still holding an earlier one is not kept.
+
+    A new conversation starts ``action_listen``, ``action_session_start``, ``session_started``.
+    """
+    starts = [i for i, event in enumerate(tracker.events) if isinstance(event, SessionStarted)]
+    return bool(starts) and starts[-1] > 2
 
 
 class ShopSQLTrackerStore(SQLTrackerStore):
@@ -31,26 +74,76 @@ class ShopSQLTrackerStore(SQLTrackerStore):
     In endpoints.yml: ``type: channels.tracker_store.ShopSQLTrackerStore``.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:
         """Same arguments as ``SQLTrackerStore``; switches SQLite to WAL once."""
         super().__init__(*args, **kwargs)
+        self.cache_size = max(0, int(cache_size))
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
         if self.engine.dialect.name == "sqlite" and self.engine.url.database:
             with self.engine.connect() as connection:
                 mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
             logger.debug("SQLite tracker store journal mode: %s", mode)
 
+    def _stored_key(self, sender_id: str, session: Any = None) -> tuple[int, int | None]:
+        """How many events the database holds for the conversation, and the highest id."""
+        if session is None:
+            with self.session_scope() as session:
+                return self._stored_key(sender_id, session)
+        count, highest = (
+            session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .one()
+        )
+        return int(count), highest
+
+    def _cached(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker this replica saved last, if it is still exactly what is stored."""
+        entry = self._cache.get(sender_id)
+        if entry is None:
+            return None
+        tracker = entry.tracker
+        if (
+            entry.domain is not self.domain
+            or getattr(tracker, _STORED, None) != len(tracker.events)
+            or self._stored_key(sender_id) != entry.key
+        ):
+            del self._cache[sender_id]
+            return None
+        self._cache.move_to_end(sender_id)
+        return tracker
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
+        if not fetch_events_from_all_sessions and self.cache_size:
+            cached = self._cached(sender_id)
+            if cached is not None:
+                return cached
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         if tracker is not None and not fetch_events_from_all_sessions:
             setattr(tracker, _STORED, len(tracker.events))
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the new events, then remembers how many are stored."""
-        await super().save(tracker)
+        """Stores the new events (one multi-row insert), then keeps the tracker.
+
+        The rows are exactly those ``SQLTrackerStore.save`` writes, without the ORM's
+        per-object bookkeeping.
+        """
+        self._cache.pop(tracker.sender_id, None)
+        await self.stream_events(tracker)
+        keep = self.cache_size and not _holds_an_earlier_session(tracker)
+        with self.session_scope() as session:
+            rows = [_row(tracker.sender_id, e) for e in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            key = self._stored_key(tracker.sender_id, session) if keep else None
+            session.commit()
         setattr(tracker, _STORED, len(tracker.events))
+        if key is not None:
+            self._cache[tracker.sender_id] = _Cached(tracker, key, self.domain)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = getattr(tracker, _STORED, None)
