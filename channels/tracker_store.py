@@ -10,9 +10,10 @@
   A tracker that was not loaded here (a copy, a new one) still gets the query.
 * Loading a tracker (every message) reads the session's events, parses their
   JSON and replays them. Each replica keeps the trackers it saved last (LRU,
-  ``cache_size``) and hands one out again only after a one-row query shows the
-  database still holds exactly what it saved (event count and highest id: no
-  other replica wrote since) and the object has no unsaved events. Rasa reads
+  ``cache_size``) and hands one out again only after a count query shows the
+  database still holds exactly as many events as it saved (no other replica
+  wrote since; events are only ever appended) and the object has no unsaved
+  events. Rasa reads
   a tracker under the conversation's ticket lock, so the check and the use
   cannot interleave with another replica's write.
 """
@@ -42,7 +43,7 @@ CACHE_SIZE = 500  # trackers kept per replica
 @dataclass
 class _Cached:
     tracker: DialogueStateTracker
-    key: tuple[int, int | None]  # the conversation's stored event count and highest id
+    stored: int  # events the database held for the conversation when it was kept
     domain: Any  # the domain its slots came from (a new model drops the entry)
 
 
@@ -84,17 +85,13 @@ class ShopSQLTrackerStore(SQLTrackerStore):
                 mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
             logger.debug("SQLite tracker store journal mode: %s", mode)
 
-    def _stored_key(self, sender_id: str, session: Any = None) -> tuple[int, int | None]:
-        """How many events the database holds for the conversation, and the highest id."""
+    def _stored_count(self, sender_id: str, session: Any = None) -> int:
+        """How many events the database holds for the conversation (all sessions)."""
         if session is None:
             with self.session_scope() as session:
-                return self._stored_key(sender_id, session)
-        count, highest = (
-            session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id))
-            .filter(self.SQLEvent.sender_id == sender_id)
-            .one()
-        )
-        return int(count), highest
+                return self._stored_count(sender_id, session)
+        query = session.query(sa.func.count(self.SQLEvent.id))
+        return int(query.filter(self.SQLEvent.sender_id == sender_id).scalar())
 
     def _cached(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker this replica saved last, if it is still exactly what is stored."""
@@ -105,7 +102,7 @@ class ShopSQLTrackerStore(SQLTrackerStore):
         if (
             entry.domain is not self.domain
             or getattr(tracker, _STORED, None) != len(tracker.events)
-            or self._stored_key(sender_id) != entry.key
+            or self._stored_count(sender_id) != entry.stored
         ):
             del self._cache[sender_id]
             return None
@@ -130,18 +127,23 @@ class ShopSQLTrackerStore(SQLTrackerStore):
         The rows are exactly those ``SQLTrackerStore.save`` writes, without the ORM's
         per-object bookkeeping.
         """
-        self._cache.pop(tracker.sender_id, None)
+        entry = self._cache.pop(tracker.sender_id, None)
         await self.stream_events(tracker)
         keep = self.cache_size and not _holds_an_earlier_session(tracker)
         with self.session_scope() as session:
             rows = [_row(tracker.sender_id, e) for e in self._additional_events(session, tracker)]
             if rows:
                 session.execute(sa.insert(self.SQLEvent.__table__), rows)
-            key = self._stored_key(tracker.sender_id, session) if keep else None
+            if not keep:
+                stored = None
+            elif entry is not None and entry.tracker is tracker:
+                stored = entry.stored + len(rows)  # checked before this message, under its lock
+            else:
+                stored = self._stored_count(tracker.sender_id, session)
             session.commit()
         setattr(tracker, _STORED, len(tracker.events))
-        if key is not None:
-            self._cache[tracker.sender_id] = _Cached(tracker, key, self.domain)
+        if stored is not None:
+            self._cache[tracker.sender_id] = _Cached(tracker, stored, self.domain)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
 

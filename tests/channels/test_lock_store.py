@@ -137,3 +137,18 @@ def test_redis_down_is_a_lock_error() -> None:
     dead = AtomicRedisLockStore(host="127.0.0.1", port=1, db=0, socket_timeout=1)
     with pytest.raises(LockError):
         dead.issue_ticket("c", 60)
+
+
+def test_rasas_own_store_reads_the_lock_and_a_flushed_script_is_reloaded(
+    redis_up: None,
+) -> None:
+    from rasa.core.lock_store import RedisLockStore
+
+    s, conversation = store(), f"c-{uuid.uuid4().hex}"
+    first = s.issue_ticket(conversation, 60)
+    stock = RedisLockStore(host="127.0.0.1", port=6379, db=DB, key_prefix="locktest")
+    lock = stock.get_lock(conversation)
+    assert lock is not None and lock.now_serving == first and not lock.is_locked(first)
+    s.red.script_flush()  # as after a Redis restart
+    second = s.issue_ticket(conversation, 60)
+    assert second == first + 1 and stock.get_lock(conversation).is_locked(second)
