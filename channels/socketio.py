@@ -114,9 +114,26 @@ class ShopSocketIOOutput(SocketIOOutput):
         super().__init__(sio, bot_message_evt)
         self.offered = offered
         self.namespace = namespace
+        self._rendered: list[Any] | None = None
+
+    async def render(self, message: dict[str, Any]) -> list[Any]:
+        """The widget messages ``send_response`` would emit for ``message``, unsent."""
+        self._rendered = []
+        try:
+            await self.send_response("", dict(message))
+            return self._rendered
+        finally:
+            self._rendered = None
+
+    async def emit_to(self, socket_id: str, event: str, data: Any) -> None:
+        """Emits ``event`` to one socket or conversation room."""
+        await self.sio.emit(event, data, room=socket_id, namespace=self.namespace)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         """Emits one bot message to every socket of conversation ``socket_id``."""
+        if self._rendered is not None:
+            self._rendered.append(response)
+            return
         if isinstance(response, dict):
             self.offered.remember(socket_id, response)
         await self.sio.emit(

@@ -6,7 +6,15 @@ import asyncio
 import time
 from typing import Any
 
-from channels.catchup import MAX_MISSED, missed_messages, parse_since, send_missed
+from channels.catchup import (
+    HISTORY_EVENT,
+    MAX_HISTORY,
+    MAX_MISSED,
+    history,
+    missed_messages,
+    parse_since,
+    send_missed,
+)
 from channels.commands import OfferedPayloads
 
 NOW = 1_800_000_000.0
@@ -32,31 +40,72 @@ EVENTS = [
 
 
 def test_with_a_transcript_every_later_bot_message_comes_back() -> None:
-    texts = [m["text"] for m in missed_messages(EVENTS, NOW - 700, NOW)]
+    texts = [m["text"] for m in missed_messages(EVENTS, NOW - 700)]
     assert texts == ["shipped", "agent"]
-    assert missed_messages(EVENTS, NOW - 100, NOW)[0] == {"text": "agent", "agent_name": "小美"}
-    assert missed_messages(EVENTS, NOW, NOW) == []
+    assert missed_messages(EVENTS, NOW - 100)[0] == {"text": "agent", "agent_name": "小美"}
+    assert missed_messages(EVENTS, NOW) == []
 
 
 def test_the_clock_margin_repeats_a_message_just_before_since() -> None:
     # the widget drops those it already shows
-    assert [m["text"] for m in missed_messages(EVENTS, NOW - 101, NOW)] == ["agent"]
-    assert [m["text"] for m in missed_messages(EVENTS, NOW - 98.5, NOW)] == ["agent"]
-    assert missed_messages(EVENTS, NOW - 97, NOW) == []
-
-
-def test_without_a_transcript_only_recent_shop_messages_come_back() -> None:
-    assert missed_messages(EVENTS, None, NOW) == [
-        {"text": "shipped", "buttons": [{"title": "ok", "payload": "/thank"}]}
-    ]
-    assert missed_messages(EVENTS, None, NOW + 8 * 86400) == []
+    assert [m["text"] for m in missed_messages(EVENTS, NOW - 101)] == ["agent"]
+    assert [m["text"] for m in missed_messages(EVENTS, NOW - 98.5)] == ["agent"]
+    assert missed_messages(EVENTS, NOW - 97) == []
 
 
 def test_at_most_the_latest_thirty() -> None:
     many = [bot(str(n), NOW - 100 + n) for n in range(50)]
-    assert [m["text"] for m in missed_messages(many, NOW - 1000, NOW)] == [
+    assert [m["text"] for m in missed_messages(many, NOW - 1000)] == [
         str(n) for n in range(50 - MAX_MISSED, 50)
     ]
+
+
+def said(text: str, at: float, intent: str = "ask_size") -> dict[str, Any]:
+    return {**user(intent, at), "text": text}
+
+
+def test_history_shows_what_the_buyer_typed_clicked_and_sent() -> None:
+    events = [
+        said("我的订单到哪了", NOW - 60),
+        bot("哪一单？", NOW - 59, buttons=[{"title": "订单 2026", "payload": '/choose{"o":"1"}'}]),
+        {"event": "action", "timestamp": NOW - 59, "name": "action_listen"},
+        said('/choose{"o":"1"}', NOW - 50, "choose"),
+        bot("已发货", NOW - 49),
+        said('/send_photo{"photo_id":7}', NOW - 40, "send_photo"),
+        bot("收到照片", NOW - 39),
+    ]
+    assert history(events, NOW) == [
+        {"k": "user", "text": "我的订单到哪了"},
+        {"k": "bot", "message": {"text": "哪一单？", "buttons": [
+            {"title": "订单 2026", "payload": '/choose{"o":"1"}'}]}},
+        {"k": "user", "text": "订单 2026"},
+        {"k": "bot", "message": {"text": "已发货"}},
+        {"k": "user", "photo": {"id": 7}},
+        {"k": "bot", "message": {"text": "收到照片"}},
+    ]  # fmt: skip
+
+
+def test_history_hides_what_the_buyer_did_not_type() -> None:
+    events = [
+        bot("hi", NOW - 30, buttons=[{"title": "ok", "payload": "/thank"}]),
+        said("/thank", NOW - 29, "thank"),  # clicked: shown by its title
+        said("/thank", NOW - 28, "thank"),  # no button offered since: a stale command
+        said("/send_photo{oops", NOW - 27, "send_photo"),
+        said("/send_photo{}", NOW - 26, "send_photo"),
+        {**user("EXTERNAL_order_shipped", NOW - 20), "text": "/EXTERNAL_order_shipped"},
+        said("   ", NOW - 10),
+    ]
+    assert history(events, NOW) == [
+        {"k": "bot", "message": {"text": "hi", "buttons": [{"title": "ok", "payload": "/thank"}]}},
+        {"k": "user", "text": "ok"},
+    ]
+
+
+def test_history_is_the_last_week_and_at_most_forty_items() -> None:
+    assert [item["k"] for item in history(EVENTS, NOW + 8 * 86400)] == []
+    old_and_new = [said("旧", NOW - 8 * 86400)] + [said(str(n), NOW + n) for n in range(50)]
+    texts = [item["text"] for item in history(old_and_new, NOW + 60)]
+    assert texts == [str(n) for n in range(50 - MAX_HISTORY, 50)]
 
 
 def test_since_is_a_plausible_number() -> None:
@@ -90,12 +139,30 @@ class Output:
     async def send_response(self, recipient: str, message: dict[str, Any]) -> None:
         self.sent.append((recipient, message))
 
+    async def render(self, message: dict[str, Any]) -> list[Any]:
+        return [{"text": message["text"]}, {"quick_replies": message.get("buttons")}]
+
+    async def emit_to(self, recipient: str, event: str, data: Any) -> None:
+        self.sent.append((recipient, {event: data}))
+
 
 def test_send_missed_replays_to_one_socket_and_remembers_the_buttons() -> None:
     output, offered = Output(), OfferedPayloads()
-    count = asyncio.run(send_missed(output, "sid-1", "buyer-B1", NOW - 10, [App()], offered))
+    since = time.time() - 10  # NOW is later still: the message is newer
+    count = asyncio.run(send_missed(output, "sid-1", "buyer-B1", since, [App()], offered))
     assert count == 1 and output.sent[0][0] == "sid-1"
     assert output.sent[0][1]["text"] == "shipped"
+    assert offered.screen("buyer-B1", "/x") == "/x"
+
+
+def test_a_widget_without_since_gets_one_history_event() -> None:
+    output, offered = Output(), OfferedPayloads()
+    count = asyncio.run(send_missed(output, "sid-1", "buyer-B1", None, [App()], offered))
+    assert count == 2
+    assert output.sent == [("sid-1", {HISTORY_EVENT: {"entries": [
+        {"k": "bot", "msg": {"text": "shipped"}},
+        {"k": "bot", "msg": {"quick_replies": [{"title": "ok", "payload": "/x"}]}},
+    ]}})]  # fmt: skip
     assert offered.screen("buyer-B1", "/x") == "/x"
 
 

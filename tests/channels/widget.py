@@ -17,7 +17,7 @@ class Widget:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.seen: list[tuple[str, Any]] = []
         self.sio = socketio.Client(reconnection=False)
-        for event in ("session_confirm", "bot_uttered", "error"):
+        for event in ("session_confirm", "bot_uttered", "bot_missed", "bot_history", "error"):
             self.sio.on(event, self._recorder(event))
         self.sio.connect(url, socketio_path="/socket.io", transports=transports, wait_timeout=5)
 

@@ -42,6 +42,14 @@ def _bot(page: Any, text: str) -> Any:
     return page.locator(".scw-bot .scw-bubble").filter(has_text=text)
 
 
+def _answer(page: Any) -> Any:
+    """The bot messages after the buyer's latest message."""
+    return page.locator(
+        "xpath=//div[contains(@class,' scw-user')][last()]"
+        "/following-sibling::div[contains(@class,' scw-bot')]"
+    )
+
+
 def _switch(page: Any, label: str) -> None:
     with page.expect_navigation():
         page.locator("#demo-buyer").select_option(label=label)
@@ -115,8 +123,9 @@ def test_guest_and_buyer_on_a_phone(browser: Any, servers: Servers) -> None:
     _no_horizontal_scroll(page)
     expect(page.locator(".order")).to_contain_text(BUYER_ORDER)
     _open_chat(page)
-    _say(page, "我的订单到哪了")
-    expect(page.locator(".scw-card").filter(has_text=BUYER_ORDER)).to_be_visible(timeout=30_000)
+    _say(page, "我的订单到哪了")  # the desktop test's chat may be above it (bot_history)
+    card = _answer(page).locator("div.scw-card").filter(has_text=BUYER_ORDER)
+    expect(card).to_be_visible(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "demo-shop-buyer-phone.png"))
     assert page.errors == []
     page.context.close()
@@ -132,3 +141,43 @@ def test_socketio_polling_answers_the_shop_origin_once(servers: Servers) -> None
     )
     assert response.status_code == 200
     assert response.raw.headers.getlist("Access-Control-Allow-Origin") == [origin]
+
+
+def test_buyers_taking_turns_on_one_browser_each_see_their_own_chat(
+    browser: Any, servers: Servers
+) -> None:
+    """A → B → A: the widget keeps one buyer's transcript, so A's chat comes back
+    from the server (``bot_history``) and B never sees it."""
+    page = _page(browser, 1280, 800)
+    page.goto(servers.console_url + "/")
+
+    def pick(buyer: str) -> None:
+        with page.expect_navigation():
+            page.locator("#demo-buyer").select_option(value=buyer)
+
+    mine = page.locator(".scw-user .scw-bubble")
+    pick("B003")  # A, no other end-to-end test uses B003 or B012
+    _open_chat(page)
+    _say(page, "七天无理由退货吗")
+    expect(_bot(page, "天无理由退换")).not_to_have_count(0, timeout=30_000)
+    page.wait_for_timeout(1500)  # the rest of the answer
+    answer = page.locator(".scw-bot").count()
+
+    pick("B012")  # B: a fresh chat
+    expect(page.locator(".scw-panel")).to_be_visible()
+    page.wait_for_timeout(1500)  # a history would have come by now
+    expect(mine).to_have_count(0)
+    expect(_bot(page, "天无理由退换")).to_have_count(0)
+    _say(page, "你好")
+    expect(page.locator(".scw-bot")).not_to_have_count(0, timeout=30_000)
+
+    pick("B003")  # A again: the conversation so far, from the server
+    expect(mine.filter(has_text="七天无理由退货吗")).to_have_count(1, timeout=15_000)
+    expect(page.locator(".scw-bot")).to_have_count(answer)
+    expect(mine.filter(has_text="你好")).to_have_count(0)
+    _say(page, "退货运费谁出")
+    expect(_answer(page).filter(has_text="运费")).not_to_have_count(0, timeout=30_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "demo-shop-buyer-again.png"))
+    assert page.errors == []
+    page.context.close()

@@ -50,3 +50,25 @@ def test_buyer_clicks_an_offered_order_button(servers: Servers, widget: Widget) 
     metadata = clicked["metadata"]
     assert metadata["buyer_token"] == token
     assert set(metadata) - {"assistant_id", "model_id"} == {"buyer_token"}  # Rasa adds those
+
+
+def test_another_browser_of_the_buyer_gets_the_conversation_so_far(
+    servers: Servers, widget: Widget
+) -> None:
+    token = issue_token("B025")  # no other test talks as B025
+    widget.start(token=token)
+    asked = widget.turn("退货运费谁出呀", {"buyer_token": token})
+    assert asked
+    assert [name for name, _ in widget.seen if name == "bot_history"] == []  # nothing before
+    second = Widget(servers.rasa_url)
+    guest = Widget(servers.rasa_url)
+    try:
+        assert second.start(token=token).startswith("v1.buyer-B025.")
+        entries = second.next("bot_history")["entries"]
+        assert entries[0] == {"k": "user", "text": "退货运费谁出呀"}
+        assert [e["msg"] for e in entries if e["k"] == "bot"] == asked
+        guest.start()  # a new guest: no history, and never another buyer's
+        assert [name for name, _ in guest.drain(1.0)] == []
+    finally:
+        second.close()
+        guest.close()

@@ -869,6 +869,30 @@ class Widget {
     this.receive(msg);
   }
 
+  // The conversation so far, which the server sends a widget that asked without
+  // `since` (another browser, or another buyer used this one since). Ignored once
+  // this widget shows messages of its own; unsent messages stay after it.
+  receiveHistory(data) {
+    if (!isObject(data) || !Array.isArray(data.entries)) return;
+    const unsent = (e) => e.k === "user" && e.status !== "sent";
+    if (this.log.entries.some((e) => !unsent(e))) return;
+    const past = [];
+    data.entries.slice(-MAX_ENTRIES).forEach((item, i) => {
+      if (!isObject(item)) return;
+      const id = "h" + i;
+      if (item.k === "bot" && isObject(item.msg)) past.push({ k: "bot", msg: item.msg });
+      else if (item.k !== "user") return;
+      else if (typeof item.text === "string") past.push({ k: "user", id, text: item.text, status: "sent" });
+      else if (isObject(item.photo) && ["number", "string"].includes(typeof item.photo.id)) {
+        past.push({ k: "user", id, photo: { id: item.photo.id }, status: "sent" });
+      }
+    });
+    if (!past.length) return;
+    this.log.entries = past.concat(this.log.entries);
+    this.save();
+    this.renderAll();
+  }
+
   // ----- socket -----
 
   connect() {
@@ -905,6 +929,7 @@ class Widget {
     socket.on("session_confirm", (data) => this.confirmSession(data));
     socket.on("bot_uttered", (msg) => this.receive(msg));
     socket.on("bot_missed", (msg) => this.receiveMissed(msg));
+    socket.on("bot_history", (data) => this.receiveHistory(data));
     socket.on("error", (data) => this.handleError(data));
   }
 
