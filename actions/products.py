@@ -112,6 +112,44 @@ class ValidateProductForm(ProductFormValidationBase):
         return "validate_product_form"
 
 
+LOOK_BACK_MESSAGES = 5  # buyer messages searched for a shoe kind when asking which shoe
+
+
+def product_buttons(products: list[Any]) -> list[dict[str, str]]:
+    """One button a product: its name, sent back as the ``product`` entity."""
+    return [{"title": p.name, "payload": f'/inform{{"product":"{p.name}"}}'} for p in products]
+
+
+class ActionAskProductId(Action):
+    """Asks which shoe, offering the catalogue's shoes of the kind the buyer named."""
+
+    def name(self) -> str:
+        return "action_ask_product_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        texts = [
+            str(event.get("text") or "")
+            for event in reversed(tracker.events)
+            if event.get("event") == "user"
+        ][:LOOK_BACK_MESSAGES]
+
+        def candidates(session: Session) -> list[Any]:
+            for text in texts:
+                found = queries.products_of_kind_in_text(text, session=session)
+                if found:
+                    return found
+            return []
+
+        try:
+            products = await in_transaction(candidates)
+        except ShopDataUnavailableError:
+            products = []  # the question still goes out, without choices
+        dispatcher.utter_message(response="utter_ask_product_id", buttons=product_buttons(products))
+        return []
+
+
 class ActionAnswerProductQuestion(Action):
     """Answers a material or function question about one product."""
 
@@ -128,6 +166,10 @@ class ActionAnswerProductQuestion(Action):
         text = latest_text(tracker)
         part = latest_entity(tracker, "shoe_part") or _keyword(text, PART_WORDS)
         function = latest_entity(tracker, "shoe_function") or _keyword(text, FUNCTION_WORDS)
+        asking_for_product = (
+            tracker.active_loop_name is not None
+            and tracker.get_slot("requested_slot") == "product_id"
+        )
 
         def answer(session: Session) -> tuple[list[tuple[str, dict]], list[EventType]]:
             found = resolve_product(tracker, session=session)
@@ -135,6 +177,8 @@ class ActionAnswerProductQuestion(Action):
             if found.unknown_name:
                 return [("utter_unknown_product", {})], events
             if found.product is None:
+                if asking_for_product:  # the form asks again right after this answer
+                    return [], events
                 return [("utter_ask_product_id", {})], events
             product = queries.get_product(found.product.id, session=session)
             assert product is not None

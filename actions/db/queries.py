@@ -39,6 +39,32 @@ def find_product_in_text(text: str, *, session: Session) -> Product | None:
     return best
 
 
+SHOE_KIND_ENDINGS = "鞋靴"
+
+
+def products_of_kind_in_text(text: str, *, session: Session, limit: int = 6) -> list[Product]:
+    """Products a shoe-kind word of ``text`` fits best, by id: 跑鞋, 男子跑鞋, 短靴.
+
+    A kind word is two to four characters ending in 鞋 or 靴; a product fits
+    when its name, an alias or its category contains one. The longest fitting
+    word wins: 男子跑鞋 is one shoe where 跑鞋 is two.
+    """
+    words = {
+        text[start:end]
+        for end, char in enumerate(text, start=1)
+        if char in SHOE_KIND_ENDINGS
+        for start in range(max(0, end - 4), end - 1)
+    }
+    scored: list[tuple[int, Product]] = []
+    for product in list_products(session=session) if words else []:
+        labels = [product.name, product.category, *(product.aliases or [])]
+        fit = max((len(w) for w in words if any(w in label for label in labels)), default=0)
+        if fit:
+            scored.append((fit, product))
+    best = max((fit for fit, _ in scored), default=0)
+    return [product for fit, product in scored if fit == best][:limit]
+
+
 def get_policy(*, session: Session) -> ShopPolicy | None:
     """The shop's policy row, or ``None`` before a shop is imported."""
     return session.execute(select(ShopPolicy).limit(1)).scalar_one_or_none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
 import pytest
 
@@ -39,14 +40,30 @@ def test_ordinary_text_is_untouched() -> None:
         assert mask(text) == text
 
 
-def test_every_logger_is_masked_after_install(caplog: pytest.LogCaptureFixture) -> None:
+def _logged(name: str, *args: Any) -> str:
+    """What logger ``name`` writes for ``info(*args)``, whatever earlier tests set on it."""
+    logger, stream = logging.getLogger(name), io.StringIO()
+    handler = logging.StreamHandler(stream)
+    saved = logger.level, logger.disabled  # logging.config calls elsewhere may change them
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.disabled = False
+    try:
+        logger.info(*args)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.disabled = saved[1]
+    return stream.getvalue()
+
+
+def test_every_logger_is_masked_after_install() -> None:
     install()
     install()  # idempotent
-    with caplog.at_level(logging.INFO):
-        logging.getLogger("rasa.core.processor").info("buyer phone %s", "13912345678")
-        logging.getLogger("sanic.access").warning("addr %s", "北京市朝阳区建国路1号")
-    assert "13912345678" not in caplog.text and "139****5678" in caplog.text
-    assert "建国路1号" not in caplog.text
+    phone = _logged("rasa.core.processor", "buyer phone %s", "13912345678")
+    assert "13912345678" not in phone and "139****5678" in phone
+    address = _logged("sanic.access", "addr %s", "北京市朝阳区建国路1号")
+    assert address.startswith("addr ") and "建国路1号" not in address
 
 
 def test_a_traceback_is_masked_too() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.products import ActionAnswerProductQuestion, ValidateProductForm
+from actions.db import queries
+from actions.db.session import session_scope
+from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
 from tests.conftest import make_tracker
 
 pytestmark = pytest.mark.usefixtures("shop_db")
@@ -124,6 +127,80 @@ async def test_unknown_product_is_not_answered_for_another_shoe(rendered: Any) -
 async def test_no_product_at_all_asks_which(rendered: Any) -> None:
     _, dispatcher = await _answer("什么材质", "ask_material")
     assert rendered(dispatcher) == ["utter_ask_product_id"]
+
+
+async def test_inside_a_form_asking_for_the_shoe_the_form_asks_alone(rendered: Any) -> None:
+    events, dispatcher = await _answer(
+        "那这个鞋防水吗",
+        "ask_function",
+        slots={"requested_slot": "product_id"},
+        active_loop="size_advice_form",
+    )
+    assert rendered(dispatcher) == []  # the form's own question follows at once
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("跑鞋选多大", ["P001", "P002"]),
+        ("男子跑鞋42码合适吗", ["P001"]),
+        ("跑步鞋", ["P001", "P002"]),
+        ("儿童运动鞋有吗", ["P008"]),
+        ("短靴", ["P007"]),
+        ("皮鞋偏码吗", ["P003"]),
+        ("这双鞋选多大", []),  # "双鞋", "这双鞋" fit no shoe
+        ("靴", []),  # one character is not a kind
+        ("", []),
+    ],
+)
+def test_shoe_kind_words_find_their_shoes(text: str, expected: list[str]) -> None:
+    with session_scope() as session:
+        found = queries.products_of_kind_in_text(text, session=session)
+        assert [p.id for p in found] == expected
+
+
+def _asked_after(*texts: str) -> Tracker:
+    events = [{"event": "user", "text": t} for t in texts]
+    return Tracker("test", {}, {"text": texts[-1]}, events, False, None, {}, "action_listen")
+
+
+async def test_asking_which_shoe_offers_the_kind_named_before(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = _asked_after("平时穿42，跑鞋选多大", "退货运费谁出")
+    assert await ActionAskProductId().run(dispatcher, tracker, {}) == []
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "疾风男子跑鞋", "payload": '/inform{"product":"疾风男子跑鞋"}'},
+        {"title": "轻羽女子跑鞋", "payload": '/inform{"product":"轻羽女子跑鞋"}'},
+    ]
+
+
+async def test_asking_which_shoe_without_a_kind_offers_no_guess(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskProductId().run(dispatcher, _asked_after("鞋子选多大"), {})
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    assert dispatcher.messages[0]["buttons"] == []
+
+
+async def test_asking_which_shoe_looks_back_five_messages_only(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = _asked_after("跑鞋选多大", "好", "嗯", "在吗", "运费", "哦")
+    await ActionAskProductId().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["buttons"] == []
+
+
+async def test_asking_which_shoe_when_the_database_is_down(rendered: Any, monkeypatch: Any) -> None:
+    from actions import common
+
+    def broken(_fn: Any) -> Any:
+        raise common.ShopDataUnavailableError("down")
+
+    monkeypatch.setattr(common, "_call_in_transaction", broken)
+    dispatcher = CollectingDispatcher()
+    await ActionAskProductId().run(dispatcher, _asked_after("跑鞋选多大"), {})
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    assert dispatcher.messages[0]["buttons"] == []
 
 
 async def test_database_failure_gets_an_apology(rendered: Any, monkeypatch: Any) -> None:
