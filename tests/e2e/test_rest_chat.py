@@ -46,6 +46,24 @@ def test_digression_mid_form_then_resume(say: Say) -> None:
     assert "脚型" in say("26厘米")
 
 
+def test_a_shoe_kind_offers_its_shoes_and_a_click_answers(servers: Servers, sender: str) -> None:
+    replies = servers.chat(sender, "平时穿42码，脚有点宽，跑鞋选多大")
+    buttons = [b for r in replies for b in r.get("buttons", [])]
+    assert [b["title"] for b in buttons] == ["疾风男子跑鞋", "轻羽女子跑鞋"]
+    digression = servers.texts(sender, "那这个鞋防水吗")
+    assert digression.count("哪一款") == 1, digression  # asked once, not twice
+    advice = servers.texts(sender, buttons[0]["payload"])
+    assert "疾风男子跑鞋" in advice and "建议您选" in advice, advice
+
+
+def test_which_shoe_without_a_kind_offers_no_guess(servers: Servers, sender: str) -> None:
+    replies = servers.chat(sender, "平时穿39码，正常脚，鞋子选多大")
+    assert "哪一款" in "".join(r.get("text", "") for r in replies)
+    assert [b for r in replies for b in r.get("buttons", [])] == []
+    advice = servers.texts(sender, "轻羽")
+    assert "轻羽女子跑鞋" in advice and "建议您选" in advice, advice
+
+
 def test_material_from_the_product_page(say: Say) -> None:
     reply = say("這款是真皮嗎", metadata={"product_id": "P003"})
     assert "头层牛皮" in reply
