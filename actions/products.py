@@ -177,15 +177,14 @@ class ActionAnswerProductQuestion(Action):
             if found.unknown_name:
                 return [("utter_unknown_product", {})], events
             if found.product is None:
-                if asking_for_product:  # the form asks again right after this answer
-                    return [], events
+                if asking_for_product:  # the form asks right after; answered once it knows
+                    pending = {"question": question, "part": part, "function": function}
+                    return [], [*events, SlotSet("pending_question", pending)]
                 return [("utter_ask_product_id", {})], events
             product = queries.get_product(found.product.id, session=session)
             assert product is not None
             events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
-            if question == "function":
-                return _function_answer(product, function), events
-            return _material_answer(product, part), events
+            return product_answer(product, question, part, function), events
 
         try:
             messages, events = await in_transaction(answer)
@@ -195,6 +194,15 @@ class ActionAnswerProductQuestion(Action):
         for response, kwargs in messages:
             dispatcher.utter_message(response=response, **kwargs)
         return events
+
+
+def product_answer(
+    product: Any, question: str, part: str | None, function: str | None
+) -> list[tuple[str, dict]]:
+    """The responses answering a ``material`` or ``function`` question about ``product``."""
+    if question == "function":
+        return _function_answer(product, function)
+    return _material_answer(product, part)
 
 
 def _material_answer(product: Any, part: str | None) -> list[tuple[str, dict]]:

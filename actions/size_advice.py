@@ -20,7 +20,7 @@ from actions.common import (
     latest_text,
 )
 from actions.db import queries
-from actions.products import ProductFormValidationBase
+from actions.products import ProductFormValidationBase, product_answer
 
 # Canonical foot shapes (data/nlu/synonyms.yml) and words that mean them.
 FOOT_SHAPE_WORDS = {
@@ -157,11 +157,21 @@ class ActionRecommendSize(Action):
             dispatcher.utter_message(response="utter_default")
             return []
 
+        pending = tracker.get_slot("pending_question")
+
         def advise(session: Session) -> list[tuple[str, dict]]:
             product = queries.get_product(product_id, session=session)
             if product is None:
                 return [("utter_unknown_product", {})]
-            return recommendation_messages(product, float(length), shape)
+            messages = recommendation_messages(product, float(length), shape)
+            if isinstance(pending, dict):  # asked while the form still needed the shoe
+                messages += product_answer(
+                    product,
+                    str(pending.get("question")),
+                    pending.get("part"),
+                    pending.get("function"),
+                )
+            return messages
 
         try:
             messages = await in_transaction(advise)
@@ -172,7 +182,8 @@ class ActionRecommendSize(Action):
             dispatcher.utter_message(response=response, **kwargs)
         # Keep product and foot for follow-up questions; a new form asks again
         # only for what is missing.
-        return [SlotSet("requested_slot", None)]
+        done = [SlotSet("pending_question", None)] if pending is not None else []
+        return [SlotSet("requested_slot", None), *done]
 
 
 def recommendation_messages(product: Any, length: float, shape: str | None) -> list:

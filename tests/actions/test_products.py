@@ -137,7 +137,8 @@ async def test_inside_a_form_asking_for_the_shoe_the_form_asks_alone(rendered: A
         active_loop="size_advice_form",
     )
     assert rendered(dispatcher) == []  # the form's own question follows at once
-    assert events == []
+    pending = {"question": "function", "part": None, "function": "waterproof"}
+    assert events == [SlotSet("pending_question", pending)]  # answered with the size
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,28 @@ async def test_true_to_size_shoe(rendered: Any) -> None:
     assert events == [SlotSet("requested_slot", None)]
 
 
+async def test_a_question_asked_before_the_shoe_was_known_is_answered_after(
+    rendered: Any,
+) -> None:
+    pending = {"question": "function", "part": None, "function": "waterproof"}
+    events, dispatcher = await _recommend(
+        {"product_id": "P001", "foot_length_cm": 26.0, "foot_shape": "正常脚",
+         "pending_question": pending}
+    )  # fmt: skip
+    assert rendered(dispatcher)[-1] == "utter_function_no"  # 疾风: mesh, not waterproof
+    assert "不防水" in dispatcher.messages[-1]["claim"]
+    assert events == [SlotSet("requested_slot", None), SlotSet("pending_question", None)]
+
+
+async def test_a_pending_material_question_about_one_part(rendered: Any) -> None:
+    pending = {"question": "material", "part": "sole", "function": None}
+    _, dispatcher = await _recommend(
+        {"product_id": "P006", "foot_length_cm": 25.0, "pending_question": pending}
+    )
+    assert rendered(dispatcher)[-1] == "utter_material_sole"
+    assert dispatcher.messages[-1]["material"] == "橡胶大底"
+
+
 async def test_runs_small_without_half_sizes(rendered: Any) -> None:
     _, dispatcher = await _recommend(
         {"product_id": "P003", "foot_length_cm": 25.0, "foot_shape": "正常脚"}

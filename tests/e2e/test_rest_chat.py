@@ -54,6 +54,7 @@ def test_a_shoe_kind_offers_its_shoes_and_a_click_answers(servers: Servers, send
     assert digression.count("哪一款") == 1, digression  # asked once, not twice
     advice = servers.texts(sender, buttons[0]["payload"])
     assert "疾风男子跑鞋" in advice and "建议您选" in advice, advice
+    assert "不防水" in advice  # the question asked before the shoe was known
 
 
 def test_which_shoe_without_a_kind_offers_no_guess(servers: Servers, sender: str) -> None:
