@@ -117,12 +117,16 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         """Reads the foot shape from the entity, a button, or plain words."""
         entity = latest_entity(tracker, "foot_shape")
         shape = entity if entity in FOOT_SHAPE_WORDS else None
+        text = latest_text(tracker)
+        # Out of turn ("脚比较宽" while the shoe is asked) only when it speaks of the foot.
+        about_foot = latest_intent(tracker) in ANSWER_INTENTS and ("脚" in text or "足" in text)
         if shape is None and (
             entity
+            or about_foot
             or self._is_answer(tracker, "foot_shape")
             or tracker.get_slot("requested_slot") is None
         ):
-            shape = _foot_shape_in(latest_text(tracker))
+            shape = _foot_shape_in(text)
         if shape is None or shape == tracker.get_slot("foot_shape"):
             return {}
         return {"foot_shape": shape}

@@ -104,6 +104,23 @@ async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, s
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("脚比较宽", "inform", {"foot_shape": "宽脚"}),  # said while the shoe is asked
+        ("我是扁平足", "nlu_fallback", {"foot_shape": "扁平足"}),
+        ("细跟那款", "inform", {}),  # a shoe, not a foot: "细" is not 窄脚 here
+        ("一般的就行", "inform", {}),
+        ("脚比较宽，退货运费谁出", "ask_return_policy", {}),  # a digression
+    ],
+)
+async def test_foot_shape_out_of_turn_only_about_the_foot(
+    text: str, intent: str, expected: dict[str, Any]
+) -> None:
+    tracker = make_tracker(text, intent=intent, slots={"requested_slot": "product_id"})
+    assert await FORM.extract_foot_shape(CollectingDispatcher(), tracker, {}) == expected
+
+
 async def _recommend(slots: dict[str, Any]) -> tuple[list, CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     events = await ActionRecommendSize().run(dispatcher, make_tracker(slots=slots), {})

@@ -58,11 +58,13 @@ def test_a_shoe_kind_offers_its_shoes_and_a_click_answers(servers: Servers, send
 
 
 def test_which_shoe_without_a_kind_offers_no_guess(servers: Servers, sender: str) -> None:
-    replies = servers.chat(sender, "平时穿39码，正常脚，鞋子选多大")
+    replies = servers.chat(sender, "平时穿39码，鞋子选多大")
     assert "哪一款" in "".join(r.get("text", "") for r in replies)
     assert [b for r in replies for b in r.get("buttons", [])] == []
+    assert "哪一款" in servers.texts(sender, "我脚比较宽")  # kept; the shoe is asked again
     advice = servers.texts(sender, "轻羽")
     assert "轻羽女子跑鞋" in advice and "建议您选" in advice, advice
+    assert "宽脚" in advice
 
 
 def test_material_from_the_product_page(say: Say) -> None:
