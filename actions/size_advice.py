@@ -50,6 +50,16 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
     def name(self) -> str:
         return "validate_size_advice_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """As the base; a new size question also drops a product question left
+        pending by an earlier one that was never finished."""
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot") is None and tracker.get_slot("pending_question"):
+            events.append(SlotSet("pending_question", None))
+        return events
+
     @staticmethod
     def _is_answer(tracker: Tracker, slot: str) -> bool:
         intent = latest_intent(tracker)

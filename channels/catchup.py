@@ -154,13 +154,16 @@ async def _send_history(
     output: Any, sid: str, sender_id: str, events: list[dict[str, Any]], offered: Any
 ) -> int:
     """Emits the conversation's last days to ``sid`` as one ``bot_history`` event."""
+    items = history(events, time.time())
+    last_user = max((i for i, item in enumerate(items) if item["k"] == "user"), default=-1)
     entries: list[dict[str, Any]] = []
-    for item in history(events, time.time()):
+    for index, item in enumerate(items):
         if item["k"] != "bot":
             entries.append(item)
             continue
         entries.extend({"k": "bot", "msg": msg} for msg in await output.render(item["message"]))
-        offered.remember(sender_id, item["message"])
+        if index > last_user:  # the widget offers only these buttons again
+            offered.remember(sender_id, item["message"])
     if entries:
         await output.emit_to(sid, HISTORY_EVENT, {"entries": entries})
     return len(entries)

@@ -121,6 +121,32 @@ async def test_foot_shape_out_of_turn_only_about_the_foot(
     assert await FORM.extract_foot_shape(CollectingDispatcher(), tracker, {}) == expected
 
 
+PENDING = {"question": "function", "part": None, "function": "anti_slip"}
+
+
+async def test_a_new_size_question_drops_a_stale_pending_question(
+    domain: dict[str, Any],
+) -> None:
+    tracker = make_tracker(
+        "小白鞋选多大", intent="ask_size_advice", slots={"pending_question": PENDING},
+        active_loop="size_advice_form",
+    )  # fmt: skip
+    events = await FORM.run(CollectingDispatcher(), tracker, domain)
+    assert SlotSet("pending_question", None) in events
+
+
+async def test_the_pending_question_stays_while_the_form_asks_for_the_shoe(
+    domain: dict[str, Any],
+) -> None:
+    tracker = make_tracker(
+        "退货运费谁出", intent="ask_return_policy",
+        slots={"pending_question": PENDING, "requested_slot": "product_id"},
+        active_loop="size_advice_form",
+    )  # fmt: skip
+    events = await FORM.run(CollectingDispatcher(), tracker, domain)
+    assert not [e for e in events if e.get("name") == "pending_question"]
+
+
 async def _recommend(slots: dict[str, Any]) -> tuple[list, CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     events = await ActionRecommendSize().run(dispatcher, make_tracker(slots=slots), {})

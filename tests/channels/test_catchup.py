@@ -166,6 +166,34 @@ def test_a_widget_without_since_gets_one_history_event() -> None:
     assert offered.screen("buyer-B1", "/x") == "/x"
 
 
+class TalkStore:
+    async def retrieve_full_tracker(self, sender_id: str) -> Any:
+        from rasa.shared.core.events import BotUttered, UserUttered
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        at = time.time() - 60
+        buttons = [{"title": "旧", "payload": "/old"}]
+        tracker = DialogueStateTracker(sender_id, [])
+        tracker.update(BotUttered("选一个", {"buttons": buttons}, timestamp=at))
+        tracker.update(UserUttered("你好", intent={"name": "greet"}, timestamp=at + 1))
+        tracker.update(
+            BotUttered("您好", {"buttons": [{"title": "新", "payload": "/new"}]}, timestamp=at + 2)
+        )
+        return tracker
+
+
+def test_history_offers_again_only_the_buttons_after_the_last_buyer_message() -> None:
+    class TalkApp:
+        class ctx:  # noqa: N801
+            class agent:  # noqa: N801
+                tracker_store = TalkStore()
+
+    offered = OfferedPayloads()
+    assert asyncio.run(send_missed(Output(), "s", "buyer-B2", None, [TalkApp()], offered)) == 5
+    assert offered.screen("buyer-B2", "/new") == "/new"
+    assert offered.screen("buyer-B2", "/old") != "/old"  # answered long ago: plain text now
+
+
 def test_send_missed_without_an_agent_sends_nothing() -> None:
     output = Output()
     assert asyncio.run(send_missed(output, "s", "c", None, [], OfferedPayloads())) == 0
