@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`.
-.PHONY: run shell test install train lint nlu-report freeze clean token demo-reset prod prod-stop test-production bench bench-smoke demo-analytics
+.PHONY: run shell test install train lint nlu-report typed-report freeze clean token demo-reset prod prod-stop test-production bench bench-smoke demo-analytics
 
 run:            ## install, seed the demo shop, train if stale, start the assistant
 	scripts/run.sh
@@ -44,6 +44,10 @@ lint:
 
 nlu-report: train  ## NLU cross-validation and the score on ../shared/eval, written to docs/
 	scripts/nlu_report.sh
+
+typed-report:   ## typed buyer conversations against the real servers: "typed conversations settled: N/M"
+	.venv/bin/python -m pytest -q tests/e2e/test_typed_conversations.py || true
+	cat var/typed_report.txt
 
 token:          ## print a buyer token for the demo: make token BUYER=B005
 	.venv/bin/python -m actions.identity $(or $(BUYER),B005)

@@ -17,6 +17,7 @@ from actions.common import (
     ShopDataUnavailableError,
     confirmation,
     in_transaction,
+    is_question,
     latest_intent,
     latest_text,
     reply_in_transaction,
@@ -87,6 +88,8 @@ def after_shipment_messages(
 class ValidateAddressForm(ShopFormValidation):
     """Checks the order can still change, reads the new details, asks to confirm."""
 
+    own_intents = frozenset({"change_address"})
+
     def name(self) -> str:
         return "validate_address_form"
 
@@ -108,12 +111,12 @@ class ValidateAddressForm(ShopFormValidation):
             blocked = await self._refuse_if_shipped(dispatcher, tracker)
             if blocked:
                 return {"address_blocked": True}
-        if latest_intent(tracker) not in ANSWER_INTENTS:
-            return {}
-        found = parse_contact(latest_text(tracker))
-        if tracker.get_slot("requested_slot") == "new_address" and "new_address" not in found:
-            return {**found, "new_address": "invalid"}
-        return found
+        asked = tracker.get_slot("requested_slot") == "new_address"
+        answering = latest_intent(tracker) in ANSWER_INTENTS
+        text = latest_text(tracker)
+        if not answering and (not asked or is_question(text)):
+            return {}  # a digression such as 杭州包邮吗
+        return parse_contact(text)
 
     async def _refuse_if_shipped(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         def check(session: Session) -> list[tuple[str, dict[str, Any]]]:

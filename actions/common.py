@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from actions.db import queries
 from actions.db.session import session_scope
+from actions.lexicon import NO_WORDS, YES_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -60,28 +61,33 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
-# Intents a short "确认修改" or "好 提交吧" may be classified as; anything else
-# (a question about policy, say) is a digression, not an answer.
-CONFIRMING_INTENTS = frozenset(
-    {"inform", "nlu_fallback", "change_address", "request_return", "request_exchange"}
-)
-NO_WORDS = ("不", "别", "算了", "取消", "再想想", "等等")
-YES_WORDS = ("确认", "确定", "是的", "对", "好", "可以", "没问题", "行", "嗯", "ok", "OK")
+# A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.
+QUESTION_MARKS = ("吗", "?", "？", "什么", "怎么", "多少", "几", "呢", "哪", "谁", "为啥", "为什么")
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks something (a digression, not an answer)."""
+    return any(mark in text for mark in QUESTION_MARKS)
+MAX_ANSWER_CHARS = 12
 
 
 def yes_or_no(tracker: Tracker) -> bool | None:
-    """The buyer's answer to a confirmation: affirm/deny, else clear yes/no words."""
+    """The buyer's answer to a confirmation: affirm/deny, else short yes/no words.
+
+    Typed answers (好的, 嗯, 提交吧, 行 / 不了, 算了, 等等) are read whatever
+    intent NLU gave them, as long as they are short and not a question.
+    """
     intent = latest_intent(tracker)
     if intent == "affirm":
         return True
     if intent == "deny":
         return False
-    if intent not in CONFIRMING_INTENTS:
+    text = latest_text(tracker).strip()
+    if not text or len(text) > MAX_ANSWER_CHARS or is_question(text):
         return None
-    text = latest_text(tracker)
     if any(word in text for word in NO_WORDS):
-        return False if len(text) <= 12 else None
-    if any(word in text for word in YES_WORDS) and len(text) <= 12:
+        return False
+    if any(word in text for word in YES_WORDS):
         return True
     return None
 

@@ -26,31 +26,7 @@ from actions.common import (
 )
 from actions.db import queries
 from actions.forms import ShopFormValidation
-
-# Words that name a shoe part or a function, for when the entity extractor
-# missed them. Keys are the canonical entity values of data/nlu/synonyms.yml.
-PART_WORDS = {
-    "upper": ("鞋面", "面料", "帮面", "外面"),
-    "lining": ("内里", "里料", "里子", "鞋垫", "里面"),
-    "sole": ("鞋底", "大底", "底子", "底是", "底用"),
-}
-FUNCTION_WORDS = {
-    "waterproof": ("防水", "防雨", "下雨", "雨天", "渗水", "进水", "泼水"),
-    "breathable": ("透气", "闷脚", "捂脚", "闷不闷", "出汗"),
-    "anti_slip": ("防滑", "打滑", "滑不滑", "滑"),
-    "running": ("跑步", "跑鞋", "马拉松", "晨跑", "慢跑"),
-    "warm": ("保暖", "暖和", "冷不冷", "冬天", "加绒", "冻脚"),
-    "lightweight": ("轻便", "重不重", "轻不轻", "多重", "分量"),
-    "hiking": ("爬山", "徒步", "登山", "户外"),
-    "wear_resistant": ("耐磨", "耐穿", "穿多久"),
-}
-
-
-def _keyword(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    for key, words in table.items():
-        if any(word in text for word in words):
-            return key
-    return None
+from actions.lexicon import FUNCTION_WORDS, PART_WORDS, first_key
 
 
 class ProductFormValidationBase(ShopFormValidation):
@@ -73,8 +49,8 @@ class ProductFormValidationBase(ShopFormValidation):
         that names another product must leave the slot alone, or the form
         would not step aside for the digression.
         """
-        intent = latest_intent(tracker)
-        if intent not in self.answer_intents:
+        asked = tracker.get_slot("requested_slot") == "product_id"
+        if not asked and latest_intent(tracker) not in self.answer_intents:
             return {}
         try:
             found: ProductResolution = await in_transaction(
@@ -107,6 +83,7 @@ class ValidateProductForm(ProductFormValidationBase):
     """Asks which product a material or function question is about."""
 
     answer_intents = ProductFormValidationBase.answer_intents | {"ask_material", "ask_function"}
+    own_intents = frozenset({"ask_material", "ask_function"})
 
     def name(self) -> str:
         return "validate_product_form"
@@ -164,8 +141,8 @@ class ActionAnswerProductQuestion(Action):
             intent or "", tracker.get_slot("product_question") or "material"
         )
         text = latest_text(tracker)
-        part = latest_entity(tracker, "shoe_part") or _keyword(text, PART_WORDS)
-        function = latest_entity(tracker, "shoe_function") or _keyword(text, FUNCTION_WORDS)
+        part = latest_entity(tracker, "shoe_part") or first_key(text, PART_WORDS)
+        function = latest_entity(tracker, "shoe_function") or first_key(text, FUNCTION_WORDS)
         asking_for_product = (
             tracker.active_loop_name is not None
             and tracker.get_slot("requested_slot") == "product_id"

@@ -23,38 +23,54 @@ from actions.common import (
     in_transaction,
     last_text_with_intent,
     latest_entity,
-    latest_intent,
     latest_text,
 )
 from actions.db import queries, returns
 from actions.db.models import Order, OrderItem, StockItem
 from actions.forms import ShopFormValidation
+from actions.lexicon import REASON_WORDS, RELATIVE_SIZES, colors_in, first_key
+from actions.orders import product_names
 from actions.return_rules import REASON_CODES, decide_return, reason_code
 
 Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
               "return_confirmed", "return_blocked")  # fmt: skip
-# Checked in order, first match wins: a defect outranks a size word in the
-# same sentence (小白鞋开胶了 is a quality problem, not a size one).
-REASON_WORDS = {
-    "质量问题": "质量 开胶 脱胶 断 裂 掉色 起球 瑕疵 破 线头 鞋跟 松动 掉跟 脱线".split(),
-    "与描述不符": "描述 图片 色差 不一样 货不对板 假".split(),
-    "物流损坏": "压坏 快递 物流 盒子 运输".split(),
-    "尺码不合适": "小了 大了 偏小 偏大 太小 太大 尺码 码数".split()
-    + "不合脚 挤脚 夹脚 太松 码小 码大 紧".split(),
-    "不喜欢/拍错了": "不喜欢 拍错 买错 不想要 不要了 不合适".split(),
-}
 REQUEST_INTENTS = frozenset({"request_return", "request_exchange", "complain"})
-RELATIVE_SIZES = {"大一码": 1.0, "大半码": 0.5, "小一码": -1.0, "小半码": -0.5}
-ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "affirm", "out_of_scope"})
 
 
 def reason_in(text: str) -> str | None:
     """The canonical reason the buyer's words give, if any."""
-    for reason, words in REASON_WORDS.items():
-        if any(word in text for word in words):
-            return reason
+    return first_key(text, REASON_WORDS)
+
+
+def item_in_text(items: list[OrderItem], text: str) -> OrderItem | None:
+    """The one item of an order the buyer's words name: product, colour or size."""
+    size = sizing.parse_size_answer(text)
+    colors = colors_in(text)
+    for fits in (
+        lambda i: any(n and n in text for n in [i.product.name, *(i.product.aliases or [])]),
+        lambda i: any(color in i.color for color in colors),
+        lambda i: size is not None and i.size == size,
+    ):
+        named = [item for item in items if fits(item)]
+        if len(named) == 1:
+            return named[0]
     return None
+
+
+def outside_windows(item: OrderItem, session: Session) -> Messages:
+    """Why no reason can open a return on ``item`` any more, and a human offered."""
+    policy = queries.get_policy(session=session)
+    order = item.order
+    days = (shop_now().date() - order.delivered_at.date()).days if order.delivered_at else 0
+    variables = {
+        "order_id": order.id,
+        "products": product_names(order),
+        "days": days,
+        "no_reason_days": policy.no_reason_return_days if policy else 7,
+        "quality_days": policy.quality_return_days if policy else 15,
+    }
+    return [("utter_return_outside_windows", variables), ("utter_offer_human", {})]
 
 
 def _order(tracker: Tracker, session: Session) -> Order | None:
@@ -105,6 +121,8 @@ def available_sizes(item: OrderItem, color: str, session: Session) -> list[float
 class ValidateReturnForm(ShopFormValidation):
     """Picks the item, checks the rules for the reason, the exchange stock, and asks to confirm."""
 
+    own_intents = REQUEST_INTENTS
+
     def name(self) -> str:
         return "validate_return_form"
 
@@ -138,10 +156,10 @@ class ValidateReturnForm(ShopFormValidation):
                 return None
             if chosen and any(str(item.id) == chosen for item in order.items):
                 return chosen
-            named = [item for item in order.items if item.product.name in text]
-            if len(named) == 1:
-                return str(named[0].id)
-            return str(order.items[0].id) if len(order.items) == 1 else None
+            if len(order.items) == 1:
+                return str(order.items[0].id)
+            named = item_in_text(order.items, text)
+            return str(named.id) if named else None
 
         item_id = await in_transaction(pick)
         return {"order_item_id": item_id} if item_id else {}
@@ -153,26 +171,29 @@ class ValidateReturnForm(ShopFormValidation):
         if value is None:  # cleared by another step, nothing to check
             return {"order_item_id": None}
 
+        context: dict[str, Any] = {}
+
         def check(session: Session) -> Messages:
             order = _order(tracker, session)
             items = order.items if order else []
             item = next((i for i in items if str(i.id) == str(value)), None)
             if item is None:
                 return [("utter_order_not_found", {})]
+            context.update(product_id=item.product_id, product_name=item.product.name)
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
                 return [("utter_return_exists", {"return_id": existing.id})]
             refusal, _ = _decision_messages(item, "质量问题", session)
-            if refusal and "window" not in refusal[0][0]:
-                return refusal
-            return []
+            if refusal and refusal[0][0].endswith("quality_window"):
+                return outside_windows(item, session)  # no reason could open it
+            return refusal
 
         messages = await in_transaction(check)
         for response, kwargs in messages:
             dispatcher.utter_message(response=response, **kwargs)
         if messages:
-            return {"order_item_id": None, "return_blocked": True}
-        return {"order_item_id": str(value)}
+            return {"order_item_id": None, "return_blocked": True, **context}
+        return {"order_item_id": str(value), **context}
 
     async def extract_return_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -183,20 +204,19 @@ class ValidateReturnForm(ShopFormValidation):
         may already say why. An exchange answered with a size is a size
         problem. An answer that gives no reason is asked again.
         """
-        if tracker.get_slot("return_reason") or latest_intent(tracker) not in ANSWER_INTENTS | {
-            "request_return", "request_exchange", "complain",
-        }:  # fmt: skip
+        requested = tracker.get_slot("requested_slot")
+        if tracker.get_slot("return_reason") or requested not in (None, "return_reason"):
+            return {}
+        if self.digresses(tracker):
             return {}
         entity = latest_entity(tracker, "return_reason")
         text = latest_text(tracker)
         reason = entity if entity in REASON_CODES else reason_in(entity or text)
-        if reason is None and tracker.get_slot("requested_slot") is None:
+        if reason is None and requested is None:
             reason = reason_in(last_text_with_intent(tracker, REQUEST_INTENTS))
         exchange = tracker.get_slot("after_sale_goal") == "exchange"
-        if reason is None and exchange and sizing.parse_shoe_size(text) is not None:
+        if reason is None and exchange and sizing.parse_size_answer(text) is not None:
             reason = "尺码不合适"
-        if reason is None and tracker.get_slot("requested_slot") == "return_reason":
-            return {"return_reason": "invalid"}
         return {"return_reason": reason} if reason else {}
 
     async def validate_return_reason(
@@ -231,29 +251,38 @@ class ValidateReturnForm(ShopFormValidation):
         Read from the answer to the size question, or earlier from any
         message of the exchange that names a size ("换39码", "大一码").
         """
-        asked = tracker.get_slot("requested_slot") == "exchange_size"
+        requested = tracker.get_slot("requested_slot")
+        asked = requested == "exchange_size"
         if tracker.get_slot("after_sale_goal") != "exchange" or (
             tracker.get_slot("exchange_size") is not None and not asked
         ):
             return {}
-        if latest_intent(tracker) not in ANSWER_INTENTS | REQUEST_INTENTS:
+        if self.digresses(tracker) or (not asked and self.passes_through(tracker)):
             return {}
         texts = [latest_text(tracker)]
-        if tracker.get_slot("requested_slot") is None:
+        if requested is None:
             texts.append(last_text_with_intent(tracker, REQUEST_INTENTS))
         # "大一码" first: the size parser would read its 一码 as size 1.
         step = next((RELATIVE_SIZES[w] for t in texts for w in RELATIVE_SIZES if w in t), None)
+        stems = [c for c in [latest_entity(tracker, "color"), *colors_in(texts[0])] if c]
         size = None
         if step is None:
-            size = next((s for s in map(sizing.parse_shoe_size, texts) if s is not None), None)
-        else:
-            size = await in_transaction(
-                lambda s: (item.size + step) if (item := _item(tracker, s)) else None
-            )
+            size = next((s for s in map(sizing.parse_size_answer, texts) if s is not None), None)
+
+        def resolve(session: Session) -> tuple[float | None, str | None]:
+            item = _item(tracker, session)
+            if item is None:
+                return size, next(iter(stems), None)
+            colors = sorted({row.color for row in item.product.stock})
+            color = next((c for stem in stems for c in colors if stem in c), None)
+            if step is not None or (size is None and color and asked):
+                return item.size + (step or 0), color  # 换黑色的: same size, other colour
+            return size, color
+
+        size, color = await in_transaction(resolve)
         slots: dict[str, Any] = {}
-        if size is not None or asked:
-            slots["exchange_size"] = size if size is not None else -1.0
-        color = latest_entity(tracker, "color")
+        if size is not None:
+            slots["exchange_size"] = size
         if color:
             slots["exchange_color"] = color
         return slots
@@ -264,7 +293,7 @@ class ValidateReturnForm(ShopFormValidation):
         """The wanted size must differ and be in stock (not reserved by others)."""
         if value is None:  # cleared by another step, nothing to check
             return {"exchange_size": None}
-        if value is None or float(value) < 0 or not sizing.is_plausible_size(float(value)):
+        if float(value) < 0 or not sizing.is_plausible_size(float(value)):
             dispatcher.utter_message(response="utter_exchange_size_invalid")
             return {"exchange_size": None}
         size = float(value)

@@ -10,16 +10,20 @@ task: nothing is asked again until the buyer starts another.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import sizing
 from actions.access import shop_now, token_buyer_id
-from actions.common import ShopDataUnavailableError, in_transaction
+from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
 from actions.db.ratings import record_rating
+from actions.forms import ShopFormValidation
+from actions.lexicon import RATING_WORDS, first_key
 
 # Intents that are not a task of their own: they do not make a conversation "settled".
 SMALL_TALK = frozenset(
@@ -29,6 +33,7 @@ SMALL_TALK = frozenset(
 )  # fmt: skip
 AGENT_DONE = frozenset({"EXTERNAL_agent_handback", "EXTERNAL_agent_closed"})
 LOW_SCORE = 2
+SCORE = re.compile(r"(?<!\d)([1-5])(?:\s*(?:分|星|颗星)|$)")
 
 
 def rating_due(tracker: Tracker) -> bool:
@@ -68,11 +73,24 @@ class ActionOfferRating(Action):
         ]
 
 
-class ValidateRatingForm(FormValidationAction):
-    """Accepts scores 1-5 only (from the buttons); the comment is free text."""
+class ValidateRatingForm(ShopFormValidation):
+    """Accepts scores 1-5, clicked or typed (5分, 五星, 满意); the comment is free text."""
 
     def name(self) -> str:
         return "validate_rating_form"
+
+    async def extract_rating_score(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A typed score when the score was asked: a digit 1-5 or a rating word."""
+        if tracker.get_slot("requested_slot") != "rating_score":
+            return {}
+        if latest_entity(tracker, "rating_score"):
+            return {}  # a button: the slot mapping fills it
+        text = sizing.to_arabic(latest_text(tracker).strip())
+        digit = SCORE.search(text)
+        score = digit.group(1) if digit else first_key(text, RATING_WORDS)
+        return {"rating_score": score} if score else {}
 
     def validate_rating_score(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -20,32 +20,27 @@ from actions.common import (
     latest_text,
 )
 from actions.db import queries
+from actions.lexicon import FOOT_SHAPE_WORDS, NORMAL_FOOT_FALLBACK_WORDS, first_key
 from actions.products import ProductFormValidationBase, product_answer
 
-# Canonical foot shapes (data/nlu/synonyms.yml) and words that mean them.
-FOOT_SHAPE_WORDS = {
-    "宽脚": ("宽", "肥", "胖", "脚掌大"),
-    "高脚背": ("脚背高", "高脚背", "脚面高", "脚背厚"),
-    "扁平足": ("扁平", "平足"),
-    "窄脚": ("窄", "瘦", "细"),
-    "正常脚": ("正常", "普通", "一般", "标准", "不知道", "没注意", "还好", "都不是"),
-}
-# Intents during which an answer to the form's question is expected; any other
-# intent is a digression the rules answer before the form resumes.
+# Intents during which an answer to the form's question is expected out of
+# turn (a foot length said with the size question); when a slot is asked, any
+# message is read as its answer first (actions/forms.py).
 ANSWER_INTENTS = frozenset({"inform", "ask_size_advice", "affirm", "nlu_fallback", "out_of_scope"})
 
 
 def _foot_shape_in(text: str) -> str | None:
-    for shape, words in FOOT_SHAPE_WORDS.items():
-        if any(word in text for word in words):
-            return shape
-    return None
+    shape = first_key(text, FOOT_SHAPE_WORDS)
+    if shape is None and any(word in text for word in NORMAL_FOOT_FALLBACK_WORDS):
+        return "正常脚"
+    return shape
 
 
 class ValidateSizeAdviceForm(ProductFormValidationBase):
     """Fills and checks the size form's slots from free Chinese text."""
 
     answer_intents = ANSWER_INTENTS
+    own_intents = frozenset({"ask_size_advice"})
 
     def name(self) -> str:
         return "validate_size_advice_form"
@@ -62,19 +57,22 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
 
     @staticmethod
     def _is_answer(tracker: Tracker, slot: str) -> bool:
-        intent = latest_intent(tracker)
-        return tracker.get_slot("requested_slot") == slot and intent in ANSWER_INTENTS
+        """Whether the message answers ``slot``: it was asked, or it is said with the request."""
+        requested = tracker.get_slot("requested_slot")
+        return requested == slot or (requested is None and latest_intent(tracker) in ANSWER_INTENTS)
 
     async def extract_foot_length_cm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Reads a foot length, or a usual size converted to a foot length.
 
-        Text that answers the question but holds no length is passed on as
-        text so the validator can re-ask with an example.
+        Read from the answer to the question, or out of turn from a message
+        that answers (脚长24.5, 平时穿39 said with the size question). Nothing
+        found leaves the slot empty: the form base hints and asks again.
         """
-        intent = latest_intent(tracker)
-        if intent not in ANSWER_INTENTS:
+        if not self._is_answer(tracker, "foot_length_cm") and (
+            latest_intent(tracker) not in ANSWER_INTENTS
+        ):
             return {}
         text = latest_text(tracker)
         entity_text = latest_entity(tracker, "foot_length")
@@ -85,8 +83,6 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
             return {"foot_length_cm": length, "usual_size": None}
         if size is not None:
             return {"usual_size": size, "foot_length_cm": "size"}
-        if self._is_answer(tracker, "foot_length_cm"):
-            return {"foot_length_cm": text or "?"}
         return {}
 
     def validate_foot_length_cm(
@@ -129,7 +125,7 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         shape = entity if entity in FOOT_SHAPE_WORDS else None
         text = latest_text(tracker)
         # Out of turn ("脚比较宽" while the shoe is asked) only when it speaks of the foot.
-        about_foot = latest_intent(tracker) in ANSWER_INTENTS and ("脚" in text or "足" in text)
+        about_foot = ("脚" in text or "足" in text) and latest_intent(tracker) in ANSWER_INTENTS
         if shape is None and (
             entity
             or about_foot

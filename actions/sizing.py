@@ -93,6 +93,22 @@ def parse_shoe_size(text: str) -> float | None:
     return None
 
 
+# Two digits not followed by a unit that makes them something else.
+_NOT_SIZE_UNITS = r"\s*(?:厘米|公分|cm|毫米|mm|元|块|天|月|日|号(?!码))"
+_SIZE_ANSWER = re.compile(r"(?<![\d.])(\d{2}(?:\.5)?)(半)?(?![\d.]|" + _NOT_SIZE_UNITS + ")")
+
+
+def parse_size_answer(text: str) -> float | None:
+    """A size typed as the answer to "which size": ``42码`` or just ``43的``, ``换43``."""
+    size = parse_shoe_size(text)
+    if size is not None:
+        return size
+    match = _SIZE_ANSWER.search(to_arabic(text or ""))
+    if match and 30 <= float(match.group(1)) <= MAX_SIZE:
+        return _number(match, 2)
+    return None
+
+
 def is_plausible_foot_length(cm: float) -> bool:
     """Whether ``cm`` can be a real foot length."""
     return MIN_FOOT_CM <= cm <= MAX_FOOT_CM

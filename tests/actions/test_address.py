@@ -191,13 +191,14 @@ async def test_an_open_change_asks_for_everything(slots: dict) -> None:
     )
 
 
-async def test_an_answer_without_an_address_is_invalid() -> None:
+async def test_an_answer_without_an_address_keeps_only_the_phone() -> None:
+    """No address: the form base hints and asks again (tests/actions/test_forms.py)."""
     slots, names = await _extract(
         "电话13800001234",
         slots={"order_id": B002_PAID, "requested_slot": "new_address"},
         metadata=token("B002"),
     )
-    assert (slots, names) == ({"new_phone": "13800001234", "new_address": "invalid"}, [])
+    assert (slots, names) == ({"new_phone": "13800001234"}, [])
 
 
 async def test_a_digression_while_asked_extracts_nothing() -> None:
@@ -240,7 +241,10 @@ def test_validate_new_address(value: str, accepted: bool, rendered: Any) -> None
         ("算了", "inform", "address_confirmed", {"address_confirmed": False}),
         ("杭州市西湖区", "inform", "address_confirmed", {}),
         ("好的，那运费谁出", "ask_shipping", "address_confirmed", {}),
-        ("好", "greet", "address_confirmed", {}),
+        ("好", "greet", "address_confirmed", {"address_confirmed": True}),
+        ("行吧 改吧", "nlu_fallback", "address_confirmed", {"address_confirmed": True}),
+        ("等等", "inform", "address_confirmed", {"address_confirmed": False}),
+        ("可以改到公司吗", "change_address", "address_confirmed", {}),
         ("好", "affirm", "new_address", {}),
     ],
 )

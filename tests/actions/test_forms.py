@@ -39,3 +39,132 @@ async def test_a_refused_change_keeps_its_flag(domain: Any) -> None:
     )
     events = await ValidateAddressForm().run(CollectingDispatcher(), tracker, domain)
     assert SlotSet("address_blocked", True) in events
+
+
+# --- typed answers that fill nothing: re-ask, never the core fallback -------------------
+
+from actions.form_switch import ActionSwitchRequest  # noqa: E402
+from actions.order_form import ValidateOrderForm  # noqa: E402
+from actions.return_requests import ValidateReturnForm  # noqa: E402
+from actions.satisfaction import ValidateRatingForm  # noqa: E402
+
+B005_DELIVERED = "2026010506679357"
+
+
+def _slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Slots set, but requested_slot: Rasa ignores it when deciding to reject a step."""
+    return {
+        e["name"]: e["value"]
+        for e in events
+        if e.get("event") == "slot" and e["name"] != "requested_slot"
+    }
+
+
+async def _run_return_form(
+    text: str, intent: str, domain: Any, misses: int = 0
+) -> tuple[dict[str, Any], list[str]]:
+    item = await _b005_item()
+    tracker = make_tracker(
+        text,
+        intent=intent,
+        slots={
+            "order_id": B005_DELIVERED, "order_item_id": item, "after_sale_goal": "return",
+            "requested_slot": "return_reason", "form_misses": misses,
+        },
+        metadata=token("B005"),
+        active_loop="return_form",
+    )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ValidateReturnForm().run(dispatcher, tracker, domain)
+    return _slot_events(events), [m.get("response") for m in dispatcher.messages]
+
+
+async def _b005_item() -> str:
+    from actions.db.models import Order
+    from actions.db.session import session_scope
+
+    with session_scope() as session:
+        return str(session.get(Order, B005_DELIVERED).items[0].id)
+
+
+async def test_a_typed_answer_that_fills_nothing_gets_a_hint_and_the_question_again(
+    domain: Any,
+) -> None:
+    slots, responses = await _run_return_form("嗯嗯嗯", "inform", domain)
+    assert slots == {"return_reason": None, "form_misses": 1}  # the form asks again
+    assert responses == ["utter_hint_return_reason"]
+
+
+async def test_the_second_miss_in_a_row_offers_a_person(domain: Any) -> None:
+    slots, responses = await _run_return_form("随便吧", "nlu_fallback", domain, misses=1)
+    assert slots == {"return_reason": None, "form_misses": 2}
+    assert responses == ["utter_hint_return_reason", "utter_offer_human_in_form"]
+
+
+async def test_an_answer_resets_the_misses(domain: Any) -> None:
+    slots, responses = await _run_return_form("挤脚", "complain", domain, misses=1)
+    assert slots["return_reason"] == "尺码不合适" and slots["form_misses"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("退货运费谁出", "ask_return_policy"),  # a digression: answered, then asked again
+        ("算了不退了", "deny"),  # leaves the form
+        ("转人工", "request_human"),
+        ("我想改下地址", "change_address"),  # another request: the form ends
+    ],
+)
+async def test_messages_with_rules_are_left_to_the_rules(
+    text: str, intent: str, domain: Any
+) -> None:
+    """No slot event: Rasa rejects the step on purpose and a rule of forms.yml runs."""
+    slots, responses = await _run_return_form(text, intent, domain)
+    assert (slots, responses) == ({}, [])
+
+
+async def test_an_own_request_is_read_as_an_answer(domain: Any) -> None:
+    """我要退货 鞋子开胶了 inside the return form is an answer, not a new request."""
+    slots, _ = await _run_return_form("我要退货 鞋子开胶了", "request_return", domain)
+    assert slots["return_reason"] == "质量问题"
+
+
+async def test_repeating_the_request_shows_the_choice_again_without_a_hint(domain: Any) -> None:
+    tracker = make_tracker(
+        "我快递到底到哪了",
+        intent="check_order_status",
+        slots={"requested_slot": "order_id", "after_sale_goal": "status"},
+        metadata=token("B005"),
+        active_loop="order_form",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, tracker, domain)
+    assert _slot_events(events) == {"order_id": None}
+    assert dispatcher.messages == []
+
+
+async def test_switching_ends_the_form_and_forgets_its_answers() -> None:
+    tracker = make_tracker(
+        "这双多大码合适",
+        intent="ask_size_advice",
+        slots={"requested_slot": "return_confirmed", "return_reason": "质量问题"},
+        active_loop="return_form",
+    )
+    events = await ActionSwitchRequest().run(CollectingDispatcher(), tracker, {})
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["requested_slot"] is None and slots["return_reason"] is None
+    assert "order_id" not in slots  # context stays
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [("5", "5"), ("五星", "5"), ("给4分吧", "4"), ("非常满意", "5"), ("还行", "3"),
+     ("非常不满意", "1"), ("不满意", "2"), ("满意", "4")],
+)  # fmt: skip
+async def test_a_typed_rating_is_read(text: str, score: str, domain: Any) -> None:
+    tracker = make_tracker(
+        text, intent="complain", slots={"requested_slot": "rating_score"}, active_loop="rating_form"
+    )
+    events = await ValidateRatingForm().run(CollectingDispatcher(), tracker, domain)
+    assert _slot_events(events)["rating_score"] == score

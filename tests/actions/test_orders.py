@@ -13,7 +13,8 @@ from actions.access import shop_now
 from actions.db.models import Order, Shipment, TrackingEvent
 from actions.db.session import session_scope
 from actions.identity import issue_token
-from actions.orders import ActionAskOrderId, ActionCheckOrderStatus
+from actions.order_form import ActionAskOrderId
+from actions.orders import ActionCheckOrderStatus
 from tests.conftest import make_tracker, token
 
 B001_SHIPPED = "2026051793538979"  # last scan ~1 h ago
@@ -53,7 +54,7 @@ async def test_each_status_has_its_answer(
     buyer: str, order_id: str, response: str, extra: dict[str, Any], rendered: Any
 ) -> None:
     events, dispatcher = await _status(order_id, metadata=token(buyer))
-    assert events == []
+    assert [e["name"] for e in events] == ["product_id", "product_name"]  # 这双 means it now
     assert rendered(dispatcher) == [response]
     message = dispatcher.messages[0]
     assert message["order_id"] == order_id
@@ -210,7 +211,7 @@ async def test_a_token_buyer_without_orders_is_told_so(rendered: Any) -> None:
 
 async def test_a_cleared_phone_suffix_is_not_counted_as_a_failed_try() -> None:
     """Setting a new order clears the suffix; validating that None must not fail a try."""
-    from actions.orders import ValidateOrderForm
+    from actions.order_form import ValidateOrderForm
 
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(

@@ -152,26 +152,51 @@ async def test_an_order_not_signed_for_is_refused(
     result, dispatcher = await _validate_item(order_id, buyer)
     assert rendered(dispatcher) == [response]
     assert dispatcher.messages[0]["order_id"] == order_id
-    assert result == {"order_item_id": None, "return_blocked": True}
+    assert without_context(result) == {"order_item_id": None, "return_blocked": True}
 
 
 async def test_an_item_with_an_open_request_is_refused(rendered: Any) -> None:
     result, dispatcher = await _validate_item(B012_WITH_RT0001, "B012")
     assert rendered(dispatcher) == ["utter_return_exists"]
     assert dispatcher.messages[0]["return_id"] == "RT0001"
-    assert result == {"order_item_id": None, "return_blocked": True}
+    assert without_context(result) == {"order_item_id": None, "return_blocked": True}
+
+
+def without_context(result: dict[str, Any]) -> dict[str, Any]:
+    """The form's own slots: the chosen item also becomes the shoe under discussion."""
+    return {k: v for k, v in result.items() if k not in ("product_id", "product_name")}
 
 
 async def test_an_item_with_only_a_finished_request_may_be_returned_again() -> None:
-    result, dispatcher = await _validate_item("2026122514738150", "B016")  # RT0005 refunded
-    assert (result, names(dispatcher)) == ({"order_item_id": item_id("2026122514738150")}, [])
+    order_id = "2026050385335990"  # B019, delivered 3 days ago
+    result, dispatcher = await _validate_item(order_id, "B019")
+    assert (without_context(result), names(dispatcher)) == (
+        {"order_item_id": item_id(order_id)},
+        [],
+    )
 
 
-@pytest.mark.parametrize(("order_id", "buyer"), [(B005_DELIVERED, "B005"), (B009_OLD, "B009")])
+async def test_the_chosen_item_becomes_the_shoe_under_discussion() -> None:
+    result, _ = await _validate_item(B005_DELIVERED, "B005")
+    assert (result["product_id"], result["product_name"]) == ("P002", "轻羽女子跑鞋")
+
+
+@pytest.mark.parametrize(("order_id", "buyer"), [(B005_DELIVERED, "B005")])
 async def test_a_signed_item_passes_the_item_check(order_id: str, buyer: str) -> None:
-    """Windows depend on the reason, so they are checked with the reason, not here."""
+    """The no-reason window depends on the reason, so it is checked with the reason."""
     result, dispatcher = await _validate_item(order_id, buyer)
-    assert (result, names(dispatcher)) == ({"order_item_id": item_id(order_id)}, [])
+    assert (without_context(result), names(dispatcher)) == (
+        {"order_item_id": item_id(order_id)},
+        [],
+    )
+
+
+async def test_an_item_outside_both_windows_is_refused_at_once(rendered: Any) -> None:
+    """No reason could open it: say so before asking why (B009, signed 20 days ago)."""
+    result, dispatcher = await _validate_item(B009_OLD, "B009")
+    assert rendered(dispatcher) == ["utter_return_outside_windows", "utter_offer_human"]
+    assert dispatcher.messages[0]["days"] == 20
+    assert without_context(result) == {"order_item_id": None, "return_blocked": True}
 
 
 async def test_an_item_of_another_buyers_order_is_not_found(rendered: Any) -> None:
@@ -388,12 +413,9 @@ async def test_an_implausible_size_is_asked_again(size: Any, rendered: Any) -> N
             [{"entity": "color", "value": "黑色"}],
             {"exchange_size": 42.0, "exchange_color": "黑色"},
         ),
-        (
-            "换个灰色的",
-            [{"entity": "color", "value": "灰色"}],
-            {"exchange_size": -1.0, "exchange_color": "灰色"},
-        ),
-        ("随便", [], {"exchange_size": -1.0}),
+        ("换个灰色的", [{"entity": "color", "value": "灰色"}], {"exchange_color": "灰色"}),
+        ("43的", [], {"exchange_size": 43.0}),
+        ("随便", [], {}),
     ],
 )
 async def test_extracts_the_wanted_size(text: str, entities: list, slots: dict) -> None:
@@ -406,11 +428,34 @@ async def test_extracts_the_wanted_size(text: str, entities: list, slots: dict) 
     assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == slots
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("换个黑色的", {"exchange_size": 42.0, "exchange_color": "黑色"}),  # same size
+        ("换大一码", {"exchange_size": 43.0}),
+        ("要43黑的", {"exchange_size": 43.0, "exchange_color": "黑色"}),
+    ],
+)
+async def test_a_typed_exchange_reads_the_bought_shoe(text: str, slots: dict) -> None:
+    """B018 bought 山野防水徒步鞋 灰色 42: a colour stem becomes the stock's colour name."""
+    order_id = "2026082895225368"
+    tracker = make_tracker(
+        text,
+        intent="inform",
+        metadata=token("B018"),
+        slots={
+            "requested_slot": "exchange_size", "after_sale_goal": "exchange",
+            "order_id": order_id, "order_item_id": item_id(order_id),
+        },
+    )  # fmt: skip
+    assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == slots
+
+
 async def test_no_size_for_a_return_or_a_digression() -> None:
     cases = (("inform", "return", "return_reason"), ("ask_shipping", "exchange", "exchange_size"))
     for intent, goal, requested in cases:
         slots = {"requested_slot": requested, "after_sale_goal": goal}
-        tracker = make_tracker("换42码", intent=intent, slots=slots)
+        tracker = make_tracker("换42码的话运费谁出", intent=intent, slots=slots)
         assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == {}
 
 
@@ -424,10 +469,30 @@ async def test_an_exchange_request_naming_a_size_fills_it_early() -> None:
     assert reason == {"return_reason": "尺码不合适"}
 
 
-async def test_an_unclear_reason_is_asked_again() -> None:
+async def test_an_unclear_reason_fills_nothing() -> None:
+    """The form base then hints and asks again (tests/actions/test_forms.py)."""
     tracker = make_tracker("嗯嗯", intent="inform", slots={"requested_slot": "return_reason"})
+    assert await FORM.extract_return_reason(CollectingDispatcher(), tracker, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "reason"),
+    [
+        ("尺码偏小了", "inform", "尺码不合适"),
+        ("挤脚", "complain", "尺码不合适"),
+        ("开胶了", "complain", "质量问题"),
+        ("和图片不一样", "nlu_fallback", "与描述不符"),
+        ("拍错了", "inform", "不喜欢/拍错了"),
+        ("不想要了", "deny", "不喜欢/拍错了"),
+        ("盒子压坏了", "report_delivery_problem", "物流损坏"),
+    ],
+)
+async def test_a_typed_reason_is_read_whatever_the_intent(
+    text: str, intent: str, reason: str
+) -> None:
+    tracker = make_tracker(text, intent=intent, slots={"requested_slot": "return_reason"})
     assert await FORM.extract_return_reason(CollectingDispatcher(), tracker, {}) == {
-        "return_reason": "invalid"
+        "return_reason": reason
     }
 
 
@@ -443,7 +508,11 @@ async def test_an_unclear_reason_is_asked_again() -> None:
         ("算了", "inform", "return_confirmed", {"return_confirmed": False}),
         ("换42码吧", "inform", "return_confirmed", {}),
         ("好的，那运费谁出", "ask_return_policy", "return_confirmed", {}),
-        ("好", "greet", "return_confirmed", {}),
+        ("好", "greet", "return_confirmed", {"return_confirmed": True}),
+        ("提交吧", "inform", "return_confirmed", {"return_confirmed": True}),
+        ("嗯", "nlu_fallback", "return_confirmed", {"return_confirmed": True}),
+        ("等等", "deny", "return_confirmed", {"return_confirmed": False}),
+        ("可以退运费吗", "ask_return_policy", "return_confirmed", {}),
         ("好", "affirm", "return_reason", {}),
     ],
 )

@@ -188,3 +188,10 @@ def say(servers: Servers, sender: str) -> Callable[..., str]:
 def replies_json(replies: list[dict[str, Any]]) -> str:
     """Replies as JSON, for assertion messages."""
     return json.dumps(replies, ensure_ascii=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The typed conversation suite's "settled: N/M" line (tests/e2e/conftest_typed.py)."""
+    from tests.e2e.conftest_typed import report_settled
+
+    report_settled(terminalreporter)

@@ -1,0 +1,175 @@
+"""The Chinese words the actions read buyers' typed answers with, in one place.
+
+Buyer-facing sentences live in ``domain.yml``; this module holds only the
+words used to *understand* typed text (reasons, foot shapes, yes/no, which
+order, which shoe) so that every form reads them the same way. Keys are the
+canonical values stored in slots or shown on buttons.
+"""
+
+from __future__ import annotations
+
+# --- return reasons ---------------------------------------------------------
+# Checked in order, first match wins: a defect outranks a size word in the
+# same sentence (小白鞋开胶了 is a quality problem, not a size one).
+REASON_WORDS: dict[str, tuple[str, ...]] = {
+    "质量问题": (
+        "质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "瑕疵", "破", "线头", "鞋跟", "松动",
+        "掉跟", "脱线", "做工", "次品", "穿坏", "鞋坏了", "磨损", "异味",
+    ),
+    "与描述不符": (
+        "描述", "图片", "色差", "不一样", "货不对板", "假", "不符", "和图", "跟图", "实物",
+    ),
+    "物流损坏": ("压坏", "快递", "物流", "盒子", "运输", "压扁", "鞋盒"),
+    "尺码不合适": (
+        "小了", "大了", "偏小", "偏大", "太小", "太大", "尺码", "码数", "不合脚", "挤脚", "夹脚",
+        "太松", "码小", "码大", "紧", "顶脚", "松了",
+    ),
+    "不喜欢/拍错了": (
+        "不喜欢", "拍错", "买错", "不想要", "不要了", "不合适", "无理由", "没理由", "不需要",
+        "多买", "买多", "重复", "买重",
+    ),
+}  # fmt: skip
+
+# --- exchanges --------------------------------------------------------------
+RELATIVE_SIZES: dict[str, float] = {
+    "大一码": 1.0,
+    "大半码": 0.5,
+    "小一码": -1.0,
+    "小半码": -0.5,
+    "大1码": 1.0,
+    "小1码": -1.0,
+}
+
+# --- confirmations ----------------------------------------------------------
+NO_WORDS: tuple[str, ...] = ("不", "别", "算了", "取消", "再想想", "等等", "等一下", "先不", "no")
+YES_WORDS: tuple[str, ...] = (
+    "确认", "确定", "是的", "是", "对", "好", "可以", "没问题", "行", "嗯", "恩", "ok", "OK", "Ok",
+    "提交", "要的", "改吧", "就这样", "没错", "👌", "👍",
+)  # fmt: skip
+# Short messages that leave the form ("算了", "不用了") rather than answer "no".
+STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
+
+# --- foot shapes ------------------------------------------------------------
+# Canonical foot shapes (data/nlu/synonyms.yml) and words that mean them, in
+# the order they are checked.
+# "不宽不窄" is normal, so the plainly normal words are checked first; vaguer
+# ones (一般, 不知道) only when no shape word is there.
+FOOT_SHAPE_WORDS: dict[str, tuple[str, ...]] = {
+    "正常脚": ("不宽不窄", "不胖不瘦", "正常", "普通", "标准"),
+    "宽脚": ("宽", "肥", "胖", "脚掌大", "肉脚", "肉肉"),
+    "高脚背": ("脚背高", "高脚背", "脚面高", "脚背厚", "脚背"),
+    "扁平足": ("扁平", "平足"),
+    "窄脚": ("窄", "瘦", "细"),
+}
+NORMAL_FOOT_FALLBACK_WORDS: tuple[str, ...] = (
+    "一般", "不知道", "没注意", "还好", "都不是", "没啥", "还行", "随便",
+)  # fmt: skip
+
+# --- which shoe: parts and functions ----------------------------------------
+# Keys are the canonical entity values of data/nlu/synonyms.yml.
+PART_WORDS: dict[str, tuple[str, ...]] = {
+    "upper": ("鞋面", "面料", "帮面", "外面"),
+    "lining": ("内里", "里料", "里子", "鞋垫", "里面"),
+    "sole": ("鞋底", "大底", "底子", "底是", "底用"),
+}
+FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
+    "waterproof": ("防水", "防雨", "下雨", "雨天", "渗水", "进水", "泼水"),
+    "breathable": ("透气", "闷脚", "捂脚", "闷不闷", "出汗"),
+    "anti_slip": ("防滑", "打滑", "滑不滑", "滑"),
+    "running": ("跑步", "跑鞋", "马拉松", "晨跑", "慢跑"),
+    "warm": ("保暖", "暖和", "冷不冷", "冬天", "加绒", "冻脚"),
+    "lightweight": ("轻便", "重不重", "轻不轻", "多重", "分量"),
+    "hiking": ("爬山", "徒步", "登山", "户外"),
+    "wear_resistant": ("耐磨", "耐穿", "穿多久"),
+}
+
+# --- ratings ----------------------------------------------------------------
+# Typed ratings (checked in order: 非常不满意 before 满意).
+RATING_WORDS: dict[str, tuple[str, ...]] = {
+    "1": ("非常不满意", "很不满意", "特别不满意", "太差", "很差", "垃圾", "一星", "1星"),
+    "2": ("不满意", "不太满意", "差评", "不好", "两星", "2星", "二星"),
+    "3": ("一般", "还行", "凑合", "马马虎虎", "三星", "3星", "中评"),
+    "5": ("非常满意", "很满意", "超满意", "特别满意", "非常好", "太棒", "五星", "5星", "满分"),
+    "4": ("满意", "好评", "不错", "挺好", "还可以", "四星", "4星", "可以"),
+}
+
+# Words that point back at the shoe under discussion (这双防滑吗).
+PRODUCT_REFERENCES: tuple[str, ...] = (
+    "这双", "那双", "这款", "那款", "这个鞋", "那个鞋", "这鞋", "那鞋", "它", "这一双", "同款",
+)  # fmt: skip
+
+# --- which order ------------------------------------------------------------
+# Words that point at one of the orders offered on buttons (actions/order_choice.py).
+# Lists are searched longest word first, so 大前天 wins over 前天.
+CHINESE_NUMERALS: dict[str, int] = {
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+    "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+}  # fmt: skip
+# 第一个 / 第2笔 / 第三单 / 第一双 ...
+ORDINAL_COUNTERS = "个笔单双件条"
+FIRST_ORDER_WORDS: tuple[str, ...] = (
+    "头一个", "头一笔", "头一单", "头一双", "头个", "上面那个", "上面那单", "上面那笔", "上面那双",
+    "最上面",
+)  # fmt: skip
+LAST_ORDER_WORDS: tuple[str, ...] = ("最后一", "最后那", "最后的", "最下面")
+# By purchase time rather than by position on the buttons.
+NEWEST_ORDER_WORDS: tuple[str, ...] = (
+    "最近那", "最近的", "最近一单", "最近一笔", "最近买的", "最新", "刚买的", "刚下的", "刚下单",
+    "新买的",
+)  # fmt: skip
+OLDEST_ORDER_WORDS: tuple[str, ...] = ("最早", "之前那", "之前买的", "以前那", "以前买的")
+ALL_ORDERS_WORDS: tuple[str, ...] = (
+    "都查", "都看", "全部", "所有", "两个都", "两单都", "两笔都", "两双都",
+    "都要", "全都", "每一单",
+)  # fmt: skip
+# Date words, as days / calendar weeks / calendar months before today.
+DAYS_AGO_WORDS: dict[str, int] = {
+    "今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3,
+}  # fmt: skip
+WEEKS_AGO_WORDS: dict[str, int] = {
+    "这周": 0, "本周": 0, "这星期": 0, "这个星期": 0, "这礼拜": 0, "这个礼拜": 0,
+    "上周": 1, "上星期": 1, "上个星期": 1, "上礼拜": 1, "上个礼拜": 1, "上上周": 2,
+}  # fmt: skip
+MONTHS_AGO_WORDS: dict[str, int] = {"这个月": 0, "本月": 0, "上个月": 1, "上月": 1}
+# Shoe kinds: a 2-4 character word ending in 鞋/靴 names a kind when it is listed
+# here or occurs in an offered item's name, alias or category. A listed kind
+# that fits no offered order is a real clue that matches nothing (凉鞋那单).
+SHOE_KIND_ENDINGS = "鞋靴"
+SHOE_KIND_WORDS: tuple[str, ...] = (
+    "跑鞋", "跑步鞋", "运动鞋", "球鞋", "篮球鞋", "板鞋", "小白鞋", "帆布鞋", "皮鞋",
+    "凉鞋", "拖鞋", "童鞋", "雨鞋", "布鞋", "棉鞋", "单鞋", "高跟鞋", "平底鞋", "乐福鞋",
+    "豆豆鞋", "徒步鞋", "登山鞋", "休闲鞋", "老爹鞋", "雪地靴", "短靴", "长靴", "雨靴",
+    "马丁靴", "切尔西靴",
+)  # fmt: skip
+# Colour stems, matched inside an item's colour (黑 → 黑色). A stem counts only
+# when followed by a marker (黑色, 黑的, 黑那双) or when it is the whole message,
+# so 小白鞋 stays a product name; phrases below never name a colour.
+COLOR_STEMS: tuple[str, ...] = (
+    "卡其", "藏青", "咖啡", "黑", "白", "红", "粉", "蓝", "灰",
+    "绿", "黄", "紫", "棕", "米", "银", "金", "杏",
+)  # fmt: skip
+COLOR_MARKERS = "色的那"
+NOT_COLOR_WORDS: tuple[str, ...] = ("明白", "空白", "坦白", "告白", "表白")
+
+
+def colors_in(text: str) -> list[str]:
+    """The colour stems ``text`` names, by the rule above (黑色 / 黑的 / 黑那双, or just 黑)."""
+    bare = "".join(char for char in text if char.isalnum())
+    if bare in COLOR_STEMS:
+        return [bare]
+    for word in NOT_COLOR_WORDS:
+        text = text.replace(word, " ")
+    return [s for s in COLOR_STEMS if any(s + marker in text for marker in COLOR_MARKERS)]
+
+
+def color_in(text: str) -> str | None:
+    """The first colour stem ``text`` names, if any: 黑 for 要黑色的."""
+    return next(iter(colors_in(text)), None)
+
+
+def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The first key of ``table`` one of whose words occurs in ``text``."""
+    for key, words in table.items():
+        if any(word in text for word in words):
+            return key
+    return None

@@ -1,0 +1,336 @@
+"""Which of a buyer's orders a typed message means, and which orders suit an after-sale goal.
+
+Pure functions over small frozen views of orders (no Rasa, no session), so every
+form asks "which order?" the same way and reads any answer alike: a number or
+its tail, 第二个, 疾风那双, 黑色42码, 12月4号那单, 最近那单, 都查一下.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from actions import lexicon
+
+if TYPE_CHECKING:
+    from actions.db.models import Order
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One line of an order, as far as choosing an order needs it."""
+
+    product_name: str
+    aliases: tuple[str, ...]
+    category: str
+    color: str
+    size: float
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order detached from the database; ``created_at`` is naive shop-local time."""
+
+    id: str
+    status: str
+    created_at: datetime
+    delivered_at: datetime | None
+    items: tuple[ItemView, ...]
+    has_return: bool = False
+
+
+@dataclass(frozen=True)
+class Match:
+    """The offered orders a text points at; ``said_something`` is False when it names none.
+
+    ``all_requested`` tells 都查一下 (every order it fits, on purpose) from a
+    clue that merely fits several (跑鞋).
+    """
+
+    orders: list[OrderView]
+    said_something: bool
+    all_requested: bool = False
+
+
+def view_of(order: Order, *, has_return: bool = False) -> OrderView:
+    """A view of an ORM order, still usable once its session has closed."""
+    return OrderView(
+        id=str(order.id),
+        status=str(order.status),
+        created_at=order.created_at,
+        delivered_at=order.delivered_at,
+        items=tuple(
+            ItemView(
+                i.product.name,
+                tuple(i.product.aliases or ()),
+                i.product.category,
+                i.color,
+                float(i.size),
+            )
+            for i in order.items
+        ),
+        has_return=has_return,
+    )
+
+
+# --- eligibility ------------------------------------------------------------
+GOALS = ("status", "delivery_problem", "return", "exchange", "return_status", "address")
+# Orders the buyer most likely asks about come first: on the way, then waiting, then arrived.
+_STATUS_RANK = {"shipped": 0, "paid": 1, "delivered": 2, "completed": 2}
+
+
+def ineligible_reason(
+    order: OrderView, goal: str | None, *, today: date, quality_days: int
+) -> str | None:
+    """Why ``order`` cannot serve ``goal`` as a short code, or None when it can.
+
+    Returns and exchanges are checked against the longer quality window only;
+    the form checks the window of the buyer's actual reason later.
+    """
+    if goal is not None and goal not in GOALS:
+        raise ValueError(f"unknown goal: {goal}")
+    if goal == "return_status":
+        return None if order.has_return else "no_return"
+    if order.status == "cancelled":
+        return "cancelled"
+    if goal == "address":
+        return None if order.status in ("paid", "pending_payment") else "shipped"
+    if order.status == "pending_payment":
+        return "unpaid"
+    if goal in ("return", "exchange"):
+        if order.status not in ("delivered", "completed") or order.delivered_at is None:
+            return "not_signed"
+        if (today - order.delivered_at.date()).days > quality_days:
+            return "outside_windows"
+    return None
+
+
+def eligible_orders(
+    orders: Sequence[OrderView], goal: str | None, *, today: date, quality_days: int
+) -> tuple[list[OrderView], dict[str, str]]:
+    """The orders fit for ``goal`` in display order, and the others' reasons by id.
+
+    Status questions (and no goal) list shipped, then paid, then delivered orders;
+    every goal lists newest first within that.
+    """
+    reasons = {
+        order.id: reason
+        for order in orders
+        if (reason := ineligible_reason(order, goal, today=today, quality_days=quality_days))
+    }
+    eligible = [order for order in orders if order.id not in reasons]
+    eligible.sort(key=lambda order: order.created_at, reverse=True)
+    if goal in (None, "status", "delivery_problem"):
+        eligible.sort(key=lambda order: _STATUS_RANK.get(order.status, 3))
+    return eligible, reasons
+
+
+# --- matching a typed answer ------------------------------------------------
+Span = tuple[date, date]  # inclusive; an empty span (start > end) is a date that cannot exist
+_NO_DAY: Span = (date.max, date.min)
+_NUM = "|".join(lexicon.CHINESE_NUMERALS)
+_FULL_DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})[日号]?")
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]?")
+_DOT_DATE = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])[./-](3[01]|[12]\d|0?[1-9])(?![\d.码])")
+_DAY = re.compile(r"(?<![\d.])(3[01]|[12]\d|0?[1-9])[日号]")
+_DAYS_BEFORE = re.compile(rf"(\d{{1,2}}|{_NUM})天(?:前|之前|以前)")
+_ORDINAL = re.compile(rf"第(\d{{1,2}}|{_NUM})(?![\d次])[{lexicon.ORDINAL_COUNTERS}]?")
+_SIZE = re.compile(r"(穿)?(?<![\d.])([1-5]\d)(?:(?:\.|点)(5))?(?![\d.])(码半|半码|码|半)?")
+_DIGITS = re.compile(r"\d{4,}")
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else lexicon.CHINESE_NUMERALS[word]
+
+
+def _blank(text: str, match: re.Match[str]) -> str:
+    """``text`` with ``match`` replaced by spaces, so later patterns do not reread it."""
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+
+
+def _take(text: str, words: Sequence[str]) -> tuple[list[str], str]:
+    """The ``words`` in ``text`` (longest first) and the text with them blanked."""
+    found = []
+    for word in sorted(words, key=len, reverse=True):
+        if word in text:
+            found.append(word)
+            text = text.replace(word, " " * len(word))
+    return found, text
+
+
+def _day(year: int, month: int, day: int) -> Span:
+    try:
+        return (date(year, month, day),) * 2
+    except ValueError:
+        return _NO_DAY
+
+
+def _month(year: int, month: int) -> Span:
+    """A calendar month as a span; ``month`` may run below 1 into earlier years."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, 1), following - timedelta(days=1)
+
+
+def _latest(today: date, month: int | None, day: int) -> Span:
+    """The latest existing day on or before today: 12月4号 without a year, or 5号 alone."""
+    for back in range(12 * 8):
+        year, number = _month(today.year, today.month - back)[0].timetuple()[:2]
+        if month in (None, number):
+            span = _day(year, number, day)
+            if span[0] <= today:
+                return span
+    return _NO_DAY
+
+
+def _dates(text: str, today: date) -> tuple[list[Span], str]:
+    """Date clues of ``text`` as spans of creation dates, and the text without them."""
+    spans: list[Span] = []
+    for pattern in (_FULL_DATE, _MONTH_DAY, _DOT_DATE, _DAY, _DAYS_BEFORE):
+        for match in pattern.finditer(text):
+            text = _blank(text, match)
+            parts = [_number(group) for group in match.groups()]
+            if pattern is _FULL_DATE:
+                spans.append(_day(parts[0], parts[1], parts[2]))
+            elif pattern is _DAY:
+                spans.append(_latest(today, None, parts[0]))
+            elif pattern is _DAYS_BEFORE:
+                spans.append((today - timedelta(days=parts[0]),) * 2)
+            else:
+                spans.append(_latest(today, parts[0], parts[1]))
+    found, text = _take(text, list(lexicon.DAYS_AGO_WORDS))
+    spans += [(today - timedelta(days=lexicon.DAYS_AGO_WORDS[word]),) * 2 for word in found]
+    found, text = _take(text, list(lexicon.WEEKS_AGO_WORDS))
+    monday = today - timedelta(days=today.weekday())
+    for word in found:
+        start = monday - timedelta(weeks=lexicon.WEEKS_AGO_WORDS[word])
+        spans.append((start, start + timedelta(days=6)))
+    found, text = _take(text, list(lexicon.MONTHS_AGO_WORDS))
+    spans += [_month(today.year, today.month - lexicon.MONTHS_AGO_WORDS[word]) for word in found]
+    return spans, text
+
+
+def _labels(item: ItemView) -> tuple[str, ...]:
+    return (item.product_name, *item.aliases)
+
+
+def _kinds(text: str, labels: set[str]) -> set[str]:
+    """Shoe-kind words of ``text``: the longest 2-4 character word ending in 鞋/靴 that
+    is a known kind or occurs in an offered label (跑鞋); a lone 靴 (靴子) means any boot."""
+    found: set[str] = set()
+    for end, char in enumerate(text, start=1):
+        if char not in lexicon.SHOE_KIND_ENDINGS:
+            continue
+        for start in range(max(0, end - 4), end - 1):
+            word = text[start:end]
+            if word in lexicon.SHOE_KIND_WORDS or any(word in label for label in labels):
+                found.add(word)
+                break
+        else:
+            if char == "靴":
+                found.add(char)
+    return found
+
+
+def _item_tests(
+    text: str, sizes: set[float], items: list[ItemView]
+) -> list[Callable[[ItemView], bool]]:
+    """Tests one item must pass together: product, kind, colour and size clues."""
+    labels = {label for item in items for label in _labels(item) if len(label) >= 2}
+    named = {label for label in labels if label in text}
+    # A label inside a longer named one is not a clue of its own (疾风 in 疾风跑鞋).
+    named = {label for label in named if not any(label != o and label in o for o in named)}
+    # A kind word that is part of a named product says nothing more (轻羽跑鞋 in 疾风和轻羽跑鞋).
+    kinds = {
+        kind
+        for kind in _kinds(text, labels | {item.category for item in items})
+        if not any(kind in label for label in named)
+    }
+    colors = lexicon.colors_in(text)
+    tests: list[Callable[[ItemView], bool]] = []
+    if named:
+        tests.append(lambda item: any(n in label for n in named for label in _labels(item)))
+    if kinds:
+        tests.append(
+            lambda item: any(k in label for k in kinds for label in (*_labels(item), item.category))
+        )
+    if colors:
+        tests.append(lambda item: any(stem in item.color for stem in colors))
+    if sizes:
+        tests.append(lambda item: any(abs(item.size - size) < 0.01 for size in sizes))
+    return tests
+
+
+def _sizes(text: str) -> tuple[set[float], str]:
+    """Sizes the text names (42码, 42的, 穿42那双, 41.5码, 41码半) and the text without them."""
+    sizes: set[float] = set()
+    for match in _SIZE.finditer(text):
+        wear, number, half, unit = match.groups()
+        after = text[match.end() :].lstrip()[:1]
+        alone = not text.replace(match.group(0), "").strip()  # the whole message: 41.5
+        if 18 <= int(number) <= 50 and (wear or unit or alone or (after and after in "的那双")):
+            sizes.add(int(number) + (0.5 if half or "半" in (unit or "") else 0.0))
+            text = _blank(text, match)
+    return sizes, text
+
+
+def _which(candidates: Sequence[OrderView], test: Callable[[OrderView], bool]) -> set[int]:
+    return {i for i, order in enumerate(candidates) if test(order)}
+
+
+def match_orders(text: str, candidates: Sequence[OrderView], *, today: date) -> Match:
+    """The ``candidates`` (in button order) that ``text`` points at.
+
+    Every clue found narrows the set; a clue that fits no candidate leaves it
+    empty. Ordinals count the buttons; 最近/最早 pick by purchase time among
+    what the other clues leave. Item clues (product, kind, colour, size) must
+    all hold for one item of the order.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"(?<=\d)\s+(?=\d)", "", text)
+    everyone = set(range(len(candidates)))
+    clues: list[set[int]] = []
+    spans, rest = _dates(text, today)
+    if spans:
+        clues.append(
+            _which(candidates, lambda o: any(a <= o.created_at.date() <= b for a, b in spans))
+        )
+    places = set()
+    for match in _ORDINAL.finditer(rest):
+        places.add(_number(match.group(1)) - 1)
+        rest = _blank(rest, match)
+    first, rest = _take(rest, lexicon.FIRST_ORDER_WORDS)
+    last, rest = _take(rest, lexicon.LAST_ORDER_WORDS)
+    places |= {0} if first else set()
+    places |= {len(candidates) - 1} if last else set()
+    if places:
+        clues.append(places & everyone)
+    newest, rest = _take(rest, lexicon.NEWEST_ORDER_WORDS)
+    oldest, rest = _take(rest, lexicon.OLDEST_ORDER_WORDS)
+    every, rest = _take(rest, lexicon.ALL_ORDERS_WORDS)
+    if every:
+        clues.append(everyone)
+    sizes, rest = _sizes(rest)
+    stray_tail = False
+    for run in _DIGITS.findall(rest):
+        tails = {i for i, order in enumerate(candidates) if order.id.endswith(run)}
+        if tails or len(run) > 4:
+            clues.append(tails)
+        else:
+            stray_tail = True  # four digits that end no id: a year, a price ... unless alone
+    tests = _item_tests(text, sizes, [item for order in candidates for item in order.items])
+    if tests:
+        clues.append(_which(candidates, lambda o: any(all(t(it) for t in tests) for it in o.items)))
+    if not clues and not newest and not oldest:
+        return Match([], stray_tail)
+    chosen = set.intersection(everyone, *clues)
+    if newest or oldest:
+        times = sorted(candidates[i].created_at for i in chosen)
+        picks = times[-1:] if newest else []
+        picks += times[:1] if oldest else []
+        chosen = {i for i in chosen if candidates[i].created_at in picks}
+    return Match([candidates[i] for i in sorted(chosen)], True, all_requested=bool(every))

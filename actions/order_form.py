@@ -1,0 +1,326 @@
+"""``order_form``: which order an after-sale request is about, and who may see it.
+
+With a valid buyer token the form settles which of the buyer's orders is
+meant, without asking when the message or the context settles it (a product,
+colour, size, date or number that fits one order; the only order eligible for
+the goal; the order discussed last). Otherwise it offers only eligible orders
+and reads typed answers: tails of the numbers on the buttons, ordinals,
+product words, dates, 都查一下. Without a token it asks for the order number
+and the phone's last four digits (both may come in one message), at most
+three times per conversation, and answers a wrong guess like a missing order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions import order_choice
+from actions.access import (
+    accessible_order,
+    accessible_orders,
+    phone_matches,
+    record_escalation,
+    shop_now,
+    token_buyer_id,
+    verified_order_ids,
+)
+from actions.address import parse_contact
+from actions.common import (
+    ShopDataUnavailableError,
+    in_transaction,
+    latest_entity,
+    latest_intent,
+    latest_text,
+)
+from actions.db import queries
+from actions.db.models import Order, ReturnRequest
+from actions.forms import AFTER_SALE_INTENTS, ShopFormValidation
+from actions.identity import MAX_VERIFY_ATTEMPTS
+from actions.orders import product_names
+
+ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
+PHONE_SUFFIX = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# Goals that need no particular order when the buyer is logged in.
+ALL_ORDERS_GOALS = frozenset({"return_status"})
+# Goals for which "where is it" means the parcel on its way, if there is one.
+IN_TRANSIT_GOALS = frozenset({"status", "delivery_problem", None})
+MAX_BUTTONS = 5
+
+
+def order_buttons(orders: list[Order]) -> list[dict[str, str]]:
+    """Quick replies choosing one of ``orders`` (the first five)."""
+    return [
+        {
+            "title": f"{product_names(order)} {order.created_at:%m-%d} {order.id[-6:]}",
+            "payload": f'/inform{{"order_id":"{order.id}"}}',
+        }
+        for order in orders[:MAX_BUTTONS]
+    ]
+
+
+@dataclass
+class Choice:
+    """The buyer's orders as the form sees them for one goal."""
+
+    orders: dict[str, Order]
+    views: list[order_choice.OrderView]
+    eligible: list[order_choice.OrderView]
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def offered(self, narrowed: list[str] | None) -> list[order_choice.OrderView]:
+        """The orders shown on the buttons: a narrowed choice, else the eligible ones."""
+        if narrowed:
+            chosen = [v for v in self.views if v.id in set(narrowed)]
+            if chosen:
+                return chosen
+        return self.eligible
+
+
+def load_choice(tracker: Tracker, *, session: Session) -> Choice:
+    """The orders this conversation may see, with their eligibility for the goal."""
+    orders = accessible_orders(tracker, session=session)
+    with_returns = set(
+        session.execute(
+            select(ReturnRequest.order_id).where(ReturnRequest.order_id.in_([o.id for o in orders]))
+        ).scalars()
+    )
+    views = [order_choice.view_of(o, has_return=o.id in with_returns) for o in orders]
+    policy = queries.get_policy(session=session)
+    eligible, reasons = order_choice.eligible_orders(
+        views,
+        tracker.get_slot("after_sale_goal"),
+        today=shop_now().date(),
+        quality_days=policy.quality_return_days if policy else 15,
+    )
+    return Choice({o.id: o for o in orders}, views, eligible, reasons)
+
+
+def decide(text: str, choice: Choice, narrowed: list[str] | None) -> dict[str, Any] | None:
+    """The slots a typed message settles, or ``None`` when it names no order.
+
+    ``{"order_id": ...}`` for one order; ``{"order_choices": [...]}`` when it
+    fits several; ``{}`` when it names something no order fits.
+    """
+    today = shop_now().date()
+    offered = choice.offered(narrowed)
+    match = order_choice.match_orders(text, offered, today=today)
+    if not match.orders and match.said_something and offered is not choice.views:
+        wider = order_choice.match_orders(text, choice.views, today=today)
+        if len(wider.orders) == 1:  # an order not offered: its flow says why not
+            match = wider
+    if not match.said_something:
+        return None
+    ids = [view.id for view in match.orders]
+    if len(ids) == 1:
+        return {"order_id": ids[0], "order_choices": None, "all_orders": None}
+    if len(ids) > 1 and match.all_requested:
+        return {"order_id": ids[0], "order_choices": ids, "all_orders": True}
+    if len(ids) > 1:
+        return {"order_choices": ids}
+    return {}
+
+
+def default_order(goal: str | None, choice: Choice) -> str | None:
+    """The order meant when the buyer named none: the only eligible or in-transit one."""
+    if len(choice.eligible) == 1:
+        return choice.eligible[0].id
+    if goal in IN_TRANSIT_GOALS:
+        moving = [v for v in choice.eligible if v.status == "shipped"]
+        if len(moving) == 1:
+            return moving[0].id
+    if not choice.eligible and choice.views:
+        return choice.views[0].id  # none fits: the newest, whose flow explains why
+    return None
+
+
+class ValidateOrderForm(ShopFormValidation):
+    """Settles the order of an after-sale request and who may see it."""
+
+    own_intents = AFTER_SALE_INTENTS
+    progress_slots = frozenset({"order_choices", "new_address"})
+
+    def name(self) -> str:
+        return "validate_order_form"
+
+    def repeats_request(self, tracker: Tracker) -> bool:
+        """我快递到底到哪了 while asked which order: show the choice again."""
+        return latest_intent(tracker) in AFTER_SALE_INTENTS
+
+    def hint_response(self, slot: str, tracker: Tracker) -> str | None:
+        if slot == "order_id" and not token_buyer_id(tracker):
+            return "utter_hint_order_id_guest"
+        return super().hint_response(slot, tracker)
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Token: only which order. Otherwise order number and phone suffix."""
+        if (tracker.get_slot("verify_attempts") or 0) >= MAX_VERIFY_ATTEMPTS:
+            return []
+        if token_buyer_id(tracker):
+            if tracker.get_slot("after_sale_goal") in ALL_ORDERS_GOALS:
+                return []
+            return ["order_id"]
+        if tracker.get_slot("order_id") in verified_order_ids(tracker):
+            return ["order_id"]
+        return ["order_id", "phone_suffix"]
+
+    async def extract_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """An order number (with phone digits) or, for a buyer, the order the words fit."""
+        text = latest_text(tracker)
+        entity = latest_entity(tracker, "order_id") or ""
+        match = ORDER_ID.search(entity) or ORDER_ID.search(text)
+        requested = tracker.get_slot("requested_slot")
+        if match:
+            found = self._forget_choices(tracker)
+            if match.group(1) != tracker.get_slot("order_id"):
+                found.update(order_id=match.group(1), phone_suffix=None)
+            rest = text.replace(match.group(1), " ")
+            suffix = PHONE_SUFFIX.search(rest)
+            if suffix and not token_buyer_id(tracker):
+                found["phone_suffix"] = suffix.group(1)
+            return found
+        if not token_buyer_id(tracker) or requested not in (None, "order_id"):
+            return {}
+        narrowed = tracker.get_slot("order_choices")
+        goal = tracker.get_slot("after_sale_goal")
+        forget = self._forget_choices(tracker)
+        contact = parse_contact(text) if goal == "address" else {}
+        if "new_address" not in contact:
+            contact = {}  # the new address typed before the order is chosen is kept
+
+        def settle(session: Session) -> dict[str, Any]:
+            choice = load_choice(tracker, session=session)
+            found = decide(text, choice, narrowed if requested else None)
+            if found is not None or requested is not None:
+                return found or {}
+            last = tracker.get_slot("order_id")
+            eligible = {view.id for view in choice.eligible}
+            if last in choice.orders and (last in eligible or not eligible):
+                return forget  # the order discussed last
+            default = default_order(goal, choice)
+            if default:
+                return {**forget, "order_id": default}
+            return {**forget, "order_id": None} if last else forget
+
+        try:
+            return {**contact, **await in_transaction(settle)}
+        except ShopDataUnavailableError:
+            return contact
+
+    @staticmethod
+    def _forget_choices(tracker: Tracker) -> dict[str, Any]:
+        """Clears a narrowed choice left from an earlier question, if there is one."""
+        return {s: None for s in ("order_choices", "all_orders") if tracker.get_slot(s)}
+
+    async def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A logged-in buyer's own order; for others any well-formed number."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"order_id": None}
+        if not isinstance(value, str) or not ORDER_ID.fullmatch(value):
+            dispatcher.utter_message(response="utter_order_id_invalid")
+            return {"order_id": None}
+        if token_buyer_id(tracker) is None:
+            return {"order_id": value}
+        found = await in_transaction(
+            lambda s: accessible_order(tracker, value, session=s) is not None
+        )
+        if not found:
+            dispatcher.utter_message(response="utter_order_not_found")
+            return {"order_id": None}
+        return {"order_id": value}
+
+    async def extract_phone_suffix(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Four digits, when they were asked for (尾号7703, 7703, 是7703)."""
+        if tracker.get_slot("requested_slot") != "phone_suffix":
+            return {}
+        text = latest_text(tracker)
+        entity = latest_entity(tracker, "phone_suffix") or ""
+        match = PHONE_SUFFIX.search(entity) or PHONE_SUFFIX.search(text)
+        return {"phone_suffix": match.group(1)} if match else {}
+
+    async def validate_phone_suffix(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Proves the order, or counts a failed try (three end the checks)."""
+        if value is None:  # cleared by another step, nothing to check
+            return {"phone_suffix": None}
+        if not tracker.get_slot("order_id"):
+            dispatcher.utter_message(response="utter_phone_suffix_invalid")
+            return {"phone_suffix": None}
+        order_id = str(tracker.get_slot("order_id"))
+
+        def check(session: Session) -> bool:
+            order = session.get(Order, order_id)
+            ok = order is not None and phone_matches(order, str(value))
+            attempts = (tracker.get_slot("verify_attempts") or 0) + (0 if ok else 1)
+            if not ok and attempts >= MAX_VERIFY_ATTEMPTS:
+                record_escalation(
+                    tracker, "verification_failed", session=session, priority=2,
+                    summary="three failed order verifications",
+                )  # fmt: skip
+            return ok
+
+        ok = await in_transaction(check)
+        if ok:
+            return {
+                "phone_suffix": value,
+                "verified_order_ids": [*verified_order_ids(tracker), order_id],
+            }
+        attempts = (tracker.get_slot("verify_attempts") or 0) + 1
+        locked = attempts >= MAX_VERIFY_ATTEMPTS
+        dispatcher.utter_message(
+            response="utter_verification_locked" if locked else "utter_order_not_found"
+        )
+        return {"phone_suffix": None, "order_id": None, "verify_attempts": attempts}
+
+
+class ActionAskOrderId(Action):
+    """Asks which order: eligible orders as buttons for a buyer, else the number."""
+
+    def name(self) -> str:
+        return "action_ask_order_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not token_buyer_id(tracker):
+            dispatcher.utter_message(response="utter_ask_order_id_unverified")
+            return []
+        narrowed = tracker.get_slot("order_choices")
+
+        def ask(session: Session) -> tuple[str, list[dict[str, str]], int]:
+            choice = load_choice(tracker, session=session)
+            if not choice.views:
+                return "utter_no_orders", [], 0
+            offered = choice.offered(narrowed)
+            shown = [choice.orders[v.id] for v in offered]
+            response = "utter_choose_order_among" if narrowed else "utter_choose_order"
+            return response, order_buttons(shown), len(shown)
+
+        try:
+            response, buttons, count = await in_transaction(ask)
+        except ShopDataUnavailableError:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        dispatcher.utter_message(response=response, buttons=buttons, count=count)
+        return []

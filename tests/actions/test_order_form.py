@@ -1,0 +1,129 @@
+"""order_form on the demo shop: which order a logged-in buyer means, typed or implied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.order_form import ActionAskOrderId, ValidateOrderForm
+from tests.conftest import make_tracker, token
+
+pytestmark = pytest.mark.usefixtures("shop_db")
+FORM = ValidateOrderForm()
+
+B001_SHIPPED = "2026051793538979"
+B001_COMPLETED = "2026101794569025"
+B001_CANCELLED = "2026111215466660"
+B002_PAID = "2026101994084208"
+B009_OLD = "2026090227383761"
+B010_SHIPPED = "2026102261125120"  # 优雅细跟高跟鞋
+B010_DELIVERED = "2026081925627637"  # 清凉沙滩凉鞋
+B010_TWO_ITEMS = "2026040781376126"  # 轻羽女子跑鞋 + 舒适羊皮乐福鞋
+B010_LOAFERS = "2026091703045159"  # 舒适羊皮乐福鞋
+
+
+async def _extract(
+    text: str, buyer: str, goal: str, *, asked: bool = False, intent: str = "inform", **slots: Any
+) -> dict[str, Any]:
+    tracker = make_tracker(
+        text,
+        intent=intent,
+        metadata=token(buyer),
+        slots={"after_sale_goal": goal, "requested_slot": "order_id" if asked else None, **slots},
+    )
+    return await FORM.extract_order_id(CollectingDispatcher(), tracker, {})
+
+
+async def test_a_product_named_with_the_request_settles_the_order() -> None:
+    slots = await _extract("我的疾风跑鞋到哪了", "B001", "status", intent="check_order_status")
+    assert slots == {"order_id": B001_SHIPPED, "order_choices": None, "all_orders": None}
+
+
+async def test_the_only_order_eligible_for_the_goal_is_taken() -> None:
+    slots = await _extract("我想改一下收货地址", "B002", "address", intent="change_address")
+    assert slots == {"order_id": B002_PAID}
+
+
+async def test_the_order_discussed_last_is_the_default_for_a_follow_up() -> None:
+    slots = await _extract(
+        "那退货呢", "B010", "return", intent="request_return", order_id=B010_DELIVERED
+    )
+    assert slots == {}  # kept: order_id stays B010_DELIVERED
+
+
+async def test_a_last_order_not_eligible_gives_way_to_the_only_eligible_one() -> None:
+    slots = await _extract("我要改地址", "B002", "address", order_id="2026122759558723")
+    assert slots == {"order_id": B002_PAID}
+
+
+async def test_with_no_eligible_order_the_newest_is_taken_and_its_flow_says_why() -> None:
+    assert await _extract("我想退货", "B009", "return", intent="request_return") == {
+        "order_id": B009_OLD
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("第一个", B010_SHIPPED),  # the parcel on its way is shown first
+        ("凉鞋那单", B010_DELIVERED),
+        ("高跟鞋", B010_SHIPPED),
+        ("尾号5120", B010_SHIPPED),
+        ("是627637那个", B010_DELIVERED),
+        (B010_LOAFERS, B010_LOAFERS),
+        ("最后那个", B010_LOAFERS),
+    ],
+)
+async def test_a_typed_choice_settles_the_order(text: str, expected: str) -> None:
+    slots = await _extract(text, "B010", "status", asked=True)
+    assert slots["order_id"] == expected
+
+
+async def test_a_word_that_fits_several_orders_narrows_the_choice() -> None:
+    slots = await _extract("乐福鞋那个", "B010", "status", asked=True)
+    assert slots == {"order_choices": [B010_TWO_ITEMS, B010_LOAFERS]}
+
+
+async def test_all_of_them_asks_for_every_order() -> None:
+    slots = await _extract("都查一下", "B001", "status", asked=True, intent="check_order_status")
+    assert slots["all_orders"] is True
+    assert set(slots["order_choices"]) == {B001_SHIPPED, B001_COMPLETED}  # not the cancelled one
+
+
+@pytest.mark.parametrize("text", ["第九个", "拖鞋那双", "尾号0000", "啊啊"])
+async def test_an_answer_that_fits_nothing_fills_nothing(text: str) -> None:
+    assert await _extract(text, "B010", "status", asked=True) == {}
+
+
+async def test_an_address_typed_before_the_order_is_kept() -> None:
+    slots = await _extract("浙江省杭州市西湖区文三路100号", "B010", "address", asked=True)
+    assert slots["new_address"] == "浙江省杭州市西湖区文三路100号"
+    assert "order_id" not in slots
+
+
+async def test_a_guest_gives_order_number_and_phone_digits_in_one_message() -> None:
+    tracker = make_tracker(f"订单{B001_SHIPPED} 手机尾号7703 到哪了", intent="check_order_status")
+    slots = await FORM.extract_order_id(CollectingDispatcher(), tracker, {})
+    assert slots == {"order_id": B001_SHIPPED, "phone_suffix": "7703"}
+
+
+async def test_only_eligible_orders_are_offered(rendered: Any) -> None:
+    tracker = make_tracker(metadata=token("B001"), slots={"after_sale_goal": "status"})
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderId().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_choose_order"]
+    payloads = " ".join(b["payload"] for b in dispatcher.messages[0]["buttons"])
+    assert B001_SHIPPED in payloads and B001_CANCELLED not in payloads
+
+
+async def test_a_narrowed_choice_offers_only_those(rendered: Any) -> None:
+    tracker = make_tracker(
+        metadata=token("B010"),
+        slots={"after_sale_goal": "status", "order_choices": [B010_TWO_ITEMS, B010_LOAFERS]},
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderId().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_choose_order_among"]
+    assert len(dispatcher.messages[0]["buttons"]) == 2

@@ -1,0 +1,855 @@
+"""Typed buyer conversations, as data, for tests/e2e/test_typed_conversations.py.
+
+Each conversation is what a buyer on Taobao would type into the chat (no button
+clicks), with the facts each reply must show. The demo shop (seed/demo_shop.json)
+is imported with relative dates at the start of the test session, so every
+order below is described with its offset from import time. Eligibility:
+
+* order status: every order that is not cancelled or unpaid;
+* return or exchange: delivered or completed, signed for at most 15 days ago
+  (quality) or 7 days ago (size, no reason), and no open return request;
+* address change: paid or pending payment (not shipped);
+* return status: has a return request.
+
+Buyers and orders used here (status, product, colour, size, created, signed):
+
+* B001 张伟 (phone …7703): 2026051793538979 shipped 疾风男子跑鞋 黑42 (-1d20h);
+  2026101794569025 completed 经典小白板鞋 白42 (signed -45d);
+  2026111215466660 cancelled 山野防水徒步鞋 卡其42.
+* B002 王芳 (…8202): 2026101994084208 paid 轻羽女子跑鞋 粉37;
+  2026122759558723 completed 舒适羊皮乐福鞋 米37 (signed -60d).
+* B004 刘洋 (…3725): 2026031740072167 shipped 山野防水徒步鞋 灰43, no scan for ~6 days.
+* B005 陈静: 2026010506679357 delivered 轻羽女子跑鞋 白38 (signed -2d) — the return
+  test of test_after_sale_chat.py opens a return on it, so no return flow here.
+* B006 杨磊: 2026102837219872 delivered 疾风男子跑鞋 蓝43 (signed -2d3h, freight
+  insurance); 2026040710339687 completed 复古切尔西靴 (signed -92d).
+* B007 赵敏: 2026060180560007 delivered 暖冬雪地靴 卡其37 (signed -6d, insurance) —
+  a browser test returns it later: never confirmed here.
+* B008 黄婷: 2026121991324671 delivered 优雅细跟高跟鞋 红37 (signed -10d: quality
+  window only) — a browser test uses it later: never confirmed here.
+* B009 周杰: 2026090227383761 completed 城市牛津皮鞋 黑41 (signed -20d: outside both).
+* B010 吴倩 (newest first): 2026102261125120 shipped 优雅细跟高跟鞋 米36 (-1d3h,
+  顺丰); 2026081925627637 delivered 清凉沙滩凉鞋 卡其37 (-7d, signed -4d);
+  2026040781376126 completed 轻羽女子跑鞋 灰37 + 舒适羊皮乐福鞋 黑37 (-38d);
+  2026091703045159 completed 舒适羊皮乐福鞋 棕37 (-82d).
+* B011 徐明: 2026111563963973 cancelled 复古切尔西靴; 2026091968114632 completed
+  暖冬雪地靴 ×2 (signed -37d).
+* B012 孙丽: RT0001 requested on 2026120213887976 (舒适羊皮乐福鞋).
+* B014 朱琳: RT0003 return in transit.  B015 胡斌: RT0004 received by the shop.
+* B016 郭晶: RT0005 refunded (the shop recorded it).  B018 高翔: RT0007 exchange in transit.
+* B017 何平 (…6063): 2026051920328469 delivered 优雅细跟高跟鞋 黑38 (signed -12d,
+  RT0006 rejected: closed); 2026120735678972 pending_payment 舒适羊皮乐福鞋 黑38.
+* B019 林佳: 2026081113294042 shipped 萌趣儿童雨靴 黄28 (-2d);
+  2026050385335990 delivered 乐乐儿童运动鞋 粉30 (-6d, signed -3d).
+* B020 罗强 (…1706), all black: 2026122133458891 paid 暖冬雪地靴 42 (-20h);
+  2026110563706114 shipped 山野防水徒步鞋 43 (-3d2h);
+  2026050382635000 completed 城市牛津皮鞋 42 (signed -45d).
+* B022 谢娟: 2026121113633604 shipped 清凉沙滩凉鞋 黑42 (-22h);
+  2026050525484414 completed 复古切尔西靴 黑41 (-34d).
+* B024 唐颖: 2026011549108920 delivered 萌趣儿童雨靴 粉31 + 乐乐儿童运动鞋 灰31
+  (signed -1d5h); 2026021946002541 completed 轻羽女子跑鞋 (signed -62d).
+* B026 冯浩: 2026101230647860 delivered 疾风男子跑鞋 白41.5 (-4d6h, signed -1d2h);
+  2026031288679138 completed 山野防水徒步鞋 卡其42 (-70d);
+  2026062674602987 completed 清凉沙滩凉鞋 黑42 + 卡其42 (-120d).
+* B027 曹琪, both brown 40: 2026120600562573 shipped 城市牛津皮鞋 (-2d5h);
+  2026041384961988 completed 复古切尔西靴 (-44d).
+* B029 曾晓燕: 2026111981713852 delivered 舒适羊皮乐福鞋 米36 (signed -5d6h);
+  2026012417834355 completed 优雅细跟高跟鞋 (signed -51d); 2026060968043078 cancelled.
+* B030 萧然: 2026050168101035 delivered 疾风男子跑鞋 黑44.5 (signed -2d20h,
+  insurance); 2026071999829853 completed 山野防水徒步鞋 (signed -29d).
+
+Conversations that open a request (RT…) each use an order item no other test
+returns, so the suite can run alone or after the other end-to-end tests.
+
+Text placeholders, filled in at run time from the seed's relative dates:
+``{date:<order id>}`` is the order's creation day as the buyer writes it
+(``12月4号``); ``{ago:<order id>}`` is 今天/昨天/前天 (or the date when older).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seed" / "demo_shop.json"
+
+Check = str | tuple[str, ...]  # a substring, or a tuple of alternatives (any of them)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One typed message and what its reply must (not) show."""
+
+    text: str
+    expect: tuple[Check, ...] = ()
+    forbid: tuple[str, ...] = ()
+    pattern: str | None = None  # a regular expression the reply must match
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A buyer (``None``: a guest), an optional product page, and the turns."""
+
+    id: str
+    buyer: str | None
+    turns: tuple[Turn, ...]
+    product: str | None = None
+    traditional: bool = False
+    note: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def T(  # noqa: N802 - reads like a table row
+    text: str,
+    *expect: Check,
+    forbid: tuple[str, ...] | str = (),
+    pattern: str | None = None,
+) -> Turn:
+    """``T("第二个", "凉鞋", ("签收", "已签收"), forbid="哪一笔")``."""
+    return Turn(text, tuple(expect), (forbid,) if isinstance(forbid, str) else forbid, pattern)
+
+
+# --- what the checks look for ------------------------------------------------
+# Substrings that carry the fact, not whole sentences.
+ASK_ORDER: Check = ("哪一笔", "哪一单", "哪个订单", "哪笔")
+SHIPPED: Check = ("已发货", "运输中")
+SIGNED: Check = ("签收",)
+COMPLETED: Check = ("已完成",)
+PAID: Check = ("已付款", "待发货", "备货")
+REASON_Q: Check = ("原因",)
+CONFIRM: Check = ("确认",)
+HUMAN: Check = ("转人工", "人工客服")
+FOOT_Q: Check = ("脚长",)
+SHAPE_Q: Check = ("脚型",)
+ASK_ORDER_NUMBER: Check = ("订单号",)
+ASK_PHONE: Check = ("后四位", "后4位", "尾号")
+NEW_ADDRESS_Q: Check = ("新的收货地址", "新地址", "新的地址")
+ADDRESS_DONE: Check = ("已为您修改", "已修改", "修改好")
+NOT_SUBMITTED: Check = ("先不", "不提交", "没有提交", "暂不", "有需要")
+NOT_CHANGED: Check = ("没有改动", "不改", "先不", "没有修改")
+LEFT_FORM: Check = ("好的", "先不", "有需要", "随时")
+ASK_ITEM: Check = ("哪一件", "哪一双", "哪件", "哪双")
+ASK_EXCHANGE_SIZE: Check = ("多大码", "哪个码", "什么码", "几码", "尺码")
+RETURN_ID = r"RT\d{4,}"
+# Nothing may say money went back before the shop received and checked the goods.
+NO_REFUND = ("已退款", "退款成功", "已经退款", "已为您退款", "已退回")
+NOT_ASKED = ("哪一笔",)  # when the assistant should decide the order itself
+
+# --- the orders, for readability ----------------------------------------------
+B001_SHIPPED = "2026051793538979"
+B001_COMPLETED = "2026101794569025"
+B002_PAID = "2026101994084208"
+B004_SHIPPED = "2026031740072167"
+B010_HEELS = "2026102261125120"
+B010_SANDALS = "2026081925627637"
+B010_RUNNERS_LOAFERS = "2026040781376126"
+B010_LOAFERS = "2026091703045159"
+B011_BOOTS = "2026091968114632"
+B019_RAIN_BOOTS = "2026081113294042"
+B019_KIDS = "2026050385335990"
+B020_SNOW_BOOTS = "2026122133458891"
+B020_HIKING = "2026110563706114"
+B020_OXFORD = "2026050382635000"
+B022_SANDALS = "2026121113633604"
+B026_JIFENG = "2026101230647860"
+B027_OXFORD = "2026120600562573"
+B027_CHELSEA = "2026041384961988"
+B017_HEELS = "2026051920328469"
+
+C = Conversation
+
+# A table, one turn per line: the formatter would spread every turn over many lines.
+# fmt: off
+CONVERSATIONS: tuple[Conversation, ...] = (
+    # === choosing an order by typing (order status) ===========================
+    C(
+        "jifeng_status_answered_directly_then_anti_slip",
+        "B001",
+        (
+            T("我的疾风跑鞋到哪了", "疾风男子跑鞋", B001_SHIPPED, SHIPPED,
+              forbid=(*NOT_ASKED, "山野防水徒步鞋")),
+            T("那双鞋防滑吗", "疾风男子跑鞋", "抓地", forbid="哪一款"),
+        ),
+        note="one shipped 疾风 order: no question; the card's shoe is 那双",
+    ),
+    C(
+        "b001_generic_question_then_alias",
+        "B001",
+        (
+            T("我买的鞋到哪儿啦", (*ASK_ORDER, "疾风男子跑鞋"), forbid="山野防水徒步鞋"),
+            T("疾风那个", "疾风男子跑鞋", SHIPPED),
+        ),
+        note="the cancelled 徒步鞋 order is never offered",
+    ),
+    C(
+        "b010_four_digit_tail",
+        "B010",
+        (
+            T("帮我查查我的订单呗", ASK_ORDER, "清凉沙滩凉鞋"),
+            T("7637", "清凉沙滩凉鞋", B010_SANDALS, SIGNED, forbid="后四位"),
+        ),
+    ),
+    C(
+        "b010_six_digit_tail_from_button",
+        "B010",
+        (
+            T("我的单子现在啥情况", ASK_ORDER),
+            T("尾号125120的", "优雅细跟高跟鞋", B010_HEELS, SHIPPED, "顺丰"),
+        ),
+    ),
+    C(
+        "b010_second_ordinal",
+        "B010",
+        (
+            T("看下订单状态", ASK_ORDER),
+            T("第二个", "清凉沙滩凉鞋", B010_SANDALS, SIGNED),
+        ),
+    ),
+    C(
+        "b010_last_ordinal",
+        "B010",
+        (
+            T("订单到哪一步了", ASK_ORDER),
+            T("最后那个", B010_LOAFERS, "舒适羊皮乐福鞋", COMPLETED),
+        ),
+    ),
+    C(
+        "b010_latest_order",
+        "B010",
+        (
+            T("帮我看看快递", ASK_ORDER),
+            T("最近那单", B010_HEELS, "优雅细跟高跟鞋", SHIPPED),
+        ),
+    ),
+    C(
+        "b010_size_picks_the_order",
+        "B010",
+        (
+            T("我的快递怎么还没到啊", ASK_ORDER),
+            T("36码那双", B010_HEELS, "优雅细跟高跟鞋", SHIPPED),
+        ),
+    ),
+    C(
+        "b010_colour_picks_the_order",
+        "B010",
+        (
+            T("查一下订单", ASK_ORDER),
+            T("卡其色那双", B010_SANDALS, "清凉沙滩凉鞋", SIGNED),
+        ),
+    ),
+    C(
+        "b010_kind_picks_the_order",
+        "B010",
+        (
+            T("我想看看我的订单", ASK_ORDER),
+            T("跑鞋那单", B010_RUNNERS_LOAFERS, "轻羽女子跑鞋", COMPLETED),
+        ),
+    ),
+    C(
+        "b010_date_picks_the_order",
+        "B010",
+        (
+            T("订单查询一下", ASK_ORDER),
+            T("{date:2026081925627637}那单", B010_SANDALS, "清凉沙滩凉鞋", SIGNED),
+        ),
+        note="the date is the order's creation day, as on its button",
+    ),
+    C(
+        "b010_yesterday_picks_the_order",
+        "B010",
+        (
+            T("物流到哪了 帮看下", ASK_ORDER),
+            T("{ago:2026102261125120}买的那双", B010_HEELS, "优雅细跟高跟鞋", SHIPPED),
+        ),
+        note="created 1d3h before import: 昨天 unless the suite runs before 03:00",
+    ),
+    C(
+        "b019_check_all",
+        "B019",
+        (
+            T("我买的两样东西到哪了", ASK_ORDER),
+            T("都查一下", "萌趣儿童雨靴", "乐乐儿童运动鞋", SHIPPED, SIGNED),
+        ),
+    ),
+    C(
+        "b019_ordinal_past_the_end_is_asked_again",
+        "B019",
+        (
+            T("查一下我的订单吧", ASK_ORDER),
+            T("第三个", ASK_ORDER, forbid=("已发货", "签收")),
+            T("第一个", B019_RAIN_BOOTS, "萌趣儿童雨靴", SHIPPED),
+        ),
+        note="two orders: 第三个 matches nothing, the newest (in transit) is first",
+    ),
+    C(
+        "b020_colour_matches_all_then_size",
+        "B020",
+        (
+            T("我的订单帮查一下", ASK_ORDER),
+            T("黑色那双", ASK_ORDER, forbid="已发货"),
+            T("43的", B020_HIKING, "山野防水徒步鞋", SHIPPED),
+        ),
+        note="all three orders are black: asked again",
+    ),
+    C(
+        "b020_trad_size_matches_two",
+        "B020",
+        (
+            T("42碼那雙到哪了", ASK_ORDER, "暖冬雪地靴", "城市牛津皮鞋",
+              forbid="山野防水徒步鞋"),
+            T("雪地靴", B020_SNOW_BOOTS, "暖冬雪地靴", PAID),
+        ),
+        traditional=True,
+        note="two orders are size 42: only those two are offered",
+    ),
+    C(
+        "b027_colour_matches_two_then_kind",
+        "B027",
+        (
+            T("我的货发了没有", ASK_ORDER),
+            T("棕色的", ASK_ORDER, forbid="已发货"),
+            T("皮鞋那双", B027_OXFORD, "城市牛津皮鞋", SHIPPED),
+        ),
+        note="both orders are brown size 40",
+    ),
+    C(
+        "b027_boots_kind",
+        "B027",
+        (
+            T("订单帮我看一眼", ASK_ORDER),
+            T("靴子那个", B027_CHELSEA, "复古切尔西靴", COMPLETED),
+        ),
+    ),
+    C(
+        "b026_colour_white",
+        "B026",
+        (
+            T("看看我买的鞋到哪了", ASK_ORDER),
+            T("白色那双", B026_JIFENG, "疾风男子跑鞋", SIGNED),
+        ),
+    ),
+    C(
+        "b026_two_misses_offer_a_human",
+        "B026",
+        (
+            T("帮我查下单子", ASK_ORDER),
+            T("你说呢", ASK_ORDER),
+            T("随便吧你看着办", HUMAN),
+        ),
+        note="an answer that names no order: asked again with a hint, then a human",
+    ),
+    C(
+        "b027_repeating_the_request_shows_the_choice",
+        "B027",
+        (
+            T("我快递到哪了", ASK_ORDER),
+            T("我快递到底到哪了", ASK_ORDER, "城市牛津皮鞋", "复古切尔西靴"),
+            T("第一个", B027_OXFORD, "城市牛津皮鞋", SHIPPED),
+        ),
+    ),
+    C(
+        "b010_leave_the_choice_then_greet",
+        "B010",
+        (
+            T("查快递", ASK_ORDER),
+            T("算了", LEFT_FORM, forbid="哪一笔"),
+            T("在吗", "您好"),
+        ),
+    ),
+    C(
+        "b011_only_eligible_order",
+        "B011",
+        (
+            T("我的订单什么情况了", B011_BOOTS, "暖冬雪地靴", COMPLETED,
+              forbid=(*NOT_ASKED, "复古切尔西靴")),
+        ),
+        note="the other order is cancelled: nothing to choose",
+    ),
+    C(
+        "b004_stale_parcel_typed_yes",
+        "B004",
+        (
+            T("我的徒步鞋怎么还不到", "山野防水徒步鞋", ("没有物流更新", "已登记"),
+              forbid=NOT_ASKED),
+            T("要的 帮我登记一下", ("已登记", "登记过")),
+        ),
+        note="the stale-tracking offer answered by typing instead of its button",
+    ),
+    C(
+        "b022_trad_latest",
+        "B022",
+        (
+            T("我的單子到哪了", ASK_ORDER),
+            T("最近那單", B022_SANDALS, "清凉沙滩凉鞋", SHIPPED),
+        ),
+        traditional=True,
+    ),
+    C(
+        "guest_typed_order_number_and_phone",
+        None,
+        (
+            T("我的货到哪儿了", ASK_ORDER_NUMBER),
+            T("单号是2026110563706114", ASK_PHONE),
+            T("尾号1706", B020_HIKING, "山野防水徒步鞋", SHIPPED),
+        ),
+    ),
+    C(
+        "guest_one_shot_number_and_phone",
+        None,
+        (
+            T(f"订单{B001_SHIPPED} 手机尾号7703 到哪了", "疾风男子跑鞋", SHIPPED,
+              forbid=("后四位", "后4位")),
+        ),
+    ),
+    C(
+        "guest_trad_one_shot_number_and_phone",
+        None,
+        (
+            T(f"幫我查訂單{B004_SHIPPED}，手機尾號3725，怎麼還沒到", "山野防水徒步鞋",
+              SHIPPED, forbid=("后四位", "后4位")),
+        ),
+        traditional=True,
+    ),
+    C(
+        "b010_switch_to_size_while_choosing",
+        "B010",
+        (
+            T("我快递呢", ASK_ORDER),
+            T("先帮我看看高跟鞋尺码 脚长23", SHAPE_Q, forbid="哪一笔"),
+            T("瘦脚", "优雅细跟高跟鞋", "36码"),
+        ),
+        note="a size question mid-choice switches; 23 cm, narrow, heels -> 36",
+    ),
+    # === returns and exchanges answered by typing ==============================
+    C(
+        "b026_exchange_black_43_out_of_stock_then_white",
+        "B026",
+        (
+            T("疾风跑鞋小了，想换", ASK_EXCHANGE_SIZE, forbid=NOT_ASKED),
+            T("换43码黑色", ("没货", "缺货")),
+            T("那白色43吧", CONFIRM, "43"),
+            T("好", "43", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        note="黑色43 has no stock, 白色43 has 15",
+    ),
+    C(
+        "b030_return_switch_to_shipping_then_pinched",
+        "B030",
+        (
+            T("这双鞋想退了", REASON_Q, forbid=NOT_ASKED),
+            T("你们发什么快递", "中通", REASON_Q),
+            T("有点挤脚", CONFIRM, "疾风男子跑鞋", "运费险"),
+            T("行", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        note="the only order in the window is the insured 疾风 one; a digression mid-form",
+    ),
+    C(
+        "b029_trad_not_as_pictured",
+        "B029",
+        (
+            T("樂福鞋想退貨", REASON_Q, forbid=NOT_ASKED),
+            T("和圖片不一樣", CONFIRM, "舒适羊皮乐福鞋", "店铺承担"),
+            T("好的", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        traditional=True,
+    ),
+    C(
+        "b024_item_by_name_box_crushed",
+        "B024",
+        (
+            T("孩子的鞋要退一双", ASK_ITEM, forbid=NOT_ASKED),
+            T("乐乐那双", REASON_Q),
+            T("盒子压坏了", CONFIRM, "乐乐儿童运动鞋"),
+            T("可以", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        note="one eligible order with two items: which item, typed",
+    ),
+    C(
+        "b024_trad_rain_boots_one_size_up",
+        "B024",
+        (
+            T("雨靴小了 要換大一碼", CONFIRM, "萌趣儿童雨靴", "32", forbid=NOT_ASKED),
+            T("嗯", "32", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        traditional=True,
+        note="粉色31 -> 32 (15 in stock)",
+    ),
+    C(
+        "b019_one_shot_exchange_one_size_up",
+        "B019",
+        (
+            T("童鞋小了想换大一码", CONFIRM, "乐乐儿童运动鞋", "31", forbid=NOT_ASKED),
+            T("可以", "31", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        note="the order, reason and size in one message; 粉色30 -> 31",
+    ),
+    C(
+        "b006_one_shot_quality_return",
+        "B006",
+        (
+            T("蓝色那双跑鞋开胶了，我要退", CONFIRM, "疾风男子跑鞋", "店铺承担",
+              forbid=NOT_ASKED),
+            T("嗯嗯", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+    ),
+    C(
+        "guest_quality_return_heel_loose",
+        None,
+        (
+            T("我要退鞋", ASK_ORDER_NUMBER),
+            T(f"订单号{B017_HEELS}", ASK_PHONE),
+            T("6063", REASON_Q),
+            T("鞋跟有点松动", CONFIRM, "优雅细跟高跟鞋", "店铺承担"),
+            T("提交吧", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        note="signed 12 days ago: a quality return is still inside 15 days",
+    ),
+    C(
+        "b010_return_after_status_follow_up",
+        "B010",
+        (
+            T("凉鞋到了没", B010_SANDALS, "清凉沙滩凉鞋", SIGNED, forbid=NOT_ASKED),
+            T("那退货呢", REASON_Q, forbid=NOT_ASKED),
+            T("尺码偏小了", CONFIRM, "清凉沙滩凉鞋", "由您承担"),
+            T("行吧", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+    ),
+    C(
+        "b008_loose_heel_then_no",
+        "B008",
+        (
+            T("我要退货，鞋跟掉了", CONFIRM, "优雅细跟高跟鞋", "店铺承担"),
+            T("不了", NOT_SUBMITTED, forbid=("已为您提交", "RT0")),
+        ),
+    ),
+    C(
+        "b008_ordered_wrong_outside_no_reason_window",
+        "B008",
+        (
+            T("我要把鞋退了", REASON_Q),
+            T("我拍错颜色了", ("7天", "七天"), ("质量问题", "超过"), forbid=("已为您提交",)),
+        ),
+        note="signed 10 days ago: no-reason returns close after 7 days",
+    ),
+    C(
+        "b007_no_longer_wanted_then_wait",
+        "B007",
+        (
+            T("雪地靴不想要了", CONFIRM, "暖冬雪地靴", "运费险"),
+            T("等等", NOT_SUBMITTED, forbid=("已为您提交", "RT0")),
+        ),
+        note="no-reason return with freight insurance, then 等等 = not now",
+    ),
+    C(
+        "b007_return_switch_to_size_question",
+        "B007",
+        (
+            T("我想退个货", REASON_Q),
+            T("我先问下雪地靴脚长24穿几码", (*SHAPE_Q, "建议您选"), forbid=("RT0",)),
+            T("正常", "暖冬雪地靴", "37码"),
+        ),
+        note="24 cm, normal, runs large -> 37",
+    ),
+    C(
+        "b009_outside_both_windows",
+        "B009",
+        (
+            T("牛津鞋想退掉", ("超过", "原因", "15天")),
+            T("穿了几次就开线了", ("超过", "15天", "人工")),
+        ),
+        note="signed 20 days ago; either the refusal comes at once or after the reason",
+    ),
+    C(
+        "b020_nothing_eligible_for_return",
+        "B020",
+        (
+            T("我想退一双鞋", ("超过", "还没有签收", "还没签收", "没有可以", "不能"),
+              forbid=NOT_ASKED),
+        ),
+        note="paid (not shipped), shipped (not signed), completed 45 days ago: say why",
+    ),
+    C(
+        "b014_trad_return_progress",
+        "B014",
+        (T("退貨進度怎樣了", "RT0003", "正在路上", forbid=NO_REFUND),),
+        traditional=True,
+    ),
+    C(
+        "b018_exchange_progress",
+        "B018",
+        (T("我换货的进度呢", "RT0007", "路上", forbid=NO_REFUND),),
+    ),
+    C(
+        "b015_returned_parcel_received",
+        "B015",
+        (T("退回去的鞋你们收到没", "RT0004", "已收到", forbid=NO_REFUND),),
+    ),
+    C(
+        "b016_refund_recorded_by_the_shop",
+        "B016",
+        (T("钱退了没有啊", "RT0005", "已退款"),),
+        note="RT0005 was refunded by the shop: saying so is right here",
+    ),
+    C(
+        "b012_return_under_review",
+        "B012",
+        (T("我申请的退货审核了吗", "RT0001", "审核", forbid=NO_REFUND),),
+    ),
+    # === address change ======================================================
+    C(
+        "b002_typed_address_and_yes",
+        "B002",
+        (
+            T("收货地址填错了", NEW_ADDRESS_Q, forbid=NOT_ASKED),
+            T("改成广东省深圳市南山区粤海街道高新南七道18号", CONFIRM, "高新南七道18号"),
+            T("对的", ADDRESS_DONE, B002_PAID),
+        ),
+        note="only the paid order can change",
+    ),
+    C(
+        "guest_address_after_order_question",
+        None,
+        (
+            T("地址能帮我改一下吗", ASK_ORDER_NUMBER),
+            T(B002_PAID, ASK_PHONE),
+            T("8202", NEW_ADDRESS_Q),
+            T("上海市浦东新区张杨路500号时代广场12楼", CONFIRM, "张杨路500号"),
+            T("嗯对", ADDRESS_DONE, B002_PAID),
+        ),
+    ),
+    C(
+        "b020_recipient_phone_and_address_in_one",
+        "B020",
+        (
+            T("能改个地址不", NEW_ADDRESS_Q, forbid=NOT_ASKED),
+            T("罗小强 13912345678 新疆乌鲁木齐市天山区解放北路88号", CONFIRM, "罗小强",
+              "139****5678", "解放北路88号"),
+            T("好的", ADDRESS_DONE, B020_SNOW_BOOTS),
+        ),
+        note="only the paid 雪地靴 order can change",
+    ),
+    C(
+        "b017_address_then_no",
+        "B017",
+        (
+            T("地址写错了 要改", NEW_ADDRESS_Q, forbid=NOT_ASKED),
+            T("北京市朝阳区建国路88号SOHO现代城5号楼", CONFIRM, "建国路88号"),
+            T("不了", NOT_CHANGED, forbid=ADDRESS_DONE),
+        ),
+        note="pending payment 乐福鞋 is the only order that can change",
+    ),
+    C(
+        "b020_shipped_order_address",
+        "B020",
+        (
+            T("徒步鞋那单地址还能改吗", ("已经发货", "已发货"), HUMAN,
+              forbid=("确认修改", *NOT_ASKED)),
+        ),
+        note="named order already shipped: the honest options and a human",
+    ),
+    C(
+        "b002_trad_address",
+        "B002",
+        (
+            T("收貨地址寫錯了 幫我改一下", NEW_ADDRESS_Q, forbid=NOT_ASKED),
+            T("廣東省廣州市天河區體育西路123號", CONFIRM, ("体育西路", "體育西路")),
+            T("確認", ADDRESS_DONE, B002_PAID),
+        ),
+        traditional=True,
+    ),
+    C(
+        "b020_address_after_status_then_stop",
+        "B020",
+        (
+            T("雪地靴发货没", B020_SNOW_BOOTS, "暖冬雪地靴", PAID, forbid=NOT_ASKED),
+            T("那这单地址能改不", NEW_ADDRESS_Q, forbid=NOT_ASKED),
+            T("算了 先不改了吧", (*NOT_CHANGED, *LEFT_FORM), forbid=ADDRESS_DONE),
+        ),
+    ),
+    C(
+        "b001_address_after_order_card",
+        "B001",
+        (
+            T("疾风跑鞋发货了吗", B001_SHIPPED, SHIPPED, forbid=NOT_ASKED),
+            T("能改地址吗", ("已经发货", "已发货"), HUMAN, forbid="确认修改"),
+        ),
+        note="the order last discussed is shipped: no change, a human instead",
+    ),
+    # === size advice typed ===================================================
+    C(
+        "page_p001_foot_length_normal",
+        None,
+        (
+            T("帮我看看尺码", FOOT_Q),
+            T("脚长24.5", SHAPE_Q, forbid=("24.5码",)),
+            T("正常", "疾风男子跑鞋", "39码"),
+        ),
+        product="P001",
+        note="脚长24.5 is a foot length; 245 mm -> 39",
+    ),
+    C(
+        "page_p003_usual_size_average",
+        None,
+        (
+            T("这双要拍几码", FOOT_Q),
+            T("平时穿39", SHAPE_Q),
+            T("一般", "城市牛津皮鞋", "40码"),
+        ),
+        product="P003",
+        note="runs half a size small, no half sizes: 39 -> 40",
+    ),
+    C(
+        "snow_boots_by_name_fleshy_foot",
+        None,
+        (
+            T("雪地靴我该买多大", FOOT_Q),
+            T("23.5厘米吧", SHAPE_Q),
+            T("肉脚", "暖冬雪地靴", "37码"),
+        ),
+        note="235 mm -> 37, runs large (-1), wide (+0.5), rounded up -> 37",
+    ),
+    C(
+        "page_p005_trad_everything_in_one",
+        None,
+        (T("我腳長26公分 腳比較寬 要買幾號", "山野防水徒步鞋", "42码", forbid="脚型"),),
+        product="P005",
+        traditional=True,
+        note="wide last: a wide foot needs no larger size",
+    ),
+    C(
+        "one_shot_product_length_and_high_instep",
+        None,
+        (T("轻羽跑鞋 脚长23 脚背有点高 穿几码", "轻羽女子跑鞋", "36.5码", forbid="脚型"),),
+        note="230 mm -> 36, high instep +0.5 -> 36.5",
+    ),
+    C(
+        "page_p010_usual_size_thin_foot",
+        None,
+        (
+            T("穿多大合适", FOOT_Q),
+            T("平时穿37的", SHAPE_Q),
+            T("我脚比较瘦", "优雅细跟高跟鞋", "37码"),
+        ),
+        product="P010",
+    ),
+    C(
+        "guest_trad_white_sneakers_usual_size",
+        None,
+        (
+            T("小白鞋 平時穿39 要拍幾碼", SHAPE_Q),
+            T("一般般", "经典小白板鞋", "建议", "39码"),
+        ),
+        traditional=True,
+    ),
+    C(
+        "jifeng_size_wide_then_anti_slip",
+        None,
+        (
+            T("疾风跑鞋脚长26穿几码", SHAPE_Q),
+            T("脚宽", "疾风男子跑鞋", "42.5码"),
+            T("那双鞋防滑吗", "疾风男子跑鞋", "抓地", forbid="哪一款"),
+        ),
+        note="260 mm -> 42, wide +0.5 -> 42.5; then 那双 is the 疾风",
+    ),
+    C(
+        "size_stopped_then_postage_question",
+        None,
+        (
+            T("小白鞋多大码合适啊", FOOT_Q),
+            T("不用了", LEFT_FORM, forbid="脚长"),
+            T("退货运费谁出", "运费"),
+        ),
+    ),
+    C(
+        "running_shoe_kind_then_typed_name",
+        None,
+        (
+            T("跑鞋怎么选码 平时穿37", ("哪一款", "疾风男子跑鞋")),
+            T("轻羽那双", SHAPE_Q),
+            T("瘦", "轻羽女子跑鞋", "37码"),
+        ),
+        note="a kind offers its shoes; the name typed instead of clicked",
+    ),
+    C(
+        "page_p004_trad_size_then_warm",
+        None,
+        (
+            T("這雙我平常穿38號", SHAPE_Q),
+            T("腳背高", "暖冬雪地靴", "38码"),
+            T("它保暖嗎", "暖冬雪地靴", "保暖", forbid="哪一款"),
+        ),
+        product="P004",
+        traditional=True,
+    ),
+    # === context: the product or order last discussed ===========================
+    C(
+        "b001_trad_card_then_breathable",
+        "B001",
+        (
+            T("我的疾風跑鞋到哪了", "疾风男子跑鞋", SHIPPED, forbid=NOT_ASKED),
+            T("這雙透氣嗎", "疾风男子跑鞋", ("不闷脚", "透气"), forbid="哪一款"),
+        ),
+        traditional=True,
+    ),
+    C(
+        "b005_delivered_then_waterproof",
+        "B005",
+        (
+            T("轻羽到货了吗", "轻羽女子跑鞋", SIGNED, forbid=NOT_ASKED),
+            T("这款防水不", "轻羽女子跑鞋", "不防水", forbid="哪一款"),
+        ),
+    ),
+    C(
+        "b029_status_then_material",
+        "B029",
+        (
+            T("乐福鞋签收了没", "2026111981713852", "舒适羊皮乐福鞋", SIGNED, forbid=NOT_ASKED),
+            T("这双是真皮的吗", "舒适羊皮乐福鞋", "羊皮", forbid="哪一款"),
+        ),
+        note="the cancelled 轻羽 and the old heels do not match: no question",
+    ),
+    C(
+        "page_p002_question_without_naming",
+        None,
+        (
+            T("这个跑步穿会不会闷", "轻羽女子跑鞋", ("透气", "不闷"), forbid="哪一款"),
+            T("脚长23.5 正常脚 穿几码", "轻羽女子跑鞋", "37码", forbid="脚型"),
+        ),
+        product="P002",
+    ),
+)
+# fmt: on
+
+
+# --- placeholders --------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"\{(date|ago):(\d{16})\}")
+
+
+def _created(order_id: str, now: datetime) -> datetime:
+    from actions.db.values import parse_datetime
+
+    orders = json.loads(SEED.read_text(encoding="utf-8"))["orders"]
+    record = next(o for o in orders if o["id"] == order_id)
+    return parse_datetime(record["created_at"], now)
+
+
+def render(text: str, now: datetime | None = None) -> str:
+    """Fills ``{date:…}`` and ``{ago:…}`` from the seed's relative creation times."""
+    if "{" not in text:
+        return text
+    from actions.db.values import local_now
+
+    now = now or local_now()
+
+    def fill(match: re.Match[str]) -> str:
+        created = _created(match.group(2), now)
+        day = f"{created.month}月{created.day}号"
+        if match.group(1) == "date":
+            return day
+        return {0: "今天", 1: "昨天", 2: "前天"}.get((now.date() - created.date()).days, day)
+
+    return _PLACEHOLDER.sub(fill, text)
