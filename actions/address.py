@@ -40,6 +40,7 @@ LABELS = re.compile(
     r"(?:收件人|收货人|姓名|名字|电话|手机号?|联系方式|新地址|收货地址|地址)"
     r"(?:改成|改为|换成|是|为)?[:：]?|^(?:请|麻烦)?(?:帮我)?(?:改成|改为|换成)"
 )
+NAME_PART = re.compile(r"[\u4e00-\u9fff]{2,4}")
 LEADING_NAME = re.compile(r"^\s*([\u4e00-\u9fff]{2,4})[\s,，]+(?=1[3-9]\d{9})")
 ANSWER_INTENTS = frozenset({"inform", "change_address", "nlu_fallback", "out_of_scope"})
 
@@ -53,6 +54,11 @@ def parse_contact(text: str) -> dict[str, str]:
     name = RECIPIENT.search(text) or LEADING_NAME.search(text)
     if name:
         found["new_recipient"] = name.group(1)
+    elif phone:  # a name written apart, beside a phone: 浙江省…100号 王小明 13800001234
+        parts = [p for p in re.split(r"[\s,，;；]+", text) if NAME_PART.fullmatch(p)]
+        names = [p for p in parts if not ADDRESS_MARKERS.search(p) and not LABELS.search(p)]
+        if len(names) == 1:
+            found["new_recipient"] = names[0]
     rest = text
     for part in (found.get("new_phone"), found.get("new_recipient")):
         if part:

@@ -32,6 +32,7 @@ REASONS = {
 }
 MINUTES_PER_PLACE = 3  # expected wait per conversation ahead, with agents online
 FALLBACKS_BEFORE_HANDOFF = 2
+FALLBACK_REPLY = "utter_default"  # the "没太明白" answer, whoever sent it
 SUMMARY_SLOTS = (
     "order_id",
     "order_item_id",
@@ -70,17 +71,27 @@ def summarize(tracker: Tracker, last_messages: int = 3) -> str:
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many of the buyer's latest messages in a row NLU did not understand."""
+    """How many of the buyer's latest messages in a row the assistant did not understand.
+
+    The latest message counts (it is being answered with a fallback now); an
+    earlier one counts when NLU gave it ``nlu_fallback`` or it was answered
+    with the fallback reply (the core fallback, or information that fitted no flow).
+    """
     count = 0
+    fell_back = True  # the message being answered now
     for event in reversed(tracker.events):
-        if event.get("event") == "resume":
+        kind = event.get("event")
+        if kind in ("resume", "restart", "session_started"):
             break
-        if event.get("event") != "user":
+        if kind == "bot" and (event.get("metadata") or {}).get("utter_action") == FALLBACK_REPLY:
+            fell_back = True
+        if kind != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback":
+        if not (fell_back or intent == "nlu_fallback"):
             break
         count += 1
+        fell_back = False
     return count
 
 
@@ -172,11 +183,16 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HANDOFF:
-            dispatcher.utter_message(response="utter_fallback_handoff")
-            return [FollowupAction("action_handoff")]
-        dispatcher.utter_message(response="utter_default")
-        return []
+        return fallback_events(dispatcher, tracker)
+
+
+def fallback_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Asks to rephrase; on the second misunderstanding in a row, hands over."""
+    if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HANDOFF:
+        dispatcher.utter_message(response="utter_fallback_handoff")
+        return [FollowupAction("action_handoff")]
+    dispatcher.utter_message(response=FALLBACK_REPLY)
+    return []
 
 
 class ActionRestart(Action):

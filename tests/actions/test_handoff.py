@@ -209,11 +209,21 @@ async def test_paused_without_an_open_escalation_or_database_still_answers(
         ([("???", "nlu_fallback")], 1),
         ([("你好", "greet"), ("???", "nlu_fallback"), ("啊啊", "nlu_fallback")], 2),
         ([("???", "nlu_fallback"), ("你好", "greet"), ("啊啊", "nlu_fallback")], 1),
-        ([("你好", "greet")], 0),
+        ([("你好", "greet"), ("嗯嗯", "inform")], 1),  # the message answered with a fallback now
     ],
 )
 def test_consecutive_fallbacks_count_the_latest_run(turns: list, count: int) -> None:
     assert consecutive_fallbacks(conversation(*turns)) == count
+
+
+def test_a_core_fallback_counts_like_an_nlu_fallback() -> None:
+    """The policy found no rule for 就那个呗 (intent inform): the next miss goes to a person."""
+    tracker = conversation(("就那个呗", "inform"))
+    tracker.events.append({"event": "action", "name": "action_handle_fallback"})
+    tracker.events.append({"event": "bot", "metadata": {"utter_action": "utter_default"}})
+    tracker.events.append({"event": "action", "name": "action_listen"})
+    tracker.events.append(user("啥", "inform"))
+    assert consecutive_fallbacks(tracker) == 2
 
 
 def test_a_hand_back_starts_the_count_again() -> None:

@@ -11,52 +11,56 @@ order below is described with its offset from import time. Eligibility:
 * address change: paid or pending payment (not shipped);
 * return status: has a return request.
 
-Buyers and orders used here (status, product, colour, size, created, signed):
+Buyers and orders used here (status, product, colour, size, created, signed;
+newest first, as the order buttons list them):
 
 * B001 张伟 (phone …7703): 2026051793538979 shipped 疾风男子跑鞋 黑42 (-1d20h);
   2026101794569025 completed 经典小白板鞋 白42 (signed -45d);
   2026111215466660 cancelled 山野防水徒步鞋 卡其42.
-* B002 王芳 (…8202): 2026101994084208 paid 轻羽女子跑鞋 粉37;
+* B002 王芳 (…8202): 2026101994084208 paid 轻羽女子跑鞋 粉37 (-5h10m);
   2026122759558723 completed 舒适羊皮乐福鞋 米37 (signed -60d).
 * B004 刘洋 (…3725): 2026031740072167 shipped 山野防水徒步鞋 灰43, no scan for ~6 days.
-* B005 陈静: 2026010506679357 delivered 轻羽女子跑鞋 白38 (signed -2d) — the return
-  test of test_after_sale_chat.py opens a return on it, so no return flow here.
+* B005 陈静: 2026010506679357 delivered 轻羽女子跑鞋 白38 (signed -2d);
+  2026020112025729 completed 经典小白板鞋 白37. test_after_sale_chat.py opens a
+  return on the 轻羽 order, so no return flow for B005 here.
 * B006 杨磊: 2026102837219872 delivered 疾风男子跑鞋 蓝43 (signed -2d3h, freight
-  insurance); 2026040710339687 completed 复古切尔西靴 (signed -92d).
-* B007 赵敏: 2026060180560007 delivered 暖冬雪地靴 卡其37 (signed -6d, insurance) —
+  insurance); 2026040710339687 completed 复古切尔西靴 黑43 (signed -92d).
+* B007 赵敏: 2026060180560007 delivered 暖冬雪地靴 卡其37 (signed -6d, insurance);
   a browser test returns it later: never confirmed here.
 * B008 黄婷: 2026121991324671 delivered 优雅细跟高跟鞋 红37 (signed -10d: quality
-  window only) — a browser test uses it later: never confirmed here.
+  window only); a browser test uses it later: never confirmed here.
 * B009 周杰: 2026090227383761 completed 城市牛津皮鞋 黑41 (signed -20d: outside both).
-* B010 吴倩 (newest first): 2026102261125120 shipped 优雅细跟高跟鞋 米36 (-1d3h,
-  顺丰); 2026081925627637 delivered 清凉沙滩凉鞋 卡其37 (-7d, signed -4d);
-  2026040781376126 completed 轻羽女子跑鞋 灰37 + 舒适羊皮乐福鞋 黑37 (-38d);
-  2026091703045159 completed 舒适羊皮乐福鞋 棕37 (-82d).
+* B010 吴倩: 2026102261125120 shipped 优雅细跟高跟鞋 米36 (顺丰);
+  2026081925627637 delivered 清凉沙滩凉鞋 卡其37 (signed -4d); two older completed.
 * B011 徐明: 2026111563963973 cancelled 复古切尔西靴; 2026091968114632 completed
   暖冬雪地靴 ×2 (signed -37d).
-* B012 孙丽: RT0001 requested on 2026120213887976 (舒适羊皮乐福鞋).
+* B012 孙丽: 2026120213887976 delivered 舒适羊皮乐福鞋 黑36 (-6d, RT0001 requested);
+  2026062358070825 completed 优雅细跟高跟鞋 米36 (-58d).
 * B014 朱琳: RT0003 return in transit.  B015 胡斌: RT0004 received by the shop.
-* B016 郭晶: RT0005 refunded (the shop recorded it).  B018 高翔: RT0007 exchange in transit.
+* B016 郭晶: 2026122514738150 completed 经典小白板鞋 米36 (-28d, RT0005 refunded by
+  the shop); 2026031309684573 completed 轻羽女子跑鞋 白36 (-40d).
 * B017 何平 (…6063): 2026051920328469 delivered 优雅细跟高跟鞋 黑38 (signed -12d,
   RT0006 rejected: closed); 2026120735678972 pending_payment 舒适羊皮乐福鞋 黑38.
-* B019 林佳: 2026081113294042 shipped 萌趣儿童雨靴 黄28 (-2d);
-  2026050385335990 delivered 乐乐儿童运动鞋 粉30 (-6d, signed -3d).
-* B020 罗强 (…1706), all black: 2026122133458891 paid 暖冬雪地靴 42 (-20h);
-  2026110563706114 shipped 山野防水徒步鞋 43 (-3d2h);
-  2026050382635000 completed 城市牛津皮鞋 42 (signed -45d).
-* B022 谢娟: 2026121113633604 shipped 清凉沙滩凉鞋 黑42 (-22h);
-  2026050525484414 completed 复古切尔西靴 黑41 (-34d).
+* B018 高翔: RT0007 exchange in transit.
+* B019 林佳: 2026081113294042 shipped 萌趣儿童雨靴 黄28;
+  2026050385335990 delivered 乐乐儿童运动鞋 粉30 (signed -3d).
+* B020 罗强 (…1706), all black: 2026122133458891 paid 暖冬雪地靴 42;
+  2026110563706114 shipped 山野防水徒步鞋 43; 2026050382635000 completed 城市牛津皮鞋
+  42 (signed -45d).
 * B024 唐颖: 2026011549108920 delivered 萌趣儿童雨靴 粉31 + 乐乐儿童运动鞋 灰31
-  (signed -1d5h); 2026021946002541 completed 轻羽女子跑鞋 (signed -62d).
+  (signed -1d5h); 2026021946002541 completed 轻羽女子跑鞋 粉36 (signed -62d).
 * B026 冯浩: 2026101230647860 delivered 疾风男子跑鞋 白41.5 (-4d6h, signed -1d2h);
   2026031288679138 completed 山野防水徒步鞋 卡其42 (-70d);
   2026062674602987 completed 清凉沙滩凉鞋 黑42 + 卡其42 (-120d).
-* B027 曹琪, both brown 40: 2026120600562573 shipped 城市牛津皮鞋 (-2d5h);
-  2026041384961988 completed 复古切尔西靴 (-44d).
-* B029 曾晓燕: 2026111981713852 delivered 舒适羊皮乐福鞋 米36 (signed -5d6h);
-  2026012417834355 completed 优雅细跟高跟鞋 (signed -51d); 2026060968043078 cancelled.
-* B030 萧然: 2026050168101035 delivered 疾风男子跑鞋 黑44.5 (signed -2d20h,
-  insurance); 2026071999829853 completed 山野防水徒步鞋 (signed -29d).
+* B029 曾晓燕: 2026111981713852 delivered 舒适羊皮乐福鞋 米36 (-9d4h, signed -5d6h);
+  2026060968043078 cancelled 轻羽女子跑鞋; 2026012417834355 completed 优雅细跟高跟鞋
+  米35 (-55d).
+* B030 萧然: 2026050168101035 delivered 疾风男子跑鞋 黑44.5 (-6d2h, signed -2d20h,
+  insurance); 2026071999829853 completed 山野防水徒步鞋 黑44 (-33d, signed -29d).
+
+A status question from a buyer with exactly one parcel in transit may be
+answered about that parcel without asking ("in transit first"), so the typed
+choice of an order is tested with buyers who have no parcel in transit.
 
 Conversations that open a request (RT…) each use an order item no other test
 returns, so the suite can run alone or after the other end-to-end tests.
@@ -146,19 +150,21 @@ B002_PAID = "2026101994084208"
 B004_SHIPPED = "2026031740072167"
 B010_HEELS = "2026102261125120"
 B010_SANDALS = "2026081925627637"
-B010_RUNNERS_LOAFERS = "2026040781376126"
-B010_LOAFERS = "2026091703045159"
 B011_BOOTS = "2026091968114632"
-B019_RAIN_BOOTS = "2026081113294042"
-B019_KIDS = "2026050385335990"
 B020_SNOW_BOOTS = "2026122133458891"
 B020_HIKING = "2026110563706114"
-B020_OXFORD = "2026050382635000"
-B022_SANDALS = "2026121113633604"
 B026_JIFENG = "2026101230647860"
-B027_OXFORD = "2026120600562573"
-B027_CHELSEA = "2026041384961988"
 B017_HEELS = "2026051920328469"
+B005_QINGYU = "2026010506679357"
+B006_JIFENG = "2026102837219872"
+B006_CHELSEA = "2026040710339687"
+B012_LOAFERS = "2026120213887976"
+B016_SNEAKERS = "2026122514738150"
+B026_HIKING = "2026031288679138"
+B026_SANDALS = "2026062674602987"
+B029_LOAFERS = "2026111981713852"
+B029_HEELS = "2026012417834355"
+B030_JIFENG = "2026050168101035"
 
 C = Conversation
 
@@ -166,6 +172,8 @@ C = Conversation
 # fmt: off
 CONVERSATIONS: tuple[Conversation, ...] = (
     # === choosing an order by typing (order status) ===========================
+    # A status question with exactly one parcel in transit may be answered about
+    # that parcel at once, so the choice is tested with buyers who have none.
     C(
         "jifeng_status_answered_directly_then_anti_slip",
         "B001",
@@ -177,152 +185,64 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="one shipped 疾风 order: no question; the card's shoe is 那双",
     ),
     C(
-        "b001_generic_question_then_alias",
+        "b001_generic_question_then_the_other_order",
         "B001",
         (
             T("我买的鞋到哪儿啦", (*ASK_ORDER, "疾风男子跑鞋"), forbid="山野防水徒步鞋"),
-            T("疾风那个", "疾风男子跑鞋", SHIPPED),
+            T("小白鞋那双呢", B001_COMPLETED, "经典小白板鞋", COMPLETED),
         ),
-        note="the cancelled 徒步鞋 order is never offered",
+        note="asked, or answered about the parcel in transit; either way the cancelled "
+        "徒步鞋 is never offered and 小白鞋 then picks the completed order",
     ),
     C(
-        "b010_four_digit_tail",
-        "B010",
+        "b026_four_digit_tail",
+        "B026",
         (
             T("帮我查查我的订单呗", ASK_ORDER, "清凉沙滩凉鞋"),
-            T("7637", "清凉沙滩凉鞋", B010_SANDALS, SIGNED, forbid="后四位"),
+            T("7860", B026_JIFENG, "疾风男子跑鞋", SIGNED, forbid="后四位"),
         ),
     ),
     C(
-        "b010_six_digit_tail_from_button",
-        "B010",
+        "b026_six_digit_tail_from_button",
+        "B026",
         (
             T("我的单子现在啥情况", ASK_ORDER),
-            T("尾号125120的", "优雅细跟高跟鞋", B010_HEELS, SHIPPED, "顺丰"),
+            T("尾号679138的", B026_HIKING, "山野防水徒步鞋", COMPLETED),
         ),
     ),
     C(
-        "b010_second_ordinal",
-        "B010",
+        "b026_second_ordinal",
+        "B026",
         (
             T("看下订单状态", ASK_ORDER),
-            T("第二个", "清凉沙滩凉鞋", B010_SANDALS, SIGNED),
+            T("第二笔", B026_HIKING, "山野防水徒步鞋", COMPLETED),
         ),
+        note="newest first: 疾风, 徒步鞋, 凉鞋",
     ),
     C(
-        "b010_last_ordinal",
-        "B010",
+        "b026_last_ordinal",
+        "B026",
         (
             T("订单到哪一步了", ASK_ORDER),
-            T("最后那个", B010_LOAFERS, "舒适羊皮乐福鞋", COMPLETED),
+            T("最后那个", B026_SANDALS, "清凉沙滩凉鞋", COMPLETED),
         ),
     ),
     C(
-        "b010_latest_order",
-        "B010",
+        "b026_latest_order",
+        "B026",
         (
-            T("帮我看看快递", ASK_ORDER),
-            T("最近那单", B010_HEELS, "优雅细跟高跟鞋", SHIPPED),
+            T("我买过的鞋帮我查下状态", ASK_ORDER),
+            T("最近那单", B026_JIFENG, "疾风男子跑鞋", SIGNED),
         ),
     ),
     C(
-        "b010_size_picks_the_order",
-        "B010",
-        (
-            T("我的快递怎么还没到啊", ASK_ORDER),
-            T("36码那双", B010_HEELS, "优雅细跟高跟鞋", SHIPPED),
-        ),
-    ),
-    C(
-        "b010_colour_picks_the_order",
-        "B010",
-        (
-            T("查一下订单", ASK_ORDER),
-            T("卡其色那双", B010_SANDALS, "清凉沙滩凉鞋", SIGNED),
-        ),
-    ),
-    C(
-        "b010_kind_picks_the_order",
-        "B010",
-        (
-            T("我想看看我的订单", ASK_ORDER),
-            T("跑鞋那单", B010_RUNNERS_LOAFERS, "轻羽女子跑鞋", COMPLETED),
-        ),
-    ),
-    C(
-        "b010_date_picks_the_order",
-        "B010",
+        "b026_date_picks_the_order",
+        "B026",
         (
             T("订单查询一下", ASK_ORDER),
-            T("{date:2026081925627637}那单", B010_SANDALS, "清凉沙滩凉鞋", SIGNED),
+            T("{date:2026031288679138}那单", B026_HIKING, "山野防水徒步鞋", COMPLETED),
         ),
         note="the date is the order's creation day, as on its button",
-    ),
-    C(
-        "b010_yesterday_picks_the_order",
-        "B010",
-        (
-            T("物流到哪了 帮看下", ASK_ORDER),
-            T("{ago:2026102261125120}买的那双", B010_HEELS, "优雅细跟高跟鞋", SHIPPED),
-        ),
-        note="created 1d3h before import: 昨天 unless the suite runs before 03:00",
-    ),
-    C(
-        "b019_check_all",
-        "B019",
-        (
-            T("我买的两样东西到哪了", ASK_ORDER),
-            T("都查一下", "萌趣儿童雨靴", "乐乐儿童运动鞋", SHIPPED, SIGNED),
-        ),
-    ),
-    C(
-        "b019_ordinal_past_the_end_is_asked_again",
-        "B019",
-        (
-            T("查一下我的订单吧", ASK_ORDER),
-            T("第三个", ASK_ORDER, forbid=("已发货", "签收")),
-            T("第一个", B019_RAIN_BOOTS, "萌趣儿童雨靴", SHIPPED),
-        ),
-        note="two orders: 第三个 matches nothing, the newest (in transit) is first",
-    ),
-    C(
-        "b020_colour_matches_all_then_size",
-        "B020",
-        (
-            T("我的订单帮查一下", ASK_ORDER),
-            T("黑色那双", ASK_ORDER, forbid="已发货"),
-            T("43的", B020_HIKING, "山野防水徒步鞋", SHIPPED),
-        ),
-        note="all three orders are black: asked again",
-    ),
-    C(
-        "b020_trad_size_matches_two",
-        "B020",
-        (
-            T("42碼那雙到哪了", ASK_ORDER, "暖冬雪地靴", "城市牛津皮鞋",
-              forbid="山野防水徒步鞋"),
-            T("雪地靴", B020_SNOW_BOOTS, "暖冬雪地靴", PAID),
-        ),
-        traditional=True,
-        note="two orders are size 42: only those two are offered",
-    ),
-    C(
-        "b027_colour_matches_two_then_kind",
-        "B027",
-        (
-            T("我的货发了没有", ASK_ORDER),
-            T("棕色的", ASK_ORDER, forbid="已发货"),
-            T("皮鞋那双", B027_OXFORD, "城市牛津皮鞋", SHIPPED),
-        ),
-        note="both orders are brown size 40",
-    ),
-    C(
-        "b027_boots_kind",
-        "B027",
-        (
-            T("订单帮我看一眼", ASK_ORDER),
-            T("靴子那个", B027_CHELSEA, "复古切尔西靴", COMPLETED),
-        ),
     ),
     C(
         "b026_colour_white",
@@ -333,32 +253,154 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
     ),
     C(
+        "b029_size_picks_the_order_cancelled_not_offered",
+        "B029",
+        (
+            T("订单查一下", ASK_ORDER, forbid="轻羽女子跑鞋"),
+            T("36码那双", B029_LOAFERS, "舒适羊皮乐福鞋", SIGNED),
+        ),
+        note="the cancelled 轻羽 order is not offered",
+    ),
+    C(
+        "b029_colour_matches_both_then_kind",
+        "B029",
+        (
+            T("我的订单呢", ASK_ORDER),
+            T("米色那双", ASK_ORDER, forbid=("签收", "已完成")),
+            T("高跟鞋", B029_HEELS, "优雅细跟高跟鞋", COMPLETED),
+        ),
+        note="both orders are beige: asked again",
+    ),
+    # A context conversation, placed before B029's return below opens a request.
+    C(
+        "b029_status_then_material",
+        "B029",
+        (
+            T("乐福鞋签收了没", B029_LOAFERS, "舒适羊皮乐福鞋", SIGNED, forbid=NOT_ASKED),
+            T("这双是真皮的吗", "舒适羊皮乐福鞋", "羊皮", forbid="哪一款"),
+        ),
+        note="the cancelled 轻羽 and the old heels do not match: no question",
+    ),
+    C(
+        "b006_colour_picks_the_order",
+        "B006",
+        (
+            T("查一下订单", ASK_ORDER),
+            T("蓝色那双", B006_JIFENG, "疾风男子跑鞋", SIGNED),
+        ),
+    ),
+    C(
+        "b006_size_matches_both_then_boots",
+        "B006",
+        (
+            T("看看我的单子", ASK_ORDER),
+            T("43码的", ASK_ORDER, forbid=("签收", "已完成")),
+            T("靴子那个", B006_CHELSEA, "复古切尔西靴", COMPLETED),
+        ),
+        note="both orders are size 43",
+    ),
+    C(
+        "b030_kind_picks_the_order",
+        "B030",
+        (
+            T("订单状态帮我查下", ASK_ORDER),
+            T("跑鞋那双", B030_JIFENG, "疾风男子跑鞋", SIGNED),
+        ),
+    ),
+    C(
+        "b030_colour_matches_both_then_size",
+        "B030",
+        (
+            T("我的订单帮查一下", ASK_ORDER),
+            T("黑色那双", ASK_ORDER, forbid=("签收", "已完成")),
+            T("44.5的", B030_JIFENG, "疾风男子跑鞋", SIGNED),
+        ),
+        note="both orders are black: asked again",
+    ),
+    C(
+        "b002_today_picks_the_order",
+        "B002",
+        (
+            T("我的订单查下", ASK_ORDER),
+            T("{ago:2026101994084208}下单的那个", B002_PAID, "轻羽女子跑鞋", PAID),
+        ),
+        note="created 5h10m before import: 今天 (昨天 just after midnight)",
+    ),
+    C(
+        "b024_check_all",
+        "B024",
+        (
+            T("我的订单帮我查下", ASK_ORDER),
+            T("都查一下", "萌趣儿童雨靴", "轻羽女子跑鞋", SIGNED, COMPLETED),
+        ),
+    ),
+    C(
+        "b005_ordinal_past_the_end_is_asked_again",
+        "B005",
+        (
+            T("查一下我的订单吧", ASK_ORDER),
+            T("第三个", ASK_ORDER, forbid=("签收", "已完成")),
+            T("第一个", B005_QINGYU, "轻羽女子跑鞋", SIGNED),
+        ),
+        note="two orders: 第三个 matches nothing",
+    ),
+    C(
+        "b016_trad_size_matches_both_then_name",
+        "B016",
+        (
+            T("幫我查一下訂單", ASK_ORDER),
+            T("36碼那雙", ASK_ORDER, forbid=("已完成",)),
+            T("小白鞋", B016_SNEAKERS, "经典小白板鞋", COMPLETED),
+        ),
+        traditional=True,
+        note="both orders are size 36",
+    ),
+    C(
+        "b012_trad_latest",
+        "B012",
+        (
+            T("我的單子查一下", ASK_ORDER),
+            T("最近那單", B012_LOAFERS, "舒适羊皮乐福鞋", SIGNED),
+        ),
+        traditional=True,
+    ),
+    C(
         "b026_two_misses_offer_a_human",
         "B026",
         (
             T("帮我查下单子", ASK_ORDER),
-            T("你说呢", ASK_ORDER),
-            T("随便吧你看着办", HUMAN),
+            T("忘了是哪个了", ASK_ORDER),
+            T("我哪知道啊", HUMAN),
         ),
-        note="an answer that names no order: asked again with a hint, then a human",
+        note="answers that name no order: asked again with a hint, then a human",
     ),
     C(
-        "b027_repeating_the_request_shows_the_choice",
-        "B027",
+        "b026_repeating_the_request_shows_the_choice",
+        "B026",
         (
             T("我快递到哪了", ASK_ORDER),
-            T("我快递到底到哪了", ASK_ORDER, "城市牛津皮鞋", "复古切尔西靴"),
-            T("第一个", B027_OXFORD, "城市牛津皮鞋", SHIPPED),
+            T("我快递到底到哪了", ASK_ORDER, "疾风男子跑鞋", "山野防水徒步鞋"),
+            T("第一个", B026_JIFENG, "疾风男子跑鞋", SIGNED),
         ),
     ),
     C(
-        "b010_leave_the_choice_then_greet",
-        "B010",
+        "b026_leave_the_choice_then_greet",
+        "B026",
         (
             T("查快递", ASK_ORDER),
             T("算了", LEFT_FORM, forbid="哪一笔"),
             T("在吗", "您好"),
         ),
+    ),
+    C(
+        "b026_switch_to_size_while_choosing",
+        "B026",
+        (
+            T("我快递呢", ASK_ORDER),
+            T("先帮我看看高跟鞋尺码 脚长23", SHAPE_Q, forbid="哪一笔"),
+            T("瘦脚", "优雅细跟高跟鞋", "36码"),
+        ),
+        note="a size question mid-choice switches; 23 cm, narrow, heels -> 36",
     ),
     C(
         "b011_only_eligible_order",
@@ -370,6 +412,15 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="the other order is cancelled: nothing to choose",
     ),
     C(
+        "b010_product_name_settles_it",
+        "B010",
+        (
+            T("高跟鞋到哪儿了", B010_HEELS, "优雅细跟高跟鞋", SHIPPED, "顺丰",
+              forbid=NOT_ASKED),
+        ),
+        note="four orders, one of them heels",
+    ),
+    C(
         "b004_stale_parcel_typed_yes",
         "B004",
         (
@@ -378,15 +429,6 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T("要的 帮我登记一下", ("已登记", "登记过")),
         ),
         note="the stale-tracking offer answered by typing instead of its button",
-    ),
-    C(
-        "b022_trad_latest",
-        "B022",
-        (
-            T("我的單子到哪了", ASK_ORDER),
-            T("最近那單", B022_SANDALS, "清凉沙滩凉鞋", SHIPPED),
-        ),
-        traditional=True,
     ),
     C(
         "guest_typed_order_number_and_phone",
@@ -413,16 +455,6 @@ CONVERSATIONS: tuple[Conversation, ...] = (
               SHIPPED, forbid=("后四位", "后4位")),
         ),
         traditional=True,
-    ),
-    C(
-        "b010_switch_to_size_while_choosing",
-        "B010",
-        (
-            T("我快递呢", ASK_ORDER),
-            T("先帮我看看高跟鞋尺码 脚长23", SHAPE_Q, forbid="哪一笔"),
-            T("瘦脚", "优雅细跟高跟鞋", "36码"),
-        ),
-        note="a size question mid-choice switches; 23 cm, narrow, heels -> 36",
     ),
     # === returns and exchanges answered by typing ==============================
     C(
@@ -675,7 +707,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "B001",
         (
             T("疾风跑鞋发货了吗", B001_SHIPPED, SHIPPED, forbid=NOT_ASKED),
-            T("能改地址吗", ("已经发货", "已发货"), HUMAN, forbid="确认修改"),
+            T("那能改个地址吗", ("已经发货", "已发货"), HUMAN, forbid="确认修改"),
         ),
         note="the order last discussed is shipped: no change, a human instead",
     ),
@@ -684,8 +716,8 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "page_p001_foot_length_normal",
         None,
         (
-            T("帮我看看尺码", FOOT_Q),
-            T("脚长24.5", SHAPE_Q, forbid=("24.5码",)),
+            T("帮我看下尺码呗", FOOT_Q),
+            T("我脚长24.5", SHAPE_Q, forbid=("24.5码",)),
             T("正常", "疾风男子跑鞋", "39码"),
         ),
         product="P001",
@@ -804,19 +836,10 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
     ),
     C(
-        "b029_status_then_material",
-        "B029",
-        (
-            T("乐福鞋签收了没", "2026111981713852", "舒适羊皮乐福鞋", SIGNED, forbid=NOT_ASKED),
-            T("这双是真皮的吗", "舒适羊皮乐福鞋", "羊皮", forbid="哪一款"),
-        ),
-        note="the cancelled 轻羽 and the old heels do not match: no question",
-    ),
-    C(
         "page_p002_question_without_naming",
         None,
         (
-            T("这个跑步穿会不会闷", "轻羽女子跑鞋", ("透气", "不闷"), forbid="哪一款"),
+            T("这个夏天穿闷脚吗", "轻羽女子跑鞋", ("透气", "不闷"), forbid="哪一款"),
             T("脚长23.5 正常脚 穿几码", "轻羽女子跑鞋", "37码", forbid="脚型"),
         ),
         product="P002",
