@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from actions.db import queries
 from actions.db.session import session_scope
 from actions.lexicon import NO_WORDS, YES_WORDS
+from nlu_components.text import normalize_text
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+MAX_MESSAGE_CHARS = 2000  # words are matched in the whole message, not NLU's capped text
 
 
 class ShopDataUnavailableError(RuntimeError):
@@ -57,7 +59,16 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def latest_text(tracker: Tracker) -> str:
-    """The text of the buyer's latest message ('' when there is none)."""
+    """The buyer's latest message as NLU read it: simplified script, NFKC widths.
+
+    Word lists are simplified, so 和圖片不一樣 must be read as 和图片不一样.
+    ``raw_text`` keeps what the buyer typed (an address is stored as written).
+    """
+    return normalize_text(raw_text(tracker), max_chars=MAX_MESSAGE_CHARS)
+
+
+def raw_text(tracker: Tracker) -> str:
+    """The text of the buyer's latest message as typed ('' when there is none)."""
     return str((tracker.latest_message or {}).get("text") or "")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
@@ -36,6 +37,26 @@ Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
               "return_confirmed", "return_blocked")  # fmt: skip
 REQUEST_INTENTS = frozenset({"request_return", "request_exchange", "complain"})
+# Words that must be said to turn a return into an exchange (or back) mid-form.
+GOAL_WORDS = {"exchange": ("换",), "return": ("退",)}
+
+
+def kept_goal(tracker: Tracker) -> str | None:
+    """The goal before this message, when the message changed it without saying so."""
+    goal = tracker.get_slot("after_sale_goal")
+    if tracker.get_slot("requested_slot") is None or goal not in GOAL_WORDS:
+        return None
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "after_sale_goal":
+            before = event.get("value")
+            if before in GOAL_WORDS and before != goal:
+                said = any(w in latest_text(tracker) for w in GOAL_WORDS[str(goal)])
+                return None if said else str(before)
+            return None
+    return None
 
 
 def reason_in(text: str) -> str | None:
@@ -125,6 +146,20 @@ class ValidateReturnForm(ShopFormValidation):
 
     def name(self) -> str:
         return "validate_return_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """As the base, but a reason typed mid-form does not turn a return into an exchange.
+
+        NLU may read 有点挤脚 as an exchange request, which sets the goal; only
+        words that say so (换 / 退) change a return into an exchange or back.
+        """
+        kept = kept_goal(tracker)
+        if kept is None:
+            return await super().run(dispatcher, tracker, domain)
+        tracker.slots["after_sale_goal"] = kept
+        return [SlotSet("after_sale_goal", kept), *await super().run(dispatcher, tracker, domain)]
 
     async def required_slots(
         self,

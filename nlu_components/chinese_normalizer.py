@@ -9,8 +9,6 @@ a pasted essay cannot stall the classifier.
 
 from __future__ import annotations
 
-import unicodedata
-from functools import lru_cache
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,19 +19,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-
-@lru_cache(maxsize=4)
-def _converter(config_name: str) -> Any:
-    import opencc
-
-    return opencc.OpenCC(config_name)
-
-
-def normalize_text(text: str, *, conversion: str = "t2s", max_chars: int = 300) -> str:
-    """Returns ``text`` in simplified script, NFKC width, at most ``max_chars`` long."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _converter(conversion).convert(text)
-    return text[:max_chars].strip()
+from nlu_components.text import normalize_text
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)

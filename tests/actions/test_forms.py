@@ -168,3 +168,33 @@ async def test_a_typed_rating_is_read(text: str, score: str, domain: Any) -> Non
     )
     events = await ValidateRatingForm().run(CollectingDispatcher(), tracker, domain)
     assert _slot_events(events)["rating_score"] == score
+
+
+def _goal_events(*goals_and_texts: tuple[str, str]) -> list[dict[str, Any]]:
+    """A conversation: each buyer message followed by the goal NLU's intent set."""
+    events: list[dict[str, Any]] = []
+    for text, goal in goals_and_texts:
+        events += [
+            {"event": "user", "text": text},
+            {"event": "slot", "name": "after_sale_goal", "value": goal},
+            {"event": "action", "name": "return_form"},
+        ]
+    return events
+
+
+@pytest.mark.parametrize(
+    ("turns", "kept"),
+    [
+        ([("我要退货", "return"), ("发什么快递", "return"), ("有点挤脚", "exchange")], "return"),
+        ([("我要退货", "return"), ("还是换大一码吧", "exchange")], None),  # said: 换
+        ([("我要换货", "exchange"), ("算了退了吧", "return")], None),  # said: 退
+        ([("我要换货", "exchange"), ("开胶了", "return")], "exchange"),
+    ],
+)
+def test_a_reason_typed_mid_return_keeps_the_goal(turns: list, kept: str | None) -> None:
+    from actions.return_requests import kept_goal
+
+    tracker = make_tracker(turns[-1][0], slots={"requested_slot": "return_reason",
+                                                 "after_sale_goal": turns[-1][1]})  # fmt: skip
+    tracker.events = _goal_events(*turns)
+    assert kept_goal(tracker) == kept
