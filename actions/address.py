@@ -26,6 +26,7 @@ from actions.db.escalations import open_escalation
 from actions.db.models import Order
 from actions.forms import ShopFormValidation
 from actions.handoff import handoff_followup
+from actions.lexicon import ORDER_STATUS_LABELS, label
 from actions.orders import _locked_or_not_found
 
 CHANGEABLE = frozenset({"pending_payment", "paid"})
@@ -76,7 +77,7 @@ def after_shipment_messages(
     """The honest options once the parcel left, after queueing a human."""
     record_escalation(
         tracker, "address_after_shipment", session=session, order=order, priority=1,
-        summary=f"address change requested after status {order.status}",
+        summary=f"发货后要求改地址（订单{label(ORDER_STATUS_LABELS, order.status)}）",
     )  # fmt: skip
     shipment = order.shipments[-1] if order.shipments else None
     return [

@@ -21,7 +21,9 @@ from actions.common import last_text_with_intent, reply_in_transaction
 from actions.db import queries
 from actions.db.models import Complaint, DeliveryCase
 from actions.handoff import handoff_followup
+from actions.lexicon import COMPLAINT_CATEGORY_LABELS, DELIVERY_KIND_LABELS, label
 from actions.orders import _locked_or_not_found
+from actions.transcript import case_summary
 
 # (kind, words that all must occur) checked in order; the first match wins.
 DELIVERY_KINDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
@@ -107,7 +109,8 @@ class ActionReportDeliveryProblem(Action):
             session.add(case)
             record_escalation(
                 tracker, "delivery_problem", session=session, order=order,
-                priority=PRIORITY.get(found, 2), summary=f"{found}: {words[:300]}",
+                priority=PRIORITY.get(found, 2),
+                summary=case_summary(label(DELIVERY_KIND_LABELS, found), words),
             )  # fmt: skip
             escalated.append(True)
             courier = order.shipments[-1].courier if order.shipments else ""
@@ -144,7 +147,7 @@ class ActionRecordComplaint(Action):
             )
             record_escalation(
                 tracker, "complaint", session=session, order=order, priority=2,
-                summary=f"{category}: {words[:300]}",
+                summary=case_summary(label(COMPLAINT_CATEGORY_LABELS, category), words),
             )  # fmt: skip
             escalated.append(True)
             policy = queries.get_policy(session=session)

@@ -39,6 +39,7 @@ class Settings:
     eval_dir: Path  # ../shared/eval: evaluated on, never trained on
     trainer_dir: Path  # the trainer's change log, flags, jobs and model history
     candidates_dir: Path  # candidate models; the live models/shoe-shop.tar.gz is never touched
+    buyer_left_minutes: int  # a queued buyer silent this long is 已离开: not assigned, not counted
 
 
 def _default_database_url() -> str:
@@ -74,4 +75,5 @@ settings = Settings(
     candidates_dir=Path(
         os.environ.get("TRAINER_CANDIDATES_DIR", PROJECT_ROOT / "models" / "candidates")
     ),
+    buyer_left_minutes=max(1, int(os.environ.get("SHOP_BUYER_LEFT_MINUTES", "15"))),
 )

@@ -10,6 +10,7 @@ second miss in a row).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,14 +21,31 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import token_buyer_id, verified_order_ids
-from actions.common import ShopDataUnavailableError, in_transaction, latest_text
+from actions.common import ShopDataUnavailableError, in_transaction, latest_text, yes_or_no
 from actions.db import queries
+from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_form import decide, load_choice
 from actions.return_requests import reason_in
 
 # The forms a typed piece of information can continue, newest first.
 FLOW_FORMS = ("order_form", "product_form", "size_advice_form")
+# What a button's payload starts, for a typed yes to the assistant's offer
+# (要的 after 需要我帮您登记物流异常吗). Only flows that ask or hand over.
+OFFER_STARTS = {
+    **dict.fromkeys(AFTER_SALE_INTENTS, "order_form"),
+    "ask_size_advice": "size_advice_form",
+    "request_human": "action_handoff",
+}
+AFTER_SALE_GOALS = {
+    "check_order_status": "status",
+    "report_delivery_problem": "delivery_problem",
+    "request_return": "return",
+    "request_exchange": "exchange",
+    "check_return_status": "return_status",
+    "change_address": "address",
+}  # as the slot mappings of after_sale_goal in domain.yml
+PAYLOAD = re.compile(r"^/(\w+)")
 
 
 def last_flow(tracker: Tracker) -> str | None:
@@ -83,3 +101,55 @@ class ActionInformWithoutQuestion(Action):
         if sizing.parse_foot_length_cm(text) is not None or sizing.parse_shoe_size(text):
             return [FollowupAction("size_advice_form")]
         return None
+
+
+def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
+    """The buttons of the assistant's last message before the buyer's, if any."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return []
+            seen_user = True
+        elif kind == "bot" and seen_user:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if buttons:
+                return list(buttons)
+    return []
+
+
+def offered_intent(buttons: list[dict[str, Any]], text: str) -> str | None:
+    """The intent a typed yes accepts: the button the words name, else the first offer."""
+    intents = [
+        (str(b.get("title") or ""), m.group(1))
+        for b in buttons
+        if (m := PAYLOAD.match(str(b.get("payload") or ""))) and m.group(1) in OFFER_STARTS
+    ]
+    named = [intent for title, intent in intents if title and title[:2] in text]
+    return (named or [intent for _, intent in intents] or [None])[0]
+
+
+class ActionAnswerOffer(Action):
+    """A typed yes or no with no form open: it answers the assistant's last offer.
+
+    要的 / 好 after 需要我帮您登记物流异常吗 starts what the first button would have;
+    不用了 declines it. With no offer open, the buyer is asked what else they need.
+    """
+
+    def name(self) -> str:
+        return "action_answer_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        buttons = last_offer(tracker)
+        answer = yes_or_no(tracker)
+        intent = offered_intent(buttons, latest_text(tracker)) if answer else None
+        if intent is None:
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
+        events: list[EventType] = []
+        if intent in AFTER_SALE_INTENTS:
+            events.append(SlotSet("after_sale_goal", AFTER_SALE_GOALS[intent]))
+        return [*events, FollowupAction(OFFER_STARTS[intent])]

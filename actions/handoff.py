@@ -20,9 +20,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions import transcript
 from actions.access import accessible_order, record_escalation, shop_now
 from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
-from actions.db.escalations import online_agents, open_escalation, queue_position
+from actions.db.escalations import online_agents, open_escalation, queue_position, touch_buyer
+from actions.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, label
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
 REASONS = {
@@ -30,7 +32,7 @@ REASONS = {
     "nlu_fallback": ("repeated_fallback", 2),
     "complain": ("complaint", 2),
 }
-MINUTES_PER_PLACE = 3  # expected wait per conversation ahead, with agents online
+MINUTES_PER_PLACE = 3  # expected wait per active conversation ahead, with agents online
 FALLBACKS_BEFORE_HANDOFF = 2
 FALLBACK_REPLY = "utter_default"  # the "没太明白" answer, whoever sent it
 SUMMARY_SLOTS = (
@@ -50,24 +52,24 @@ MAX_SUMMARY = 2000
 
 
 def summarize(tracker: Tracker, last_messages: int = 3) -> str:
-    """What the agent should know first: the buyer's last words, intent, slots.
+    """What the agent should know first, in Chinese sentences for staff.
 
-    Staff-facing, so plain data; phone digits and addresses are left out.
+    Why the buyer is handed over, what the assistant gathered and the buyer's
+    latest typed words: 买家要求人工；订单…；想换货，原因：尺码不合适；最近说：「…」.
+    No codes, payloads or triggered events; phone digits and addresses are left out.
     """
-    said = [
-        str(event.get("text") or "")[:80]
-        for event in tracker.events
-        if event.get("event") == "user" and not str(event.get("text") or "").startswith("/")
-    ][-last_messages:]
-    known = [
-        f"{name}={tracker.get_slot(name)}"
-        for name in SUMMARY_SLOTS
-        if tracker.get_slot(name) not in (None, "", [])
-    ]
-    parts = [f"买家: {' / '.join(said) or '-'}", f"意图: {latest_intent(tracker) or '-'}"]
-    if known:
-        parts.append("已收集: " + ", ".join(known))
-    return " | ".join(parts)
+    intent = latest_intent(tracker) or ""
+    if intent in REASONS:
+        parts = [label(ESCALATION_REASON_LABELS, REASONS[intent][0])]
+    elif intent in INTENT_LABELS and not transcript.is_system_intent(intent):
+        parts = [f"转人工前：{INTENT_LABELS[intent]}"]
+    else:
+        parts = ["转人工"]
+    parts += transcript.facts({name: tracker.get_slot(name) for name in SUMMARY_SLOTS})
+    said = transcript.buyer_words(tracker.events, last_messages)
+    if said:
+        parts.append(f"最近说：{transcript.quoted(said)}")
+    return "；".join(parts)
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -118,8 +120,10 @@ class ActionHandoff(Action):
                 )  # fmt: skip
             elif summary not in (escalation.summary or ""):
                 escalation.summary = f"{escalation.summary} | {summary}"[:MAX_SUMMARY]
-            online = len(online_agents(session=session, now=shop_now()))
-            return online, queue_position(escalation, session=session)
+            now = shop_now()
+            touch_buyer(escalation, now)  # asked just now: active, not 已离开
+            online = len(online_agents(session=session, now=now))
+            return online, queue_position(escalation, session=session, now=now)
 
         try:
             online, position = await in_transaction(queue)
@@ -154,8 +158,10 @@ class ActionHandoffWaiting(Action):
             escalation = open_escalation(tracker.sender_id, session=session)
             if escalation is None:
                 return "none", 0, 0
-            online = len(online_agents(session=session, now=shop_now()))
-            return escalation.status, online, queue_position(escalation, session=session)
+            now = shop_now()
+            touch_buyer(escalation, now)  # the buyer is still there (waiting or with an agent)
+            online = len(online_agents(session=session, now=now))
+            return escalation.status, online, queue_position(escalation, session=session, now=now)
 
         try:
             status, online, position = await in_transaction(look)

@@ -173,3 +173,147 @@ def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
         if any(word in text for word in words):
             return key
     return None
+
+
+# --- display names (staff pages) --------------------------------------------
+# The one table of Chinese names staff read for codes: intents, escalation and
+# return reasons, statuses, entities. The console, its exports, the trainer's
+# pages, the owner's report and the handoff summary all look names up here.
+INTENT_LABELS: dict[str, str] = {
+    "greet": "打招呼",
+    "goodbye": "告别",
+    "thank": "道谢",
+    "affirm": "确认",
+    "deny": "否定",
+    "ask_size_advice": "问尺码",
+    "ask_material": "问材质",
+    "ask_function": "问功能",
+    "ask_return_policy": "问退换政策",
+    "ask_shipping": "问发货快递",
+    "check_order_status": "查订单物流",
+    "report_delivery_problem": "反映物流问题",
+    "request_return": "要退货",
+    "request_exchange": "要换货",
+    "check_return_status": "查退换进度",
+    "change_address": "改地址",
+    "ask_promotion": "问优惠",
+    "request_human": "要求人工",
+    "complain": "投诉",
+    "inform": "提供信息",
+    "out_of_scope": "无关话题",
+    "bot_challenge": "问是不是机器人",
+    "send_photo": "发照片",
+    "nlu_fallback": "没听懂",
+    "restart": "重新开始",
+    # Triggered by the console and the shop's events, never typed: shown as notes.
+    "EXTERNAL_agent_handback": "客服交还机器人",
+    "EXTERNAL_agent_closed": "客服结束了会话",
+    "EXTERNAL_order_shipped": "已通知买家：订单已发货",
+    "EXTERNAL_order_delivered": "已通知买家：订单已签收",
+    "EXTERNAL_return_received": "已通知买家：退货已收到",
+    "EXTERNAL_refund_completed": "已通知买家：退款已完成",
+}
+ESCALATION_REASON_LABELS: dict[str, str] = {
+    "request_human": "买家要求人工",
+    "complaint": "投诉",
+    "complain": "投诉",
+    "delivery_problem": "物流问题",
+    "address_after_shipment": "发货后改地址",
+    "verification_failed": "订单验证失败",
+    "cancel_request": "取消订单",
+    "repeated_fallback": "多次未听懂",
+    "fallback": "多次未听懂",
+    "low_confidence": "多次未听懂",
+    "service_error": "系统故障",
+    "system_error": "系统故障",
+    "action_failure": "系统故障",
+}
+RETURN_REASON_LABELS: dict[str, str] = {
+    "size": "尺码不合适",
+    "quality": "质量问题",
+    "not_as_described": "与描述不符",
+    "shipping_damage": "物流损坏",
+    "no_reason": "七天无理由",
+    "wrong_item": "发错货",
+}
+RETURN_STATUS_LABELS: dict[str, str] = {
+    "requested": "已申请",
+    "awaiting_shipment": "待买家寄回",
+    "in_transit": "寄回途中",
+    "received": "已收到退货",
+    "inspected": "已验货",
+    "refunded": "已退款",
+    "exchanged": "已换货",
+    "rejected": "已拒绝",
+}
+RETURN_KIND_LABELS: dict[str, str] = {"return": "退货", "exchange": "换货"}
+ORDER_STATUS_LABELS: dict[str, str] = {
+    "pending_payment": "待付款",
+    "paid": "待发货",
+    "shipped": "运输中",
+    "delivered": "已签收",
+    "completed": "已完成",
+    "cancelled": "已取消",
+}
+# What the buyer came for (slot after_sale_goal), as "想…".
+AFTER_SALE_GOAL_LABELS: dict[str, str] = {
+    "status": "查物流",
+    "delivery_problem": "反映物流问题",
+    "return": "退货",
+    "exchange": "换货",
+    "return_status": "查退换进度",
+    "address": "改地址",
+}
+DELIVERY_KIND_LABELS: dict[str, str] = {
+    "signed_not_received": "显示签收但没收到",
+    "damaged": "包裹破损",
+    "wrong_parcel": "发错或少件",
+    "lost": "包裹丢失",
+    "stuck": "物流停滞",
+    "other": "其他物流问题",
+}
+COMPLAINT_CATEGORY_LABELS: dict[str, str] = {
+    "quality": "质量问题",
+    "description": "与描述不符",
+    "logistics": "物流",
+    "service": "服务态度",
+    "price": "价格",
+    "other": "其他",
+}
+ENTITY_LABELS: dict[str, str] = {
+    "order_id": "订单",
+    "foot_length": "脚长",
+    "shoe_size": "尺码",
+    "product": "商品",
+    "color": "颜色",
+    "foot_shape": "脚型",
+    "return_reason": "原因",
+    "shoe_function": "功能",
+    "shoe_part": "部位",
+    "brand": "品牌",
+    "phone_suffix": "手机尾号",
+    "tracking_number": "运单号",
+    "order_item_id": "商品",
+    "photo_id": "照片",
+    "courier": "快递",
+    "return_id": "退换单",
+    "refund_yuan": "退款金额",
+    "rating_score": "评分",
+}
+# Why the trainer's inbox lists a buyer message.
+INBOX_REASON_LABELS: dict[str, str] = {
+    "low_confidence": "把握低",
+    "fallback": "没听懂",
+    "core_fallback": "答了没太明白",
+    "reask": "反复追问",
+    "handoff": "随后转人工",
+    "complaint_followed": "随后投诉",
+    "flagged": "客服标记",
+}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    """The display name of ``code`` in ``table``; the code itself when it has none."""
+    if code is None:
+        return ""
+    return table.get(str(code), str(code))

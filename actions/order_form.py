@@ -276,7 +276,7 @@ class ValidateOrderForm(ShopFormValidation):
             if not ok and attempts >= MAX_VERIFY_ATTEMPTS:
                 record_escalation(
                     tracker, "verification_failed", session=session, priority=2,
-                    summary="three failed order verifications",
+                    summary="订单号和手机尾号三次没对上",
                 )  # fmt: skip
             return ok
 

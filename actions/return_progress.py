@@ -37,6 +37,8 @@ from actions.return_requests import (
     available_sizes,
 )
 from actions.return_rules import reason_code
+from actions.transcript import described
+from nlu_components.text import normalize_text
 
 
 class ActionAskOrderItemId(Action):
@@ -136,7 +138,8 @@ class ActionOpenReturn(Action):
                 id=returns.next_return_id(session=session), order_id=item.order_id,
                 order_item_id=item.id, kind="exchange" if exchange else "return",
                 reason=reason_code(reason), status="requested",
-                buyer_words=latest_text(tracker)[:500], created_at=now, updated_at=now,
+                buyer_words=normalize_text(described(tracker.events), max_chars=500),
+                created_at=now, updated_at=now,
             )  # fmt: skip
             extra: Messages = []
             if exchange:

@@ -1,4 +1,4 @@
-"""The agents' JSON API: queue, claim, conversation, reply, hand back, close, export.
+"""The agents' JSON API: queue, presence, claim, conversation, reply, hand back, close, export.
 
 Every route needs the ``agent`` role; each request runs one short transaction in a
 worker thread and reaches the conversation only through Rasa's HTTP API
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from sanic import Blueprint, Sanic, response
@@ -25,12 +26,19 @@ from console import conversation, views
 from console.auth import Staff, authenticate, error, json_body, requires
 from console.rasa_client import Conversations, RasaClient, RasaError
 from console.responses import ResponseMissingError, Responses
+from console.suggestions import Suggester
 
 logger = logging.getLogger(__name__)
 
 RELEASE_COOLDOWN = 300.0  # seconds before a released conversation goes back to its agent
 TRACKER_FETCHES = 8  # trackers read at once for a queue answer
-STATUS = {"not_found": 404, "already_claimed": 409, "agent_full": 409, "not_assigned": 409}
+STATUS = {
+    "not_found": 404,
+    "already_claimed": 409,
+    "agent_full": 409,
+    "not_assigned": 409,
+    "invalid": 400,
+}
 HANDBACK_INTENT = "EXTERNAL_agent_handback"
 CLOSED_INTENT = "EXTERNAL_agent_closed"
 JOINED_RESPONSE = "utter_agent_joined"
@@ -102,11 +110,46 @@ def _released(app: Sanic) -> set[tuple[int, int]]:
     return set(memory)
 
 
+def escalation_rows(
+    rows: list[Escalation], *, session: Session, now: datetime
+) -> list[dict[str, Any]]:
+    """``E`` for each row, with ``buyer_left`` (已离开) and ``buyer_seen_at``."""
+    shown = views.escalations(rows, session=session, now=now)
+    for row, item in zip(rows, shown, strict=True):
+        item["buyer_left"] = queue.buyer_left(row, now)
+        item["buyer_seen_at"] = views.iso(queue.buyer_seen(row))
+    return shown
+
+
+def agent_rows(*, session: Session, now: datetime) -> list[dict[str, Any]]:
+    """``A`` for every agent: ``status`` is the switch, ``online`` also needs a live console;
+    ``open`` counts active conversations (what ``max_open`` limits), ``left`` the others."""
+    counts = queue.open_counts(session=session, now=now)
+    left = queue.open_counts(session=session, now=now, left=True)
+    return [
+        {
+            **views.agent(user, counts.get(user.id, 0), now),
+            "status": user.presence,
+            "online": queue.is_online(user, now),
+            "left": left.get(user.id, 0),
+        }
+        for user in queue.agents(session=session)
+    ]
+
+
+def _me(
+    staff: Staff, session: Session, now: datetime, rows: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """The logged-in agent's ``A`` (from ``rows`` when already built)."""
+    found = agent_rows(session=session, now=now) if rows is None else rows
+    return next((a for a in found if a["username"] == staff.username), None)
+
+
 def _one(escalation_id: int, session: Session) -> dict[str, Any]:
     row = session.get(Escalation, escalation_id)
     if row is None:
         raise queue.QueueError("not_found")
-    return views.escalations([row], session=session, now=shop_now())[0]
+    return escalation_rows([row], session=session, now=shop_now())[0]
 
 
 def agent_blueprint() -> Blueprint:
@@ -120,6 +163,7 @@ def agent_blueprint() -> Blueprint:
         if getattr(app.ctx, "responses", None) is None:
             app.ctx.responses = Responses()
         app.ctx.released = {}
+        app.ctx.suggester = Suggester(lambda: rasa(app), lambda: app.ctx.responses)
 
     @bp.listener("after_server_stop")
     async def stop(app: Sanic, _: Any) -> None:
@@ -139,22 +183,43 @@ def agent_blueprint() -> Blueprint:
         def work(session: Session) -> tuple[list[tuple[str, str, int]], dict[str, Any]]:
             new = queue.poll(staff.id, session=session, now=now, avoid=avoid)
             joined = [(e.conversation_id, *_agent_name(e.agent_id, session)) for e in new]
-            lists = queue.list_queue(staff.id, session=session)
-            counts = queue.open_counts(session=session)
-            body = {
-                name: views.escalations(getattr(lists, name), session=session, now=now)
+            lists = queue.list_queue(staff.id, session=session, now=now)
+            body: dict[str, Any] = {
+                name: escalation_rows(getattr(lists, name), session=session, now=now)
                 for name in ("waiting", "mine", "others")
             }
-            body["agents"] = [
-                views.agent(user, counts.get(user.id, 0), now)
-                for user in queue.agents(session=session)
-            ]
+            body["agents"] = agent_rows(session=session, now=now)
+            body["me"] = _me(staff, session, now, body["agents"])
+            body["buyer_left_minutes"] = int(queue.BUYER_LEFT_AFTER.total_seconds() // 60)
             return joined, body
 
         joined, body = await in_transaction(work)
         await asyncio.gather(*(push_joined(request.app, *item) for item in joined))
         await with_activity(request.app, body["waiting"] + body["mine"] + body["others"])
         return response.json(body)
+
+    @bp.get("/presence")
+    @requires("agent")
+    async def presence(request: Request) -> HTTPResponse:
+        staff = await _staff(request)
+        mine = await in_transaction(lambda s: _me(staff, s, shop_now()))
+        return response.json(mine) if mine else error("not_found", 404)
+
+    @bp.put("/presence")
+    @requires("agent")
+    async def set_presence(request: Request) -> HTTPResponse:
+        staff = await _staff(request)
+        status = json_body(request).get("status")
+        if status not in queue.PRESENCES:
+            return error("invalid", 400, field="status")
+        now = shop_now()
+
+        def work(session: Session) -> dict[str, Any] | None:
+            queue.set_presence(staff.id, str(status), session=session, now=now)
+            return _me(staff, session, now)
+
+        mine = await in_transaction(work)
+        return response.json(mine) if mine else error("not_found", 404)
 
     @bp.post("/escalations/<escalation_id:int>/claim")
     @requires("agent")
@@ -180,7 +245,7 @@ def agent_blueprint() -> Blueprint:
             row = session.get(Escalation, escalation_id)
             if row is None:
                 raise queue.QueueError("not_found")
-            shown = views.escalations([row], session=session, now=shop_now())[0]
+            shown = escalation_rows([row], session=session, now=shop_now())[0]
             return {"escalation": shown, **views.context(row, session=session)}
 
         try:
@@ -199,7 +264,9 @@ def agent_blueprint() -> Blueprint:
                 "escalation": escalation,
                 "messages": conversation.messages(events),
                 **body,
-                "suggestions": await _suggestions(request.app, events),
+                "suggestions": await request.app.ctx.suggester.suggest(
+                    escalation["conversation_id"], events
+                ),
             }
         )
 
@@ -291,7 +358,7 @@ def agent_blueprint() -> Blueprint:
             if row is None:
                 raise queue.QueueError("not_found")
             orders = views.context(row, session=session)["orders"]
-            shown = views.escalations([row], session=session, now=shop_now())[0]
+            shown = escalation_rows([row], session=session, now=shop_now())[0]
             return shown, [o["address"] for o in orders if o["address"]]
 
         try:
@@ -335,15 +402,3 @@ async def _assigned(escalation_id: int, staff: Staff) -> str:
     return await in_transaction(
         lambda s: queue.assigned_to(escalation_id, staff.id, session=s).conversation_id
     )
-
-
-async def _suggestions(app: Sanic, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    text = conversation.latest_buyer_text(events)
-    if not text:
-        return []
-    try:
-        parse = await rasa(app).parse(text)
-    except RasaError as exc:
-        logger.warning("no suggestions: %s", exc)
-        return []
-    return app.ctx.responses.suggestions(parse)

@@ -1,8 +1,10 @@
-"""The agents' quick replies (快捷回复) and the buyers' photos.
+"""The shop's quick replies (快捷回复) and the buyers' photos.
 
-Quick replies are shared by all agents; any agent may add, change or delete
-one. A photo is served from ``settings.upload_dir`` by its database row only:
-the stored relative path must stay inside the upload directory.
+Quick replies are shared by all agents; any agent may add, change or delete one
+in the console, and the owner manages them on ``/console/quick-replies`` (API
+``/console/api/owner/quick-replies``). The demo set-up seeds useful ones
+(``console/staff.py``). A photo is served from ``settings.upload_dir`` by its
+database row only: the stored relative path must stay inside the upload directory.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from actions.config import settings
 from actions.db.models import Photo, QuickReply
 from console import views
 from console.agent_api import _staff
-from console.auth import error, json_body, requires
+from console.auth import authenticate, error, json_body, requires
+from console.pages import _HEADERS as PAGE_HEADERS
+from console.pages import PAGE_DIR
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 MAX_TITLE, MAX_TEXT = 50, 1000
@@ -80,16 +84,11 @@ def _fields(request: Request) -> tuple[str, str] | HTTPResponse:
     return title.strip(), text.strip()
 
 
-def extras_blueprint() -> Blueprint:
-    """Quick replies and photos under ``/console/api``."""
-    bp = Blueprint("console_agent_extras", url_prefix="/console/api")
+def _quick_reply_routes(bp: Blueprint, path: str, role: str) -> None:
+    """List, add, change and delete quick replies at ``path`` for ``role``."""
 
-    @bp.exception(ShopDataUnavailableError)
-    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
-        return error("database_unavailable", 503)
-
-    @bp.get("/quick-replies")
-    @requires("agent")
+    @bp.get(path, name=f"quick_replies_{role}")
+    @requires(role)
     async def quick_replies(request: Request) -> HTTPResponse:
         rows = await in_transaction(
             lambda s: [views.quick_reply(r) for r in list_quick_replies(session=s)]
@@ -113,23 +112,49 @@ def extras_blueprint() -> Blueprint:
             return error("not_found", 404)
         return response.json(saved, status=201 if reply_id is None else 200)
 
-    @bp.post("/quick-replies")
-    @requires("agent")
+    @bp.post(path, name=f"create_quick_reply_{role}")
+    @requires(role)
     async def create_quick_reply(request: Request) -> HTTPResponse:
         return await _save(request, None)
 
-    @bp.put("/quick-replies/<reply_id:int>")
-    @requires("agent")
+    @bp.put(f"{path}/<reply_id:int>", name=f"update_quick_reply_{role}")
+    @requires(role)
     async def update_quick_reply(request: Request, reply_id: int) -> HTTPResponse:
         return await _save(request, reply_id)
 
-    @bp.delete("/quick-replies/<reply_id:int>")
-    @requires("agent")
+    @bp.delete(f"{path}/<reply_id:int>", name=f"remove_quick_reply_{role}")
+    @requires(role)
     async def remove_quick_reply(request: Request, reply_id: int) -> HTTPResponse:
         found = await in_transaction(lambda s: delete_quick_reply(reply_id, session=s))
         return response.empty(status=204) if found else error("not_found", 404)
 
-    @bp.get("/photos/<photo_id:str>")
+
+def extras_blueprint() -> Blueprint:
+    """Quick replies and photos under ``/console/api``; the owner's quick-reply page."""
+    bp = Blueprint("console_agent_extras", url_prefix="/console")
+
+    @bp.exception(ShopDataUnavailableError)
+    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
+        return error("database_unavailable", 503)
+
+    _quick_reply_routes(bp, "/api/quick-replies", "agent")
+    _quick_reply_routes(bp, "/api/owner/quick-replies", "owner")
+
+    @bp.get("/quick-replies")
+    async def quick_reply_page(request: Request) -> HTTPResponse:
+        """The owner's page for the shop's quick replies (login first at ``/console``)."""
+        staff = await authenticate(request)
+        if staff is None:
+            return response.redirect("/console", headers={"Cache-Control": "no-store"})
+        if "owner" not in staff.roles:
+            return error("forbidden", 403)
+        return await response.file(
+            PAGE_DIR / "quick_replies.html",
+            mime_type="text/html; charset=utf-8",
+            headers=dict(PAGE_HEADERS),
+        )
+
+    @bp.get("/api/photos/<photo_id:str>")
     @requires("agent")
     async def photo(request: Request, photo_id: str) -> HTTPResponse:
         row = (

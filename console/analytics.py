@@ -7,8 +7,15 @@ Conversations come from Rasa's SQL tracker store (``events`` table,
 * conversation: a conversation id with at least one buyer message in the
   period (triggered ``EXTERNAL_*`` intents are not buyer messages);
 * handed off: such a conversation paused (``action_handoff``) in the period;
-  automation rate = 1 - handoff rate;
-* fallback rate: buyer messages classified ``nlu_fallback`` / buyer messages;
+* fallback: a buyer message the assistant did not understand: answered with
+  ``utter_default`` ("没太明白", an NLU or a core fallback, whatever the intent),
+  or classified ``nlu_fallback`` while the assistant (not an agent) was talking;
+  fallback rate = fallbacks / buyer messages;
+* stuck: a conversation whose last buyer message in the period was answered
+  with a fallback or a form's re-ask (``utter_hint_*``, ``utter_offer_human_in_form``)
+  and that was not handed off: the buyer left without an answer;
+* automation rate: conversations neither handed off nor stuck / conversations
+  (automation + handoff + stuck rates = 1);
 * ratings: ``conversation_ratings`` created in the period; first response:
   ``escalations.first_reply_at - assigned_at`` of escalations assigned in it.
 
@@ -18,6 +25,7 @@ Conversations come from Rasa's SQL tracker store (``events`` table,
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 from collections import Counter
@@ -37,6 +45,35 @@ from actions.db.session import get_engine, session_scope
 from console.return_insights import ReturnInsights, return_insights
 
 TOP_INTENTS = 5
+FALLBACK_REPLY = "utter_default"  # "没太明白": NLU and core fallbacks alike
+REASK_PREFIX = "utter_hint_"  # a form's hint before it asks again (actions/forms.py)
+REASK_OFFER = "utter_offer_human_in_form"  # the second miss: a person offered
+
+
+def is_stuck_reply(utter_action: str) -> bool:
+    """Whether a bot reply means the buyer's words were not understood (fallback or re-ask)."""
+    return utter_action in (FALLBACK_REPLY, REASK_OFFER) or utter_action.startswith(REASK_PREFIX)
+
+
+@dataclass
+class Turn:
+    """One buyer message and the assistant's replies to it (until the next message)."""
+
+    sender: str
+    moment: float
+    intent: str
+    paused: bool  # an agent had the conversation: the assistant did not answer
+    replies: list[str] = field(default_factory=list)  # utter_action of each bot reply
+
+    @property
+    def fallback(self) -> bool:
+        """Not understood: answered with the fallback, or NLU fallback while no agent had it."""
+        return FALLBACK_REPLY in self.replies or (self.intent == "nlu_fallback" and not self.paused)
+
+    @property
+    def stuck(self) -> bool:
+        """Answered with a fallback or a form's re-ask: the buyer was not helped yet."""
+        return any(is_stuck_reply(reply) for reply in self.replies)
 
 
 @dataclass
@@ -48,6 +85,7 @@ class Period:
     end: date  # exclusive
     conversations: set[str] = field(default_factory=set)
     handed_off: set[str] = field(default_factory=set)
+    stuck: set[str] = field(default_factory=set)  # ended on a fallback or re-ask
     messages: int = 0
     fallbacks: int = 0
     intents: Counter[str] = field(default_factory=Counter)
@@ -66,14 +104,28 @@ class Period:
         return len(self.handed_off & self.conversations) / n if n else None
 
     @property
+    def unsettled(self) -> set[str]:
+        """Conversations of the period that ended stuck and were not handed off."""
+        return (self.stuck & self.conversations) - self.handed_off
+
+    @property
+    def stuck_rate(self) -> float | None:
+        """Conversations left stuck on a fallback or re-ask / conversations."""
+        n = len(self.conversations)
+        return len(self.unsettled) / n if n else None
+
+    @property
     def automation_rate(self) -> float | None:
-        """Conversations settled without a person / conversations."""
-        rate = self.handoff_rate
-        return None if rate is None else 1 - rate
+        """Conversations settled by the assistant (not handed off, not stuck) / conversations."""
+        n = len(self.conversations)
+        if not n:
+            return None
+        handed = len(self.handed_off & self.conversations)
+        return (n - handed - len(self.unsettled)) / n
 
     @property
     def fallback_rate(self) -> float | None:
-        """Buyer messages NLU did not understand / buyer messages."""
+        """Buyer messages the assistant did not understand / buyer messages."""
         return self.fallbacks / self.messages if self.messages else None
 
     @property
@@ -99,7 +151,10 @@ class Period:
             "automation_rate": self.automation_rate,
             "handoff_rate": self.handoff_rate,
             "handoff_reasons": dict(sorted(self.reasons.items())),
+            "stuck": len(self.unsettled),
+            "stuck_rate": self.stuck_rate,
             "messages": self.messages,
+            "fallbacks": self.fallbacks,
             "fallback_rate": self.fallback_rate,
             "top_intents": self.top_intents(),
             "ratings": len(self.ratings),
@@ -140,34 +195,90 @@ def _local(moment: float, zone: ZoneInfo) -> date:
 
 
 def tracker_rows(engine: Engine, start: float, end: float) -> list[tuple[str, str, float, str]]:
-    """``(sender_id, type_name, timestamp, intent_name)`` of the tracker store's events."""
+    """``(sender_id, type_name, timestamp, name)`` of the tracker store's events, in order.
+
+    Only buyer messages (``user``: name = intent), bot replies (``bot``: name =
+    the reply's ``utter_action``, ``""`` when it has none, e.g. an agent's
+    message), ``pause`` and ``resume``.
+    """
     query = text(
-        "SELECT sender_id, type_name, timestamp, intent_name FROM events "
-        "WHERE timestamp >= :start AND timestamp < :end AND type_name IN ('user', 'pause') "
-        "ORDER BY id"
+        "SELECT sender_id, type_name, timestamp, intent_name, data FROM events "
+        "WHERE timestamp >= :start AND timestamp < :end "
+        "AND type_name IN ('user', 'bot', 'pause', 'resume') ORDER BY id"
     )
     try:
         with engine.connect() as connection:
             found = connection.execute(query, {"start": start, "end": end})
-            return [(str(a), str(b), float(c), str(d or "")) for a, b, c, d in found]
+            return [
+                (str(sender), str(kind), float(moment),
+                 _utter_action(data) if kind == "bot" else str(intent or ""))
+                for sender, kind, moment, intent, data in found
+            ]  # fmt: skip
     except (OperationalError, ProgrammingError):  # no conversation yet: no table
         return []
 
 
+def _utter_action(data: str | None) -> str:
+    """The ``metadata.utter_action`` of a serialised bot event (``""`` when none)."""
+    if not data or "utter_action" not in data:
+        return ""
+    try:
+        metadata = json.loads(data).get("metadata") or {}
+    except (ValueError, AttributeError):
+        return ""
+    action = metadata.get("utter_action") if isinstance(metadata, dict) else None
+    return action if isinstance(action, str) else ""
+
+
+def turns(rows: list[tuple[str, str, float, str]]) -> list[Turn]:
+    """The buyers' messages with the replies each got, from :func:`tracker_rows`.
+
+    A reply belongs to the latest message of its conversation; a triggered
+    ``EXTERNAL_*`` intent starts a turn of no buyer, so what the assistant says
+    then (a shipping notice, the hand-back) is nobody's answer.
+    """
+    found: list[Turn] = []
+    current: dict[str, Turn | None] = {}
+    paused: set[str] = set()
+    for sender, kind, moment, name in rows:
+        if kind == "pause":
+            paused.add(sender)
+        elif kind == "resume":
+            paused.discard(sender)
+        elif kind == "user":
+            if not name or name.startswith("EXTERNAL_"):
+                current[sender] = None
+                continue
+            turn = Turn(sender, moment, name, sender in paused)
+            found.append(turn)
+            current[sender] = turn
+        elif kind == "bot" and name and (answered := current.get(sender)) is not None:
+            answered.replies.append(name)
+    return found
+
+
 def _add_conversations(buckets: list[Period], rows: list[tuple[str, str, float, str]]) -> None:
     zone = ZoneInfo(settings.timezone)
-    for sender, kind, moment, intent in rows:
+    last: list[dict[str, Turn]] = [{} for _ in buckets]  # per period: sender -> last turn
+    for sender, kind, moment, _ in rows:
+        if kind != "pause":
+            continue
         day = _local(moment, zone)
         for period in buckets:
+            if period.contains(day):
+                period.handed_off.add(sender)
+    for turn in turns(rows):
+        day = _local(turn.moment, zone)
+        for period, latest in zip(buckets, last, strict=True):
             if not period.contains(day):
                 continue
-            if kind == "pause":
-                period.handed_off.add(sender)
-            elif intent and not intent.startswith("EXTERNAL_"):
-                period.conversations.add(sender)
-                period.messages += 1
-                period.intents[intent] += 1
-                period.fallbacks += intent == "nlu_fallback"
+            period.conversations.add(turn.sender)
+            period.messages += 1
+            period.intents[turn.intent] += 1
+            period.fallbacks += turn.fallback
+            latest[turn.sender] = turn
+    for period, latest in zip(buckets, last, strict=True):
+        period.stuck = {sender for sender, turn in latest.items() if turn.stuck}
 
 
 def _add_shop(buckets: list[Period], session: Session, start: datetime, end: datetime) -> None:
@@ -258,14 +369,14 @@ def period_rows(periods_: Sequence[Period]) -> list[list[object]]:
         intents = ", ".join(f"{k}:{v}" for k, v in p.top_intents(3)) or "-"
         rows.append([
             p.label, r["conversations"], _pct(r["automation_rate"]), _pct(r["handoff_rate"]),
-            reasons, _pct(r["fallback_rate"]), intents, _num(r["average_rating"]),
-            _num(r["median_first_response_s"], 0),
+            _pct(r["stuck_rate"]), reasons, _pct(r["fallback_rate"]), intents,
+            _num(r["average_rating"]), _num(r["median_first_response_s"], 0),
         ])  # fmt: skip
     return rows
 
 
-PERIOD_HEADER = ("period", "conv", "automated", "handoff", "handoff reasons", "fallback",
-                 "top intents", "rating", "1st reply s")  # fmt: skip
+PERIOD_HEADER = ("period", "conv", "automated", "handoff", "stuck", "handoff reasons",
+                 "fallback", "top intents", "rating", "1st reply s")  # fmt: skip
 
 
 def render_text(report: Report) -> str:

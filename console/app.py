@@ -9,6 +9,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The shop's icon for every page of the console and the demo shop (browsers ask
+# for /favicon.ico on their own; pages link the SVG).
+FAVICONS = {"favicon.ico": "image/x-icon", "favicon.svg": "image/svg+xml"}
 
 
 def create_app(name: str = "shop_console") -> Sanic:
@@ -21,6 +24,17 @@ def create_app(name: str = "shop_console") -> Sanic:
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
+    def icon(name: str) -> None:
+        async def serve(_: Request) -> HTTPResponse:
+            headers = {"Cache-Control": "public, max-age=86400"}
+            headers["X-Content-Type-Options"] = "nosniff"
+            return await response.file(STATIC_DIR / name, mime_type=FAVICONS[name], headers=headers)
+
+        app.add_route(serve, f"/{name}", methods=["GET"], name=name.replace(".", "_"))
+
+    for name in FAVICONS:
+        icon(name)
+
     # Blueprints register here, one per area (demo shop, agents, trainers, owners).
     from console.demo_shop import demo_shop_blueprint
 
@@ -30,9 +44,10 @@ def create_app(name: str = "shop_console") -> Sanic:
     app.blueprint(console_pages)
     from console.agent_api import agent_blueprint
     from console.agent_extras import extras_blueprint
-    from console.auth import auth_blueprint
+    from console.auth import auth_blueprint, logout_form_blueprint
 
     app.blueprint(auth_blueprint())
+    app.blueprint(logout_form_blueprint())
     app.blueprint(agent_blueprint())
     app.blueprint(extras_blueprint())
     from console.trainer_api import trainer_blueprint

@@ -41,6 +41,13 @@ SESSION = timedelta(hours=12)
 AUDIENCE = "shop-console"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROLES = ("agent", "trainer", "owner")
+# The staff pages, one per role, in landing order: a user lands on the first their
+# roles allow, and the navigation bar lists exactly these.
+PAGES = (
+    ("agent", "/console/", "客服工作台"),
+    ("trainer", "/console/trainer", "训练师工作台"),
+    ("owner", "/console/owner", "店铺数据"),
+)
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
 MAX_PASSWORD = 200
 
@@ -109,9 +116,36 @@ class Staff:
         roles = tuple(str(role) for role in (user.roles or []))
         return cls(int(user.id), user.username, user.display_name, roles, int(user.max_open))
 
+    def pages(self) -> list[dict[str, str]]:
+        """The staff pages this user may open (the navigation bar), in landing order."""
+        return pages_for(self.roles)
+
+    @property
+    def home(self) -> str | None:
+        """Where this user lands after login: the first page their roles allow."""
+        return home_for(self.roles)
+
     def json(self) -> dict[str, Any]:
-        """The API's view of the user."""
-        return {"username": self.username, "display_name": self.display_name, "roles": self.roles}
+        """The API's view of the user, with their landing page and navigation."""
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "roles": self.roles,
+            "home": self.home,
+            "pages": self.pages(),
+        }
+
+
+def pages_for(roles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+    """``[{"role", "href", "label"}]`` of the pages ``roles`` may use, in landing order."""
+    return [
+        {"role": role, "href": href, "label": label} for role, href, label in PAGES if role in roles
+    ]
+
+
+def home_for(roles: tuple[str, ...] | list[str]) -> str | None:
+    """The landing page of a user with ``roles`` (agent console, trainer page, owner page)."""
+    return next((href for role, href, _ in PAGES if role in roles), None)
 
 
 def issue_session(user: StaffUser, *, now: datetime | None = None) -> str:
@@ -330,5 +364,22 @@ def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
     async def me(request: Request) -> HTTPResponse:
         staff = await authenticate(request)
         return error("unauthorized", 401) if staff is None else response.json(staff.json())
+
+    return bp
+
+
+def logout_form_blueprint() -> Blueprint:
+    """``POST /console/logout``: logout for a page without script (the owner page), then login.
+
+    A plain form cannot send ``X-Console``; ending a session is harmless, and the
+    ``SameSite=Strict`` cookie is not sent by other sites' forms anyway.
+    """
+    bp = Blueprint("console_logout_form")
+
+    @bp.post("/console/logout")
+    async def logout_form(request: Request) -> HTTPResponse:
+        resp = response.redirect("/console", status=303)
+        _set_cookie(resp, request, "", 0)
+        return resp
 
     return bp

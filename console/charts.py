@@ -1,13 +1,23 @@
 """Server-side charts of the owner report (matplotlib, Agg, PNG), cached.
 
-Each chart is drawn on its own ``Figure`` (no pyplot state), with Debian's
-Noto Sans CJK for the Chinese labels when it is installed. Rendered PNGs are
-kept for :data:`CACHE_SECONDS` per chart and range.
+Every label is Chinese, so a chart is only drawn with a CJK font: Debian's Noto
+Sans CJK (``fonts-noto-cjk``, which ``make run`` and ``make test`` install). The
+font is looked up when a chart is rendered, not once at import, so a font
+installed while the console runs is picked up. Without one, or when a label has
+a character the font lacks, rendering raises :class:`ChartFontError` (the page
+shows the message instead of the chart, the log says what to install): a chart
+with boxes for characters is never produced.
+
+Each chart is drawn on its own ``Figure`` (no pyplot state). Count axes have
+integer ticks only. Rendered PNGs are kept for :data:`CACHE_SECONDS` per chart
+and range.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -16,32 +26,108 @@ from glob import glob
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # no pyplot: no global state
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from console.analytics import Report
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 300
 CACHE_SIZE = 32
 FONT_GLOBS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/**/NotoSansCJK*.tt[cf]",
-    "/usr/share/fonts/**/*CJK*.tt[cf]",
+    "/usr/share/fonts/**/NotoSansCJK*-Regular.tt[cf]",
+    "/usr/share/fonts/**/NotoSansCJK*.[ot]t[cf]",
+    "/usr/share/fonts/**/*CJK*.[ot]t[cf]",
+    "/usr/share/fonts/**/*[Ww]en[Qq]uan*.tt[cf]",
 )
+FONT_HELP = (
+    "install Debian's fonts-noto-cjk (scripts/apt_install.sh fonts-noto-cjk; "
+    "make run does it) and reload the page"
+)
+PROBE = "会话退换货原因每日"  # characters any usable font must have
 
 
-def _use_cjk_font() -> str | None:
-    for pattern in FONT_GLOBS:
-        for path in sorted(glob(pattern, recursive=True)):
-            font_manager.fontManager.addfont(path)
-            name = font_manager.FontProperties(fname=path).get_name()
-            matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
-            matplotlib.rcParams["axes.unicode_minus"] = False
-            return name
+class ChartFontError(RuntimeError):
+    """A chart cannot show its Chinese: no CJK font, or a character the font lacks."""
+
+
+_font_lock = threading.Lock()
+_font: tuple[str, str] | None = None  # (path, family name) of the font in use
+
+
+def _covers(path: str, text: str) -> bool:
+    charmap = font_manager.get_font(path).get_charmap()
+    return all(ord(char) in charmap for char in text)
+
+
+def _configure(name: str) -> None:
+    """Makes ``name`` matplotlib's sans-serif font (idempotent; read when artists are made)."""
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+
+
+def cjk_font() -> str:
+    """The CJK font's family name, found now; :class:`ChartFontError` when there is none.
+
+    The font found last is reused while its file exists; otherwise the font
+    directories are searched again (cheap next to drawing a chart).
+    """
+    global _font
+    with _font_lock:
+        if _font is not None and os.path.exists(_font[0]):
+            _configure(_font[1])
+            return _font[1]
+        _font = None
+        for pattern in FONT_GLOBS:
+            for path in sorted(glob(pattern, recursive=True)):
+                try:
+                    if not _covers(path, PROBE):
+                        continue
+                    font_manager.fontManager.addfont(path)
+                    name = font_manager.FontProperties(fname=path).get_name()
+                except (OSError, RuntimeError, ValueError):
+                    continue
+                # findfont caches its answers; one given before this font was added is stale.
+                font_manager.fontManager._findfont_cached.cache_clear()
+                _font = (path, name)
+                _configure(name)
+                logger.info("owner charts use the CJK font %s (%s)", name, path)
+                return name
+    raise ChartFontError(f"no CJK font for the owner's charts: {FONT_HELP}")
+
+
+def font_problem() -> str | None:
+    """Why charts cannot be drawn now (logged as an error), or ``None``."""
+    try:
+        cjk_font()
+    except ChartFontError as exc:
+        logger.error("%s", exc)
+        return str(exc)
     return None
 
 
-CJK_FONT = _use_cjk_font()
+def missing_glyphs(figure: Figure) -> set[str]:
+    """Characters of the figure's visible texts that the font each text is drawn in lacks.
+
+    The font is resolved as the Agg renderer resolves it (``findfont`` on the
+    text's properties), so an empty set means no box is drawn.
+    """
+    missing: set[str] = set()
+    for artist in figure.findobj(Text):
+        text = artist.get_text()
+        if not text or not artist.get_visible():
+            continue
+        path = font_manager.findfont(artist.get_fontproperties())
+        charmap = font_manager.get_font(path).get_charmap()
+        missing.update(c for c in text if not c.isspace() and ord(c) not in charmap)
+    return missing
 
 
 def _png(figure: Figure) -> bytes:
@@ -49,26 +135,56 @@ def _png(figure: Figure) -> bytes:
     FigureCanvasAgg(figure)
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=100)
+    missing = missing_glyphs(figure)
+    if missing:
+        raise ChartFontError(
+            f"the chart font has no glyph for {''.join(sorted(missing))!r}: {FONT_HELP}"
+        )
     return buffer.getvalue()
 
 
-def conversations_chart(report: Report) -> bytes:
-    """Conversations per day: settled by the assistant vs handed to a person."""
+def _counts(axis: Axis, top: float) -> None:
+    """Integer ticks only, from 0, on an axis of counts (0-1 when there is nothing)."""
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
+    if axis.axis_name == "y":
+        axis.axes.set_ylim(0, max(top, 1) * 1.08)
+    else:
+        axis.axes.set_xlim(0, max(top, 1) * 1.08)
+
+
+def _nothing(axes: Axes, empty: bool) -> None:
+    if empty:
+        axes.text(0.5, 0.5, "暂无数据", transform=axes.transAxes, ha="center", va="center",
+                  color="#888", fontsize=12)  # fmt: skip
+
+
+def conversations_figure(report: Report) -> Figure:
+    """Conversations per day: settled by the assistant, stuck, handed to a person."""
+    cjk_font()
     figure = Figure(figsize=(7, 3.2))
     axes = figure.add_subplot()
     labels = [p.label[5:] for p in report.days]
     handed = [len(p.handed_off & p.conversations) for p in report.days]
-    alone = [len(p.conversations) - h for p, h in zip(report.days, handed, strict=True)]
-    axes.bar(labels, alone, label="智能客服独立解决", color="#4c9f70")
-    axes.bar(labels, handed, bottom=alone, label="转人工", color="#e07a5f")
+    stuck = [len(p.unsettled) for p in report.days]
+    alone = [
+        len(p.conversations) - h - s for p, h, s in zip(report.days, handed, stuck, strict=True)
+    ]
+    on_top = [a + s for a, s in zip(alone, stuck, strict=True)]
+    axes.bar(labels, alone, label="智能客服解决", color="#4c9f70")
+    axes.bar(labels, stuck, bottom=alone, label="没听懂、未解决", color="#f2cc8f")
+    axes.bar(labels, handed, bottom=on_top, label="转人工", color="#e07a5f")
     axes.set_title("每日会话数")
+    axes.set_ylabel("会话")
+    _counts(axes.yaxis, max((len(p.conversations) for p in report.days), default=0))
     axes.legend(loc="upper left", fontsize=8)
     axes.tick_params(axis="x", labelsize=8, rotation=45)
-    return _png(figure)
+    _nothing(axes, not any(p.conversations for p in report.days))
+    return figure
 
 
-def rates_chart(report: Report) -> bytes:
-    """Automation and fallback rate per day, in percent."""
+def rates_figure(report: Report) -> Figure:
+    """Automation, stuck and fallback rate per day, in percent."""
+    cjk_font()
     figure = Figure(figsize=(7, 3.2))
     axes = figure.add_subplot()
     labels = [p.label[5:] for p in report.days]
@@ -76,38 +192,85 @@ def rates_chart(report: Report) -> bytes:
     def pct(values: list[float | None]) -> list[float]:
         return [float("nan") if v is None else v * 100 for v in values]
 
-    axes.plot(labels, pct([p.automation_rate for p in report.days]), marker="o", label="自动解决率")
-    axes.plot(labels, pct([p.fallback_rate for p in report.days]), marker="s", label="未识别率")
+    days = report.days
+    axes.plot(labels, pct([p.automation_rate for p in days]), marker="o", label="自动解决率")
+    axes.plot(labels, pct([p.stuck_rate for p in days]), marker="^", label="没听懂未解决")
+    axes.plot(labels, pct([p.fallback_rate for p in days]), marker="s", label="未识别率（消息）")
     axes.set_ylim(0, 105)
     axes.set_ylabel("%")
     axes.set_title("自动解决率与未识别率")
-    axes.legend(loc="lower left", fontsize=8)
+    axes.legend(loc="center left", fontsize=8)
     axes.tick_params(axis="x", labelsize=8, rotation=45)
-    return _png(figure)
+    _nothing(axes, not any(p.conversations for p in days))
+    return figure
 
 
-def _returns_exchanges(rows: list[tuple], title: str, height: float) -> bytes:
+def _returns_exchanges(rows: list[tuple], title: str, height: float) -> Figure:
     """Horizontal bars, returns stacked with exchanges; rows are (id, name, returns, exchanges)."""
+    cjk_font()
     figure = Figure(figsize=(7, height))
     axes = figure.add_subplot()
     rows = list(reversed(rows))
     names = [name for _, name, _, _ in rows]
     returns = [r for _, _, r, _ in rows]
+    exchanges = [e for *_, e in rows]
     axes.barh(names, returns, label="退货", color="#3d5a80")
-    axes.barh(names, [e for *_, e in rows], left=returns, label="换货", color="#98c1d9")
+    axes.barh(names, exchanges, left=returns, label="换货", color="#98c1d9")
     axes.set_title(title)
+    axes.set_xlabel("申请数")
+    _counts(axes.xaxis, max((r + e for r, e in zip(returns, exchanges, strict=True)), default=0))
     axes.legend(loc="lower right", fontsize=8)
-    return _png(figure)
+    _nothing(axes, not rows)
+    return figure
 
 
-def returns_chart(report: Report) -> bytes:
+def returns_figure(report: Report) -> Figure:
     """Returns and exchanges by reason (horizontal, stacked)."""
     return _returns_exchanges(list(report.returns.by_reason), "退换货原因", 3.2)
 
 
-def products_chart(report: Report) -> bytes:
+def products_figure(report: Report) -> Figure:
     """Returns and exchanges per product (the ten with most)."""
     return _returns_exchanges(list(report.returns.by_product[:10]), "各商品退换货", 3.6)
+
+
+FIGURES: dict[str, Callable[[Report], Figure]] = {
+    "conversations": conversations_figure,
+    "rates": rates_figure,
+    "returns": returns_figure,
+    "products": products_figure,
+}
+TITLES = {
+    "conversations": "每日会话数",
+    "rates": "自动解决率与未识别率",
+    "returns": "退换货原因",
+    "products": "各商品退换货",
+}
+
+
+def render(kind: str, report: Report) -> bytes:
+    """The chart ``kind`` as PNG; :class:`ChartFontError` rather than a chart with boxes."""
+    return _png(FIGURES[kind](report))
+
+
+def conversations_chart(report: Report) -> bytes:
+    """Conversations per day (PNG)."""
+    return render("conversations", report)
+
+
+def rates_chart(report: Report) -> bytes:
+    """Automation, stuck and fallback rates per day (PNG)."""
+    return render("rates", report)
+
+
+def returns_chart(report: Report) -> bytes:
+    """Returns and exchanges by reason (PNG)."""
+    return render("returns", report)
+
+
+def products_chart(report: Report) -> bytes:
+    """Returns and exchanges per product (PNG)."""
+    return render("products", report)
 
 
 CHARTS: dict[str, Callable[[Report], bytes]] = {
@@ -119,7 +282,10 @@ CHARTS: dict[str, Callable[[Report], bytes]] = {
 
 
 class ChartCache:
-    """PNG bytes by key, each for :data:`CACHE_SECONDS`; least recently used dropped."""
+    """PNG bytes by key, each for :data:`CACHE_SECONDS`; least recently used dropped.
+
+    Failures (:class:`ChartFontError`) are not cached: the next request tries again.
+    """
 
     def __init__(self, seconds: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
         self.seconds, self.size = seconds, size

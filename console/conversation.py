@@ -1,27 +1,25 @@
-"""A conversation as agents see it: tracker events to messages, unread counts, export.
+"""A conversation as agents see it: messages, unread counts, export.
 
-Messages (``M`` in ``docs/console-api.md``) come from the tracker's ``user``,
-``bot``, ``pause`` and ``resume`` events; an agent's message is a ``bot`` event
-whose metadata has ``agent_name``; a photo is the ``/send_photo{"photo_id": ...}``
-text the upload route sends. Exports mask phone numbers and addresses.
+Messages (``M`` in ``docs/console-api.md``) are the lines of the one renderer,
+:mod:`actions.transcript`: button clicks as their titles, triggered events as
+grey notes, never a slash payload. Exports mask phone numbers and addresses.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from actions import transcript
 from actions.access import mask_phone
 from actions.config import settings
+from actions.lexicon import INTENT_LABELS, label
 
-PHOTO = re.compile(r"/send_photo\s*(\{.*\})\s*")
-PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-－ ](\d{3,4})(\d{4})(?!\d)")
 _NAME_CHAR = r"(?![是在到的寄址往改为送收从了把和与我你您])[\u4e00-\u9fff]"  # not a particle
@@ -32,8 +30,10 @@ _TAIL = r"(?:[A-Za-z0-9#\-－]+|[号栋幢座单元室楼层院弄])*"
 # A place (省/市/区/县) followed by street-like parts, each with its numbers.
 ADDRESS = re.compile(_PLACE + f"(?:{_BETWEEN}{_STREET}{_TAIL})+")
 ADDRESS_MASK = "[地址已隐藏]"
-SYSTEM_TEXT = {"pause": "机器人已暂停，转人工", "resume": "机器人已恢复"}  # staff-facing
-CSV_FIELDS = ("time", "who", "agent_name", "intent", "confidence", "text", "buttons", "photo_id")
+CSV_FIELDS = (
+    "time", "who", "agent_name", "intent", "intent_label", "confidence", "text", "buttons",
+    "photo_id",
+)  # fmt: skip
 
 
 def iso_time(timestamp: Any) -> str | None:
@@ -43,75 +43,35 @@ def iso_time(timestamp: Any) -> str | None:
     return datetime.fromtimestamp(timestamp, ZoneInfo(settings.timezone)).isoformat()
 
 
-def photo_id(text: str) -> str | None:
-    """The photo id of a ``/send_photo{"photo_id": ...}`` message, else ``None``."""
-    match = PHOTO.fullmatch(text.strip())
-    if match is None:
-        return None
-    try:
-        value = json.loads(match.group(1)).get("photo_id")
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) and PHOTO_ID.fullmatch(value) else None
+def message(line: transcript.Line) -> dict[str, Any]:
+    """``M`` of one rendered line (``kind``: text, click, choice, photo, message, note).
 
-
-def _message(who: str, event: dict[str, Any], text: str = "", **fields: Any) -> dict[str, Any]:
-    message: dict[str, Any] = {
+    Buttons keep only their titles: staff never see a payload.
+    """
+    event, who = line.event, line.who
+    intent = ((event.get("parse_data") or {}).get("intent") or {}) if who == "buyer" else {}
+    data = (event.get("data") or {}) if who in ("bot", "agent") else {}
+    agent = (event.get("metadata") or {}).get("agent_name") if who == "agent" else None
+    return {
         "who": who,
-        "text": text,
+        "kind": line.kind,
+        "text": line.text,
         "time": iso_time(event.get("timestamp")),
-        "agent_name": None,
-        "intent": None,
-        "confidence": None,
-        "buttons": [],
-        "custom": None,
-        "photo_id": None,
+        "agent_name": agent,
+        "intent": intent.get("name"),
+        "intent_label": label(INTENT_LABELS, intent.get("name")) or None,
+        "confidence": intent.get("confidence"),
+        "buttons": [{"title": str(b.get("title") or "")} for b in transcript.buttons(event)]
+        if data
+        else [],
+        "custom": data.get("custom"),
+        "photo_id": line.photo_id,
     }
-    message.update(fields)
-    return message
-
-
-def _is_external(event: dict[str, Any]) -> bool:
-    return bool((event.get("metadata") or {}).get("is_external")) or str(
-        event.get("text") or ""
-    ).startswith("EXTERNAL: ")
 
 
 def messages(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The conversation's messages, oldest first (external intents left out)."""
-    found = []
-    for event in events:
-        kind = event.get("event")
-        if kind == "user" and not _is_external(event):
-            text = str(event.get("text") or "")
-            intent = (event.get("parse_data") or {}).get("intent") or {}
-            photo = photo_id(text)
-            found.append(
-                _message(
-                    "buyer",
-                    event,
-                    "" if photo else text,
-                    intent=intent.get("name"),
-                    confidence=intent.get("confidence"),
-                    photo_id=photo,
-                )
-            )
-        elif kind == "bot":
-            data, metadata = event.get("data") or {}, event.get("metadata") or {}
-            agent = metadata.get("agent_name")
-            found.append(
-                _message(
-                    "agent" if agent else "bot",
-                    event,
-                    str(event.get("text") or ""),
-                    agent_name=agent,
-                    buttons=list(data.get("buttons") or []),
-                    custom=data.get("custom"),
-                )
-            )
-        elif kind in ("pause", "resume"):
-            found.append(_message("system", event, SYSTEM_TEXT[kind]))
-    return found
+    """The conversation's messages as agents read them, oldest first."""
+    return [message(line) for line in transcript.render(events)]
 
 
 def activity(events: Iterable[dict[str, Any]]) -> tuple[str | None, int]:
@@ -127,7 +87,7 @@ def activity(events: Iterable[dict[str, Any]]) -> tuple[str | None, int]:
         agent = kind == "bot" and (event.get("metadata") or {}).get("agent_name")
         if agent or kind == "pause":
             unread = 0
-        elif kind == "user" and not _is_external(event):
+        elif transcript.is_buyer_message(event):
             unread += 1
             stamp = event.get("timestamp")
             last_buyer = stamp if isinstance(stamp, int | float) else last_buyer
@@ -135,12 +95,9 @@ def activity(events: Iterable[dict[str, Any]]) -> tuple[str | None, int]:
 
 
 def latest_buyer_text(events: list[dict[str, Any]]) -> str | None:
-    """The buyer's latest typed message (not a photo or a button payload)."""
-    for event in reversed(events):
-        if event.get("event") == "user" and not _is_external(event):
-            text = str(event.get("text") or "").strip()
-            return None if not text or text.startswith("/") else text
-    return None
+    """The buyer's latest message if they typed it (not a photo or a button click)."""
+    said = [line for line in transcript.render(events) if line.who == "buyer"]
+    return said[-1].text if said and said[-1].kind == "text" else None
 
 
 def known_addresses(events: Iterable[dict[str, Any]]) -> set[str]:
@@ -199,9 +156,7 @@ def export_csv(events: list[dict[str, Any]], addresses: Iterable[str] = ()) -> s
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
-    for message in mask(messages(events), hidden):
-        message["buttons"] = " | ".join(
-            str(b.get("title") or "") for b in message["buttons"] if isinstance(b, dict)
-        )
-        writer.writerow([_cell(message[field]) for field in CSV_FIELDS])
+    for row in mask(messages(events), hidden):
+        row["buttons"] = " | ".join(str(b.get("title") or "") for b in row["buttons"])
+        writer.writerow([_cell(row[field]) for field in CSV_FIELDS])
     return out.getvalue()

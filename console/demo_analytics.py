@@ -13,11 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from sqlalchemy import create_engine, delete, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -29,22 +33,67 @@ from actions.db.session import get_engine, session_scope
 
 PREFIX = "demo-an-"
 RETURN_PREFIX = "RD"
-# (intents the buyer goes through, handoff reason or None); weights below.
-SCENARIOS: list[tuple[list[str], str | None]] = [
-    (["greet", "ask_size_advice", "inform", "thank"], None),
-    (["ask_size_advice", "inform", "inform", "thank"], None),
-    (["check_order_status", "inform", "thank"], None),
-    (["ask_return_policy", "goodbye"], None),
-    (["request_return", "inform", "inform", "affirm", "thank"], None),
-    (["ask_material", "ask_function", "thank"], None),
-    (["ask_promotion", "goodbye"], None),
-    (["nlu_fallback", "ask_shipping", "thank"], None),
-    (["complain", "inform"], "complaint"),
-    (["request_human"], "request_human"),
-    (["nlu_fallback", "nlu_fallback"], "repeated_fallback"),
-    (["report_delivery_problem", "inform"], "delivery_problem"),
-]
-WEIGHTS = [10, 8, 9, 5, 6, 5, 3, 3, 3, 3, 2, 2]
+DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
+# A scenario: the buyer's turns, each (intent, words, the responses the assistant
+# answered with, in order), and the handoff reason or None. The replies carry
+# ``utter_action`` as Rasa's do, so fallbacks ("没太明白", utter_default, also
+# for a recognised intent: a core fallback) and a form's re-asks (utter_hint_*,
+# utter_offer_human_in_form) count as the owner page counts them. After a handoff
+# the assistant is paused: the buyer's next words get no reply from it.
+Step = tuple[str, str, tuple[str, ...]]
+SCENARIOS: list[tuple[list[Step], str | None]] = [
+    ([("greet", "在吗", ("utter_greet",)),
+      ("ask_size_advice", "脚长25.5厘米穿多大码", ("utter_size_recommendation",)),
+      ("thank", "好的谢谢", ("utter_welcome", "utter_ask_rating_score"))], None),
+    ([("ask_size_advice", "平时穿42，这双拿多大", ("utter_ask_foot_shape",)),
+      ("inform", "脚宽", ("utter_size_recommendation", "utter_size_reason_wide_foot")),
+      ("thank", "谢谢", ("utter_welcome",))], None),
+    ([("check_order_status", "我的快递到哪了", ("utter_ask_order_id",)),
+      ("inform", "跑鞋那双", ("utter_order_status_shipped",)),
+      ("thank", "好的", ("utter_welcome",))], None),
+    ([("ask_return_policy", "七天无理由吗", ("utter_return_policy",)),
+      ("goodbye", "好的拜拜", ("utter_goodbye",))], None),
+    ([("request_return", "这双鞋我想退货", ("utter_ask_return_reason",)),
+      ("inform", "小了", ("utter_ask_return_confirmed",)),
+      ("affirm", "确认", ("utter_return_opened",)),
+      ("thank", "谢谢", ("utter_welcome",))], None),
+    ([("ask_material", "小白鞋是真皮吗", ("utter_material_upper",)),
+      ("ask_function", "防水吗", ("utter_function_no",)),
+      ("thank", "好", ("utter_welcome",))], None),
+    ([("ask_promotion", "有优惠券吗", ("utter_promotions_intro", "utter_promotion_item")),
+      ("goodbye", "拜拜", ("utter_goodbye",))], None),
+    # not understood once, then asked another way: counted as a fallback, still settled
+    ([("nlu_fallback", "鞋子有味道咋整", ("utter_default",)),
+      ("ask_shipping", "几点前下单当天发", ("utter_shipping_policy",)),
+      ("thank", "谢谢", ("utter_welcome",))], None),
+    ([("ask_size_advice", "我老公平时穿的那种要不要大一点", ("utter_default",)),  # core fallback
+      ("ask_size_advice", "脚长26厘米穿多大", ("utter_size_recommendation",)),
+      ("thank", "行", ("utter_welcome",))], None),
+    ([("request_exchange", "小了想换大一码", ("utter_ask_exchange_size",)),
+      ("inform", "大点的", ("utter_hint_exchange_size", "utter_ask_exchange_size")),
+      ("inform", "43", ("utter_ask_return_confirmed",)),
+      ("affirm", "嗯", ("utter_return_opened",))], None),
+    # the buyer left on a "没太明白" or a re-ask: not settled by the assistant
+    ([("ask_function", "这鞋下雨天能穿去爬山吗还是不行", ("utter_default",))], None),
+    ([("nlu_fallback", "上次那个满减好像还有吧", ("utter_default",))], None),
+    ([("check_order_status", "查下物流", ("utter_ask_order_id",)),
+      ("inform", "就上周买的", ("utter_hint_order_id", "utter_ask_order_id")),
+      ("inform", "那个", ("utter_offer_human_in_form",))], None),
+    ([("ask_size_advice", "这双偏大还是偏小", ("utter_ask_foot_length_cm",)),
+      ("inform", "不知道量", ("utter_hint_foot_length_cm", "utter_ask_foot_length_cm"))], None),
+    # handed to a person
+    ([("complain", "穿两天就开胶了", ("utter_complaint_quality", "utter_handoff_queued")),
+      ("inform", "能不能退", ())], "complaint"),
+    ([("request_human", "转人工", ("utter_handoff_queued",))], "request_human"),
+    ([("nlu_fallback", "我那个鞋它就是怎么说呢", ("utter_default",)),
+      ("nlu_fallback", "就那个问题啊", ("utter_fallback_handoff", "utter_handoff_queued"))],
+     "repeated_fallback"),
+    ([("report_delivery_problem", "显示签收了但没收到",
+       ("utter_delivery_case_signed_not_received", "utter_handoff_queued")),
+      ("inform", "快递柜也没有", ())], "delivery_problem"),
+]  # fmt: skip
+WEIGHTS = [10, 8, 9, 5, 6, 5, 3, 3, 3, 2, 2, 2, 1, 1, 3, 3, 2, 2]
+AGENT_WORDS = "您好，我是人工客服，已经看到您的问题了，马上帮您处理。"
 # (product, kind, reason, buyer words, exchange step, how many)
 RETURNS = [
     ("P006", "exchange", "size", "平时穿40，这双40挤脚，小了", 0.5, 3),
@@ -67,6 +116,16 @@ def _tracker_store(url: str) -> object:
     )  # fmt: skip
 
 
+@cache
+def _bot_texts() -> dict[str, str]:
+    """The first text of every response in domain.yml, placeholders shown as …."""
+    responses = yaml.safe_load(DOMAIN.read_text(encoding="utf-8")).get("responses") or {}
+    return {
+        name: re.sub(r"\{[a-z_]+\}", "…", str((variants or [{}])[0].get("text") or "…"))
+        for name, variants in responses.items()
+    }
+
+
 def _conversation(rng: random.Random, start: datetime, zone: ZoneInfo) -> tuple[list, str | None]:
     from rasa.shared.core.events import (
         BotUttered,
@@ -75,21 +134,34 @@ def _conversation(rng: random.Random, start: datetime, zone: ZoneInfo) -> tuple[
         UserUttered,
     )
 
-    intents, reason = rng.choices(SCENARIOS, WEIGHTS)[0]
+    steps, reason = rng.choices(SCENARIOS, WEIGHTS)[0]
+    texts = _bot_texts()
     moment = start
     events: list = []
-    for intent in intents:
+    for intent, words, replies in steps:
         stamp = moment.replace(tzinfo=zone).timestamp()
         confidence = 0.4 if intent == "nlu_fallback" else round(rng.uniform(0.8, 0.99), 2)
-        events.append(UserUttered("…", {"name": intent, "confidence": confidence}, timestamp=stamp))
-        events.append(BotUttered("…", timestamp=stamp + 1))
+        parse = {"name": intent, "confidence": confidence}
+        events.append(UserUttered(words, parse, timestamp=stamp))
+        for offset, action in enumerate(replies, start=1):
+            metadata = {"utter_action": action}
+            events.append(
+                BotUttered(texts.get(action, "…"), metadata=metadata, timestamp=stamp + offset)
+            )
+        if "utter_handoff_queued" in replies:  # handed over: the assistant pauses
+            events.append(ConversationPaused(timestamp=stamp + len(replies) + 1))
         moment += timedelta(seconds=rng.randint(20, 90))
     if reason:
-        events.append(ConversationPaused(timestamp=moment.replace(tzinfo=zone).timestamp()))
+        agent = moment.replace(tzinfo=zone).timestamp()
+        events.append(BotUttered(AGENT_WORDS, metadata={"agent_name": "小美"}, timestamp=agent))
         back = moment + timedelta(minutes=rng.randint(5, 30))
         events.append(ConversationResumed(timestamp=back.replace(tzinfo=zone).timestamp()))
         handback = back.replace(tzinfo=zone).timestamp() + 1
         events.append(UserUttered(None, {"name": "EXTERNAL_agent_handback"}, timestamp=handback))
+        handed = {"utter_action": "utter_handed_back"}
+        events.append(
+            BotUttered(texts["utter_handed_back"], metadata=handed, timestamp=handback + 1)
+        )
     return events, reason
 
 

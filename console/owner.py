@@ -3,7 +3,9 @@
 * ``GET /console/owner?days=7``: the report as a page (role ``owner``; without a
   session it sends the browser to the console's login at ``/console``).
 * ``GET /console/api/owner/report?days=7``: the same numbers as JSON.
-* ``GET /console/api/owner/charts/<name>.png?days=7``: a chart (cached PNG).
+* ``GET /console/api/owner/charts/<name>.png?days=7``: a chart (cached PNG);
+  ``503 {"error": "chart_unavailable", "message"}`` when it cannot show its Chinese
+  (no CJK font: the page then shows that message instead of the chart).
 * ``POST /console/api/shop/orders/<id>/shipped`` ``{"courier", "tracking_number"}``
   and ``POST /console/api/shop/orders/<id>/delivered``: the shop's system marks
   an order; the buyer is told (``docs/proactive.md``). ``409 {"error": "refused"}``.
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
+import logging
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -31,8 +35,10 @@ from actions.db.returns import ReturnError
 from actions.db.session import session_scope
 from actions.db.shop_events import ShopEventError, mark_order_delivered, mark_order_shipped
 from console.analytics import Report, build_report, today
-from console.auth import authenticate, error, requires
-from console.charts import CHARTS, ChartCache
+from console.auth import Staff, authenticate, error, requires
+from console.charts import CHARTS, TITLES, ChartCache, ChartFontError, font_problem, render
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STYLE = Path(__file__).resolve().parent / "static" / "owner" / "owner.css"
@@ -110,13 +116,57 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _labels(name: str) -> dict[str, str]:
+    """A Chinese display-name table of ``actions.lexicon`` (``INTENT_LABELS`` …), if it has one."""
+    from actions import lexicon
+
+    table = getattr(lexicon, name, None)
+    return table if isinstance(table, dict) else {}
+
+
+def _label(code: str, table: str) -> str:
+    """The Chinese name the lexicon gives ``code``, else the code itself."""
+    return _labels(table).get(code) or code
+
+
 _templates.filters["pct"] = _pct
 _templates.filters["num"] = _num
+_templates.filters["intent"] = lambda code: _label(code, "INTENT_LABELS")
+_templates.filters["reason"] = lambda code: _label(code, "ESCALATION_REASON_LABELS")
+
+
+def _chart_key(kind: str, days: int) -> tuple:
+    return (kind, days, today())
+
+
+def prerender(report: Report, days: int) -> dict[str, str]:
+    """Renders (and caches) the page's charts now; ``{chart: why it failed}``.
+
+    The page shows each failure as a message where the chart would be, so an owner
+    never sees boxes instead of Chinese, nor a broken image.
+    """
+    failed: dict[str, str] = {}
+    for kind in CHARTS:
+        try:
+            charts.get(_chart_key(kind, days), functools.partial(render, kind, report))
+        except ChartFontError as exc:
+            logger.error("owner chart %s not drawn: %s", kind, exc)
+            failed[kind] = str(exc)
+    return failed
+
+
+def _forbidden(staff: Staff) -> HTTPResponse:
+    html = _templates.get_template("owner/forbidden.html").render(staff=staff)
+    return response.html(html, status=403, headers=dict(_HEADERS))
 
 
 def owner_blueprint() -> Blueprint:
     """The owner's routes."""
     bp = Blueprint("console_owner")
+
+    @bp.listener("before_server_start")
+    async def check_font(*_: Any) -> None:
+        font_problem()  # logs an error at start-up when the charts could not be drawn
 
     @bp.get("/console/owner", strict_slashes=False)
     async def page(request: Request) -> HTTPResponse:
@@ -124,12 +174,18 @@ def owner_blueprint() -> Blueprint:
         if staff is None:
             return response.redirect("/console")
         if "owner" not in staff.roles:
-            return response.text("forbidden: owners only", status=403)
+            return _forbidden(staff)
         days = _days(request)
-        report = await asyncio.to_thread(_report, days)
+
+        def build() -> tuple[Report, dict[str, str]]:
+            report = _report(days)
+            return report, prerender(report, days)
+
+        report, failed = await asyncio.to_thread(build)
         html = _templates.get_template("owner/report.html").render(
-            report=report, days=days, staff=staff, charts=list(CHARTS), choices=(7, 14, 30)
-        )
+            report=report, days=days, staff=staff, charts=list(CHARTS), titles=TITLES,
+            failed=failed, choices=(7, 14, 30), pages=staff.pages(),
+        )  # fmt: skip
         return response.html(html, headers=dict(_HEADERS))
 
     @bp.get("/console/owner/owner.css")
@@ -149,10 +205,14 @@ def owner_blueprint() -> Blueprint:
             raise NotFound("no such chart")
         days = _days(request)
 
-        def render() -> bytes:
-            return charts.get((kind, days, today()), lambda: CHARTS[kind](_report(days)))
+        def draw() -> bytes:
+            return charts.get(_chart_key(kind, days), lambda: render(kind, _report(days)))
 
-        png = await asyncio.to_thread(render)
+        try:
+            png = await asyncio.to_thread(draw)
+        except ChartFontError as exc:
+            logger.error("owner chart %s not drawn: %s", kind, exc)
+            return error("chart_unavailable", 503, message=str(exc))
         headers = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"}
         return response.raw(png, content_type="image/png", headers=headers)
 

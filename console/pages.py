@@ -3,8 +3,11 @@
 The page (``console/static/console/index.html``) is one HTML file with plain ES
 modules and one stylesheet; it shows the login form or the console depending on
 ``GET /console/api/me`` and does everything else through the JSON API
-(docs/console-api.md). Only flat file names under ``console/static/console/`` are
-served, with a strict Content-Security-Policy: no inline script, no other origin.
+(docs/console-api.md). It is also every staff member's login: a logged-in user
+without the ``agent`` role is sent to their own page (trainer page, owner page)
+instead of an agent console they may not use. Only flat file names under
+``console/static/console/`` are served, with a strict Content-Security-Policy: no
+inline script, no other origin.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from sanic import Blueprint, response
 from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from console.auth import authenticate
 
 PAGE_DIR = Path(__file__).resolve().parent / "static" / "console"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}\.(js|css|svg|png|ico)")
@@ -51,8 +56,14 @@ bp = Blueprint("console_pages")
 
 
 @bp.get("/console", strict_slashes=False)
-async def console_page(_: Request) -> HTTPResponse:
-    """The console: the page itself decides between the login form and the queue."""
+async def console_page(request: Request) -> HTTPResponse:
+    """The console: the page itself decides between the login form and the queue.
+
+    A logged-in trainer or owner (no ``agent`` role) lands on their own page.
+    """
+    staff = await authenticate(request)
+    if staff is not None and "agent" not in staff.roles and staff.home:
+        return response.redirect(staff.home, headers={"Cache-Control": "no-store"})
     return await response.file(
         PAGE_DIR / "index.html", mime_type="text/html; charset=utf-8", headers=dict(_HEADERS)
     )

@@ -51,6 +51,9 @@ class Conversations(Protocol):
     async def parse(self, text: str) -> dict[str, Any]:
         """NLU's parse of ``text``."""
 
+    async def predict(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """The policies' next action for a conversation made of ``events`` (not stored)."""
+
     async def close(self) -> None:
         """Releases connections."""
 
@@ -131,6 +134,13 @@ class RasaClient:
     async def parse(self, text: str) -> dict[str, Any]:
         """``POST /model/parse`` ``{"text": text}``."""
         return await self._call("POST", "/model/parse", body={"text": text}) or {}
+
+    async def predict(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """``POST /model/predict`` with the events: ``{"scores", "confidence", "tracker"}``.
+
+        Stateless: Rasa builds a throw-away tracker and stores nothing.
+        """
+        return await self._call("POST", "/model/predict", body=events) or {}
 
     async def close(self) -> None:
         """Closes the HTTP session."""

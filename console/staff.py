@@ -11,8 +11,10 @@ Usage::
 
 Passwords come from a prompt (asked twice) or one line on standard input and
 are stored as scrypt hashes. ``demo`` (only with ``SHOP_DEMO=1``) creates the
-demo staff with password ``demo1234``; ``--if-missing`` leaves existing ones
-alone. Exit code 0 on success, 1 when refused, 2 for bad arguments.
+demo staff with password ``demo1234`` and the shop's quick replies (快捷回复: 退货地址,
+发货时间, 尺码建议, 运费险 …, filled from the shop's policy); ``--if-missing`` leaves
+existing staff alone and adds quick replies only when there are none. Exit code 0
+on success, 1 when refused, 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from actions.access import shop_now
 from actions.config import settings
-from actions.db.models import StaffUser
+from actions.db.models import QuickReply, ShopPolicy, StaffUser
+from actions.db.queries import get_policy
 from actions.db.session import get_engine, session_scope
 from console.auth import ROLES, hash_password, staff_by_username
 
@@ -44,6 +47,52 @@ DEMO_STAFF = (
     ("trainer", "训练师", ["trainer"], 3),
     ("owner", "店长", ["owner"], 3),
 )
+
+SIZE_ADVICE = (
+    "麻烦告诉我您的脚长（厘米）和平时穿的尺码，脚宽或脚背高也请说一声，"
+    "我对照这款的尺码表帮您推荐。"
+)
+
+
+def _sentence(text: str | None) -> str:
+    return (text or "").strip().rstrip("。") + "。"
+
+
+def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
+    """The demo shop's quick replies ``(title, text)``, with the policy's facts when known."""
+    if policy is None:
+        return [
+            ("问候", "您好，我是人工客服，很高兴为您服务，请问有什么可以帮您？"),
+            ("稍等", "好的，我帮您查一下，请稍等片刻～"),
+            ("尺码建议", SIZE_ADVICE),
+            ("结束语", "感谢您的耐心，还有其他问题随时找我们，祝您生活愉快！"),
+        ]
+    couriers = "、".join(policy.couriers or [])
+    postage = "店铺" if policy.no_reason_postage_payer == "shop" else "买家"
+    return [
+        ("问候", "您好，我是人工客服，很高兴为您服务，请问有什么可以帮您？"),
+        ("稍等", "好的，我帮您查一下，请稍等片刻～"),
+        (
+            "退货地址",
+            f"退货地址：{policy.return_address}，收件人：{policy.return_recipient}，"
+            f"电话：{policy.return_phone}。寄出后请把快递单号发给我们，方便跟进退款。",
+        ),
+        (
+            "发货时间",
+            f"当天{policy.cutoff_time}前付款的订单当天发货，最晚{policy.ship_within_hours}小时内"
+            f"从{policy.ship_from}发出，快递：{couriers}。{_sentence(policy.free_shipping)}",
+        ),
+        ("尺码建议", SIZE_ADVICE),
+        ("运费险", _sentence(policy.freight_insurance)),
+        (
+            "七天无理由",
+            f"签收后{policy.no_reason_return_days}天内支持无理由退换（{policy.return_condition}），"
+            f"寄回运费由{postage}承担；质量问题{policy.quality_return_days}天内可退换，"
+            "运费由店铺承担。",
+        ),
+        ("退款时效", f"退款会在{policy.refund_days}原路退回，请留意支付账户。"),
+        ("结束语", "感谢您的耐心，还有其他问题随时找我们，祝您生活愉快！"),
+    ]
 
 
 class StaffError(Exception):
@@ -128,6 +177,22 @@ def ensure_demo_staff(*, session: Session, now: datetime, if_missing: bool) -> l
     return done
 
 
+def ensure_demo_quick_replies(*, session: Session, now: datetime, if_missing: bool) -> str:
+    """Adds the demo quick replies (with ``if_missing`` only when there are none; else
+    the demo titles get the demo texts again, the owner's own replies stay)."""
+    rows = list(session.execute(select(QuickReply)).scalars())
+    if if_missing and rows:
+        return f"kept {len(rows)} quick replies"
+    by_title = {row.title: row for row in rows}
+    demo = demo_quick_replies(get_policy(session=session))
+    for title, text in demo:
+        row = by_title.get(title) or QuickReply(title=title, created_by="demo")
+        row.text, row.updated_at = text, now
+        session.add(row)
+    session.flush()
+    return f"{len(demo)} demo quick replies"
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -191,7 +256,9 @@ def _disable(args: argparse.Namespace, session: Session) -> str:
 def _demo(args: argparse.Namespace, session: Session) -> str:
     if not settings.demo_mode:
         raise StaffError("demo staff only in demo mode (SHOP_DEMO=1)")
-    done = ensure_demo_staff(session=session, now=shop_now(), if_missing=args.if_missing)
+    now = shop_now()
+    done = ensure_demo_staff(session=session, now=now, if_missing=args.if_missing)
+    done.append(ensure_demo_quick_replies(session=session, now=now, if_missing=args.if_missing))
     return f"demo staff (password {DEMO_PASSWORD}): " + ", ".join(done)
 
 
@@ -218,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     off = sub.add_parser("disable", help="disable an account (ends its sessions)")
     off.add_argument("username")
     off.set_defaults(run=_disable)
-    demo = sub.add_parser("demo", help="create the demo staff (SHOP_DEMO=1 only)")
+    demo = sub.add_parser("demo", help="create the demo staff and quick replies (SHOP_DEMO=1 only)")
     demo.add_argument(
         "--if-missing", action="store_true", help="keep existing demo users as they are"
     )

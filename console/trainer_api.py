@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.lexicon import INBOX_REASON_LABELS, INTENT_LABELS
 from console.auth import Staff, authenticate, error, requires
 from console.pages import _HEADERS, PAGE_DIR
 from trainer import activation, inbox, jobs, nlu_files, segment, training
@@ -64,6 +65,8 @@ def _inbox(ws: Workspace, threshold: float, include_handled: bool, days: float) 
         "total": len(groups),
         "intents": [i for i in nlu_files.trainable_intents(ws) if i not in {"nlu_fallback"}],
         "entities": nlu_files.domain_names(ws, "entities"),
+        "intent_labels": INTENT_LABELS,
+        "reason_labels": INBOX_REASON_LABELS,
     }
 
 
@@ -227,6 +230,7 @@ def trainer_blueprint() -> Blueprint:
                 "candidates": training.list_candidates(ws),
                 "models": activation.read_state(ws),
                 "jobs": jobs.list_jobs(ws, limit=5),
+                "intent_labels": INTENT_LABELS,
             }
         )
 

@@ -1,7 +1,10 @@
 """The console API's JSON shapes (``E``, ``A``, ``B``, ``O``, ``R``, ``P``, ``Q``).
 
 Built inside the request's transaction from database rows; plain dicts after.
-Times are ISO 8601 in the shop's time zone; phone numbers are masked.
+Times are ISO 8601 in the shop's time zone; phone numbers are masked. Codes
+(reasons, statuses) come with their Chinese display names (``*_label``) from
+``actions.lexicon``, summaries and buyer words as :mod:`actions.transcript`
+renders them: the page shows those, never a code or a payload.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from actions import transcript
 from actions.access import mask_phone
 from actions.config import settings
 from actions.db.escalations import ONLINE_WINDOW
@@ -25,6 +29,14 @@ from actions.db.models import (
     QuickReply,
     ReturnRequest,
     StaffUser,
+)
+from actions.lexicon import (
+    ESCALATION_REASON_LABELS,
+    ORDER_STATUS_LABELS,
+    RETURN_KIND_LABELS,
+    RETURN_REASON_LABELS,
+    RETURN_STATUS_LABELS,
+    label,
 )
 
 MAX_ORDERS = 20
@@ -63,8 +75,9 @@ def escalation(
         "buyer_name": buyer_name,
         "order_id": row.order_id,
         "reason": row.reason,
+        "reason_label": label(ESCALATION_REASON_LABELS, row.reason) or "其他",
         "priority": row.priority,
-        "summary": row.summary or "",
+        "summary": transcript.readable_summary(row.summary),
         "status": row.status,
         "agent": (
             {"username": agent.username, "display_name": agent.display_name} if agent else None
@@ -122,6 +135,7 @@ def order(row: Order) -> dict[str, Any]:
     return {
         "id": row.id,
         "status": row.status,
+        "status_label": label(ORDER_STATUS_LABELS, row.status),
         "created_at": iso(row.created_at),
         "paid_at": iso(row.paid_at),
         "delivered_at": iso(row.delivered_at),
@@ -153,9 +167,12 @@ def return_request(row: ReturnRequest) -> dict[str, Any]:
         "id": row.id,
         "order_id": row.order_id,
         "kind": row.kind,
+        "kind_label": label(RETURN_KIND_LABELS, row.kind),
         "reason": row.reason,
+        "reason_label": label(RETURN_REASON_LABELS, row.reason),
         "status": row.status,
-        "buyer_words": row.buyer_words or "",
+        "status_label": label(RETURN_STATUS_LABELS, row.status),
+        "buyer_words": transcript.spoken(row.buyer_words),
         "return_tracking_number": row.return_tracking_number,
         "exchange_size": row.exchange_size,
         "exchange_color": row.exchange_color,

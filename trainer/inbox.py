@@ -1,11 +1,16 @@
 """The inbox: buyer messages from the tracker store that a trainer should look at.
 
-A message is selected when the NLU was unsure (confidence below the threshold),
-it became ``nlu_fallback``, the next thing the assistant did was a handoff
-(``action_handoff``), the buyer's next message was a complaint, or an agent
-flagged it. Identical and near-identical messages (see :func:`group_key`) are
-grouped with a count. Groups already annotated or discarded, and messages that
-already are training examples, are left out.
+A message the buyer typed is selected when the NLU was unsure (confidence below
+the threshold), it became ``nlu_fallback``, the assistant answered it with the
+fallback reply anyway (a core fallback: ``utter_default``, whatever the intent),
+a form asked again (``utter_hint_*``, ``utter_offer_human_in_form``), the next
+thing the assistant did was a handoff (``action_handoff``), the buyer's next
+message was a complaint, or an agent flagged it. Button clicks, photos,
+``/restart`` and triggered ``EXTERNAL_*`` events are not buyer language and never
+listed. Identical and near-identical messages (see :func:`group_key`) are grouped
+with a count. Groups already annotated or discarded, and messages that already
+are training examples, are left out. The context around a message is rendered
+by :mod:`actions.transcript`, as staff see it everywhere.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from actions import transcript
+from actions.lexicon import INTENT_LABELS, label
 from trainer.textnorm import group_key
 from trainer.workspace import Workspace, read_flags, read_log
 
 LOW_CONFIDENCE = 0.6
 HANDOFF_ACTION = "action_handoff"
 COMPLAINT_INTENT = "complain"
+FALLBACK_REPLY = "utter_default"  # the "没太明白" answer
+REASK_PREFIX, REASK_OFFER = "utter_hint_", "utter_offer_human_in_form"  # a form asking again
 CONTEXT_TURNS = 3
 DAYS = 30  # how far back the inbox reads the tracker store
 
@@ -37,6 +46,7 @@ class Message:
     time: float
     text: str
     intent: str
+    intent_label: str
     confidence: float
     ranking: list[dict[str, Any]]
     entities: list[dict[str, Any]]
@@ -87,21 +97,24 @@ def load_events(tracker_db_url: str, *, since: float = 0.0) -> dict[str, list[di
         engine.dispose()
 
 
-def _message(cid: str, event: dict[str, Any]) -> Message | None:
-    text = (event.get("text") or "").strip()
-    if not text or text.startswith("/"):
-        return None  # button payloads and commands are not buyer language
+def _message(cid: str, line: transcript.Line) -> Message:
+    event = line.event
     parse = event.get("parse_data") or {}
     intent = parse.get("intent") or {}
     return Message(
         conversation_id=cid,
         message_id=str(event.get("message_id") or event.get("timestamp")),
         time=float(event.get("timestamp") or 0),
-        text=text,
+        text=line.text,
         intent=intent.get("name") or "",
+        intent_label=label(INTENT_LABELS, intent.get("name")),
         confidence=round(float(intent.get("confidence") or 0.0), 4),
         ranking=[
-            {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
+            {
+                "name": r.get("name"),
+                "label": label(INTENT_LABELS, r.get("name")),
+                "confidence": round(float(r.get("confidence") or 0), 4),
+            }
             for r in (parse.get("intent_ranking") or [])[:5]
         ],
         entities=[
@@ -111,15 +124,20 @@ def _message(cid: str, event: dict[str, Any]) -> Message | None:
     )
 
 
-def _turn(event: dict[str, Any]) -> dict[str, str] | None:
-    kind = event.get("event")
-    if kind == "user" and event.get("text"):
-        return {"who": "buyer", "text": event["text"]}
-    if kind == "bot" and event.get("text"):
-        return {"who": "bot", "text": event["text"]}
-    if kind == "action" and event.get("name") == HANDOFF_ACTION:
-        return {"who": "system", "text": "转人工 (action_handoff)"}
-    return None
+def _answers(events: list[dict[str, Any]]) -> set[str]:
+    """Why what the assistant did after a message makes it worth a look."""
+    found = set()
+    for event in events:
+        action = (event.get("metadata") or {}).get("utter_action") or ""
+        if event.get("event") == "bot" and action == FALLBACK_REPLY:
+            found.add("core_fallback")
+        if event.get("event") == "bot" and (
+            action.startswith(REASK_PREFIX) or action == REASK_OFFER
+        ):
+            found.add("reask")
+        if event.get("event") == "action" and event.get("name") == HANDOFF_ACTION:
+            found.add("handoff")
+    return found
 
 
 def messages_needing_review(
@@ -129,29 +147,34 @@ def messages_needing_review(
     flagged_texts: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
     threshold: float = LOW_CONFIDENCE,
 ) -> list[Message]:
-    """The buyer messages selected for review, each with its reasons and context."""
+    """The typed buyer messages selected for review, each with its reasons and context.
+
+    The context is the rendered conversation around the message: up to
+    ``CONTEXT_TURNS`` lines before it and what followed.
+    """
     selected: list[Message] = []
     for cid, stream in events.items():
-        turns = [(i, t) for i, e in enumerate(stream) if (t := _turn(e))]
-        users = [(i, e) for i, e in enumerate(stream) if e.get("event") == "user"]
-        for n, (index, event) in enumerate(users):
-            message = _message(cid, event)
-            if message is None:
-                continue
+        lines = transcript.render(stream)
+        said = [n for n, line in enumerate(lines) if line.who == "buyer"]
+        for position, n in enumerate(said):
+            line = lines[n]
+            if line.kind != "text":
+                continue  # clicks, photos and commands are not buyer language
+            message = _message(cid, line)
+            following = said[position + 1] if position + 1 < len(said) else None
+            end = lines[following].index if following is not None else len(stream)
+            answers = _answers(stream[line.index + 1 : end])
             reasons = []
             if message.intent == "nlu_fallback":
                 reasons.append("fallback")
             elif message.confidence < threshold:
                 reasons.append("low_confidence")
-            end = users[n + 1][0] if n + 1 < len(users) else len(stream)
-            if any(
-                e.get("event") == "action" and e.get("name") == HANDOFF_ACTION
-                for e in stream[index + 1 : end]
-            ):
-                reasons.append("handoff")
-            if n + 1 < len(users):
-                nxt = (users[n + 1][1].get("parse_data") or {}).get("intent") or {}
-                if nxt.get("name") == COMPLAINT_INTENT and message.intent != COMPLAINT_INTENT:
+            if message.intent != "nlu_fallback" and "core_fallback" in answers:
+                reasons.append("core_fallback")
+            reasons += [r for r in ("reask", "handoff") if r in answers]
+            if following is not None:
+                nxt = lines[following].intent
+                if nxt == COMPLAINT_INTENT and message.intent != COMPLAINT_INTENT:
                     reasons.append("complaint_followed")
             by_text = (cid, group_key(message.text))
             if (cid, message.message_id) in flags or by_text in flagged_texts:
@@ -159,10 +182,10 @@ def messages_needing_review(
             if not reasons:
                 continue
             message.reasons = reasons
-            position = next(k for k, (i, _) in enumerate(turns) if i == index)
             message.context = [
-                {**t, "self": "1" if i == index else ""}
-                for i, t in turns[max(0, position - CONTEXT_TURNS) : position + CONTEXT_TURNS]
+                {"who": other.who, "text": other.body, "self": "1" if k == n else ""}
+                for k, other in enumerate(lines)
+                if n - CONTEXT_TURNS <= k <= n + CONTEXT_TURNS
             ]
             selected.append(message)
     return selected

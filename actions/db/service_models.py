@@ -73,6 +73,9 @@ class Escalation(Base):
     # handed_back (the assistant resumed) / closed (an agent closed it with a note)
     outcome = Column(String(20))
     resolution_note = Column(Text)
+    # the buyer's latest message while queued or with an agent (NULL: created_at);
+    # silent for settings.buyer_left_minutes = 已离开 (actions/db/escalations.py)
+    buyer_seen_at = Column(DateTime)
 
 
 class StaffUser(Base):
@@ -88,6 +91,8 @@ class StaffUser(Base):
     max_open = Column(Integer, nullable=False, default=3)  # conversations at once
     active = Column(Boolean, nullable=False, default=True)
     last_seen_at = Column(DateTime)  # the console polls; online = seen recently
+    # online / away / offline, the agent's switch; only online agents are assigned
+    presence = Column(String(10), nullable=False, default="offline", server_default="offline")
     created_at = Column(DateTime, nullable=False)
 
 

@@ -324,3 +324,21 @@ async def test_the_complaint_words_come_from_the_complain_message() -> None:
     tracker = conversation(("鞋子穿了两天就开胶了", "complain"), ("嗯", "affirm"))
     await ActionRecordComplaint().run(CollectingDispatcher(), tracker, {})
     assert complaints()[0][3:] == ("quality", "鞋子穿了两天就开胶了")
+
+
+def summaries() -> list[str]:
+    with session_scope() as session:
+        return list(session.execute(select(Escalation.summary).order_by(Escalation.id)).scalars())
+
+
+async def test_the_queue_reads_the_case_in_chinese_without_payloads() -> None:
+    clicked = conversation(
+        ("/report_delivery_problem", "report_delivery_problem"),
+        slots={"order_id": B004_STUCK},
+        metadata=token("B004"),
+    )
+    await _report(clicked)
+    await ActionRecordComplaint().run(
+        CollectingDispatcher(), conversation(("穿两天就开胶了", "complain")), {}
+    )
+    assert summaries() == ["物流停滞", "质量问题：买家说「穿两天就开胶了」"]

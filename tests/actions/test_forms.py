@@ -198,3 +198,68 @@ def test_a_reason_typed_mid_return_keeps_the_goal(turns: list, kept: str | None)
                                                  "after_sale_goal": turns[-1][1]})  # fmt: skip
     tracker.events = _goal_events(*turns)
     assert kept_goal(tracker) == kept
+
+
+# --- a typed yes to an offer outside forms ----------------------------------------------
+
+
+def _offer_tracker(text: str, intent: str, buttons: list[dict[str, str]]) -> Any:
+    tracker = make_tracker(text, intent=intent)
+    tracker.events = [
+        {"event": "user", "text": "物流好几天没动了"},
+        {"event": "bot", "text": "需要我帮您登记物流异常吗？", "data": {"buttons": buttons}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+    return tracker
+
+
+STALE_OFFER = [
+    {"title": "登记物流异常", "payload": "/report_delivery_problem"},
+    {"title": "再等等", "payload": "/deny"},
+]
+
+
+@pytest.mark.parametrize("text", ["要的 帮我登记一下", "好", "嗯嗯", "可以"])
+async def test_a_typed_yes_takes_the_offer(text: str) -> None:
+    from actions.context import ActionAnswerOffer
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerOffer().run(
+        dispatcher, _offer_tracker(text, "affirm", STALE_OFFER), {}
+    )
+    assert {"event": "slot", "name": "after_sale_goal", "value": "delivery_problem",
+            "timestamp": None} in events  # fmt: skip
+    assert events[-1]["name"] == "order_form" and dispatcher.messages == []
+
+
+@pytest.mark.parametrize(("text", "intent"), [("再等等吧", "deny"), ("不用了", "deny")])
+async def test_a_typed_no_declines_it(text: str, intent: str) -> None:
+    from actions.context import ActionAnswerOffer
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerOffer().run(
+        dispatcher, _offer_tracker(text, intent, STALE_OFFER), {}
+    )
+    assert events == [] and dispatcher.messages[0]["response"] == "utter_anything_else"
+
+
+async def test_a_yes_with_no_offer_asks_what_else() -> None:
+    from actions.context import ActionAnswerOffer
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerOffer().run(dispatcher, _offer_tracker("好的", "affirm", []), {})
+    assert events == [] and dispatcher.messages[0]["response"] == "utter_anything_else"
+
+
+async def test_a_yes_to_a_person_hands_over() -> None:
+    from actions.context import ActionAnswerOffer
+
+    offer = [
+        {"title": "转人工客服", "payload": "/request_human"},
+        {"title": "不用了", "payload": "/deny"},
+    ]
+    events = await ActionAnswerOffer().run(
+        CollectingDispatcher(), _offer_tracker("好的 转吧", "affirm", offer), {}
+    )
+    assert events[-1]["name"] == "action_handoff"

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.access import shop_now
-from actions.db.escalations import ONLINE_WINDOW
+from actions.db.escalations import BUYER_LEFT_AFTER, ONLINE_WINDOW, buyer_left
 from actions.db.models import Escalation, StaffUser
 from actions.db.session import session_scope
 from actions.handoff import (
@@ -43,13 +43,19 @@ def conversation(*turns: tuple[str, str], sender: str = "test", **kwargs: Any) -
     return tracker
 
 
-def add_agent(username: str, seen_seconds_ago: float | None, roles: tuple = ("agent",)) -> None:
+def add_agent(
+    username: str,
+    seen_seconds_ago: float | None,
+    roles: tuple = ("agent",),
+    presence: str = "online",
+) -> None:
     seen = None if seen_seconds_ago is None else shop_now() - timedelta(seconds=seen_seconds_ago)
     with session_scope() as session:
         session.add(
             StaffUser(
                 username=username, display_name=username, password_hash="x", roles=list(roles),
                 max_open=3, active=True, last_seen_at=seen, created_at=shop_now(),
+                presence=presence,
             )
         )  # fmt: skip
 
@@ -133,7 +139,7 @@ async def test_an_escalation_an_action_already_queued_is_reused_and_summarised(
     assert queued() == [("test", "delivery_problem", None, None, "waiting")]
     with session_scope() as session:
         summary = session.execute(select(Escalation.summary)).scalar_one()
-    assert summary.startswith("lost: 快递丢了 | 买家: 快递丢了")
+    assert summary.startswith("lost: 快递丢了 | 转人工前：反映物流问题；最近说：「快递丢了」")
 
 
 async def test_the_summary_names_the_buyers_words_intent_and_slots() -> None:
@@ -144,9 +150,33 @@ async def test_the_summary_names_the_buyers_words_intent_and_slots() -> None:
         ("还是找人工吧", "request_human"),
         slots={"foot_length_cm": 25.5, "phone_suffix": "1234", "order_id": None},
     )
-    assert summarize(tracker) == (
-        "买家: 你好 / 脚长25.5 / 还是找人工吧 | 意图: request_human | 已收集: foot_length_cm=25.5"
+    assert summarize(tracker) == "买家要求人工；脚长25.5厘米；最近说：「你好」「脚长25.5」「还是找人工吧」"
+
+
+async def test_the_summary_is_chinese_sentences_without_codes_or_payloads() -> None:
+    tracker = conversation(
+        ("我想换货", "request_exchange"),
+        ('/inform{"return_reason":"尺码不合适"}', "inform"),
+        ("EXTERNAL: EXTERNAL_agent_handback", "EXTERNAL_agent_handback"),
+        ("/affirm", "affirm"),
+        ("/request_human", "request_human"),
+        slots={
+            "order_id": B005_DELIVERED,
+            "after_sale_goal": "exchange",
+            "return_reason": "尺码不合适",
+            "exchange_size": 43.0,
+        },
     )
+    summary = summarize(tracker)
+    assert summary == (
+        f"买家要求人工；订单{B005_DELIVERED}；想换货，原因：尺码不合适，换成43码；最近说：「我想换货」"
+    )
+    for code in ("EXTERNAL", "/", "意图", "=", "request_human", "exchange"):
+        assert code not in summary
+    assert summarize(conversation(("快递丢了", "report_delivery_problem"))) == (
+        "转人工前：反映物流问题；最近说：「快递丢了」"
+    )
+    assert summarize(conversation(("/restart", "restart"))) == "转人工"
 
 
 async def test_a_database_failure_apologises_and_does_not_pause(
@@ -261,3 +291,47 @@ async def test_restart_does_not_take_a_conversation_away_from_a_person() -> None
     dispatcher = CollectingDispatcher()
     assert await ActionRestart().run(dispatcher, tracker, {}) == []
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("presence", ["away", "offline"])
+async def test_agents_away_or_offline_do_not_count_as_online(presence: str, rendered: Any) -> None:
+    add_agent("agent1", seen_seconds_ago=5, presence=presence)
+    _, names, _ = await _handoff(conversation(("人工", "request_human")), rendered)
+    assert names == ["utter_handoff_offline"]
+
+
+def _left_escalation(conversation_id: str, minutes_silent: float) -> None:
+    """An escalation queued an hour ago whose buyer last wrote ``minutes_silent`` ago."""
+    with session_scope() as session:
+        session.add(
+            Escalation(
+                conversation_id=conversation_id, reason="request_human", priority=2,
+                summary="", status="waiting", created_at=shop_now() - timedelta(hours=1),
+                buyer_seen_at=shop_now() - timedelta(minutes=minutes_silent),
+            )
+        )  # fmt: skip
+
+
+async def test_the_wait_counts_only_conversations_whose_buyers_are_still_there(
+    rendered: Any,
+) -> None:
+    """Three buyers ahead left (已离开); one is still there: second place, not fourth."""
+    add_agent("agent1", seen_seconds_ago=5)
+    for n in range(3):
+        _left_escalation(f"gone-{n}", minutes_silent=BUYER_LEFT_AFTER.total_seconds() / 60)
+    _left_escalation("here", minutes_silent=1)
+    _, names, dispatcher = await _handoff(conversation(("转人工", "request_human")), rendered)
+    assert names == ["utter_handoff_queued"]
+    assert (dispatcher.messages[0]["position"], dispatcher.messages[0]["wait_minutes"]) == (2, 6)
+
+
+async def test_a_message_while_queued_or_assigned_marks_the_buyer_present(rendered: Any) -> None:
+    _left_escalation("test", minutes_silent=60)
+    await _waiting("test", rendered)
+    with session_scope() as session:
+        row = session.execute(select(Escalation)).scalar_one()
+        assert not buyer_left(row, shop_now())
+        row.status, row.buyer_seen_at = "assigned", shop_now() - timedelta(hours=1)
+    assert await _waiting("test", rendered) == ([], [], ANY)
+    with session_scope() as session:
+        assert not buyer_left(session.execute(select(Escalation)).scalar_one(), shop_now())

@@ -104,6 +104,32 @@ async def _open(
     return events, dispatcher
 
 
+async def test_the_buyers_words_are_what_they_typed_not_the_confirmation(domain: dict) -> None:
+    values = {
+        "order_id": B005_DELIVERED,
+        "order_item_id": item_id(B005_DELIVERED),
+        "after_sale_goal": "return",
+        "return_reason": "质量问题",
+        "return_confirmed": True,
+    }
+    tracker = make_tracker("/affirm", intent="affirm", slots=values, metadata=token("B005"))
+    tracker.events.extend(
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+        for text, intent in [
+            ("我要退貨，鞋跟鬆了", "request_return"),
+            ('/inform{"return_reason":"质量问题"}', "inform"),
+            ("好的", "affirm"),
+            ("/affirm", "affirm"),
+        ]
+    )
+    await ActionOpenReturn().run(CollectingDispatcher(), tracker, domain)
+    with session_scope() as session:
+        words = session.execute(
+            select(ReturnRequest.buyer_words).where(ReturnRequest.order_id == B005_DELIVERED)
+        ).scalar_one()
+    assert words == "我要退货,鞋跟松了"  # simplified, NFKC: as the owner's report reads it
+
+
 async def test_a_confirmed_return_is_opened(domain: dict, rendered: Any) -> None:
     events, dispatcher = await _open(domain)
     assert events == RESET

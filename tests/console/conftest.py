@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 from sanic import Sanic
 
+from actions.access import shop_now
 from actions.db.models import Escalation
 from actions.db.session import session_scope
 from console.app import create_app
@@ -30,12 +31,13 @@ HEADERS = {"X-Console": "1"}
 
 
 class FakeRasa:
-    """Rasa's HTTP API in memory: trackers, the calls made, a canned parse."""
+    """Rasa's HTTP API in memory: trackers, the calls made, a canned parse and prediction."""
 
     def __init__(self) -> None:
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.calls: list[tuple[str, str, Any]] = []
         self.parse_result: dict[str, Any] = {"intent": {"name": "greet", "confidence": 0.5}}
+        self.prediction: dict[str, Any] = {}  # /model/predict: {"scores", "confidence", ...}
         self.down = False
         self.closed = False
 
@@ -70,6 +72,11 @@ class FakeRasa:
         self._check()
         self.calls.append(("parse", "", text))
         return {"text": text, **self.parse_result}
+
+    async def predict(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("predict", "", events))
+        return self.prediction
 
     async def close(self) -> None:
         self.closed = True
@@ -124,7 +131,7 @@ def escalation(shop_db: None) -> Callable[..., int]:
                 priority=fields.pop("priority", 2),
                 summary=fields.pop("summary", "买家: 转人工"),
                 status="waiting",
-                created_at=fields.pop("created_at", datetime.now().replace(microsecond=0)),
+                created_at=fields.pop("created_at", shop_now().replace(microsecond=0)),
                 **fields,
             )
             session.add(row)

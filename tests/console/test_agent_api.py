@@ -43,7 +43,14 @@ def row(escalation_id: int) -> Escalation:
         return found
 
 
-async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
+async def go(session: aiohttp.ClientSession, console: str, presence: str) -> dict[str, Any]:
+    """Switches the agent to ``presence`` (online / away / offline)."""
+    status, body = await call(session, console, "PUT", "/presence", {"status": presence})
+    assert status == 200, body
+    return body
+
+
+async def test_the_queue_poll_of_an_online_agent_auto_assigns_with_a_joined_message(
     console: str,
     login: Login,
     rasa: FakeRasa,
@@ -61,6 +68,7 @@ async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
         {"event": "user", "text": "快点"},
     )
     agent1 = await login("agent1")
+    await go(agent1, console, "online")
     status, body = await call(agent1, console, "GET", "/queue")
     assert status == 200
     assert [e["id"] for e in body["mine"]] == [urgent, normal]  # max_open 2
@@ -73,10 +81,15 @@ async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
     }
     assert first["unread"] == 0  # the joined message counts as the agent's
     assert first["last_buyer_message_at"] is not None
+    agent = {"open": 0, "max_open": 2, "left": 0}
     assert body["agents"] == [
-        {"username": "agent1", "display_name": "AGENT1", "online": True, "open": 2, "max_open": 2},
-        {"username": "agent2", "display_name": "AGENT2", "online": False, "open": 0, "max_open": 2},
-    ]
+        {**agent, "username": "agent1", "display_name": "AGENT1", "online": True, "open": 2,
+         "status": "online"},
+        {**agent, "username": "agent2", "display_name": "AGENT2", "online": False,
+         "status": "offline"},
+    ]  # fmt: skip
+    assert body["me"] == body["agents"][0] and body["buyer_left_minutes"] == 15
+    assert not first["buyer_left"] and first["buyer_seen_at"].endswith("+08:00")
     pushes = [c for c in rasa.calls if c[0] == "events"]
     assert pushes == [
         ("events", cid, {"events": [PAUSE, joined("AGENT1", staff["agent1"])], "push": True})
@@ -87,6 +100,9 @@ async def test_queue_poll_marks_online_and_auto_assigns_with_a_joined_message(
     assert body["mine"][0]["unread"] == 1
     assert len([c for c in rasa.calls if c[0] == "events"]) == 2  # nothing new to assign
     agent2 = await login("agent2")
+    status, body = await call(agent2, console, "GET", "/queue")
+    assert body["mine"] == [] and body["me"]["status"] == "offline"  # logged in: not online
+    await go(agent2, console, "online")
     status, body = await call(agent2, console, "GET", "/queue")
     assert [e["id"] for e in body["mine"]] == [third]
     assert [e["id"] for e in body["others"]] == [urgent, normal]
@@ -196,7 +212,9 @@ async def test_detail_messages_context_and_suggestion(
     assert {o["id"] for o in body["orders"]} == {"2026010506679357", "2026020112025729"}
     assert all("****" in o["recipient_phone"] for o in body["orders"])
     assert body["photos"][0]["url"] == f"{API}/photos/{'a' * 32}"
-    assert body["suggestions"] == [{"text": WELCOME, "intent": "thank", "confidence": 0.93}]
+    assert body["suggestions"] == [
+        {"text": WELCOME, "intent": "thank", "confidence": 0.93, "source": "rule"}
+    ]
     assert ("parse", "", "谢谢你") in rasa.calls
     rasa.parse_result = {"intent": {"name": "thank", "confidence": 0.79}}
     assert (await call(agent, console, "GET", f"/escalations/{esc}"))[1]["suggestions"] == []
@@ -307,11 +325,13 @@ async def test_release_returns_to_the_queue_not_straight_back_to_the_same_agent(
 ) -> None:
     esc = escalation("c-rel")
     agent1, agent2 = await login("agent1"), await login("agent2")
+    await go(agent1, console, "online")
     await call(agent1, console, "POST", f"/escalations/{esc}/claim")
     assert (await call(agent2, console, "POST", f"/escalations/{esc}/release"))[0] == 409
     status, body = await call(agent1, console, "POST", f"/escalations/{esc}/release")
     assert status == 200 and body["status"] == "waiting" and body["agent"] is None
     _, queue = await call(agent1, console, "GET", "/queue")
     assert [e["id"] for e in queue["waiting"]] == [esc]
+    await go(agent2, console, "online")
     _, queue = await call(agent2, console, "GET", "/queue")
     assert [e["id"] for e in queue["mine"]] == [esc]

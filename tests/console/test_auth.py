@@ -90,7 +90,13 @@ async def test_login_sets_a_strict_http_only_cookie(
         session, f"{console}/console/api/login", {"username": "agent1", "password": PASSWORD}
     )
     assert status == 200
-    assert body == {"username": "agent1", "display_name": "AGENT1", "roles": ["agent"]}
+    assert body == {
+        "username": "agent1",
+        "display_name": "AGENT1",
+        "roles": ["agent"],
+        "home": "/console/",
+        "pages": [{"role": "agent", "href": "/console/", "label": "客服工作台"}],
+    }
     cookie = resp.headers["Set-Cookie"]
     assert cookie.startswith("shop_console=")
     for part in ("HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"):

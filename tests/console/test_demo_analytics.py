@@ -35,6 +35,10 @@ def test_seeding_twice_replaces_the_demo_rows_and_fills_the_report(
     total = report.total
     assert len(total.conversations) == counts["conversations"]
     assert 0 < total.handoff_rate < 0.5 and total.median_first_response is not None
+    # realistic, not flattering: buyers are sometimes left on "没太明白" or a re-ask
+    assert 0.6 < total.automation_rate < 0.85
+    assert 0.03 < total.stuck_rate < 0.2 and 0.03 < total.fallback_rate < 0.15
+    assert total.automation_rate + total.handoff_rate + total.stuck_rate == pytest.approx(1)
     assert len(total.ratings) == counts["ratings"]
     assert [(f.product_id, f.suggestion) for f in report.returns.fit] == [
         ("P006", "偏小，建议拍大半码")

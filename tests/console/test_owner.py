@@ -97,3 +97,52 @@ async def test_the_shop_marks_an_order_shipped_and_delivered(console: str, login
         assert session.get(Order, "2026101994084208").status == "delivered"
         kinds = session.execute(select(ShopEvent.kind).order_by(ShopEvent.id)).scalars().all()
     assert kinds == ["order_shipped", "order_delivered"]
+
+
+async def test_the_page_shows_honest_numbers_in_chinese_and_only_the_owners_nav(
+    console: str, login: Login
+) -> None:
+    http = await login("owner")
+    async with http.get(f"{console}/console/owner?days=7") as resp:
+        page = await resp.text()
+    assert 'data-metric="stuck_rate"' in page and "没听懂、未解决" in page
+    assert 'rel="icon"' in page
+    nav = page[page.index('<nav class="staff-nav"') : page.index("</nav>")]
+    assert 'href="/console/owner" aria-current="page">店铺数据</a>' in nav
+    assert "/console/trainer" not in nav and 'href="/console/"' not in nav
+    assert 'action="/console/logout"' in page
+    assert "chart-error" not in page
+
+
+async def test_without_a_cjk_font_the_page_says_so_instead_of_drawing_boxes(
+    console: str, login: Login, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from console import charts as chart_module
+
+    monkeypatch.setattr(chart_module, "_font", None)
+    monkeypatch.setattr(chart_module, "FONT_GLOBS", ())
+    http = await login("owner")
+    async with http.get(f"{console}/console/owner?days=7") as resp:
+        assert resp.status == 200
+        page = await resp.text()
+    assert page.count('class="chart-error"') == 4 and "/console/api/owner/charts/" not in page
+    assert "服务器缺少中文字体" in page and "fonts-noto-cjk" in page
+    async with http.get(f"{console}/console/api/owner/charts/rates.png?days=7") as resp:
+        assert resp.status == 503
+        body = await resp.json()
+    assert body["error"] == "chart_unavailable" and "fonts-noto-cjk" in body["message"]
+    errors = [r for r in caplog.records if r.levelname == "ERROR" and "fonts-noto-cjk" in r.message]
+    assert errors, "the log says what is missing"
+    assert not owner.charts._items  # nothing cached: the next request tries again
+    monkeypatch.undo()
+    async with http.get(f"{console}/console/owner?days=7") as resp:
+        assert "chart-error" not in await resp.text()  # installed: drawn at once
+
+
+async def test_a_non_owner_gets_a_page_back_to_their_own(console: str, login: Login) -> None:
+    trainer = await login("trainer")
+    async with trainer.get(f"{console}/console/owner") as resp:
+        assert resp.status == 403
+        page = await resp.text()
+    assert '<a href="/console/trainer">回到我的页面</a>' in page
+    assert "店铺数据</a>" not in page  # no link to a page the trainer may not use

@@ -78,6 +78,7 @@ def add_agent(
             max_open=max_open,
             active=kw.pop("active", True),
             last_seen_at=seen,
+            presence=kw.pop("presence", "online"),
             created_at=NOW,
         )
         session.add(user)
@@ -86,8 +87,15 @@ def add_agent(
 
 
 def add_escalation(
-    engine: Engine, *, priority: int = 2, age_minutes: int = 0, cid: str = ""
+    engine: Engine,
+    *,
+    priority: int = 2,
+    age_minutes: int = 0,
+    cid: str = "",
+    silent: timedelta | None = timedelta(0),
 ) -> int:
+    """A waiting escalation queued ``age_minutes`` ago whose buyer last wrote ``silent``
+    before :data:`NOW` (``None``: not since the queueing)."""
     with session_scope(engine) as session:
         row = Escalation(
             conversation_id=cid or f"c-{uuid.uuid4().hex[:6]}",
@@ -96,6 +104,7 @@ def add_escalation(
             summary="",
             status="waiting",
             created_at=NOW - timedelta(minutes=age_minutes),
+            buyer_seen_at=None if silent is None else NOW - silent,
         )
         session.add(row)
         session.flush()
@@ -143,7 +152,7 @@ def test_list_queue_orders_waiting_by_priority_then_age(engine: Engine) -> None:
     run(engine, q.claim, mine, me, now=NOW)
     run(engine, q.claim, theirs, other, now=NOW)
     with session_scope(engine) as session:
-        queue = q.list_queue(me, session=session)
+        queue = q.list_queue(me, session=session, now=NOW)
         assert [e.id for e in queue.waiting] == [late_urgent, old_normal, new_normal]
         assert [e.id for e in queue.mine] == [mine]
         assert [e.id for e in queue.others] == [theirs]
@@ -215,7 +224,7 @@ def test_auto_assign_gives_urgent_then_oldest_to_least_loaded(engine: Engine) ->
     assert state(engine, newest)[1] == idle  # 2 each: busy, then idle
     assert state(engine, extra)[1] == busy  # idle is full (2 of 2)
     last = add_escalation(engine, priority=1)
-    assert run(engine, q.open_counts) == {busy: 3, idle: 2}
+    assert run(engine, q.open_counts, now=NOW) == {busy: 3, idle: 2}
     assert run(engine, q.auto_assign, now=NOW) == []
     assert state(engine, last) == ("waiting", None)
 
@@ -237,7 +246,7 @@ def test_concurrent_polls_never_double_assign_or_overfill(engine: Engine) -> Non
     assert not [r for r in results if isinstance(r, Exception)], results
     assigned = [e.id for r in results for e in r]
     assert len(assigned) == len(set(assigned)) == 6
-    counts = run(engine, q.open_counts)
+    counts = run(engine, q.open_counts, now=NOW)
     assert counts == {a: 2 for a in agents}
     with session_scope(engine) as session:
         waiting = session.execute(select(Escalation.id).where(Escalation.status == "waiting"))
@@ -279,3 +288,100 @@ def test_heartbeat_and_online_agents(engine: Engine) -> None:
     assert [a.id for a in run(engine, q.online_agents, now=NOW + timedelta(seconds=60))] == [agent]
     assert run(engine, q.online_agents, now=NOW + timedelta(seconds=61)) == []
     assert [a.username for a in run(engine, q.agents)] == ["a1"]
+
+
+LEFT = q.BUYER_LEFT_AFTER  # settings.buyer_left_minutes (15 by default)
+
+
+def test_a_buyer_silent_for_exactly_the_threshold_has_left(engine: Engine) -> None:
+    almost = add_escalation(engine, age_minutes=30, silent=LEFT - timedelta(seconds=1))
+    exactly = add_escalation(engine, age_minutes=30, silent=LEFT)
+    never_wrote = add_escalation(engine, age_minutes=int(LEFT.total_seconds() // 60), silent=None)
+    with session_scope(engine) as session:
+        rows = {e.id: e for e in session.execute(select(Escalation)).scalars()}
+        assert not q.buyer_left(rows[almost], NOW)
+        assert q.buyer_left(rows[exactly], NOW)
+        assert q.buyer_left(rows[never_wrote], NOW)  # queued exactly N minutes ago
+        present = session.execute(select(Escalation.id).where(q.buyer_present(NOW))).scalars()
+        assert list(present) == [almost]  # SQL and Python agree
+    agent = add_agent(engine, "a1")
+    assert [e.id for e in run(engine, q.poll, agent, now=NOW)] == [almost]
+    assert state(engine, exactly) == state(engine, never_wrote) == ("waiting", None)
+
+
+def test_away_and_offline_agents_are_never_assigned(engine: Engine) -> None:
+    away = add_agent(engine, "away", presence="away")
+    off = add_agent(engine, "off", presence="offline")
+    esc = add_escalation(engine)
+    for agent in (away, off):  # their consoles poll: seen, but not online
+        assert run(engine, q.poll, agent, now=NOW) == []
+    assert run(engine, q.online_agents, now=NOW) == []
+    assert state(engine, esc) == ("waiting", None)
+    run(engine, q.set_presence, off, "online", now=NOW)
+    assert [e.id for e in run(engine, q.poll, away, now=NOW)] == [esc]  # any poll assigns
+    assert state(engine, esc) == ("assigned", off)
+    with pytest.raises(q.QueueError, match="invalid"):
+        run(engine, q.set_presence, off, "busy", now=NOW)
+
+
+def test_a_new_account_is_offline_until_it_says_otherwise(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        user = StaffUser(
+            username="new", display_name="NEW", password_hash="x", roles=["agent"],
+            max_open=3, active=True, last_seen_at=NOW, created_at=NOW,
+        )  # fmt: skip
+        session.add(user)
+        session.flush()
+        assert user.presence == "offline"
+    esc = add_escalation(engine)
+    assert run(engine, q.poll, user.id, now=NOW) == []
+    assert state(engine, esc) == ("waiting", None)
+
+
+def test_the_limit_counts_only_conversations_whose_buyers_are_there(engine: Engine) -> None:
+    agent = add_agent(engine, "a1", max_open=1)
+    quiet = add_escalation(engine, age_minutes=40)
+    run(engine, q.claim, quiet, agent, now=NOW - LEFT)  # the buyer then said nothing
+    with session_scope(engine) as session:
+        session.execute(text("UPDATE escalations SET buyer_seen_at = :t"), {"t": NOW - LEFT})
+    assert run(engine, q.open_counts, now=NOW) == {}
+    assert run(engine, q.open_counts, now=NOW, left=True) == {agent: 1}
+    fresh = add_escalation(engine)
+    assert [e.id for e in run(engine, q.poll, agent, now=NOW)] == [fresh]  # below the limit
+    assert run(engine, q.open_counts, now=NOW) == {agent: 1}
+    gone = add_escalation(engine, age_minutes=30, silent=LEFT)
+    active = add_escalation(engine)
+    with pytest.raises(q.QueueError, match="agent_full"):
+        run(engine, q.claim, active, agent, now=NOW)
+    escalation, changed = run(engine, q.claim, gone, agent, now=NOW)  # 已离开: still claimable
+    assert changed and escalation.agent_id == agent
+    assert run(engine, q.open_counts, now=NOW) == {agent: 1}
+
+
+def test_the_queue_position_counts_only_active_conversations_ahead(engine: Engine) -> None:
+    for _ in range(3):
+        add_escalation(engine, age_minutes=40, silent=LEFT + timedelta(minutes=5))
+    add_escalation(engine, age_minutes=20, silent=timedelta(minutes=1))
+    new = add_escalation(engine)
+    with session_scope(engine) as session:
+        row = session.get(Escalation, new)
+        assert row is not None
+        assert q.queue_position(row, session=session, now=NOW) == 2
+        queue = q.list_queue(add_agent(engine, "a1"), session=session, now=NOW)
+        assert [q.buyer_left(e, NOW) for e in queue.waiting] == [False, False, True, True, True]
+
+
+def test_one_online_agent_gets_a_new_buyer_at_once_while_stale_ones_wait(engine: Engine) -> None:
+    """Done when: stale conversations never fill the agent; the new buyer is assigned at
+    the first poll."""
+    agent = add_agent(engine, "a1", max_open=3, presence="offline")
+    stale = [add_escalation(engine, age_minutes=30 + i, silent=LEFT) for i in range(4)]
+    assert run(engine, q.poll, agent, now=NOW) == []  # logged in: offline, nothing
+    run(engine, q.set_presence, agent, "online", now=NOW)
+    assert run(engine, q.poll, agent, now=NOW) == []  # going online: no stale ones
+    new = add_escalation(engine)
+    with session_scope(engine) as session:
+        row = session.get(Escalation, new)
+        assert row is not None and q.queue_position(row, session=session, now=NOW) == 1
+    assert [e.id for e in run(engine, q.poll, agent, now=NOW)] == [new]
+    assert all(state(engine, e) == ("waiting", None) for e in stale)

@@ -51,7 +51,7 @@ function renderHead(e) {
   const meta = clear(byId("chat-meta"));
   const add = (text, cls = "meta") => text && meta.appendChild(el("span", cls, text));
   add(priorityLabel(e.priority), `badge priority-badge p${str(e.priority)}`);
-  add(reasonLabel(e.reason), "meta meta-reason");
+  add(reasonLabel(e), "meta meta-reason");
   if (e.order_id) add(`订单 ${str(e.order_id)}`);
   add(`转人工 ${formatTime(e.created_at)}`);
   if (e.status === "waiting") add(`已等待 ${formatDuration(e.waiting_seconds)}`);

@@ -65,24 +65,9 @@ export function formatDuration(seconds) {
   return `${Math.floor(h / 24)}天`;
 }
 
-export const REASONS = {
-  request_human: "买家要求人工",
-  complain: "投诉",
-  complaint: "投诉",
-  delivery_problem: "物流问题",
-  address_after_shipment: "发货后改地址",
-  verification_failed: "订单验证失败",
-  cancel_request: "取消订单",
-  fallback: "多次未听懂",
-  repeated_fallback: "多次未听懂",
-  low_confidence: "多次未听懂",
-  service_error: "系统故障",
-  system_error: "系统故障",
-  action_failure: "系统故障",
-};
-
-export function reasonLabel(reason) {
-  return REASONS[reason] || str(reason) || "其他";
+// An escalation's reason as the server names it (E.reason_label, from actions/lexicon.py).
+export function reasonLabel(e) {
+  return str(e && e.reason_label) || "其他";
 }
 
 export const PRIORITIES = { 1: "紧急", 2: "普通", 3: "低" };

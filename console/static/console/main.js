@@ -10,12 +10,21 @@ import { initPhotoDialog } from "./messages.js";
 import { clearNotices } from "./notify.js";
 import { initSidePanel, resetSidePanel } from "./quick.js";
 import { startQueue, stopQueue } from "./queue.js";
+import { homeOf, mayUse, renderNav } from "./staff_nav.js";
 import { state } from "./state.js";
 
 function start(user) {
+  if (!mayUse(user, "agent")) {
+    // A trainer or owner logged in here: their own page, not an agent console they may not use.
+    const home = homeOf(user);
+    if (home) location.replace(home);
+    else showLogin("这个账号没有可用的页面，请联系店长分配角色");
+    return;
+  }
   state.me = user;
   clearNotices();
   showConsole(user);
+  renderNav(document.getElementById("staff-nav"), user, "agent");
   startQueue({
     open: (id) => openConversation(id),
     claimed: (id) => openConversation(id),

@@ -1,5 +1,7 @@
 // One conversation message (M of docs/console-api.md) as DOM: buyer, bot, agent or
 // system; buttons and cards shown readably; photos as thumbnails that open large.
+// The server renders the text (actions/transcript.py): a click is 点了「title」, a
+// triggered event a grey note; buttons come with titles only, never payloads.
 
 import { routes } from "./api.js";
 import { byId, el, formatMoney, formatTime, isObject, productLine, str } from "./dom.js";
@@ -92,10 +94,8 @@ function buttons(list) {
   const box = el("div", "msg-buttons");
   box.appendChild(el("span", "msg-buttons-label", "按钮："));
   list.forEach((b) => {
-    const title = isObject(b) ? b.title || b.payload : b;
-    const chip = el("span", "msg-button", title);
-    if (isObject(b) && b.payload) chip.title = str(b.payload);
-    box.appendChild(chip);
+    const title = isObject(b) ? str(b.title) : "";
+    if (title) box.appendChild(el("span", "msg-button", title));
   });
   return box;
 }
@@ -147,10 +147,13 @@ export function renderMessage(message) {
   if (who === "buyer" && message.intent) {
     const confidence = Number(message.confidence);
     const score = Number.isFinite(confidence) ? ` ${confidence.toFixed(2)}` : "";
-    head.appendChild(el("span", "msg-intent", `${str(message.intent)}${score}`));
+    const intent = el("span", "msg-intent", `${str(message.intent_label || message.intent)}${score}`);
+    intent.title = `识别的意图：${str(message.intent)}`;
+    head.appendChild(intent);
   }
   item.appendChild(head);
-  if (message.text) item.appendChild(el("div", "msg-bubble", message.text));
+  const kind = str(message.kind);
+  if (message.text) item.appendChild(el("div", `msg-bubble${kind ? ` msg-${kind}` : ""}`, message.text));
   if (message.photo_id) item.appendChild(photoThumb(message.photo_id));
   if (Array.isArray(message.buttons) && message.buttons.length) {
     item.appendChild(buttons(message.buttons));

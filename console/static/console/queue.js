@@ -37,7 +37,7 @@ function entry(e, section) {
 
   const top = el("div", "queue-top");
   top.appendChild(el("span", `badge priority-badge p${str(e.priority)}`, priorityLabel(e.priority)));
-  top.appendChild(el("span", "queue-reason", reasonLabel(e.reason)));
+  top.appendChild(el("span", "queue-reason", reasonLabel(e)));
   top.appendChild(el("span", "queue-wait", formatDuration(e.waiting_seconds)));
   item.appendChild(top);
 
@@ -136,7 +136,7 @@ function noticeAssigned(mine) {
   knownMine.clear();
   mine.forEach((e) => knownMine.add(String(e.id)));
   if (firstPoll) return;
-  fresh.forEach((e) => showInfo(`新会话已分配给您：${buyerName(e)}（${reasonLabel(e.reason)}）`));
+  fresh.forEach((e) => showInfo(`新会话已分配给您：${buyerName(e)}（${reasonLabel(e)}）`));
   if (fresh.length) handlers.assigned(fresh);
 }
 

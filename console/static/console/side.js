@@ -1,37 +1,9 @@
 // The side panel's "买家资料" tab: the buyer, their orders and returns, and photos.
-// Phone numbers arrive masked from the API; everything is shown as text.
+// Phone numbers arrive masked from the API; everything is shown as text. Statuses and
+// reasons show the server's display names (*_label); 买家说 is the buyer's own words.
 
 import { photoThumb } from "./messages.js";
 import { byId, clear, el, formatMoney, formatTime, isObject, productLine, str } from "./dom.js";
-
-const ORDER_STATUS = {
-  pending_payment: "待付款",
-  paid: "待发货",
-  shipped: "运输中",
-  delivered: "已签收",
-  completed: "已完成",
-  cancelled: "已取消",
-};
-
-const RETURN_STATUS = {
-  requested: "已申请",
-  awaiting_shipment: "待买家寄回",
-  in_transit: "寄回途中",
-  received: "已收到退货",
-  inspected: "已验货",
-  refunded: "已退款",
-  exchanged: "已换货",
-  rejected: "已拒绝",
-};
-
-const RETURN_REASON = {
-  no_reason: "七天无理由",
-  size: "尺码不合适",
-  quality: "质量问题",
-  not_as_described: "与描述不符",
-  shipping_damage: "运输损坏",
-  wrong_item: "发错货",
-};
 
 const yuan = (fen) => (fen === null || fen === undefined ? "" : formatMoney(Number(fen) / 100));
 
@@ -74,7 +46,7 @@ function shipmentLines(shipments) {
 }
 
 function orderBox(order) {
-  const node = box(`订单 ${str(order.id)}`, ORDER_STATUS[order.status] || str(order.status));
+  const node = box(`订单 ${str(order.id)}`, str(order.status_label));
   const items = Array.isArray(order.items) ? order.items.map(itemLine) : [];
   node.appendChild(
     fields([
@@ -93,14 +65,13 @@ function orderBox(order) {
 }
 
 function returnBox(item) {
-  const kind = item.kind === "exchange" ? "换货" : "退货";
-  const node = box(`${kind} ${str(item.id)}`, RETURN_STATUS[item.status] || str(item.status));
+  const node = box(`${str(item.kind_label) || "退货"} ${str(item.id)}`, str(item.status_label));
   const exchange = [item.exchange_size, item.exchange_color].filter(Boolean).join(" ");
   node.appendChild(
     fields([
       ["订单", item.order_id],
       ["商品", isObject(item.item) ? productLine(item.item) : ""],
-      ["原因", RETURN_REASON[item.reason] || str(item.reason)],
+      ["原因", item.reason_label],
       ["换成", exchange],
       ["买家说", item.buyer_words],
       ["寄回单号", item.return_tracking_number],

@@ -1,9 +1,12 @@
 // The trainer page: login, tabs, the inbox and the annotation panel.
 // The check-and-ship tab and the change log are in trainer_ship.js.
-import { $, btn, clear, el, get, post, say, whenLoggedOut } from "./trainer_api.js";
+import { $, btn, clear, el, get, intentName, post, say, setIntentLabels, whenLoggedOut } from "./trainer_api.js";
 import { showShip, showLog } from "./trainer_ship.js";
+import { homeOf, mayUse, renderNav } from "./staff_nav.js";
 
-const state = { groups: [], current: null, entities: [], intents: [], entityTypes: [] };
+const state = { groups: [], current: null, entities: [], intents: [], entityTypes: [], reasons: {} };
+const WHO = { buyer: "买家", bot: "机器人", agent: "客服", system: "系统" };
+const reasonNames = (group) => group.reasons.map((r) => state.reasons[r] || r).join(" / ");
 
 // Code-point offsets (what the server counts) of a UTF-16 index into text.
 const cp = (text, index) => Array.from(text.slice(0, index)).length;
@@ -25,13 +28,22 @@ function showLogin() {
 }
 
 function showMain(me) {
+  if (!mayUse(me, "trainer")) {
+    // Not a trainer: their own page (agent console, owner page) instead, no error.
+    const home = homeOf(me);
+    if (home) {
+      location.replace(home);
+      return;
+    }
+  }
   $("login-view").hidden = true;
   $("main-view").hidden = false;
   $("me").textContent = me.display_name || me.username;
-  if (!(me.roles || []).includes("trainer")) {
-    say($("inbox-count"), "这个账号没有训练师权限");
+  if (!mayUse(me, "trainer")) {
+    say($("inbox-count"), "这个账号没有可用的页面");
     return;
   }
+  renderNav($("staff-nav"), me, "trainer");
   loadInbox();
 }
 
@@ -72,9 +84,15 @@ async function loadInbox() {
   state.groups = data.groups;
   state.intents = data.intents;
   state.entityTypes = data.entities;
+  state.reasons = data.reason_labels || {};
+  setIntentLabels(data.intent_labels);
   $("inbox-count").textContent = `${data.total} 组`;
   const list = clear($("intent-list"));
-  for (const name of data.intents) list.appendChild(el("option")).value = name;
+  for (const name of data.intents) {
+    const option = list.appendChild(el("option"));
+    option.value = name;
+    option.label = intentName(name);
+  }
   const types = clear($("ann-entity-type"));
   for (const name of data.entities) types.appendChild(el("option", "", name)).value = name;
   const ul = clear($("inbox-list"));
@@ -83,7 +101,7 @@ async function loadInbox() {
     const item = btn("", () => openGroup(group, item));
     item.className = "inbox-item";
     item.appendChild(el("div", "", m.text));
-    const meta = `×${group.count} · ${m.intent} ${m.confidence.toFixed(2)} · ${group.reasons.join(" / ")}`;
+    const meta = `×${group.count} · ${intentName(m.intent)} ${m.confidence.toFixed(2)} · ${reasonNames(group)}`;
     item.appendChild(el("div", "meta", meta));
     ul.appendChild(el("li")).appendChild(item);
   }
@@ -106,16 +124,16 @@ function openGroup(group, item) {
   $("annotate").hidden = false;
   $("ann-text").textContent = m.text;
   $("ann-meta").textContent =
-    `预测: ${m.intent} (${m.confidence.toFixed(2)}) · 出现 ${group.count} 次 · ${group.conversations.length} 个对话`;
+    `预测: ${intentName(m.intent)} (${m.confidence.toFixed(2)}) · ${reasonNames(group)} · 出现 ${group.count} 次 · ${group.conversations.length} 个对话`;
   const alts = clear($("ann-alternatives"));
   for (const r of m.ranking.filter((r) => r.name !== "nlu_fallback")) {
-    alts.appendChild(btn(`${r.name} ${r.confidence.toFixed(2)}`, () => ($("ann-intent").value = r.name)));
+    alts.appendChild(btn(`${intentName(r.name)} ${r.confidence.toFixed(2)}`, () => ($("ann-intent").value = r.name)));
   }
   $("ann-intent").value = m.intent === "nlu_fallback" ? "" : m.intent;
   const ctx = clear($("ann-context"));
   for (const turn of m.context) {
     const li = el("li", turn.self ? "self" : "");
-    li.appendChild(el("span", "who", { buyer: "买家", bot: "机器人", system: "系统" }[turn.who]));
+    li.appendChild(el("span", "who", WHO[turn.who] || ""));
     li.appendChild(document.createTextNode(turn.text));
     ctx.appendChild(li);
   }

@@ -73,4 +73,15 @@ export function say(node, text, ok) {
   node.className = "msg " + (ok ? "ok" : "error");
 }
 
+// Chinese display names of intents (actions/lexicon.py, sent with the inbox and the
+// candidates): shown beside the code, 要求人工（request_human）.
+const intentLabels = {};
+export function setIntentLabels(labels) {
+  Object.assign(intentLabels, labels || {});
+}
+export function intentName(code) {
+  const name = intentLabels[code];
+  return name && name !== code ? `${name}（${code}）` : String(code || "");
+}
+
 export const pct = (x) => (x === undefined || x === null ? "–" : `${(x * 100).toFixed(1)}%`);

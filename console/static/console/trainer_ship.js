@@ -1,6 +1,6 @@
 // The check-and-ship tab (validate, train with progress, compare, activate, roll back)
 // and the change log.
-import { $, btn, clear, el, get, pct, post, say } from "./trainer_api.js";
+import { $, btn, clear, el, get, intentName, pct, post, say, setIntentLabels } from "./trainer_api.js";
 
 let shown = null; // the candidate whose report is on screen
 
@@ -12,6 +12,7 @@ const ACTIONS = {
 
 export async function showShip() {
   const data = await get("/trainer/candidates");
+  setIntentLabels(data.intent_labels);
   const models = data.models;
   const name = (path) => (path ? path.split("/").pop() : "无");
   $("models-state").textContent = `正在使用: ${name(models.active)} · 上一个: ${name(models.previous)}`;
@@ -124,7 +125,10 @@ function changes(title, rows, cls) {
   box.open = cls === "worse" && rows.length > 0;
   box.appendChild(el("summary", "", `${title}: ${rows.length}`));
   const ul = el("ul");
-  for (const r of rows) ul.appendChild(el("li", "", `${r.text} — 应为 ${r.gold}，当前 ${r.current}，候选 ${r.candidate}`));
+  for (const r of rows) {
+    const line = `${r.text} — 应为 ${intentName(r.gold)}，当前 ${intentName(r.current)}，候选 ${intentName(r.candidate)}`;
+    ul.appendChild(el("li", "", line));
+  }
   box.appendChild(ul);
   return box;
 }
@@ -139,7 +143,7 @@ function perIntent(set) {
     if (!c.support) continue;
     const old = set.current && set.current.per_intent[intent];
     const row = table.insertRow();
-    row.insertCell().textContent = intent;
+    row.insertCell().textContent = intentName(intent);
     row.insertCell().textContent = c.support;
     row.insertCell().textContent = old ? old.f1.toFixed(2) : "–";
     const f1 = row.insertCell();
@@ -188,6 +192,6 @@ export async function showLog() {
     row.insertCell().textContent = ACTIONS[c.action] || c.action;
     const model = c.model ? c.model.split("/").pop() : "";
     const what = c.example || c.word || c.text || c.candidate || model || (c.ok === undefined ? "" : c.ok ? "通过" : "有问题");
-    row.insertCell().textContent = [what, c.intent, c.file].filter(Boolean).join(" · ");
+    row.insertCell().textContent = [what, c.intent && intentName(c.intent), c.file].filter(Boolean).join(" · ");
   }
 }
