@@ -65,6 +65,9 @@ class ActionInformWithoutQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        offer = answer_offer(dispatcher, tracker)
+        if offer is not None:
+            return offer
         text = latest_text(tracker)
         flow = last_flow(tracker)
         try:
@@ -143,13 +146,24 @@ class ActionAnswerOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        buttons = last_offer(tracker)
-        answer = yes_or_no(tracker)
-        intent = offered_intent(buttons, latest_text(tracker)) if answer else None
-        if intent is None:
+        events = answer_offer(dispatcher, tracker)
+        if events is None:
             dispatcher.utter_message(response="utter_anything_else")
             return []
-        events: list[EventType] = []
-        if intent in AFTER_SALE_INTENTS:
-            events.append(SlotSet("after_sale_goal", AFTER_SALE_GOALS[intent]))
-        return [*events, FollowupAction(OFFER_STARTS[intent])]
+        return events
+
+
+def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """The events taking (yes) or declining (no) the open offer; ``None`` if there is none."""
+    buttons = last_offer(tracker)
+    answer = yes_or_no(tracker) if buttons else None
+    if answer is None:
+        return None
+    intent = offered_intent(buttons, latest_text(tracker)) if answer else None
+    if intent is None:
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
+    events: list[EventType] = []
+    if intent in AFTER_SALE_INTENTS:
+        events.append(SlotSet("after_sale_goal", AFTER_SALE_GOALS[intent]))
+    return [*events, FollowupAction(OFFER_STARTS[intent])]

@@ -76,8 +76,9 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the buyer's latest messages in a row the assistant did not understand.
 
     The latest message counts (it is being answered with a fallback now); an
-    earlier one counts when NLU gave it ``nlu_fallback`` or it was answered
-    with the fallback reply (the core fallback, or information that fitted no flow).
+    earlier one counts when it was answered with the fallback reply, whether
+    NLU or the dialogue policy failed (a low-confidence message the context
+    placed was understood, and does not count).
     """
     count = 0
     fell_back = True  # the message being answered now
@@ -89,8 +90,7 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
             fell_back = True
         if kind != "user":
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if not (fell_back or intent == "nlu_fallback"):
+        if not fell_back:
             break
         count += 1
         fell_back = False

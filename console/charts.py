@@ -8,9 +8,9 @@ a character the font lacks, rendering raises :class:`ChartFontError` (the page
 shows the message instead of the chart, the log says what to install): a chart
 with boxes for characters is never produced.
 
-Each chart is drawn on its own ``Figure`` (no pyplot state). Count axes have
-integer ticks only. Rendered PNGs are kept for :data:`CACHE_SECONDS` per chart
-and range.
+Each chart is drawn on its own ``Figure`` (no pyplot state), 700 px wide or
+420 px for a phone (:data:`SIZES`). Count axes have integer ticks only. Rendered
+PNGs are kept for :data:`CACHE_SECONDS` per chart, range and size.
 """
 
 from __future__ import annotations
@@ -143,13 +143,17 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _counts(axis: Axis, top: float) -> None:
+SIZES = ("wide", "phone")  # 700 px for a desktop, 420 px for a phone's narrow column
+WIDTH = {"wide": 7.0, "phone": 4.2}  # inches at 100 dpi
+
+
+def _counts(axis: Axis, top: float, headroom: float = 1.08) -> None:
     """Integer ticks only, from 0, on an axis of counts (0-1 when there is nothing)."""
     axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
     if axis.axis_name == "y":
-        axis.axes.set_ylim(0, max(top, 1) * 1.08)
+        axis.axes.set_ylim(0, max(top, 1) * headroom)
     else:
-        axis.axes.set_xlim(0, max(top, 1) * 1.08)
+        axis.axes.set_xlim(0, max(top, 1) * headroom)
 
 
 def _nothing(axes: Axes, empty: bool) -> None:
@@ -158,57 +162,73 @@ def _nothing(axes: Axes, empty: bool) -> None:
                   color="#888", fontsize=12)  # fmt: skip
 
 
-def conversations_figure(report: Report) -> Figure:
+def _days_axis(axes: Axes, report: Report, size: str) -> list[int]:
+    """Positions of the days; at most 8 (phone) or 15 date labels (MM-DD), evenly spaced."""
+    positions = list(range(len(report.days)))
+    step = max(1, -(-len(positions) // (8 if size == "phone" else 15)))
+    axes.set_xticks(positions[::step])
+    axes.set_xticklabels([p.label[5:] for p in report.days][::step])
+    axes.tick_params(axis="x", labelsize=8, rotation=45)
+    return positions
+
+
+def _legend_on_top(axes: Axes) -> None:
+    """The legend in one row above the data (the axis leaves room for it)."""
+    axes.legend(loc="upper center", ncol=3, fontsize=8, frameon=False, handlelength=1.2,
+                columnspacing=1.0)  # fmt: skip
+
+
+def conversations_figure(report: Report, size: str = "wide") -> Figure:
     """Conversations per day: settled by the assistant, stuck, handed to a person."""
     cjk_font()
-    figure = Figure(figsize=(7, 3.2))
+    figure = Figure(figsize=(WIDTH[size], 3.4))
     axes = figure.add_subplot()
-    labels = [p.label[5:] for p in report.days]
+    x = _days_axis(axes, report, size)
     handed = [len(p.handed_off & p.conversations) for p in report.days]
     stuck = [len(p.unsettled) for p in report.days]
     alone = [
         len(p.conversations) - h - s for p, h, s in zip(report.days, handed, stuck, strict=True)
     ]
     on_top = [a + s for a, s in zip(alone, stuck, strict=True)]
-    axes.bar(labels, alone, label="智能客服解决", color="#4c9f70")
-    axes.bar(labels, stuck, bottom=alone, label="没听懂、未解决", color="#f2cc8f")
-    axes.bar(labels, handed, bottom=on_top, label="转人工", color="#e07a5f")
+    axes.bar(x, alone, label="智能客服解决", color="#4c9f70")
+    axes.bar(x, stuck, bottom=alone, label="没听懂未解决", color="#f2cc8f")
+    axes.bar(x, handed, bottom=on_top, label="转人工", color="#e07a5f")
     axes.set_title("每日会话数")
     axes.set_ylabel("会话")
-    _counts(axes.yaxis, max((len(p.conversations) for p in report.days), default=0))
-    axes.legend(loc="upper left", fontsize=8)
-    axes.tick_params(axis="x", labelsize=8, rotation=45)
-    _nothing(axes, not any(p.conversations for p in report.days))
+    top = max((len(p.conversations) for p in report.days), default=0)
+    _counts(axes.yaxis, top, headroom=1.3)
+    _legend_on_top(axes)
+    _nothing(axes, not top)
     return figure
 
 
-def rates_figure(report: Report) -> Figure:
+def rates_figure(report: Report, size: str = "wide") -> Figure:
     """Automation, stuck and fallback rate per day, in percent."""
     cjk_font()
-    figure = Figure(figsize=(7, 3.2))
+    figure = Figure(figsize=(WIDTH[size], 3.4))
     axes = figure.add_subplot()
-    labels = [p.label[5:] for p in report.days]
+    x = _days_axis(axes, report, size)
 
     def pct(values: list[float | None]) -> list[float]:
         return [float("nan") if v is None else v * 100 for v in values]
 
     days = report.days
-    axes.plot(labels, pct([p.automation_rate for p in days]), marker="o", label="自动解决率")
-    axes.plot(labels, pct([p.stuck_rate for p in days]), marker="^", label="没听懂未解决")
-    axes.plot(labels, pct([p.fallback_rate for p in days]), marker="s", label="未识别率（消息）")
-    axes.set_ylim(0, 105)
+    axes.plot(x, pct([p.automation_rate for p in days]), marker="o", label="智能客服解决率")
+    axes.plot(x, pct([p.stuck_rate for p in days]), marker="^", label="没听懂未解决")
+    axes.plot(x, pct([p.fallback_rate for p in days]), marker="s", label="未识别率")
+    axes.set_ylim(0, 130)  # room for the legend above 100 %
+    axes.set_yticks([0, 20, 40, 60, 80, 100])
     axes.set_ylabel("%")
-    axes.set_title("自动解决率与未识别率")
-    axes.legend(loc="center left", fontsize=8)
-    axes.tick_params(axis="x", labelsize=8, rotation=45)
+    axes.set_title("智能客服解决率与未识别率")
+    _legend_on_top(axes)
     _nothing(axes, not any(p.conversations for p in days))
     return figure
 
 
-def _returns_exchanges(rows: list[tuple], title: str, height: float) -> Figure:
+def _returns_exchanges(rows: list[tuple], title: str, height: float, size: str) -> Figure:
     """Horizontal bars, returns stacked with exchanges; rows are (id, name, returns, exchanges)."""
     cjk_font()
-    figure = Figure(figsize=(7, height))
+    figure = Figure(figsize=(WIDTH[size], height))
     axes = figure.add_subplot()
     rows = list(reversed(rows))
     names = [name for _, name, _, _ in rows]
@@ -219,22 +239,23 @@ def _returns_exchanges(rows: list[tuple], title: str, height: float) -> Figure:
     axes.set_title(title)
     axes.set_xlabel("申请数")
     _counts(axes.xaxis, max((r + e for r, e in zip(returns, exchanges, strict=True)), default=0))
+    axes.tick_params(axis="y", labelsize=8 if size == "phone" else 9)
     axes.legend(loc="lower right", fontsize=8)
     _nothing(axes, not rows)
     return figure
 
 
-def returns_figure(report: Report) -> Figure:
+def returns_figure(report: Report, size: str = "wide") -> Figure:
     """Returns and exchanges by reason (horizontal, stacked)."""
-    return _returns_exchanges(list(report.returns.by_reason), "退换货原因", 3.2)
+    return _returns_exchanges(list(report.returns.by_reason), "退换货原因", 3.2, size)
 
 
-def products_figure(report: Report) -> Figure:
+def products_figure(report: Report, size: str = "wide") -> Figure:
     """Returns and exchanges per product (the ten with most)."""
-    return _returns_exchanges(list(report.returns.by_product[:10]), "各商品退换货", 3.6)
+    return _returns_exchanges(list(report.returns.by_product[:10]), "各商品退换货", 3.8, size)
 
 
-FIGURES: dict[str, Callable[[Report], Figure]] = {
+FIGURES: dict[str, Callable[[Report, str], Figure]] = {
     "conversations": conversations_figure,
     "rates": rates_figure,
     "returns": returns_figure,
@@ -242,15 +263,15 @@ FIGURES: dict[str, Callable[[Report], Figure]] = {
 }
 TITLES = {
     "conversations": "每日会话数",
-    "rates": "自动解决率与未识别率",
+    "rates": "智能客服解决率与未识别率",
     "returns": "退换货原因",
     "products": "各商品退换货",
 }
 
 
-def render(kind: str, report: Report) -> bytes:
+def render(kind: str, report: Report, size: str = "wide") -> bytes:
     """The chart ``kind`` as PNG; :class:`ChartFontError` rather than a chart with boxes."""
-    return _png(FIGURES[kind](report))
+    return _png(FIGURES[kind](report, size))
 
 
 def conversations_chart(report: Report) -> bytes:

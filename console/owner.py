@@ -3,7 +3,8 @@
 * ``GET /console/owner?days=7``: the report as a page (role ``owner``; without a
   session it sends the browser to the console's login at ``/console``).
 * ``GET /console/api/owner/report?days=7``: the same numbers as JSON.
-* ``GET /console/api/owner/charts/<name>.png?days=7``: a chart (cached PNG);
+* ``GET /console/api/owner/charts/<name>.png?days=7[&size=phone]``: a chart (cached
+  PNG, 700 px wide or 420 px for a phone);
   ``503 {"error": "chart_unavailable", "message"}`` when it cannot show its Chinese
   (no CJK font: the page then shows that message instead of the chart).
 * ``POST /console/api/shop/orders/<id>/shipped`` ``{"courier", "tracking_number"}``
@@ -36,7 +37,15 @@ from actions.db.session import session_scope
 from actions.db.shop_events import ShopEventError, mark_order_delivered, mark_order_shipped
 from console.analytics import Report, build_report, today
 from console.auth import Staff, authenticate, error, requires
-from console.charts import CHARTS, TITLES, ChartCache, ChartFontError, font_problem, render
+from console.charts import (
+    CHARTS,
+    SIZES,
+    TITLES,
+    ChartCache,
+    ChartFontError,
+    font_problem,
+    render,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -135,15 +144,16 @@ _templates.filters["intent"] = lambda code: _label(code, "INTENT_LABELS")
 _templates.filters["reason"] = lambda code: _label(code, "ESCALATION_REASON_LABELS")
 
 
-def _chart_key(kind: str, days: int) -> tuple:
-    return (kind, days, today())
+def _chart_key(kind: str, days: int, size: str = "wide") -> tuple:
+    return (kind, days, size, today())
 
 
 def prerender(report: Report, days: int) -> dict[str, str]:
     """Renders (and caches) the page's charts now; ``{chart: why it failed}``.
 
     The page shows each failure as a message where the chart would be, so an owner
-    never sees boxes instead of Chinese, nor a broken image.
+    never sees boxes instead of Chinese, nor a broken image. The phone size has the
+    same labels, so it is drawn when a phone asks for it.
     """
     failed: dict[str, str] = {}
     for kind in CHARTS:
@@ -204,9 +214,14 @@ def owner_blueprint() -> Blueprint:
         if not name.endswith(".png") or kind not in CHARTS:
             raise NotFound("no such chart")
         days = _days(request)
+        size = request.args.get("size", "wide")
+        if size not in SIZES:
+            size = "wide"
 
         def draw() -> bytes:
-            return charts.get(_chart_key(kind, days), lambda: render(kind, _report(days)))
+            return charts.get(
+                _chart_key(kind, days, size), lambda: render(kind, _report(days), size)
+            )
 
         try:
             png = await asyncio.to_thread(draw)

@@ -12,6 +12,10 @@ export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 export SHOP_DEMO="${SHOP_DEMO:-1}"  # the demo shop hands out demo buyer tokens
 mkdir -p var/logs
 scripts/install.sh
+# The owner's charts draw Chinese with Debian's Noto CJK; without it they show an error instead.
+scripts/install_cjk_font.sh || echo "warning: fonts-noto-cjk could not be installed (needs root):" \
+  "the owner page's charts will show an error instead of Chinese; install it with" \
+  "'apt-get install fonts-noto-cjk'" >&2
 .venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
 if [ "$SHOP_DEMO" = "1" ]; then .venv/bin/python -m console.staff demo --if-missing; fi
 scripts/train_if_stale.sh

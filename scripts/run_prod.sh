@@ -41,6 +41,7 @@ case "${1:-}" in
 esac
 if [ -f "$PIDS" ]; then stop_all; fi
 scripts/install_nginx.sh
+scripts/install_cjk_font.sh  # the console's owner charts draw Chinese (console/charts.py)
 
 # --- settings (all overridable from the environment) --------------------------
 : "${PUBLIC_PORT:=8080}" "${API_PORT:=8081}" "${LISTEN:=127.0.0.1}"

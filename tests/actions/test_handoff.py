@@ -39,8 +39,14 @@ def conversation(*turns: tuple[str, str], sender: str = "test", **kwargs: Any) -
     text, intent = turns[-1]
     tracker = make_tracker(text, intent=intent, **kwargs)
     tracker.sender_id = sender
-    tracker.events.extend(user(t, i) for t, i in turns)
+    for t, i in turns:
+        if tracker.events and tracker.events[-1]["parse_data"]["intent"]["name"] == "nlu_fallback":
+            tracker.events.append(FALLBACK_REPLY_EVENT)  # how the assistant answered it
+        tracker.events.append(user(t, i))
     return tracker
+
+
+FALLBACK_REPLY_EVENT = {"event": "bot", "metadata": {"utter_action": "utter_default"}}
 
 
 def add_agent(
@@ -150,7 +156,10 @@ async def test_the_summary_names_the_buyers_words_intent_and_slots() -> None:
         ("还是找人工吧", "request_human"),
         slots={"foot_length_cm": 25.5, "phone_suffix": "1234", "order_id": None},
     )
-    assert summarize(tracker) == "买家要求人工；脚长25.5厘米；最近说：「你好」「脚长25.5」「还是找人工吧」"
+    assert (
+        summarize(tracker)
+        == "买家要求人工；脚长25.5厘米；最近说：「你好」「脚长25.5」「还是找人工吧」"
+    )
 
 
 async def test_the_summary_is_chinese_sentences_without_codes_or_payloads() -> None:

@@ -66,7 +66,10 @@ def test_the_latest_offer_names_a_payload_offered_twice() -> None:
     ("payload", "text"),
     [
         ('/inform{"return_reason":"尺码不合适"}', "选择：原因 尺码不合适"),
-        ('/inform{"order_id":"2026010506679357","color":"黑色"}', "选择：订单 2026010506679357，颜色 黑色"),
+        (
+            '/inform{"order_id":"2026010506679357","color":"黑色"}',
+            "选择：订单 2026010506679357，颜色 黑色",
+        ),
         ("/affirm", "选择：确认"),
         ("/request_human", "选择：要求人工"),
         ("/something_new", "点了一个按钮"),

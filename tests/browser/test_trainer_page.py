@@ -132,12 +132,13 @@ def test_trainer_annotates_a_stored_message(
         page.click("#login-submit")
         item = page.locator(".inbox-item", has_text=TEXT)
         item.wait_for()
-        assert "ask_function 0.38" in item.inner_text()
+        # the Chinese display name beside the code, and why it is listed in Chinese
+        assert "问功能（ask_function） 0.38 · 把握低" in item.inner_text()
         item.click()
         assert page.locator("#ann-text").inner_text() == TEXT
         assert "在的亲" in page.locator("#ann-context").inner_text()
         # the buyer's intent was really a material question: pick the alternative
-        page.click("#ann-alternatives button:has-text('ask_material')")
+        page.click("#ann-alternatives button:has-text('问材质（ask_material）')")
         assert page.input_value("#ann-intent") == "ask_material"
         # select 奶茶色 with the mouse's result (a DOM selection) and mark it a colour
         page.evaluate(

@@ -178,6 +178,7 @@ async def test_detail_messages_context_and_suggestion(
         },
         {"event": "pause"},
         {"event": "action", "name": "action_listen"},
+        {"event": "pause"},  # the console pauses again when the agent joins: shown once
         {"event": "user", "text": '/send_photo{"photo_id":"' + "a" * 32 + '"}'},
         {
             "event": "user",
@@ -198,14 +199,19 @@ async def test_detail_messages_context_and_suggestion(
         ("bot", "正在为您转接"),
         ("system", "机器人已暂停，转人工"),
         ("buyer", ""),
+        ("system", "客服交还机器人"),
         ("agent", "您好"),
         ("system", "机器人已恢复"),
         ("buyer", "谢谢你"),
     ]
-    first, bot, _, photo, reply = body["messages"][:5]
-    assert (first["intent"], first["confidence"]) == ("request_human", 0.97)
+    first, bot, _, photo, _, reply = body["messages"][:6]
+    assert (first["intent"], first["intent_label"], first["confidence"]) == (
+        "request_human",
+        "要求人工",
+        0.97,
+    )
     assert first["time"].endswith("+08:00")
-    assert bot["buttons"] == [{"title": "好", "payload": "/affirm"}]
+    assert bot["buttons"] == [{"title": "好"}]  # titles only: staff never see a payload
     assert photo["photo_id"] == "a" * 32
     assert reply["agent_name"] == "AGENT1"
     assert body["buyer"] == {"id": "B005", "name": "陈静", "phone": "157****9448"}

@@ -65,19 +65,20 @@ def report(counts: list[tuple[int, int, int]], *, returns: bool = True) -> Repor
     return Report(days[0].start, days[-1].start, days, weeks, total, {}, insights)
 
 
-def draw(kind: str, data: Report) -> Figure:
-    figure = charts.FIGURES[kind](data)
+def draw(kind: str, data: Report, size: str = "wide") -> Figure:
+    figure = charts.FIGURES[kind](data, size)
     charts._png(figure)  # draws it (tick labels exist afterwards)
     return figure
 
 
 @pytest.mark.usefixtures("glyph_warnings_fail")
+@pytest.mark.parametrize("size", charts.SIZES)
 @pytest.mark.parametrize("kind", list(charts.CHARTS))
-def test_each_chart_shows_its_chinese_with_a_cjk_font(kind: str) -> None:
+def test_each_chart_shows_its_chinese_with_a_cjk_font(kind: str, size: str) -> None:
     data = report([(5, 1, 1), (7, 2, 0), (3, 0, 2)])
-    png = charts.CHARTS[kind](data)
+    png = charts.render(kind, data, size)
     assert png.startswith(b"\x89PNG") and len(png) > 5000
-    figure = draw(kind, data)
+    figure = draw(kind, data, size)
     assert charts.missing_glyphs(figure) == set()
     texts = [t for t in figure.findobj(Text) if t.get_text() and t.get_visible()]
     chinese = [t for t in texts if any("\u4e00" <= c <= "\u9fff" for c in t.get_text())]
@@ -118,6 +119,13 @@ def test_count_axes_have_integer_ticks(
     labels = axes.get_yticklabels() if axis == "y" else axes.get_xticklabels()
     assert not any("." in label.get_text() for label in labels)
     assert low == 0
+
+
+@pytest.mark.parametrize(("size", "most"), [("wide", 15), ("phone", 8)])
+def test_a_month_of_days_gets_thinned_date_labels(size: str, most: int) -> None:
+    figure = draw("conversations", report([(2, 1, 0)] * 30), size)
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert 2 <= len(labels) <= most and labels[0] == "03-01"
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from")
@@ -175,3 +183,14 @@ def test_failures_are_not_cached() -> None:
             cache.get(("x",), failing)
     assert len(calls) == 2
     assert cache.get(("x",), lambda: b"png") == b"png"
+
+
+def test_make_run_installs_the_cjk_font_as_make_test_does() -> None:
+    run = (ROOT / "scripts/run.sh").read_text()
+    install = ROOT / "scripts/install_cjk_font.sh"
+    assert "scripts/install_cjk_font.sh" in run
+    assert run.index("install_cjk_font.sh") < run.index("python -m console ")
+    assert 'apt_install.sh" fonts-noto-cjk' in install.read_text()
+    assert install.stat().st_mode & 0o111  # executable
+    result = subprocess.run([str(install)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr  # here: installed already, or installs it

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from actions import transcript
 from console import conversation
 from tests.console.conftest import FakeRasa
 from tests.console.test_agent_api import API, Login, call
@@ -39,10 +40,10 @@ def test_known_addresses_are_masked_anywhere() -> None:
 
 
 def test_photo_ids_only_from_the_upload_command() -> None:
-    assert conversation.photo_id('/send_photo{"photo_id":"ab12"}') == "ab12"
-    assert conversation.photo_id('/send_photo{"photo_id": "../x"}') is None
-    assert conversation.photo_id('\u2215send_photo{"photo_id":"ab12"}') is None
-    assert conversation.photo_id("/send_photo{bad json") is None
+    assert transcript.photo_id('/send_photo{"photo_id":"ab12"}') == "ab12"
+    assert transcript.photo_id('/send_photo{"photo_id": "../x"}') is None
+    assert transcript.photo_id('\u2215send_photo{"photo_id":"ab12"}') is None
+    assert transcript.photo_id("/send_photo{bad json") is None
 
 
 def test_activity_counts_buyer_messages_since_pause_or_agent_reply() -> None:
@@ -51,6 +52,7 @@ def test_activity_counts_buyer_messages_since_pause_or_agent_reply() -> None:
         {"event": "pause", "timestamp": 2.0},
         {"event": "user", "text": "在吗", "timestamp": 3.0},
         {"event": "user", "text": "EXTERNAL: x", "metadata": {"is_external": True}},
+        {"event": "user", "text": "/restart"},
     ]
     last, unread = conversation.activity(events)
     assert unread == 1 and last is not None and last.startswith("1970-01-01T08:00:03")
@@ -68,7 +70,7 @@ async def test_export_masks_phones_and_addresses(
     rasa: FakeRasa,
     escalation: Callable[..., int],
 ) -> None:
-    esc = escalation("c-exp", buyer_id="B005", summary="买家: 电话13812345678")
+    esc = escalation("c-exp", buyer_id="B005", summary="买家要求人工；最近说：「电话13812345678」")
     rasa.add(
         "c-exp",
         {"event": "user", "text": "我电话13812345678，新地址是杭州市西湖区文三路100号3幢201室"},
@@ -77,6 +79,17 @@ async def test_export_masks_phones_and_addresses(
         {"event": "user", "text": "原来的广东省广州市天河区天河北路233号中信广场3501室不要了"},
         {"event": "bot", "text": "寄回：福建省泉州市晋江市陈埭镇鞋都路88号，电话0595-85681234"},
         {"event": "user", "text": "=HYPERLINK(1)"},
+        {
+            "event": "bot",
+            "text": "确认吗",
+            "data": {"buttons": [{"title": "确认提交", "payload": "/affirm"}]},
+        },
+        {"event": "user", "text": "/affirm", "parse_data": {"intent": {"name": "affirm"}}},
+        {
+            "event": "user",
+            "text": "EXTERNAL: EXTERNAL_agent_handback",
+            "metadata": {"is_external": True},
+        },
     )
     agent = await login("agent1")
     status, body = await call(agent, console, "GET", f"/escalations/{esc}/export?format=json")
@@ -95,7 +108,16 @@ async def test_export_masks_phones_and_addresses(
     assert texts[0].startswith("我电话138****5678，新地址是") and "[地址已隐藏]" in texts[0]
     assert texts[1] == "就寄到[地址已隐藏]"
     assert "0595-****1234" in texts[3]
-    assert body["escalation"]["summary"] == "买家: 电话138****5678"
+    assert body["escalation"]["summary"] == "买家要求人工；最近说：「电话138****5678」"
+    assert body["escalation"]["reason_label"] == "买家要求人工"
+    assert [(m["who"], m["text"]) for m in body["messages"][-3:]] == [
+        ("bot", "确认吗"),
+        ("buyer", "点了「确认提交」"),
+        ("system", "客服交还机器人"),
+    ]
+    assert body["messages"][-2]["intent_label"] == "确认"
+    for hidden in ("/affirm", "EXTERNAL", "payload"):
+        assert hidden not in dumped
     async with agent.get(f"{console}{API}/escalations/{esc}/export?format=csv") as resp:
         assert resp.status == 200
         assert resp.headers["Content-Type"].startswith("text/csv")
@@ -103,8 +125,17 @@ async def test_export_masks_phones_and_addresses(
         raw = await resp.text()
     assert raw.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
-    assert [r["who"] for r in rows] == ["buyer", "buyer", "buyer", "bot", "buyer"]
+    assert [r["who"] for r in rows] == [
+        "buyer", "buyer", "buyer", "bot", "buyer", "bot", "buyer", "system"
+    ]  # fmt: skip
     assert rows[0]["text"] == texts[0] and rows[4]["text"] == "'=HYPERLINK(1)"
-    assert "13812345678" not in raw and "幸福里" not in raw
+    assert (rows[5]["buttons"], rows[6]["text"], rows[6]["intent_label"]) == (
+        "确认提交",
+        "点了「确认提交」",
+        "确认",
+    )
+    assert rows[7]["text"] == "客服交还机器人"
+    for hidden in ("13812345678", "幸福里", "/affirm", "EXTERNAL"):
+        assert hidden not in raw
     status, body = await call(agent, console, "GET", f"/escalations/{esc}/export?format=xml")
     assert (status, body["error"]) == (400, "invalid")

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from actions.config import settings
+from actions.db.importer import load_shop
 from actions.db.migrate import upgrade_database
+from actions.db.models import QuickReply
 from actions.db.session import get_engine, session_scope
 from console import staff
 from console.auth import staff_by_username, verify_password
@@ -145,3 +150,32 @@ def test_the_module_runs_with_help_and_demo(db: tuple[str, Engine]) -> None:
         )
         assert done.returncode == 0, done.stderr
     assert "kept agent1" in done.stdout
+
+
+def test_demo_seeds_the_shops_quick_replies_from_its_policy(
+    db: tuple[str, Engine], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, engine = db
+    demo = json.loads((ROOT / "seed" / "demo_shop.json").read_text(encoding="utf-8"))
+    with session_scope(engine) as session:
+        load_shop(demo, session=session, now=datetime(2026, 12, 1, 10, 0))
+    kw = {"monkeypatch": monkeypatch, "capsys": capsys}
+    monkeypatch.setattr(staff, "settings", replace(settings, demo_mode=True))
+    code, out, _ = run(url, "demo", "--if-missing", **kw)
+    assert code == 0 and "9 demo quick replies" in out
+
+    def replies() -> dict[str, str]:
+        with session_scope(engine) as session:
+            return {r.title: r.text for r in session.execute(select(QuickReply)).scalars()}
+
+    found = replies()
+    assert {"退货地址", "发货时间", "尺码建议", "运费险", "七天无理由"} <= set(found)
+    assert demo["policy"]["return_address"] in found["退货地址"]
+    assert "16:00" in found["发货时间"] and "运费险" in found["运费险"]
+    assert not any("{" in text or "None" in text for text in found.values())
+    with session_scope(engine) as session:  # the owner deleted one: --if-missing keeps that
+        session.execute(delete(QuickReply).where(QuickReply.title == "退货地址"))
+    assert "kept 8 quick replies" in run(url, "demo", "--if-missing", **kw)[1]
+    assert "退货地址" not in replies()
+    run(url, "demo", **kw)  # a reset brings the demo ones back, once each
+    assert len(replies()) == 9 and "退货地址" in replies()

@@ -33,8 +33,8 @@ def _sql(servers: Servers, statement: str, **params: Any) -> list[Any]:
 
 @pytest.fixture()
 def agent(servers: Servers) -> Iterator[requests.Session]:
-    """agent2 logged in; open escalations of earlier tests closed first (so nothing else
-    is assigned to agent2); agent2 offline again afterwards."""
+    """agent2 logged in and switched to 在线; open escalations of earlier tests closed first
+    (so nothing else is assigned to agent2); agent2 离线 again afterwards."""
     _sql(
         servers,
         "UPDATE escalations SET status = 'resolved', outcome = 'closed',"
@@ -49,8 +49,16 @@ def agent(servers: Servers) -> Iterator[requests.Session]:
     )
     assert resp.status_code == 200, resp.text
     assert resp.json()["display_name"] == NAME
+    online = session.put(
+        f"{servers.console_url}/console/api/presence", json={"status": "online"}, timeout=30
+    )
+    assert online.status_code == 200, online.text
     yield session
-    _sql(servers, "UPDATE staff_users SET last_seen_at = NULL WHERE username = :u", u=AGENT)
+    _sql(
+        servers,
+        "UPDATE staff_users SET last_seen_at = NULL, presence = 'offline' WHERE username = :u",
+        u=AGENT,
+    )
 
 
 def _events(servers: Servers, sender: str, after: int = 0) -> list[dict[str, Any]]:

@@ -63,7 +63,8 @@ def user(text: str, intent: str, confidence: float, mid: str, others: list | Non
 
 
 CONVERSATIONS: dict[str, list[tuple[str, Any]]] = {
-    # (kind, args): user -> user(...), bot -> BotUttered(text), action -> ActionExecuted(name)
+    # (kind, args): user -> user(...), bot -> BotUttered(text), action -> ActionExecuted(name),
+    # event -> args() makes the Rasa event (when stored, so that timestamps keep the order)
     "conv-a": [
         ("user", ("在吗", "greet", 0.97, "a1")),
         ("bot", "在的亲"),
@@ -75,6 +76,7 @@ CONVERSATIONS: dict[str, list[tuple[str, Any]]] = {
         ("user", ("這鞋子咋回事啊！！😡", "ask_material", 0.41, "b1")),
         ("action", "action_handoff"),
         ("bot", "正在为您转接人工"),
+        ("event", "pause"),
     ],
     "conv-c": [
         ("user", ("能便宜点不", "ask_promotion", 0.93, "c1")),
@@ -88,7 +90,7 @@ CONVERSATIONS: dict[str, list[tuple[str, Any]]] = {
 async def _save(url: str, conversations: dict[str, list[tuple[str, Any]]]) -> None:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import ActionExecuted, BotUttered
+    from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused
     from rasa.shared.core.trackers import DialogueStateTracker
 
     path = url.removeprefix("sqlite:///")
@@ -100,6 +102,8 @@ async def _save(url: str, conversations: dict[str, list[tuple[str, Any]]]) -> No
                 tracker.update(user(*args))
             elif kind == "bot":
                 tracker.update(BotUttered(args))
+            elif kind == "event":
+                tracker.update(args() if callable(args) else ConversationPaused())
             else:
                 tracker.update(ActionExecuted(args))
         await store.save(tracker)

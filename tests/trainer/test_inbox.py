@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
+from tests.trainer.conftest import save_conversations
 from trainer import inbox, nlu_files
 from trainer.textnorm import group_key
 from trainer.workspace import Workspace, add_flag
@@ -26,7 +28,8 @@ def test_selection_and_grouping(workspace: Workspace, tracker_db: str) -> None:
     assert shoe.example.conversation_id == "conv-b"
     assert shoe.example.intent == "ask_material" and shoe.example.confidence == 0.41
     assert shoe.example.context[0] == {"who": "buyer", "text": "這鞋子咋回事啊！！😡", "self": "1"}
-    assert {"who": "system", "text": "转人工 (action_handoff)", "self": ""} in shoe.example.context
+    assert {"who": "system", "text": "机器人已暂停，转人工", "self": ""} in shoe.example.context
+    assert shoe.example.intent_label == "问材质"
     # confident, commands and unflagged messages stay out; "你好" is low confidence
     assert set(by_key) == {"这鞋子咋回事啊", "你好"}
 
@@ -62,3 +65,78 @@ def test_threshold_and_missing_store(workspace: Workspace, tracker_db: str) -> N
     assert inbox.load_events(tracker_db, since=time.time() + 60) == {}
     empty = Workspace(**{**workspace.__dict__, "tracker_db_url": "sqlite://"})
     assert inbox.build_inbox(empty) == []
+
+
+def _conversations() -> dict[str, list[tuple[str, Any]]]:
+    """Core fallbacks, re-asks, clicks and triggered events, as the Rasa server stores them."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    def said(text: str, metadata: dict | None = None, **data: Any) -> Any:
+        return BotUttered(text, data=data, metadata=metadata or {})
+
+    def external(intent: str, mid: str) -> Any:
+        parse = {"intent": {"name": intent, "confidence": 1.0}, "entities": []}
+        return UserUttered(
+            f"EXTERNAL: {intent}", intent=parse["intent"], parse_data=parse, message_id=mid,
+            metadata={"is_external": True},
+        )  # fmt: skip
+
+    reasons = [{"title": "尺码不合适", "payload": '/inform{"return_reason":"尺码不合适"}'}]
+    return {
+        "conv-core": [
+            ("user", ("我鞋子那个啥", "check_order_status", 0.95, "k1")),
+            ("event", lambda: said("没太明白", {"utter_action": "utter_default"})),
+            ("user", ("就是那个订单", "check_order_status", 0.93, "k2")),
+            ("event", lambda: said("您的订单已发货", {"utter_action": "utter_order_status"})),
+        ],
+        "conv-reask": [
+            ("user", ("我要退货", "request_return", 0.98, "r1")),
+            (
+                "event",
+                lambda: said("请选原因", {"utter_action": "utter_ask_reason"}, buttons=reasons),
+            ),
+            ("user", ("它嘛有点那个", "inform", 0.9, "r2")),
+            ("event", lambda: said("请从按钮里选", {"utter_action": "utter_hint_return_reason"})),
+            ("user", ('/inform{"return_reason":"尺码不合适"}', "inform", 1.0, "r3")),
+            ("user", ("还是不对劲", "inform", 0.91, "r4")),
+            ("event", lambda: said("要转人工吗", {"utter_action": "utter_offer_human_in_form"})),
+        ],
+        "conv-system": [
+            ("event", lambda: external("EXTERNAL_agent_handback", "s1")),
+            ("event", lambda: external("EXTERNAL_order_shipped", "s2")),
+            ("user", ("/restart", "restart", 1.0, "s3")),
+            ("user", ("\u2215restart", "nlu_fallback", 0.2, "s4")),
+            ("user", ('/send_photo{"photo_id":"ab12"}', "send_photo", 1.0, "s5")),
+        ],
+    }
+
+
+def test_core_fallbacks_reasks_and_no_system_events(workspace: Workspace, tracker_db: str) -> None:
+    save_conversations(tracker_db, _conversations())
+    groups = {g.key: g for g in inbox.build_inbox(workspace)}
+    # answered "没太明白" although NLU was sure: a core fallback, with what followed
+    core = groups["我鞋子那个啥"]
+    assert core.reasons == ["core_fallback"]
+    assert [(t["who"], t["text"]) for t in core.example.context] == [
+        ("buyer", "我鞋子那个啥"),
+        ("bot", "没太明白"),
+        ("buyer", "就是那个订单"),
+        ("bot", "您的订单已发货"),
+    ]
+    assert "就是那个订单" not in groups
+    # a form asked again, or offered a person: the words it did not take
+    assert groups["它嘛有点那个"].reasons == ["reask"]
+    assert groups["还是不对劲"].reasons == ["reask"]
+    context = [t["text"] for t in groups["它嘛有点那个"].example.context]
+    assert "请选原因（按钮：尺码不合适）" in context and "点了「尺码不合适」" in context
+    assert not any(
+        "/inform" in t for g in groups.values() for c in g.example.context for t in c.values()
+    )
+    # triggered events, commands, photos and clicks are never inbox entries
+    for key in groups:
+        assert "external" not in key and "restart" not in key and "photo" not in key
+    assert {g.example.conversation_id for g in groups.values()} <= {
+        "conv-a", "conv-b", "conv-c", "conv-core", "conv-reask"
+    }  # fmt: skip
+    ranking = groups["我鞋子那个啥"].example.ranking
+    assert ranking[0] == {"name": "check_order_status", "label": "查订单物流", "confidence": 0.95}

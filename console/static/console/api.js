@@ -61,6 +61,7 @@ export const routes = {
   login: "/login",
   logout: "/logout",
   queue: "/queue",
+  presence: "/presence",
   escalation: (id) => `/escalations/${encodeURIComponent(id)}`,
   action: (id, name) => `/escalations/${encodeURIComponent(id)}/${name}`,
   exportFile: (id, format) =>

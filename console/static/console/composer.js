@@ -8,6 +8,12 @@ import { showError } from "./notify.js";
 import { emit, isMine, on, openEscalation, state } from "./state.js";
 
 const MAX_CHARS = 1000;
+// Where a suggestion comes from (console/suggestions.py): all are the assistant's own answer.
+const SUGGESTION_SOURCES = {
+  answered: "机器人转人工前的回答",
+  predicted: "机器人会这样回答",
+  rule: "机器人的固定回答",
+};
 const drafts = new Map();
 let composing = false;
 let sending = false;
@@ -83,7 +89,8 @@ function renderSuggestions(detail) {
     const label = charCount(text) > 40 ? `${Array.from(text).slice(0, 40).join("")}…` : text;
     const chip = button(label, "chip suggestion", () => insertAtCursor(box(), text));
     const score = Number(s.confidence);
-    chip.title = `${text}\n（意图 ${str(s.intent)}${Number.isFinite(score) ? ` ${score.toFixed(2)}` : ""}，点击插入）`;
+    const source = SUGGESTION_SOURCES[s.source] || "机器人的回答";
+    chip.title = `${text}\n（${source}；意图 ${str(s.intent)}${Number.isFinite(score) ? ` ${score.toFixed(2)}` : ""}，点击插入）`;
     chips.appendChild(chip);
   });
 }

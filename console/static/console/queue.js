@@ -1,5 +1,6 @@
-// The queue: waiting / mine / others and the online agents, polled every 2 s.
-// The poll also marks this agent online and lets the server assign work.
+// The queue: waiting / mine / others and the agents' status, polled every 2 s.
+// The poll marks this console seen and lets the server assign work, to agents
+// switched to 在线 only (presence.js). Buyers silent for a while are 已离开.
 
 import { api, routes } from "./api.js";
 import {
@@ -14,6 +15,7 @@ import {
   str,
 } from "./dom.js";
 import { connection, showError, showInfo } from "./notify.js";
+import { hideLimit, initPresence, PRESENCE, renderPresence, showLimit } from "./presence.js";
 
 const POLL_MS = 2000;
 
@@ -23,6 +25,16 @@ let lastKey = "";
 const knownMine = new Set();
 const claimedHere = new Set(); // claimed from this page: no "assigned to you" notice
 let firstPoll = true;
+let leftMinutes = 15; // the server's buyer_left_minutes
+
+// 已离开: the buyer said nothing for a while; not assigned automatically, not counted
+// against anyone's limit; an agent may still take it and leave a message.
+function leftBadge(item) {
+  item.classList.add("buyer-left");
+  const badge = el("span", "badge left-badge", "已离开");
+  badge.title = `买家已超过 ${leftMinutes} 分钟没有发言：不自动分配，不计入接待上限；仍可接入并给买家留言`;
+  return badge;
+}
 
 function buyerName(e) {
   return str(e.buyer_name) || (e.buyer_id ? `买家 ${str(e.buyer_id)}` : "访客");
@@ -45,6 +57,7 @@ function entry(e, section) {
   who.appendChild(el("span", "", buyerName(e)));
   if (e.order_id) who.appendChild(el("span", "queue-order", `订单 ${str(e.order_id)}`));
   if (Number(e.unread) > 0) who.appendChild(el("span", "badge unread", `${e.unread} 条未读`));
+  if (e.buyer_left === true) who.appendChild(leftBadge(item));
   item.appendChild(who);
 
   if (e.summary) {
@@ -99,16 +112,22 @@ function fill(listId, countId, entries, section) {
   if (!same) list.replaceChildren(...children);
 }
 
+// Every agent with their status: 在线 (switched on, console open), 离开, 离线.
 function agents(list) {
   const box = clear(byId("agents"));
-  const online = list.filter((a) => a.online);
-  if (!online.length) box.appendChild(el("li", "queue-empty", "暂无在线客服"));
-  online.forEach((a) => {
-    const item = el("li", "agent");
-    item.appendChild(el("span", "dot online"));
+  const status = (a) => (a.online ? "online" : a.status === "away" ? "away" : "offline");
+  const order = { online: 0, away: 1, offline: 2 };
+  const sorted = [...list].sort((a, b) => order[status(a)] - order[status(b)]);
+  if (!list.some((a) => a.online)) box.appendChild(el("li", "queue-empty", "暂无在线客服"));
+  sorted.forEach((a) => {
+    const now = status(a);
+    const item = el("li", `agent agent-${now}`);
+    item.appendChild(el("span", `dot ${now}`));
     item.appendChild(el("span", "agent-name", a.display_name || a.username));
+    item.appendChild(el("span", "agent-status", PRESENCE[now]));
     item.appendChild(el("span", "agent-load", `${str(a.open)}/${str(a.max_open)}`));
-    item.title = `接待中 ${str(a.open)} 个，上限 ${str(a.max_open)} 个`;
+    const left = Number(a.left) > 0 ? `，另有 ${str(a.left)} 个买家已离开` : "";
+    item.title = `接待中 ${str(a.open)} 个，上限 ${str(a.max_open)} 个${left}`;
     box.appendChild(item);
   });
 }
@@ -144,6 +163,8 @@ async function poll() {
   try {
     const queue = await api.get(routes.queue);
     connection("queue", true);
+    if (queue && Number(queue.buyer_left_minutes) > 0) leftMinutes = Number(queue.buyer_left_minutes);
+    renderPresence(queue);
     render(queue || {});
     noticeAssigned(Array.isArray(queue && queue.mine) ? queue.mine : []);
     firstPoll = false;
@@ -164,9 +185,12 @@ export async function claim(id) {
   try {
     await api.post(routes.action(id, "claim"));
     claimedHere.add(String(id));
+    hideLimit();
     showInfo("已接入会话");
     handlers.claimed(id);
   } catch (error) {
+    // At the limit: a message above the queue, not a toast over it.
+    if (error.status === 409 && error.code === "agent_full" && showLimit()) return;
     if (error.status !== 401) showError(error);
   } finally {
     queuePoller.now();
@@ -185,6 +209,7 @@ export function startQueue(callbacks) {
   handlers = { assigned: () => {}, ...handlers, ...callbacks };
   firstPoll = true;
   lastKey = "";
+  initPresence(() => queuePoller.now());
   queuePoller.start();
 }
 

@@ -24,6 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from actions.lexicon import ESCALATION_REASON_LABELS, label
 from console.pages import bp as pages
 
 PNG = bytes.fromhex(  # 1x1 red pixel
@@ -45,6 +46,7 @@ class Fake:
     def reset(self) -> None:
         self.sessions: dict[str, str] = {}
         self.online: set[str] = set()
+        self.presence: dict[str, str] = {}  # the 在线/离开/离线 switch; unset: online
         self.escalations: dict[int, dict[str, Any]] = {}
         self.details: dict[int, dict[str, Any]] = {}
         self.quick: dict[int, dict[str, Any]] = {1: {"id": 1, "title": "问候", "text": "您好！"}}
@@ -146,14 +148,15 @@ async def queue(request: Request) -> HTTPResponse:
     if error or user is None:
         return error or _err(401, "unauthorized")
     fake.online.add(user)
-    if fake.auto_assign:
+    if fake.auto_assign and _status(user) == "online":
         for e in fake.escalations.values():
             if e["status"] == "waiting" and fake.open_count(user) < USERS[user]["max_open"]:
                 fake.assign(e, user)
     open_ = [e for e in fake.escalations.values() if e["status"] != "resolved"]
     agents = [
-        {**fake.agent(name), "online": name in fake.online, "open": fake.open_count(name),
-         "max_open": USERS[name]["max_open"]}
+        {**fake.agent(name), "online": name in fake.online and _status(name) == "online",
+         "open": fake.open_count(name), "max_open": USERS[name]["max_open"],
+         "status": _status(name), "left": 0}
         for name in USERS
         if "agent" in USERS[name]["roles"]
     ]  # fmt: skip
@@ -163,8 +166,27 @@ async def queue(request: Request) -> HTTPResponse:
             "mine": [e for e in open_ if e["agent"] and e["agent"]["username"] == user],
             "others": [e for e in open_ if e["agent"] and e["agent"]["username"] != user],
             "agents": agents,
+            "me": next(a for a in agents if a["username"] == user),
+            "buyer_left_minutes": 15,
         }
     )
+
+
+def _status(username: str) -> str:
+    return fake.presence.get(username, "online")
+
+
+@api.put("/presence")
+async def presence(request: Request) -> HTTPResponse:
+    user, error = _guard(request)
+    if error or user is None:
+        return error or _err(401, "unauthorized")
+    status = (request.json or {}).get("status")
+    if status not in ("online", "away", "offline"):
+        return response.json({"error": "invalid", "field": "status"}, status=400)
+    fake.presence[user] = status
+    fake.online.add(user)
+    return response.json({**fake.agent(user), "status": status, "online": status == "online"})
 
 
 @api.post("/escalations/<eid:int>/<action:str>")
@@ -280,6 +302,7 @@ async def add_escalation(request: Request) -> HTTPResponse:
         "buyer_name": body.get("buyer_name"),
         "order_id": body.get("order_id"),
         "reason": body.get("reason", "request_human"),
+        "reason_label": label(ESCALATION_REASON_LABELS, body.get("reason", "request_human")),
         "priority": body.get("priority", 2),
         "summary": body.get("summary", ""),
         "status": "waiting",
@@ -289,6 +312,7 @@ async def add_escalation(request: Request) -> HTTPResponse:
         "waiting_seconds": body.get("waiting_seconds", 95),
         "last_buyer_message_at": None,
         "unread": body.get("unread", 0),
+        "buyer_left": body.get("buyer_left", False),
     }
     fake.details[eid] = {
         "messages": body.get("messages", []),
