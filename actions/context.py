@@ -25,7 +25,7 @@ from actions.common import ShopDataUnavailableError, in_transaction, latest_text
 from actions.db import queries
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
-from actions.order_form import decide, load_choice
+from actions.order_form import ORDER_ID, decide, load_choice
 from actions.return_requests import reason_in
 
 # The forms a typed piece of information can continue, newest first.
@@ -83,6 +83,8 @@ class ActionInformWithoutQuestion(Action):
         tracker: Tracker, text: str, flow: str | None, session: Session
     ) -> list[EventType] | None:
         goal = tracker.get_slot("after_sale_goal") or "status"
+        if ORDER_ID.search(text):  # an order number typed on its own: look it up
+            return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]
         unwanted = reason_in(text) not in (None, "物流损坏")  # 快递 alone is no return
         if unwanted:  # 雪地靴不想要了: a return (or an exchange) said as a fact
             goal = "exchange" if "换" in text else "return"

@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import is_question, latest_intent, latest_text
+from actions.lexicon import DONT_KNOW_WORDS
 
 # Questions answered inside any form, after which the form asks again
 # (data/rules/forms.yml).
@@ -61,8 +62,13 @@ class ShopFormValidation(FormValidationAction, ABC):
         """The validation action's name, ``validate_<form>``."""
 
     def passes_through(self, tracker: Tracker) -> bool:
-        """Whether the latest message is for the rules rather than an answer."""
+        """Whether the latest message is for the rules rather than an answer.
+
+        不记得了 (NLU: deny) answers the question: the hint says where to look.
+        """
         intent = latest_intent(tracker) or ""
+        if intent == "deny" and any(w in latest_text(tracker) for w in DONT_KNOW_WORDS):
+            return False
         return intent in PASSTHROUGH_INTENTS and intent not in self.own_intents
 
     def digresses(self, tracker: Tracker) -> bool:

@@ -46,6 +46,11 @@ YES_WORDS: tuple[str, ...] = (
     "确认", "确定", "是的", "是", "对", "好", "可以", "没问题", "行", "嗯", "恩", "ok", "OK", "Ok",
     "提交", "要的", "改吧", "就这样", "没错", "👌", "👍",
 )  # fmt: skip
+# "I don't know it" is an answer to a question (then a hint says where to find
+# it), not a wish to stop: 不记得了 while asked for the order number.
+DONT_KNOW_WORDS: tuple[str, ...] = (
+    "不记得", "不知道", "忘了", "忘记了", "找不到", "不清楚", "没有订单号", "在哪看", "在哪里看",
+)  # fmt: skip
 # Short messages that leave the form ("算了", "不用了") rather than answer "no".
 STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
 

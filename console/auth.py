@@ -41,12 +41,13 @@ SESSION = timedelta(hours=12)
 AUDIENCE = "shop-console"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROLES = ("agent", "trainer", "owner")
-# The staff pages, one per role, in landing order: a user lands on the first their
-# roles allow, and the navigation bar lists exactly these.
+# The staff pages (id, role that may use it, address, label) in landing order: a user
+# lands on the first their roles allow, and the navigation bar lists exactly these.
 PAGES = (
-    ("agent", "/console/", "客服工作台"),
-    ("trainer", "/console/trainer", "训练师工作台"),
-    ("owner", "/console/owner", "店铺数据"),
+    ("agent", "agent", "/console/", "客服工作台"),
+    ("trainer", "trainer", "/console/trainer", "训练师工作台"),
+    ("owner", "owner", "/console/owner", "店铺数据"),
+    ("quick-replies", "owner", "/console/quick-replies", "快捷回复"),
 )
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
 MAX_PASSWORD = 200
@@ -137,15 +138,17 @@ class Staff:
 
 
 def pages_for(roles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    """``[{"role", "href", "label"}]`` of the pages ``roles`` may use, in landing order."""
+    """``[{"id", "role", "href", "label"}]`` of the pages ``roles`` may use, in landing order."""
     return [
-        {"role": role, "href": href, "label": label} for role, href, label in PAGES if role in roles
+        {"id": page, "role": role, "href": href, "label": label}
+        for page, role, href, label in PAGES
+        if role in roles
     ]
 
 
 def home_for(roles: tuple[str, ...] | list[str]) -> str | None:
     """The landing page of a user with ``roles`` (agent console, trainer page, owner page)."""
-    return next((href for role, href, _ in PAGES if role in roles), None)
+    return next((href for _, role, href, _ in PAGES if role in roles), None)
 
 
 def issue_session(user: StaffUser, *, now: datetime | None = None) -> str:

@@ -229,11 +229,12 @@ def _list(_: argparse.Namespace, session: Session) -> str:
             ",".join(u.roles or []),
             str(u.max_open),
             "yes" if u.active else "no",
+            u.presence or "-",
             u.last_seen_at.strftime("%Y-%m-%d %H:%M") if u.last_seen_at else "-",
         )
         for u in users
     ]
-    header = ("username", "name", "roles", "max_open", "active", "last_seen")
+    header = ("username", "name", "roles", "max_open", "active", "presence", "last_seen")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()

@@ -160,10 +160,10 @@ async def _run_answer(name: str, state: dict[str, Any], responses: Responses) ->
         return None
     texts = []
     for message in dispatcher.messages:
-        name_ = message.get("response")
-        if name_:
+        response = message.get("response")
+        if response:
             values = {key: value for key, value in message.items() if key != "response"}
-            text = _fill(responses, str(name_), values)
+            text = _fill(responses, str(response), values)
         else:
             text = str(message.get("text") or "").strip() or None
         if text:
@@ -221,7 +221,8 @@ class Suggester:
             prediction = await self._rasa().predict(unpaused(events, turn))
         except RasaError as exc:
             logger.warning("no prediction for %s: %s", conversation_id, exc)
-            return await self._rule(events, turn), False
+            refused = exc.status is not None and exc.status < 500  # asking again won't help
+            return await self._rule(events, turn), refused
         scores = [s for s in prediction.get("scores") or [] if isinstance(s, dict)]
         best = max(scores, key=lambda s: float(s.get("score") or 0), default=None)
         action = str(best.get("action") or "") if best else ""

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from actions.lexicon import INBOX_REASON_LABELS, label
 from trainer import activation, evaluation, inbox, nlu_files, segment, training
 from trainer.jobs import Job
 from trainer.workspace import Workspace, add_flag, read_log
@@ -114,10 +115,11 @@ def _inbox(ws: Workspace, args: argparse.Namespace) -> None:
         return
     for g in groups:
         m = g.example
-        alts = ", ".join(f"{r['name']} {r['confidence']:.2f}" for r in m.ranking[1:3])
+        alts = ", ".join(f"{r['label']}({r['name']}) {r['confidence']:.2f}" for r in m.ranking[1:3])
+        why = "/".join(label(INBOX_REASON_LABELS, r) for r in g.reasons)
         print(
-            f"×{g.count:<3} {m.text}\n     {m.intent} {m.confidence:.2f} (又: {alts})  "
-            f"{'/'.join(g.reasons)}  {m.conversation_id}"
+            f"×{g.count:<3} {m.text}\n     {m.intent_label}({m.intent}) {m.confidence:.2f}"
+            f" (又: {alts})  {why}  {m.conversation_id}"
         )
     print(f"{len(groups)} group(s)")
 

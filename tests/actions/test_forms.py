@@ -263,3 +263,22 @@ async def test_a_yes_to_a_person_hands_over() -> None:
         CollectingDispatcher(), _offer_tracker("好的 转吧", "affirm", offer), {}
     )
     assert events[-1]["name"] == "action_handoff"
+
+
+async def test_i_dont_remember_is_answered_with_where_to_look(domain: Any) -> None:
+    """不记得了 (NLU: deny) keeps the question open: the hint says where the number is."""
+    tracker = make_tracker(
+        "不记得了", intent="deny", slots={"requested_slot": "order_id"}, active_loop="order_form"
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, tracker, domain)
+    assert _slot_events(events) == {"order_id": None, "form_misses": 1}
+    assert [m["response"] for m in dispatcher.messages] == ["utter_hint_order_id_guest"]
+
+
+async def test_an_order_number_typed_with_no_question_open_is_looked_up() -> None:
+    from actions.context import ActionInformWithoutQuestion
+
+    tracker = make_tracker("2026051793538979", intent="inform")
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events[-1] == {"event": "followup", "name": "order_form", "timestamp": None}

@@ -95,7 +95,7 @@ async def test_login_sets_a_strict_http_only_cookie(
         "display_name": "AGENT1",
         "roles": ["agent"],
         "home": "/console/",
-        "pages": [{"role": "agent", "href": "/console/", "label": "客服工作台"}],
+        "pages": [{"id": "agent", "role": "agent", "href": "/console/", "label": "客服工作台"}],
     }
     cookie = resp.headers["Set-Cookie"]
     assert cookie.startswith("shop_console=")

@@ -19,9 +19,9 @@ Login = Callable[[str], Awaitable[Client]]
     [
         (["agent"], "/console/", ["agent"]),
         (["trainer"], "/console/trainer", ["trainer"]),
-        (["owner"], "/console/owner", ["owner"]),
-        (["owner", "agent"], "/console/", ["agent", "owner"]),  # landing order, not role order
-        (["trainer", "owner"], "/console/trainer", ["trainer", "owner"]),
+        (["owner"], "/console/owner", ["owner", "owner"]),  # the report and the quick replies
+        (["owner", "agent"], "/console/", ["agent", "owner", "owner"]),  # landing order
+        (["trainer", "owner"], "/console/trainer", ["trainer", "owner", "owner"]),
         ([], None, []),
     ],
 )
@@ -37,7 +37,7 @@ def test_landing_page_and_navigation_by_role(
     [
         ("agent1", "/console/", ["客服工作台"]),
         ("trainer", "/console/trainer", ["训练师工作台"]),
-        ("owner", "/console/owner", ["店铺数据"]),
+        ("owner", "/console/owner", ["店铺数据", "快捷回复"]),
     ],
 )
 async def test_login_tells_the_page_where_to_land(

@@ -109,6 +109,7 @@ async def test_the_page_shows_honest_numbers_in_chinese_and_only_the_owners_nav(
     assert 'rel="icon"' in page
     nav = page[page.index('<nav class="staff-nav"') : page.index("</nav>")]
     assert 'href="/console/owner" aria-current="page">店铺数据</a>' in nav
+    assert '<a href="/console/quick-replies">快捷回复</a>' in nav
     assert "/console/trainer" not in nav and 'href="/console/"' not in nav
     assert 'action="/console/logout"' in page
     assert "chart-error" not in page

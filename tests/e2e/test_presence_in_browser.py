@@ -182,3 +182,39 @@ def test_offline_gets_nothing_online_gets_the_new_buyer_in_one_poll(
     assert _status(servers, third_id) == ("waiting", None)
     _shot(agent, "4-offline-again")
     assert agent.errors == []
+
+
+def test_the_owner_edits_the_quick_replies_agents_use(servers: Servers, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 860}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{servers.console_url}/console/quick-replies")
+        expect(page.locator("#login-form")).to_be_visible()  # no session: the login first
+        page.locator("#login-username").fill("owner")
+        page.locator("#login-password").fill(PASSWORD)
+        page.locator("#login-submit").click()
+        page.wait_for_url("**/console/owner**")
+        page.goto(f"{servers.console_url}/console/quick-replies")
+        titles = page.locator("#admin-list .quick-title")
+        for title in ("退货地址", "发货时间", "尺码建议", "运费险"):
+            expect(titles.filter(has_text=title)).to_have_count(1)
+        page.locator("#admin-title").fill("鞋盒破损")
+        page.locator("#admin-text").fill("抱歉亲，鞋盒在运输中压坏了，我们给您补寄一个新鞋盒。")
+        page.locator("#admin-save").click()
+        added = page.locator("#admin-list .quick-item").filter(has_text="鞋盒破损")
+        expect(added).to_have_count(1)
+        added.get_by_role("button", name="编辑").click()
+        page.locator("#admin-text").fill("抱歉亲，我们马上给您补寄新鞋盒。")
+        page.locator("#admin-save").click()
+        expect(added).to_contain_text("马上给您补寄")
+        _shot(page, "5-owner-quick-replies")
+        remove = added.get_by_role("button", name="删除")
+        remove.click()
+        added.get_by_role("button", name="确认删除").click()
+        expect(added).to_have_count(0)
+        assert errors == []
+    finally:
+        context.close()

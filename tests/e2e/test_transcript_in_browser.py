@@ -4,7 +4,7 @@ the button's title (never its payload), the queue card and the handoff summary a
 Chinese sentences without ``EXTERNAL`` or slash payloads, the pause shows once, and
 the hand-back is one grey note. So is the CSV export.
 
-Screenshot: var/screenshots/transcript-agent.png.
+Screenshots: var/screenshots/transcript-agent.png (the end), transcript-agent-top.png.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def test_the_agent_reads_titles_and_chinese_summaries_not_payloads(
     servers: Servers, pages: Any
 ) -> None:
     buyer = pages(414, 860)
-    buyer.goto(f"{servers.rasa_url}/webhooks/socketio/webchat/demo.html")
+    buyer.goto(f"{servers.console_url}/")  # the shop front: no product page, so buttons
     buyer.locator(".scw-launcher").click()
     buyer.wait_for_function(
         "() => Object.keys(localStorage).some(k => k.endsWith(':session'))", timeout=SLOW
@@ -152,7 +152,9 @@ def test_the_agent_reads_titles_and_chinese_summaries_not_payloads(
     expect(history.locator(".msg-system").filter(has_text="机器人已暂停，转人工")).to_have_count(1)
     _no_codes(history.inner_text())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    agent.screenshot(path=str(SCREENSHOTS / "transcript-agent.png"), full_page=True)
+    agent.screenshot(path=str(SCREENSHOTS / "transcript-agent.png"))
+    history.evaluate("box => { box.scrollTop = 0; }")
+    agent.screenshot(path=str(SCREENSHOTS / "transcript-agent-top.png"))
 
     exported = agent.evaluate(
         "id => fetch(`/console/api/escalations/${id}/export?format=csv`).then(r => r.text())",

@@ -107,14 +107,7 @@ async function boot() {
   try {
     const user = await api.get(routes.me, { quiet401: true });
     byId("me").textContent = `${str(user.display_name || user.username)}（${str(user.username)}）`;
-    const nav = byId("staff-nav");
-    renderNav(nav, user, "quick-replies");
-    if (!nav.querySelector('a[href="/console/quick-replies"]')) {
-      const here = el("a", "", "快捷回复");
-      here.href = "/console/quick-replies";
-      here.setAttribute("aria-current", "page");
-      nav.appendChild(here);
-    }
+    renderNav(byId("staff-nav"), user, "quick-replies");
   } catch (_) {
     location.replace("/console/");
     return;

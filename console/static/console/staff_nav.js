@@ -4,9 +4,10 @@
 // sees only the pages their roles may use, and lands on the first of them.
 
 const PAGES = [
-  { role: "agent", href: "/console/", label: "客服工作台" },
-  { role: "trainer", href: "/console/trainer", label: "训练师工作台" },
-  { role: "owner", href: "/console/owner", label: "店铺数据" },
+  { id: "agent", role: "agent", href: "/console/", label: "客服工作台" },
+  { id: "trainer", role: "trainer", href: "/console/trainer", label: "训练师工作台" },
+  { id: "owner", role: "owner", href: "/console/owner", label: "店铺数据" },
+  { id: "quick-replies", role: "owner", href: "/console/quick-replies", label: "快捷回复" },
 ];
 
 // The pages `user` may open, in landing order.
@@ -28,7 +29,7 @@ export function mayUse(user, role) {
   return pagesOf(user).some((page) => page.role === role);
 }
 
-// Fills the <nav> with a link per page of the user, `current` marked.
+// Fills the <nav> with a link per page of the user, the page whose id is `current` marked.
 export function renderNav(nav, user, current) {
   if (!nav) return;
   nav.replaceChildren();
@@ -36,7 +37,7 @@ export function renderNav(nav, user, current) {
     const link = document.createElement("a");
     link.href = page.href;
     link.textContent = page.label;
-    if (page.role === current) link.setAttribute("aria-current", "page");
+    if ((page.id || page.role) === current) link.setAttribute("aria-current", "page");
     nav.appendChild(link);
   }
   nav.hidden = false;
