@@ -127,3 +127,56 @@ async def test_a_narrowed_choice_offers_only_those(rendered: Any) -> None:
     await ActionAskOrderId().run(dispatcher, tracker, {})
     assert rendered(dispatcher) == ["utter_choose_order_among"]
     assert len(dispatcher.messages[0]["buttons"]) == 2
+
+
+# --- information typed with no question open (actions/context.py) ----------------------
+
+
+async def _inform(text: str, buyer: str, flow: str | None = "order_form", **slots: Any) -> list:
+    from actions.context import ActionInformWithoutQuestion
+
+    tracker = make_tracker(text, intent="inform", metadata=token(buyer), slots=slots)
+    if flow:
+        tracker.events = [{"event": "action", "name": flow}]
+    return await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+
+
+def _slots(events: list) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_another_order_named_after_an_order_card_is_looked_up() -> None:
+    events = await _inform("凉鞋那单呢", "B010", after_sale_goal="status")
+    assert _slots(events)["order_id"] == B010_DELIVERED
+    assert events[-1]["name"] == "order_form"
+
+
+async def test_several_orders_named_narrow_the_choice() -> None:
+    events = await _inform("乐福鞋那个", "B010", after_sale_goal="status")
+    assert _slots(events)["order_choices"] == [B010_TWO_ITEMS, B010_LOAFERS]
+
+
+async def test_a_return_said_as_a_fact_starts_a_return() -> None:
+    events = await _inform("雪地靴不想要了", "B007", flow=None)
+    slots = _slots(events)
+    assert slots["after_sale_goal"] == "return" and slots["order_id"] == "2026060180560007"
+
+
+async def test_another_shoe_after_a_product_answer_asks_the_same_about_it() -> None:
+    events = await _inform("轻羽那双呢", "B001", flow="product_form")
+    assert _slots(events)["product_id"] == "P002" and events[-1]["name"] == "product_form"
+
+
+@pytest.mark.parametrize("text", ["脚长25", "平时穿41码"])
+async def test_a_foot_typed_alone_starts_size_advice(text: str) -> None:
+    events = await _inform(text, "B001", flow=None)
+    assert events[-1]["name"] == "size_advice_form"
+
+
+async def test_nothing_placed_gets_the_fallback(rendered: Any) -> None:
+    from actions.context import ActionInformWithoutQuestion
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("嗯哼", intent="inform")
+    assert await ActionInformWithoutQuestion().run(dispatcher, tracker, {}) == []
+    assert rendered(dispatcher) == ["utter_default"]
