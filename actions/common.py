@@ -79,6 +79,8 @@ QUESTION_MARKS = ("吗", "?", "？", "什么", "怎么", "多少", "几", "呢",
 def is_question(text: str) -> bool:
     """Whether ``text`` asks something (a digression, not an answer)."""
     return any(mark in text for mark in QUESTION_MARKS)
+
+
 MAX_ANSWER_CHARS = 12
 
 

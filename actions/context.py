@@ -3,7 +3,8 @@ what it answers.
 
 乐福鞋那个 right after an order card means another order; 雪地靴不想要了
 is a return said as a fact; 轻羽那双呢 right after a material answer means
-the same question about another shoe; 脚长25 means size advice. Only when
+the same question about another shoe; 脚长25 means size advice; 小白鞋 right
+after "which shoe?" answers a stock question. Only when
 nothing fits does the buyer get the fallback (which offers a person on the
 second miss in a row).
 """
@@ -21,12 +22,19 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import token_buyer_id, verified_order_ids
-from actions.common import ShopDataUnavailableError, in_transaction, latest_text, yes_or_no
+from actions.common import (
+    ShopDataUnavailableError,
+    in_transaction,
+    latest_entity,
+    latest_text,
+    yes_or_no,
+)
 from actions.db import queries
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_form import ORDER_ID, decide, load_choice
 from actions.return_requests import reason_in
+from actions.stock import asked_which_shoe
 
 # The forms a typed piece of information can continue, newest first.
 FLOW_FORMS = ("order_form", "product_form", "size_advice_form")
@@ -82,6 +90,10 @@ class ActionInformWithoutQuestion(Action):
     def _continue(
         tracker: Tracker, text: str, flow: str | None, session: Session
     ) -> list[EventType] | None:
+        if asked_which_shoe(tracker) is not None and (
+            latest_entity(tracker, "product") or queries.find_product_in_text(text, session=session)
+        ):  # 小白鞋 answering "which shoe?" after a stock question
+            return [FollowupAction("action_answer_stock")]
         goal = tracker.get_slot("after_sale_goal") or "status"
         if ORDER_ID.search(text):  # an order number typed on its own: look it up
             return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]

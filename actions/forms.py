@@ -29,7 +29,7 @@ from actions.lexicon import DONT_KNOW_WORDS
 # (data/rules/forms.yml).
 DIGRESSION_INTENTS = frozenset(
     {"ask_return_policy", "ask_shipping", "ask_promotion", "bot_challenge", "ask_material",
-     "ask_function", "send_photo"}
+     "ask_function", "ask_stock", "send_photo"}
 )  # fmt: skip
 # Leaving the form: stop (deny, goodbye) or a person (request_human).
 LEAVE_INTENTS = frozenset({"deny", "goodbye", "request_human"})
@@ -41,6 +41,9 @@ AFTER_SALE_INTENTS = frozenset(
 REQUEST_INTENTS = AFTER_SALE_INTENTS | {"ask_size_advice", "complain"}
 PASSTHROUGH_INTENTS = DIGRESSION_INTENTS | LEAVE_INTENTS | REQUEST_INTENTS
 MISSES_BEFORE_HUMAN = 2
+# The responses of a re-ask, as the staff pages count them (a buyer stuck in a form).
+HINT_PREFIX = "utter_hint_"
+OFFER_HUMAN_IN_FORM = "utter_offer_human_in_form"
 
 
 class ShopFormValidation(FormValidationAction, ABC):
@@ -77,7 +80,7 @@ class ShopFormValidation(FormValidationAction, ABC):
 
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:
         """The short hint sent before asking ``slot`` again (``utter_hint_<slot>``)."""
-        return f"utter_hint_{slot}"
+        return f"utter_hint_{slot}"  # HINT_PREFIX
 
     def repeats_request(self, tracker: Tracker) -> bool:
         """Whether the message repeats the request the form serves (no hint then)."""
@@ -138,5 +141,5 @@ class ShopFormValidation(FormValidationAction, ABC):
             if hint and hint in (domain.get("responses") or {}):
                 dispatcher.utter_message(response=hint)
         if misses >= MISSES_BEFORE_HUMAN:
-            dispatcher.utter_message(response="utter_offer_human_in_form")
+            dispatcher.utter_message(response=OFFER_HUMAN_IN_FORM)
         return [SlotSet(requested, None), SlotSet("form_misses", misses)]

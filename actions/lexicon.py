@@ -181,6 +181,18 @@ def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
 
 
 # --- display names (staff pages) --------------------------------------------
+# Grey notes in a transcript, and what a card is called there.
+NOTE_LABELS: dict[str, str] = {
+    "paused": "机器人已暂停（转人工）",
+    "resumed": "机器人已恢复",
+    "restarted": "对话已重新开始",
+}
+CARD_LABELS: dict[str, str] = {
+    "product_card": "商品卡片",
+    "order_card": "订单卡片",
+    "return_card": "退货卡片",
+    "size_table": "尺码表",
+}
 # The one table of Chinese names staff read for codes: intents, escalation and
 # return reasons, statuses, entities. The console, its exports, the trainer's
 # pages, the owner's report and the handoff summary all look names up here.
@@ -322,3 +334,16 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return ""
     return table.get(str(code), str(code))
+
+
+# --- stock and price protection ---------------------------------------------
+# A stock question that asks when a sold-out shoe comes back (灰色什么时候补货).
+RESTOCK_WORDS: tuple[str, ...] = (
+    "补货", "补码", "补吗", "补不补", "会补", "到货", "返场", "再上", "还会有", "什么时候有",
+    "啥时候有", "多久有", "几时有", "哪天有", "等多久",
+)  # fmt: skip
+# A promotion question about 价保: a price drop after payment refunded (actions/policies.py).
+PRICE_PROTECTION_WORDS: tuple[str, ...] = (
+    "价保", "保价", "价格保护", "差价", "降价", "降了", "买贵", "买亏", "便宜了",
+)  # fmt: skip
+INTENT_LABELS["ask_stock"] = "问库存"

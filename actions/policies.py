@@ -1,9 +1,14 @@
-"""The shop's rules, answered from the policy and promotion tables."""
+"""The shop's rules, answered from the policy and promotion tables.
+
+A promotion question about 价保 (保价, 补差价, 降价了) gets the shop's price
+protection instead of the list of promotions: its window from the policy and,
+with an order under discussion, whether that order is still inside it.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,9 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.common import reply_in_transaction
+from actions.access import accessible_order, shop_now
+from actions.common import latest_text, reply_in_transaction
 from actions.config import settings
 from actions.db import queries
+from actions.db.models import Order, ShopPolicy
+from actions.lexicon import PRICE_PROTECTION_WORDS
 
 Messages = list[tuple[str, dict[str, Any]]]
 
@@ -24,13 +32,13 @@ class _PolicyAction(Action, ABC):
     """Runs one read in a transaction and sends the responses it picks."""
 
     @abstractmethod
-    def messages(self, session: Session) -> Messages:
+    def messages(self, session: Session, tracker: Tracker) -> Messages:
         """The responses (name, variables) to send."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        await reply_in_transaction(dispatcher, work=self.messages)
+        await reply_in_transaction(dispatcher, work=lambda session: self.messages(session, tracker))
         return []
 
 
@@ -40,7 +48,7 @@ class ActionAnswerReturnPolicy(_PolicyAction):
     def name(self) -> str:
         return "action_answer_return_policy"
 
-    def messages(self, session: Session) -> Messages:
+    def messages(self, session: Session, tracker: Tracker) -> Messages:
         policy = queries.get_policy(session=session)
         if policy is None:
             return [("utter_shop_info_missing", {})]
@@ -69,7 +77,7 @@ class ActionAnswerShipping(_PolicyAction):
     def name(self) -> str:
         return "action_answer_shipping"
 
-    def messages(self, session: Session) -> Messages:
+    def messages(self, session: Session, tracker: Tracker) -> Messages:
         policy = queries.get_policy(session=session)
         if policy is None:
             return [("utter_shop_info_missing", {})]
@@ -89,12 +97,14 @@ class ActionAnswerShipping(_PolicyAction):
 
 
 class ActionAnswerPromotion(_PolicyAction):
-    """The promotions valid today in the shop's time zone."""
+    """The promotions valid today in the shop's time zone, or the price protection."""
 
     def name(self) -> str:
         return "action_answer_promotion"
 
-    def messages(self, session: Session) -> Messages:
+    def messages(self, session: Session, tracker: Tracker) -> Messages:
+        if any(word in latest_text(tracker) for word in PRICE_PROTECTION_WORDS):
+            return price_protection_messages(tracker, session=session)
         today = datetime.now(ZoneInfo(settings.timezone)).date()
         promotions = queries.active_promotions(today, session=session)
         if not promotions:
@@ -116,3 +126,44 @@ class ActionAnswerPromotion(_PolicyAction):
                 )
             )
         return messages
+
+
+def price_protection_messages(tracker: Tracker, *, session: Session) -> Messages:
+    """The shop's 价保 and, with an order under discussion, whether it is still covered."""
+    policy = queries.get_policy(session=session)
+    if policy is None:
+        return [("utter_shop_info_missing", {})]
+    days = int(policy.price_protection_days or 0)
+    if days <= 0:
+        return [("utter_price_protection_none", {})]
+    order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+    if order is not None:
+        messages = order_price_protection(order, days, shop_now())
+        if messages[0][0] == "utter_price_protection_order_inside":
+            messages += [*_terms(policy), ("utter_offer_human", {})]
+        return messages
+    return [("utter_price_protection_days", {"days": days}), *_terms(policy)]
+
+
+def _terms(policy: ShopPolicy) -> Messages:
+    rule = (policy.price_protection_rule or "").strip().rstrip("。.")
+    return [("utter_price_protection_terms", {"rule": rule})] if rule else []
+
+
+def order_price_protection(order: Order, days: int, now: datetime) -> Messages:
+    """Whether ``order`` is inside the ``days`` after payment (creation if unpaid) at ``now``."""
+    if order.status == "cancelled":
+        return [("utter_price_protection_order_cancelled", {"order_id": order.id})]
+    start = order.paid_at or order.created_at
+    end = start + timedelta(days=days)
+    values = {
+        "order_id": order.id,
+        "days": days,
+        "month": start.month,
+        "day": start.day,
+        "end_month": end.month,
+        "end_day": end.day,
+    }
+    if now <= end:
+        return [("utter_price_protection_order_inside", values)]
+    return [("utter_price_protection_order_outside", values)]

@@ -24,6 +24,7 @@ from actions.common import (
     in_transaction,
     last_text_with_intent,
     latest_entity,
+    latest_intent,
     latest_text,
 )
 from actions.db import queries, returns
@@ -292,7 +293,10 @@ class ValidateReturnForm(ShopFormValidation):
             tracker.get_slot("exchange_size") is not None and not asked
         ):
             return {}
-        if self.digresses(tracker) or (not asked and self.passes_through(tracker)):
+        stock_answer = asked and latest_intent(tracker) == "ask_stock"  # 43码有货吗: the wish
+        if not stock_answer and (
+            self.digresses(tracker) or (not asked and self.passes_through(tracker))
+        ):
             return {}
         texts = [latest_text(tracker)]
         if requested is None:

@@ -23,10 +23,12 @@ from typing import Any
 
 from actions.lexicon import (
     AFTER_SALE_GOAL_LABELS,
+    CARD_LABELS,
     COMPLAINT_CATEGORY_LABELS,
     DELIVERY_KIND_LABELS,
     ENTITY_LABELS,
     INTENT_LABELS,
+    NOTE_LABELS,
     ORDER_STATUS_LABELS,
     RETURN_REASON_LABELS,
     label,
@@ -39,15 +41,10 @@ PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 HIDDEN_COMMANDS = frozenset({"restart", "session_start"})
 HIDDEN_ENTITIES = frozenset({"photo_id", "shop_event_id"})
 AGENT_DONE = frozenset({"EXTERNAL_agent_handback", "EXTERNAL_agent_closed"})
-PAUSED = "机器人已暂停，转人工"
-RESUMED = "机器人已恢复"
-RESTARTED = "对话已重新开始"
-CARDS = {
-    "product_card": "商品卡片",
-    "order_card": "订单卡片",
-    "return_card": "退货卡片",
-    "size_table": "尺码表",
-}
+PAUSED = NOTE_LABELS["paused"]
+RESUMED = NOTE_LABELS["resumed"]
+RESTARTED = NOTE_LABELS["restarted"]
+CARDS = CARD_LABELS
 WHO = {"buyer": "买家", "bot": "机器人", "agent": "客服", "system": ""}
 WORDS_SHOWN = 40  # characters of each buyer message quoted in a summary
 YES_NO = ("affirm", "deny")  # answers, not descriptions

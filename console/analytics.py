@@ -42,12 +42,13 @@ from sqlalchemy.orm import Session
 from actions.config import settings
 from actions.db.models import ConversationRating, Escalation
 from actions.db.session import get_engine, session_scope
+from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 from console.return_insights import ReturnInsights, return_insights
 
 TOP_INTENTS = 5
 FALLBACK_REPLY = "utter_default"  # "没太明白": NLU and core fallbacks alike
-REASK_PREFIX = "utter_hint_"  # a form's hint before it asks again (actions/forms.py)
-REASK_OFFER = "utter_offer_human_in_form"  # the second miss: a person offered
+REASK_PREFIX = HINT_PREFIX  # a form's hint before it asks again (actions/forms.py)
+REASK_OFFER = OFFER_HUMAN_IN_FORM  # the second miss: a person offered
 
 
 def is_stuck_reply(utter_action: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from sanic import Sanic, response
@@ -9,6 +10,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# matplotlib 3.5 (the owner's charts) calls pyparsing's old names: only noise in the log.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"matplotlib\.")
 # The shop's icon for every page of the console and the demo shop (browsers ask
 # for /favicon.ico on their own; pages link the SVG).
 FAVICONS = {"favicon.ico": "image/x-icon", "favicon.svg": "image/svg+xml"}

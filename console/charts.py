@@ -54,7 +54,11 @@ PROBE = "会话退换货原因每日"  # characters any usable font must have
 
 
 class ChartFontError(RuntimeError):
-    """A chart cannot show its Chinese: no CJK font, or a character the font lacks."""
+    """A chart cannot show its Chinese: no CJK font, or characters the font lacks (``missing``)."""
+
+    def __init__(self, message: str, missing: str = "") -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 _font_lock = threading.Lock()
@@ -137,9 +141,8 @@ def _png(figure: Figure) -> bytes:
     figure.savefig(buffer, format="png", dpi=100)
     missing = missing_glyphs(figure)
     if missing:
-        raise ChartFontError(
-            f"the chart font has no glyph for {''.join(sorted(missing))!r}: {FONT_HELP}"
-        )
+        chars = "".join(sorted(missing))
+        raise ChartFontError(f"the chart font has no glyph for {chars!r}: {FONT_HELP}", chars)
     return buffer.getvalue()
 
 

@@ -148,20 +148,20 @@ def _chart_key(kind: str, days: int, size: str = "wide") -> tuple:
     return (kind, days, size, today())
 
 
-def prerender(report: Report, days: int) -> dict[str, str]:
+def prerender(report: Report, days: int) -> dict[str, ChartFontError]:
     """Renders (and caches) the page's charts now; ``{chart: why it failed}``.
 
     The page shows each failure as a message where the chart would be, so an owner
     never sees boxes instead of Chinese, nor a broken image. The phone size has the
     same labels, so it is drawn when a phone asks for it.
     """
-    failed: dict[str, str] = {}
+    failed: dict[str, ChartFontError] = {}
     for kind in CHARTS:
         try:
             charts.get(_chart_key(kind, days), functools.partial(render, kind, report))
         except ChartFontError as exc:
             logger.error("owner chart %s not drawn: %s", kind, exc)
-            failed[kind] = str(exc)
+            failed[kind] = exc
     return failed
 
 
@@ -187,7 +187,7 @@ def owner_blueprint() -> Blueprint:
             return _forbidden(staff)
         days = _days(request)
 
-        def build() -> tuple[Report, dict[str, str]]:
+        def build() -> tuple[Report, dict[str, ChartFontError]]:
             report = _report(days)
             return report, prerender(report, days)
 

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from actions import transcript
+from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 from actions.lexicon import INTENT_LABELS, label
 from trainer.textnorm import group_key
 from trainer.workspace import Workspace, read_flags, read_log
@@ -32,7 +33,7 @@ LOW_CONFIDENCE = 0.6
 HANDOFF_ACTION = "action_handoff"
 COMPLAINT_INTENT = "complain"
 FALLBACK_REPLY = "utter_default"  # the "没太明白" answer
-REASK_PREFIX, REASK_OFFER = "utter_hint_", "utter_offer_human_in_form"  # a form asking again
+REASK_PREFIX, REASK_OFFER = HINT_PREFIX, OFFER_HUMAN_IN_FORM  # a form asking again
 CONTEXT_TURNS = 3
 DAYS = 30  # how far back the inbox reads the tracker store
 

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,7 @@ def find_conflicts(data: dict, *, session: Session) -> list[str]:
     return conflicts
 
 
-def _product(record: dict) -> Product:
+def _product(record: dict, now: datetime) -> Product:
     chart = record["size_chart"]
     return Product(
         id=record["id"],
@@ -129,6 +129,7 @@ def _product(record: dict) -> Product:
                 size=float(row["size"]),
                 quantity=row["quantity"],
                 reserved=row.get("reserved", 0),
+                restock_on=_optional_date(row, "restock_on", now),
             )
             for row in record["stock"]
         ],
@@ -137,6 +138,10 @@ def _product(record: dict) -> Product:
 
 def _optional_datetime(record: dict, field: str, now: datetime) -> datetime | None:
     return parse_datetime(record[field], now) if field in record else None
+
+
+def _optional_date(record: dict, field: str, now: datetime) -> date | None:
+    return parse_date(record[field], now.date()) if field in record else None
 
 
 def _order(record: dict, prices: dict[str, int], now: datetime) -> Order:
@@ -250,7 +255,7 @@ def load_shop(
         )
         for row in data.get("promotions", [])
     ]
-    products = [_product(row) for row in data["products"]]
+    products = [_product(row, now) for row in data["products"]]
     prices = {product.id: product.price_fen for product in products}
     buyers = [Buyer(id=row["id"], name=row["name"], phone=row["phone"]) for row in data["buyers"]]
     orders = [_order(row, prices, now) for row in data["orders"]]

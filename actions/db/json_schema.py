@@ -84,6 +84,9 @@ _POLICY = _obj({
     "return_address": _text(300),
     "return_recipient": _text(50),
     "return_phone": _text(30),
+}, {
+    "price_protection_days": {"type": "integer", "minimum": 0, "maximum": 365},
+    "price_protection_rule": _text(300),
 })  # fmt: skip
 _PRODUCT = _obj(
     {"id": _ID, "name": _text(100), "category": _text(50), "gender": _enum(GENDERS),
@@ -91,7 +94,7 @@ _PRODUCT = _obj(
      "size_chart": _array(_obj({"size": _SIZE, "foot_length_mm": {
          "type": "integer", "minimum": 100, "maximum": 350}}), 1),
      "stock": _array(_obj({"color": _text(30), "size": _SIZE, "quantity": _COUNT},
-                          {"reserved": _COUNT}))},
+                          {"reserved": _COUNT, "restock_on": _DATE}))},
     {"aliases": _array(_text(100)), "description": {"type": "string"},
      "material_upper": _text(200), "material_lining": _text(200), "material_sole": _text(200),
      "fit_note": _text(200), "fit_adjust": {"type": "number", "minimum": -2, "maximum": 2,

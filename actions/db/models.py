@@ -99,6 +99,8 @@ class StockItem(Base):
     size = Column(Float, nullable=False)
     quantity = Column(Integer, nullable=False, default=0)
     reserved = Column(Integer, nullable=False, default=0)
+    # When the shop expects more units (None: no date known; a past date is stale).
+    restock_on = Column(Date)
 
     product = relationship("Product", back_populates="stock")
 
@@ -125,6 +127,9 @@ class ShopPolicy(Base):
     return_address = Column(String(300), nullable=False)
     return_recipient = Column(String(50), nullable=False)
     return_phone = Column(String(30), nullable=False)
+    # 价保: days after payment in which a price drop is refunded (0: no price protection).
+    price_protection_days = Column(Integer, nullable=False, default=0, server_default="0")
+    price_protection_rule = Column(String(300))  # the conditions, quoted to buyers
 
 
 class Promotion(Base):

@@ -296,6 +296,11 @@ def _cross_checks(data: dict, now: datetime) -> list[Problem]:
             problems.append((("promotions", index, "ends_on"), "is before starts_on"))
     policy = data["policy"] if isinstance(data.get("policy"), dict) else {}
     couriers = policy.get("couriers")
+    if "price_protection_rule" in policy and not policy.get("price_protection_days"):
+        problems.append((
+            ("policy", "price_protection_days"),
+            "missing or 0 but price_protection_rule is given: how many days after payment?",
+        ))  # fmt: skip
     ctx: dict[str, Any] = {
         "buyers": {_scalar(buyer.get("id")) for _, buyer in buyers},
         "products": {

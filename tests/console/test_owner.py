@@ -147,3 +147,22 @@ async def test_a_non_owner_gets_a_page_back_to_their_own(console: str, login: Lo
         page = await resp.text()
     assert '<a href="/console/trainer">回到我的页面</a>' in page
     assert "店铺数据</a>" not in page  # no link to a page the trainer may not use
+
+
+async def test_a_label_the_font_lacks_is_named_where_its_chart_would_be(
+    console: str, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = owner.render
+
+    def render(kind: str, report: object, size: str = "wide") -> bytes:
+        if kind == "products":  # e.g. a product renamed 闪电鞋👟
+            raise owner.ChartFontError("the chart font has no glyph for '👟'", "👟")
+        return real(kind, report, size)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(owner, "render", render)
+    http = await login("owner")
+    async with http.get(f"{console}/console/owner?days=7") as resp:
+        page = await resp.text()
+    assert page.count('class="chart-error"') == 1 and 'data-chart="products"' in page
+    assert "图中的文字「👟」字体里没有" in page
+    assert page.count('<img src="/console/api/owner/charts/') == 3

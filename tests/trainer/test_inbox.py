@@ -28,7 +28,7 @@ def test_selection_and_grouping(workspace: Workspace, tracker_db: str) -> None:
     assert shoe.example.conversation_id == "conv-b"
     assert shoe.example.intent == "ask_material" and shoe.example.confidence == 0.41
     assert shoe.example.context[0] == {"who": "buyer", "text": "這鞋子咋回事啊！！😡", "self": "1"}
-    assert {"who": "system", "text": "机器人已暂停，转人工", "self": ""} in shoe.example.context
+    assert {"who": "system", "text": "机器人已暂停（转人工）", "self": ""} in shoe.example.context
     assert shoe.example.intent_label == "问材质"
     # confident, commands and unflagged messages stay out; "你好" is low confidence
     assert set(by_key) == {"这鞋子咋回事啊", "你好"}

@@ -11,8 +11,8 @@ import { showError } from "./notify.js";
 export const PRESENCE = { online: "在线", away: "离开", offline: "离线" };
 const HINTS = {
   online: "接收新会话：系统按负载自动分配",
-  away: "暂不分配新会话，接待中的会话不受影响",
-  offline: "不分配新会话，买家会被告知暂无客服在线",
+  away: "暂时离开：不分配新会话，接待中的会话仍归您",
+  offline: "离线：不分配新会话；退出登录时也会切换为离线",
 };
 const LIMIT_MS = 10_000;
 
@@ -76,6 +76,7 @@ export function showLimit() {
   box.querySelector(".queue-limit-text").textContent =
     `已达上限${load}：请先结束、交还或释放一个会话再接入。买家已离开的会话不计入上限。`;
   box.hidden = false;
+  box.scrollIntoView({ block: "nearest" }); // a scrolled (or phone-height) queue pane
   clearTimeout(limitTimer);
   limitTimer = setTimeout(hideLimit, LIMIT_MS);
   return true;

@@ -29,7 +29,7 @@ def test_the_switch_stores_the_status_and_shows_every_agents_status(
     expect(page.locator("#presence-hint")).to_contain_text("接收新会话")
     switch.locator("[data-presence='offline']").click()
     expect(switch.locator("[data-presence='offline']")).to_have_attribute("aria-checked", "true")
-    expect(page.locator("#presence-hint")).to_contain_text("不分配新会话")
+    expect(page.locator("#presence-hint")).to_contain_text("离线：不分配新会话")
     mine = page.locator("#agents .agent").filter(has_text="小美")
     expect(mine).to_have_class("agent agent-offline")
     expect(mine.locator(".agent-status")).to_have_text("离线")
@@ -37,7 +37,7 @@ def test_the_switch_stores_the_status_and_shows_every_agents_status(
     assert sent and sent[-1]["method"] == "PUT" and sent[-1]["x_console"] == "1"
     assert json.loads(sent[-1]["body"]) == {"status": "offline"}
     switch.locator("[data-presence='away']").click()
-    expect(page.locator("#presence-hint")).to_contain_text("暂不分配")
+    expect(page.locator("#presence-hint")).to_contain_text("暂时离开")
     page.reload()
     expect(switch.locator("[data-presence='away']")).to_have_attribute("aria-checked", "true")
     assert page.errors == []
