@@ -19,6 +19,7 @@ from actions.common import latest_metadata
 from actions.config import settings
 from actions.db.models import Escalation, Order
 from actions.identity import buyer_id_from_token
+from actions.metrics import HANDOFFS
 
 
 def shop_now() -> datetime:
@@ -84,7 +85,10 @@ def record_escalation(
     priority: int = 2,
     summary: str = "",
 ) -> Escalation:
-    """Queues the conversation for a human agent, once per reason and order while open."""
+    """Queues the conversation for a human agent, once per reason and order while open.
+
+    A new escalation counts as a handoff (``shop_handoffs_total`` on ``/metrics``).
+    """
     same_order = Escalation.order_id == order.id if order else Escalation.order_id.is_(None)
     existing = (
         session.execute(
@@ -112,6 +116,7 @@ def record_escalation(
     )
     session.add(escalation)
     session.flush()
+    HANDOFFS.labels(reason).inc()
     return escalation
 
 

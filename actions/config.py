@@ -2,17 +2,23 @@
 
 Every other module imports its settings from here; nothing else reads
 ``os.environ``. The defaults give the embedded set-up: a SQLite file under
-``var/`` and a development secret.
+``var/`` and a development secret. That secret is published (it is in this
+file), so every server calls :func:`refuse_insecure_start` when it starts: outside
+demo mode (``SHOP_DEMO=1``) it refuses to run with it. The test suite sets a
+test-only ``SHOP_SECRET`` (``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHOP_VAR_DIR", PROJECT_ROOT / "var"))
+# Published, so it signs nothing outside demo mode (refuse_insecure_start).
+DEFAULT_SHOP_SECRET = "dev-only-shop-secret-change-me-in-production"
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,12 @@ class Settings:
     trainer_dir: Path  # the trainer's change log, flags, jobs and model history
     candidates_dir: Path  # candidate models; the live models/shoe-shop.tar.gz is never touched
     buyer_left_minutes: int  # a queued buyer silent this long is 已离开: not assigned, not counted
+    # Server-to-server callers of the REST channel send it as X-Shop-Token (channels/rest.py);
+    # empty: the REST channel is open only in demo mode, else admin JWTs only.
+    rest_token: str
+    # Reverse proxies in front of the console (nginx: 1): Sanic's PROXIES_COUNT, so the
+    # scheme (X-Forwarded-Proto) and client address come from them; 0 trusts no header.
+    proxies_count: int
 
 
 def _default_database_url() -> str:
@@ -48,7 +60,7 @@ def _default_database_url() -> str:
 
 settings = Settings(
     database_url=os.environ.get("DATABASE_URL") or _default_database_url(),
-    shop_secret=os.environ.get("SHOP_SECRET", "dev-only-shop-secret-change-me-in-production"),
+    shop_secret=os.environ.get("SHOP_SECRET") or DEFAULT_SHOP_SECRET,
     timezone=os.environ.get("SHOP_TIMEZONE", "Asia/Shanghai"),
     upload_dir=Path(os.environ.get("SHOP_UPLOAD_DIR", VAR_DIR / "uploads")),
     rasa_url=os.environ.get("RASA_URL", "http://localhost:5005").rstrip("/"),
@@ -76,4 +88,40 @@ settings = Settings(
         os.environ.get("TRAINER_CANDIDATES_DIR", PROJECT_ROOT / "models" / "candidates")
     ),
     buyer_left_minutes=max(1, int(os.environ.get("SHOP_BUYER_LEFT_MINUTES", "15"))),
+    rest_token=os.environ.get("SHOP_REST_TOKEN", ""),
+    proxies_count=max(0, int(os.environ.get("SHOP_PROXIES_COUNT", "0"))),
 )
+
+
+def insecure_settings(current: Settings | None = None) -> list[str]:
+    """Why ``current`` (default: the settings) must not serve real buyers; empty when fine.
+
+    Demo mode may run on the published development secret: its buyers and staff are
+    demo data, and its pages hand out demo buyer tokens anyway.
+    """
+    current = current or settings
+    if current.demo_mode:
+        return []
+    problems = []
+    if current.shop_secret == DEFAULT_SHOP_SECRET:
+        problems.append(
+            "SHOP_SECRET is unset or the published development value: anyone could sign "
+            "buyer tokens and console sessions. Set it to a long random value "
+            "(openssl rand -hex 32), or SHOP_DEMO=1 for the demo shop."
+        )
+    elif len(current.shop_secret) < 32:
+        problems.append("SHOP_SECRET is shorter than 32 characters (openssl rand -hex 32).")
+    return problems
+
+
+def refuse_insecure_start(component: str, current: Settings | None = None) -> None:
+    """Exits the process (status 2, the reasons on stderr) when the settings are insecure.
+
+    Called once by each server as it starts: the Rasa server (its channels), the
+    action server (``rasa_sdk_plugins``) and the console (``python -m console``).
+    """
+    problems = insecure_settings(current)
+    if problems:
+        lines = [f"error: the {component} refuses to start:", *(f"  {p}" for p in problems)]
+        print("\n".join(lines), file=sys.stderr)
+        raise SystemExit(2)

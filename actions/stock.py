@@ -12,7 +12,7 @@ is unit-tested at its edges; :class:`ActionAnswerStock` reads the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -167,20 +167,18 @@ def stock_answer(
     """The responses answering ``query`` about product ``name`` from its stock rows.
 
     ``chart`` is the product's sizes (size chart and stock), ``today`` the
-    shop's date: a restock date before it is stale and not said.
+    shop's date: a restock date before it is stale and not said. A colour and
+    size without a stock row has nothing in stock and no restock date.
     """
     chart = sorted(set(chart) | {row.size for row in rows})
     if not rows:
         return [("utter_stock_unknown", {"product_name": name}), ("utter_offer_human", {})]
-    colors = list(dict.fromkeys(row.color for row in rows))
-    table = {(row.color, row.size): row for row in rows}
-    matched, unknown = _match_colors(query.colors, colors)
+    stock = _Stock(rows, chart)
+    matched, unknown = _match_colors(query.colors, stock.colors)
     if unknown and not matched:
+        colors = "、".join(stock.colors)
         return [
-            (
-                "utter_stock_no_color",
-                {"product_name": name, "color": unknown[0], "colors": "、".join(colors)},
-            )
+            ("utter_stock_no_color", {"product_name": name, "color": unknown[0], "colors": colors})
         ]
     size = query.size
     if size is not None and size not in chart:
@@ -195,79 +193,74 @@ def stock_answer(
                 },
             )
         ]
-
-    def row(color: str, at: float) -> StockRow:  # no row: nothing in stock, no date
-        return table.get((color, at)) or StockRow(color, at, 0)
-
-    def free_sizes(color: str | None) -> list[float]:
-        return [s for s in chart if any(row(c, s).free > 0 for c in ([color] if color else colors))]
-
     if matched and size is not None:
-        return [m for color in matched for m in _one(name, row(color, size), rows, today)]
+        return [m for color in matched for m in _one(name, stock, color, size, today)]
     if size is not None:
-        return _size_only(name, [row(c, size) for c in colors], free_sizes(None), today)
+        return _size_only(name, stock, size, today)
     if matched:
-        messages: Messages = []
-        for color in matched:
-            messages += _color_only(name, color, [row(color, s) for s in chart], chart, today)
-        others = [c for c in colors if c not in matched and free_sizes(c)]
-        if not any(free_sizes(c) for c in matched) and others:
-            messages.append(
-                (
-                    "utter_stock_colors_available",
-                    {"product_name": name, "colors": "、".join(others)},
-                )
-            )
-        return messages
-    return _overview(name, rows, colors, chart, query, today, free_sizes)
+        return _colors_only(name, stock, matched, query, today)
+    return _overview(name, stock, query, today)
 
 
-def _one(name: str, wanted: StockRow, rows: Sequence[StockRow], today: date) -> Messages:
+class _Stock:
+    """A product's stock rows by colour and size, with the sizes free for sale."""
+
+    def __init__(self, rows: Sequence[StockRow], chart: Sequence[float]) -> None:
+        self.rows = list(rows)
+        self.chart = list(chart)
+        self.colors = list(dict.fromkeys(row.color for row in rows))
+        self.table = {(row.color, row.size): row for row in rows}
+
+    def free(self, color: str, size: float) -> int:
+        row = self.table.get((color, size))
+        return row.free if row else 0
+
+    def free_sizes(self, color: str | None = None) -> list[float]:
+        """Sizes with units for sale, in ``color`` or in any colour."""
+        colors = [color] if color else self.colors
+        return [s for s in self.chart if any(self.free(c, s) > 0 for c in colors)]
+
+    def sold_out(self, *, color: str | None = None, size: float | None = None) -> list[StockRow]:
+        """Stock rows with nothing for sale, of ``color`` and/or ``size``."""
+        return [
+            row
+            for row in self.rows
+            if row.free <= 0
+            and (color is None or row.color == color)
+            and (size is None or row.size == size)
+        ]
+
+
+def _nearby(sizes: Iterable[float], size: float) -> str:
+    """The sizes at most a size away from ``size`` (42、42.5、44), or ''."""
+    near = [s for s in sizes if s != size and abs(s - size) <= NEARBY_STEPS]
+    return "、".join(_fmt(s) for s in sorted(near))
+
+
+def _one(name: str, stock: _Stock, color: str, size: float, today: date) -> Messages:
     """One colour in one size: available (maybe few left), or sold out and what is nearby."""
-    which = {"product_name": name, "color": wanted.color, "size": _fmt(wanted.size)}
-    if wanted.free > 0:
-        if wanted.free <= FEW_LEFT:
-            return [("utter_stock_few_left", {**which, "count": wanted.free})]
+    which = {"product_name": name, "color": color, "size": _fmt(size)}
+    free = stock.free(color, size)
+    if free > 0:
+        if free <= FEW_LEFT:
+            return [("utter_stock_few_left", {**which, "count": free})]
         return [("utter_stock_available", which)]
     messages: Messages = [("utter_stock_sold_out", which)]
-    messages += _restock([wanted], today)
-    other_colors = [
-        r.color for r in rows if r.size == wanted.size and r.color != wanted.color and r.free > 0
-    ]
-    if other_colors:
+    messages += _restock(stock.sold_out(color=color, size=size), today)
+    others = [c for c in stock.colors if c != color and stock.free(c, size) > 0]
+    if others:
         messages.append(
-            (
-                "utter_stock_other_colors",
-                {"size": _fmt(wanted.size), "colors": "、".join(dict.fromkeys(other_colors))},
-            )
+            ("utter_stock_other_colors", {"size": _fmt(size), "colors": "、".join(others)})
         )
-    nearby = [
-        r.size
-        for r in rows
-        if r.color == wanted.color
-        and r.free > 0
-        and r.size != wanted.size
-        and abs(r.size - wanted.size) <= NEARBY_STEPS
-    ]
+    nearby = _nearby(stock.free_sizes(color), size)
     if nearby:
-        messages.append(
-            (
-                "utter_stock_nearby_sizes",
-                {"color": wanted.color, "sizes": "、".join(_fmt(s) for s in sorted(nearby))},
-            )
-        )
+        messages.append(("utter_stock_nearby_sizes", {"color": color, "sizes": nearby}))
     return messages
 
 
-def _size_only(
-    name: str,
-    in_size: Sequence[StockRow],
-    free_sizes: Sequence[float],
-    today: date,
-) -> Messages:
+def _size_only(name: str, stock: _Stock, size: float, today: date) -> Messages:
     """One size, any colour: the colours in stock, else sold out and the nearby sizes."""
-    size = in_size[0].size
-    available = [r.color for r in in_size if r.free > 0]
+    available = [c for c in stock.colors if stock.free(c, size) > 0]
     if available:
         return [
             (
@@ -276,61 +269,54 @@ def _size_only(
             )
         ]
     messages: Messages = [("utter_stock_size_sold_out", {"product_name": name, "size": _fmt(size)})]
-    messages += _restock(list(in_size), today)
-    nearby = [s for s in free_sizes if s != size and abs(s - size) <= NEARBY_STEPS]
+    messages += _restock(stock.sold_out(size=size), today)
+    nearby = _nearby(stock.free_sizes(), size)
     if nearby:
+        messages.append(("utter_stock_nearby_sizes_any", {"size": _fmt(size), "sizes": nearby}))
+    return messages
+
+
+def _colors_only(
+    name: str, stock: _Stock, colors: Sequence[str], query: StockQuery, today: date
+) -> Messages:
+    """Colours, any size: the sizes in stock (restock of the rest when asked), or
+    sold out with when it comes back and the colours that are in stock."""
+    messages: Messages = []
+    for color in colors:
+        sizes = stock.free_sizes(color)
+        sold_out = stock.sold_out(color=color)
+        if not sizes:
+            messages.append(("utter_stock_color_sold_out", {"product_name": name, "color": color}))
+            messages += _restock(sold_out, today)
+            continue
+        text = _sizes_text(sizes, stock.chart)
         messages.append(
-            (
-                "utter_stock_nearby_sizes_any",
-                {"size": _fmt(size), "sizes": "、".join(_fmt(s) for s in nearby)},
-            )
+            ("utter_stock_color_sizes", {"product_name": name, "color": color, "sizes": text})
+        )
+        if query.restock:
+            messages += _restock(sold_out, today) or [("utter_stock_nothing_sold_out", {})]
+    others = [c for c in stock.colors if c not in colors and stock.free_sizes(c)]
+    if others and not any(stock.free_sizes(c) for c in colors):
+        messages.append(
+            ("utter_stock_colors_available", {"product_name": name, "colors": "、".join(others)})
         )
     return messages
 
 
-def _color_only(
-    name: str, color: str, in_color: Sequence[StockRow], chart: Sequence[float], today: date
-) -> Messages:
-    """One colour, any size: the sizes in stock, and when the sold-out ones come back."""
-    available = [r.size for r in in_color if r.free > 0]
-    sold_out = [r for r in in_color if r.free <= 0]
-    if not available:
-        messages: Messages = [
-            ("utter_stock_color_sold_out", {"product_name": name, "color": color})
-        ]
-        return messages + _restock(sold_out, today)
-    return [
-        (
-            "utter_stock_color_sizes",
-            {"product_name": name, "color": color, "sizes": _sizes_text(available, chart)},
-        ),
-        *(_restock(sold_out, today) if sold_out else []),
-    ]
-
-
-def _overview(
-    name: str,
-    rows: Sequence[StockRow],
-    colors: Sequence[str],
-    chart: Sequence[float],
-    query: StockQuery,
-    today: date,
-    free_sizes: Callable[[str | None], list[float]],
-) -> Messages:
+def _overview(name: str, stock: _Stock, query: StockQuery, today: date) -> Messages:
     """No colour or size named: what is in stock by colour; restock when asked."""
-    sold_out = [r for r in rows if r.free <= 0]
     summary = "；".join(
-        f"{color} {_sizes_text(sizes, chart)}码" for color in colors if (sizes := free_sizes(color))
+        f"{color} {_sizes_text(sizes, stock.chart)}码"
+        for color in stock.colors
+        if (sizes := stock.free_sizes(color))
     )
+    sold_out = stock.sold_out()
     if not summary:
         messages: Messages = [("utter_stock_all_sold_out", {"product_name": name})]
         return messages + _restock(sold_out, today)
     messages = [("utter_stock_overview", {"product_name": name, "summary": summary})]
     if query.restock:
-        if not sold_out:
-            messages.append(("utter_stock_nothing_sold_out", {}))
-        else:
-            messages += _restock(sold_out, today)
+        messages += _restock(sold_out, today) or [("utter_stock_nothing_sold_out", {})]
     return messages
 
 
@@ -366,7 +352,7 @@ def asked_which_shoe(tracker: Tracker) -> str | None:
             utter = (event.get("metadata") or {}).get("utter_action")
             asked = asked or utter == "utter_ask_product_id"
         elif kind == "action" and event.get("name") != "action_listen":
-            if ours or event.get("name") != ActionAnswerStock.NAME:
+            if ours or event.get("name") != ActionAnswerStock().name():
                 return None
             ours = True
     return None
@@ -387,10 +373,8 @@ def _stock_rows(product: Any) -> list[StockRow]:
 class ActionAnswerStock(Action):
     """Answers whether a shoe, colour or size is in stock, from the stock table."""
 
-    NAME = "action_answer_stock"
-
     def name(self) -> str:
-        return self.NAME
+        return "action_answer_stock"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

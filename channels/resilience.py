@@ -10,7 +10,12 @@ every custom action and form validation) once per process:
   ``TICKET_LOCK_LIFETIME`` (docs/deployment.md has the arithmetic);
 * a failure becomes one bot message: an apology with a "转人工客服" button.
   The conversation goes on; once the action server is back, the next message
-  is answered normally.
+  is answered normally;
+* a failure is counted (``shop_action_failures_total`` by action and reason:
+  ``timeout``, ``unreachable``, ``error``) and logged once with a trace id, the
+  action server's own when it answered 500 with one (``rasa_sdk_plugins``), so
+  both servers' log lines carry the same id. Rasa's own line for an unreachable
+  action server is dropped: it would log the same failure twice.
 
 A rejection (``ActionExecutionRejection``) is left to Rasa, as before.
 """
@@ -18,7 +23,9 @@ A rejection (``ActionExecutionRejection``) is left to Rasa, as before.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,7 +33,11 @@ import yaml
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
+from actions.metrics import ACTION_FAILURES, report_error
+
 logger = logging.getLogger(__name__)
+TRACE_ID = re.compile(r"[0-9a-f]{16}")
+UNREACHABLE = "Couldn't connect"  # Rasa's words for a connection error (rasa/core/actions)
 
 APOLOGY_RESPONSE = "utter_system_trouble"
 
@@ -54,6 +65,27 @@ def apology() -> BotUttered:
     )
 
 
+def _reason(error: Exception) -> str:
+    """``timeout``, ``unreachable`` (no connection) or ``error`` (e.g. the action raised)."""
+    if isinstance(error, asyncio.TimeoutError):
+        return "timeout"
+    return "unreachable" if UNREACHABLE in str(error) else "error"
+
+
+def _action_server_trace(error: Exception) -> str | None:
+    """The trace id in the action server's 500 answer (Rasa keeps it as the cause's text)."""
+    try:
+        trace = json.loads(getattr(error.__cause__, "text", "") or "{}").get("trace_id")
+    except (ValueError, AttributeError):
+        return None
+    return trace if isinstance(trace, str) and TRACE_ID.fullmatch(trace) else None
+
+
+def _not_rasas_unreachable_line(record: logging.LogRecord) -> bool:
+    """Drops Rasa's log line for an unreachable action server: the wrapper logs it."""
+    return not (record.levelno >= logging.ERROR and UNREACHABLE in record.getMessage())
+
+
 def _wrap(run: Callable[..., Awaitable[list[Event]]]) -> Callable[..., Any]:
     async def run_or_apologise(self: RemoteAction, *args: Any, **kwargs: Any) -> list[Event]:
         try:
@@ -63,7 +95,10 @@ def _wrap(run: Callable[..., Awaitable[list[Event]]]) -> Callable[..., Any]:
         except asyncio.CancelledError:
             raise
         except Exception as error:
-            logger.error("custom action %s failed: %s", self.name(), error or type(error).__name__)
+            name, reason = self.name(), _reason(error)
+            counter = ACTION_FAILURES.labels(name, reason)
+            what = f"custom action {name} failed ({reason})"
+            report_error(logger, counter, what, error, trace_id=_action_server_trace(error))
             return [apology()]
 
     setattr(run_or_apologise, _MARK, True)
@@ -79,3 +114,4 @@ def install(timeout: float | None = None) -> None:
     _timeout["seconds"] = timeout
     if not getattr(RemoteAction.run, _MARK, False):
         RemoteAction.run = _wrap(RemoteAction.run)
+        logging.getLogger("rasa.core.actions.action").addFilter(_not_rasas_unreachable_line)

@@ -2,18 +2,35 @@
 
 Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
 
-* Bad requests get a clear 4xx JSON error, never a 5xx: not JSON or not an
-  object (400 ``bad_request``), larger than ``SHOP_MAX_REQUEST_BYTES`` (413
-  ``too_large``), too many messages (429 ``rate_limited`` with ``Retry-After``;
-  per conversation and per client address, shared through Redis when
+* **Server-to-server only.** The REST channel takes ``sender`` from the caller, so
+  a public caller could write into any conversation. Who may post:
+
+  - a caller with an admin JWT for the Rasa API (``Authorization: Bearer``,
+    ``RASA_JWT_SECRET``, ``exp`` required: ``channels/api_auth.py``) is trusted:
+    its text and metadata pass unchanged and it is not rate limited;
+  - with ``SHOP_REST_TOKEN`` set, a server sending it as ``X-Shop-Token``
+    (compared in constant time); anyone else gets 401 ``unauthorized``;
+  - without ``SHOP_REST_TOKEN``, anyone, but only in demo mode (``make run``,
+    the tests); outside demo mode nobody but admin JWTs (401).
+
+  A caller without a JWT or the token may not use the widget's conversation ids
+  (``buyer-…``, ``anon-…``: bound to verified buyers and signed sessions by
+  ``channels/socketio.py``): 403 ``reserved_sender``, and nothing reaches Rasa.
+* Bad requests get a clear 4xx JSON error: not JSON or not an object (400
+  ``bad_request``), larger than ``SHOP_MAX_REQUEST_BYTES`` (413 ``too_large``),
+  too many messages (429 ``rate_limited`` with ``Retry-After``; per conversation
+  and, for public callers, per client address, shared through Redis when
   ``REDIS_URL`` is set; ``X-Forwarded-For`` counts only from a proxy listed in
-  ``SHOP_TRUSTED_PROXIES``). A failure inside Rasa still answers 200 with an apology.
+  ``SHOP_TRUSTED_PROXIES``).
+* A failure inside Rasa (the tracker store gone, a bug) is never a quiet 200: it
+  is counted (``shop_channel_errors_total{channel="rest"}``), logged once with a
+  trace id, and answered 500 ``{"error": "internal_error", "trace_id": …,
+  "messages": [the apology]}`` with ``X-Trace-Id``: a relaying server may show the
+  apology, and its monitoring sees the failure.
 * The text is cut to 2,000 characters; a blank text gets ``[]`` without a turn.
 * Typed slash commands (``/restart``) reach NLU as text; only the payloads of
   buttons the assistant just offered in this conversation act as commands,
-  as in the widget channel. Callers with an admin JWT for the Rasa API
-  (``Authorization: Bearer``, ``RASA_JWT_SECRET``) are trusted: their text and
-  metadata pass unchanged and they are not rate limited.
+  as in the widget channel (admin JWT callers excepted).
 * Untrusted metadata is cut to ``buyer_token`` and ``product_id``.
 * An optional ``message_id`` (1-64 of ``A-Za-z0-9_.:-``) is kept in the tracker's
   user event: a client can check afterwards that nothing was lost or reordered.
@@ -21,18 +38,20 @@ Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
-import jwt
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
+from channels.api_auth import admin_claims
 from channels.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 from channels.session import clean_metadata
 from channels.shared_state import offered_payloads, rate_limiter
@@ -43,6 +62,11 @@ MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 MAX_TOKEN_CHARS = 4096
 MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+TOKEN_HEADER = "X-Shop-Token"
+# The widget channel's conversation ids: verified buyers and server-signed sessions.
+RESERVED_SENDER = re.compile(r"\s*(?:buyer|anon)-", re.IGNORECASE)
+# admin: an admin JWT; server: the REST token; public: nobody (demo mode without a token).
+Caller = Literal["admin", "server", "public"]
 
 
 def _error(status: int, code: str, **extra: Any) -> HTTPResponse:
@@ -60,14 +84,20 @@ class ShopRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Builds the channel; its settings come from ``actions.config``."""
+        """Builds the channel as ``rasa run`` starts; refuses insecure settings first."""
+        from actions.config import refuse_insecure_start
+
+        refuse_insecure_start("Rasa server")
         return cls()
 
-    def __init__(self) -> None:
-        """Creates the channel with the configured limits."""
+    def __init__(self, *, token: str | None = None, demo_mode: bool | None = None) -> None:
+        """Creates the channel; every setting comes from ``actions.config`` unless given."""
         from actions.config import settings
 
         self.jwt_secret = settings.rasa_jwt_secret
+        self.token = settings.rest_token if token is None else token
+        # Without a token, public posts only in demo mode (make run, the tests).
+        self.open_without_token = settings.demo_mode if demo_mode is None else demo_mode
         self.max_bytes = settings.max_request_bytes
         self.offered = offered_payloads(settings.redis_url)
         self.per_conversation = rate_limiter(settings.rate_per_conversation, settings.redis_url)
@@ -75,16 +105,17 @@ class ShopRestInput(InputChannel):
         self.proxies = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies]
 
     def trusted(self, request: Request) -> bool:
-        """Whether the caller holds an admin JWT for the Rasa API."""
-        header = request.headers.get("Authorization", "")
-        if not self.jwt_secret or not header.startswith("Bearer "):
-            return False
-        try:
-            payload = jwt.decode(header[7:].strip(), self.jwt_secret, algorithms=["HS256"])
-        except jwt.PyJWTError:
-            return False
-        user = payload.get("user") if isinstance(payload, dict) else None
-        return isinstance(user, dict) and user.get("role") == "admin"
+        """Whether the caller holds an admin JWT for the Rasa API (with ``exp``)."""
+        return admin_claims(request.headers.get("Authorization", ""), self.jwt_secret) is not None
+
+    def caller(self, request: Request) -> Caller | None:
+        """Who posts: an admin, a server with the REST token, the public; ``None``: refused."""
+        if self.trusted(request):
+            return "admin"
+        if self.token:
+            given = request.headers.get(TOKEN_HEADER, "").encode("utf-8", "surrogateescape")
+            return "server" if hmac.compare_digest(given, self.token.encode()) else None
+        return "public" if self.open_without_token else None
 
     def client_address(self, request: Request) -> str:
         """The client's address; ``X-Forwarded-For`` only from a trusted proxy (nginx)."""
@@ -128,6 +159,9 @@ class ShopRestInput(InputChannel):
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
         """One buyer message in, the bot's replies out (a JSON list)."""
+        caller = self.caller(request)
+        if caller is None:
+            return _error(401, "unauthorized", detail=f"server-to-server only: send {TOKEN_HEADER}")
         content_length = request.headers.get("Content-Length", "0")
         if content_length.isdigit() and int(content_length) > self.max_bytes:
             return _error(413, "too_large", max_bytes=self.max_bytes)
@@ -135,12 +169,16 @@ class ShopRestInput(InputChannel):
         if problem is not None or body is None:
             return problem or _error(400, "bad_request")
         sender = body.get("sender", "default")
+        if caller == "public" and RESERVED_SENDER.match(sender):
+            return _error(403, "reserved_sender", detail="buyer-/anon- ids are the widget's")
         text = (body.get("message") or "")[:MAX_MESSAGE_CHARS]
-        trusted = self.trusted(request)
+        trusted = caller == "admin"
         if not trusted:
-            wait = self.per_address.hit(f"ip:{self.client_address(request)}") or (
-                self.per_conversation.hit(f"conv:{sender}")
-            )
+            # A server relays many buyers from one address: only public callers per address.
+            wait = 0.0
+            if caller == "public":
+                wait = self.per_address.hit(f"ip:{self.client_address(request)}")
+            wait = wait or self.per_conversation.hit(f"conv:{sender}")
             if wait:
                 return _error(429, "rate_limited", retry_after=round(wait, 1))
         if not text.strip():
@@ -159,16 +197,28 @@ class ShopRestInput(InputChannel):
             if isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id)
             else None,
         )
+        MESSAGES.labels(self.name()).inc()
         try:
-            await on_new_message(message)
+            with MESSAGE_SECONDS.labels(self.name()).time():
+                await on_new_message(message)
         except Exception as error:
-            logger.exception("message of %s not processed: %s", sender, error)
+            errors = CHANNEL_ERRORS.labels(self.name())
+            trace = report_error(logger, errors, f"message of {sender} not processed", error)
             collector.messages.append(
                 {"recipient_id": sender, "text": APOLOGY_TEXT, "buttons": APOLOGY_BUTTONS}
             )
-        for sent in collector.messages:
-            self.offered.remember(sender, sent)
+            self._remember(sender, collector.messages)
+            return response.json(
+                {"error": "internal_error", "trace_id": trace, "messages": collector.messages},
+                status=500,
+                headers={"X-Trace-Id": trace},
+            )
+        self._remember(sender, collector.messages)
         return response.json(collector.messages)
+
+    def _remember(self, sender: str, messages: list[dict[str, Any]]) -> None:
+        for sent in messages:
+            self.offered.remember(sender, sent)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """``GET /webhooks/rest/`` (health) and ``POST /webhooks/rest/webhook``."""

@@ -11,6 +11,8 @@ Differences from Rasa 3.6's ``SocketIOInput`` (protocol: ``docs/widget-channel.m
 * Metadata is cut to ``buyer_token`` (re-verified on every message) and ``product_id``.
 * A human agent's text (event metadata ``agent_name``) reaches the widget with the name.
 * Photos: ``POST /webhooks/socketio/upload``, ``GET .../photos/<id>`` (``channels/uploads.py``).
+* A message whose processing raises is counted, logged once with a trace id and
+  answered with the apology (``actions/metrics.py``), never left unanswered.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from channels.catchup import MISSED_EVENT, send_missed
 from channels.commands import OfferedPayloads
+from channels.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 from channels.session import SessionSigner, bind_session, clean_metadata
 from channels.shared_state import offered_payloads
 from channels.uploads import add_photo_routes
@@ -167,7 +171,10 @@ class ShopSocketIOInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        """Builds the channel from its ``credentials.yml`` section."""
+        """Builds the channel from its ``credentials.yml`` section, as ``rasa run`` starts."""
+        from actions.config import refuse_insecure_start
+
+        refuse_insecure_start("Rasa server")
         credentials = credentials or {}
         secret_env = credentials.get("session_secret_env")
         secret = (os.environ.get(secret_env) if secret_env else None) or _shop_secret()
@@ -288,14 +295,23 @@ class ShopSocketIOInput(InputChannel):
             await self._error(sid, "buyer_changed")
             return
         text = self.offered.screen(state.sender_id, text[:MAX_MESSAGE_CHARS])
+        output = self.get_output_channel()
         message = UserMessage(
             text,
-            self.get_output_channel(),
+            output,
             state.sender_id,
             input_channel=self.name(),
             metadata=clean_metadata(raw, token if state.buyer_id else None),
         )
-        await on_new_message(message)
+        MESSAGES.labels(self.name()).inc()
+        try:
+            with MESSAGE_SECONDS.labels(self.name()).time():
+                await on_new_message(message)
+        except Exception as error:
+            errors = CHANNEL_ERRORS.labels(self.name())
+            report_error(logger, errors, f"message of {state.sender_id} not processed", error)
+            if output is not None:
+                await output.send_text_with_buttons(state.sender_id, APOLOGY_TEXT, APOLOGY_BUTTONS)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The Sanic blueprint: health routes plus the Socket.IO server."""

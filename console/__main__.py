@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from actions.config import refuse_insecure_start
 from console.app import create_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parses the arguments and serves the console until interrupted."""
+    """Parses the arguments and serves the console until interrupted (exit 2 if insecure)."""
     parser = argparse.ArgumentParser(prog="python -m console", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5002)
@@ -16,6 +17,7 @@ def main(argv: list[str] | None = None) -> None:
         "--no-notify", action="store_true", help="do not deliver shop events (docs/proactive.md)"
     )
     args = parser.parse_args(argv)
+    refuse_insecure_start("console")
     app = create_app()
     if not args.no_notify:
         from console.notify_loop import add_notify_loop

@@ -17,11 +17,22 @@ warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"matplotl
 FAVICONS = {"favicon.ico": "image/x-icon", "favicon.svg": "image/svg+xml"}
 
 
-def create_app(name: str = "shop_console") -> Sanic:
-    """The console app: the demo shop at ``/``, the staff console under ``/console``."""
+def create_app(name: str = "shop_console", *, proxies_count: int | None = None) -> Sanic:
+    """The console app: the demo shop at ``/``, the staff console under ``/console``.
+
+    ``proxies_count`` (default ``SHOP_PROXIES_COUNT``) is how many reverse proxies
+    stand in front (nginx: 1). Sanic then takes the scheme and the client address
+    from their ``X-Forwarded-Proto``/``X-Forwarded-For``, so the session cookie is
+    ``Secure`` behind a proxy that terminates TLS; with 0 those headers are ignored
+    (a client could send them).
+    """
+    from actions.config import settings
+
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.KEEP_ALIVE_TIMEOUT = 30
+    count = settings.proxies_count if proxies_count is None else proxies_count
+    app.config.PROXIES_COUNT = count or None  # Sanic's "trust no proxy header"
 
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:

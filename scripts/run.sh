@@ -2,7 +2,8 @@
 # Sets up and starts the assistant on the embedded default (SQLite, one process):
 # installs .venv, creates and seeds the demo shop database, trains if the model
 # is missing or stale, then runs the action server (5055) and the Rasa server
-# (5005, REST channel and HTTP API). Usage: scripts/run.sh [shell]
+# (5005, REST channel and HTTP API, on loopback unless RASA_INTERFACE says otherwise,
+# and then with credentials: scripts/lan_auth.sh). Usage: scripts/run.sh [shell]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -19,6 +20,9 @@ scripts/install_cjk_font.sh || echo "warning: fonts-noto-cjk could not be instal
 .venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
 if [ "$SHOP_DEMO" = "1" ]; then .venv/bin/python -m console.staff demo --if-missing; fi
 scripts/train_if_stale.sh
+# Reachable from other machines? Then the HTTP API needs a JWT and REST a token.
+# shellcheck source=scripts/lan_auth.sh
+. scripts/lan_auth.sh
 
 .venv/bin/rasa run actions --port 5055 --actions actions > var/logs/actions.log 2>&1 &
 actions_pid=$!
@@ -37,7 +41,9 @@ trap 'kill $actions_pid $console_pid 2>/dev/null || true' EXIT INT TERM
 if [ "${1:-}" = "shell" ]; then
   .venv/bin/rasa shell --model models/shoe-shop.tar.gz --endpoints endpoints.yml
 else
-  cat <<'MSG'
+  rest_header=""  # off loopback REST needs the token (set -a; . var/lan-secrets.env; set +a)
+  if [ -n "${SHOP_REST_TOKEN:-}" ]; then rest_header="-H \"X-Shop-Token: \$SHOP_REST_TOKEN\" "; fi
+  cat <<MSG
 
   Open the demo shop:  http://localhost:5002/
   (product pages with the chat widget, whose bubble appears once the assistant is up;
@@ -46,13 +52,14 @@ else
 The assistant is starting on http://localhost:5005 (ready when "Rasa server is up and running" appears).
 Chat from another terminal, for example:
   curl -s localhost:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \
-    -d '{"sender": "demo", "message": "脚长25.5厘米，小白鞋穿多大码？"}'
+    ${rest_header}-d '{"sender": "demo", "message": "脚长25.5厘米，小白鞋穿多大码？"}'
 The widget alone on a bare test page of the assistant:
   http://localhost:5005/webhooks/socketio/webchat/demo.html
-  (as a logged-in demo buyer: append ?buyer_token=$(make -s token BUYER=B005))
+  (as a logged-in demo buyer: append ?buyer_token=\$(make -s token BUYER=B005))
 or chat in the terminal instead with: make shell
 MSG
-  .venv/bin/rasa run --enable-api --interface "${RASA_INTERFACE:-127.0.0.1}" --port 5005 \
+  .venv/bin/rasa run --enable-api "${RASA_API_AUTH[@]}" \
+    --interface "${RASA_INTERFACE:-127.0.0.1}" --port 5005 \
     --model models/shoe-shop.tar.gz \
     --credentials credentials.yml --endpoints endpoints.yml --cors "*" --log-file var/logs/rasa.log
 fi

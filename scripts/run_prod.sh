@@ -54,26 +54,35 @@ scripts/install_cjk_font.sh  # the console's owner charts draw Chinese (console/
 # One message may run up to MAX_NUMBER_OF_PREDICTIONS (10) actions of at most
 # SHOP_ACTION_TIMEOUT each: 10 x 10 s + NLU/policies < 120 s = the lock lifetime.
 : "${SHOP_ACTION_TIMEOUT:=10}" "${TICKET_LOCK_LIFETIME:=120}" "${MAX_NUMBER_OF_PREDICTIONS:=10}"
-: "${SHOP_DEMO:=1}"
+# Off: no demo buyer tokens handed out, and SHOP_SECRET must be a real secret.
+: "${SHOP_DEMO:=0}"
+# nginx is the one proxy in front of the console: its cookie is Secure behind TLS.
+: "${SHOP_PROXIES_COUNT:=1}"
 pg_auth="$PG_USER${PG_PASSWORD:+:$PG_PASSWORD}"
 : "${DATABASE_URL:=postgresql://$pg_auth@$PG_HOST:$PG_PORT/$SHOP_DB}"
 : "${TRACKER_DB_URL:=postgresql://$pg_auth@$PG_HOST:$PG_PORT/$TRACKER_DB}"
 : "${REDIS_URL:=redis://${REDIS_PASSWORD:+:$REDIS_PASSWORD@}$REDIS_HOST:$REDIS_PORT/$REDIS_SHARED_DB}"
 export PG_HOST PG_PORT PG_USER PG_PASSWORD PG_LOGIN_DB TRACKER_DB REDIS_HOST REDIS_PORT \
   REDIS_PASSWORD REDIS_LOCK_DB SHOP_ACTION_TIMEOUT TICKET_LOCK_LIFETIME MAX_NUMBER_OF_PREDICTIONS \
-  SHOP_DEMO DATABASE_URL TRACKER_DB_URL REDIS_URL
+  SHOP_DEMO SHOP_PROXIES_COUNT DATABASE_URL TRACKER_DB_URL REDIS_URL
 
 # Secrets: from the environment, else generated once into var/ (never committed).
+# SHOP_REST_TOKEN: what server-to-server callers of the REST channel send as X-Shop-Token.
 secrets="$PROD_DIR/secrets.env"
 if [ -z "${SHOP_SECRET:-}" ] || [ -z "${RASA_JWT_SECRET:-}" ]; then
   if [ ! -f "$secrets" ]; then
     umask 077
     printf 'SHOP_SECRET=%s\nRASA_JWT_SECRET=%s\n' "$(openssl rand -hex 32)" "$(openssl rand -hex 32)" > "$secrets"
   fi
+  if ! grep -q '^SHOP_REST_TOKEN=' "$secrets"; then  # a file from before the REST token
+    printf 'SHOP_REST_TOKEN=%s\n' "$(openssl rand -hex 32)" >> "$secrets"
+  fi
+  given_rest_token="${SHOP_REST_TOKEN:-}"
   # shellcheck disable=SC1090
   set -a; . "$secrets"; set +a
+  SHOP_REST_TOKEN="${given_rest_token:-$SHOP_REST_TOKEN}"
 fi
-export SHOP_SECRET RASA_JWT_SECRET
+export SHOP_SECRET RASA_JWT_SECRET SHOP_REST_TOKEN
 
 scripts/install.sh
 .venv/bin/python - <<'PY'
@@ -147,8 +156,9 @@ wait_for nginx "http://127.0.0.1:$PUBLIC_PORT/health"
 
 cat <<MSG
 Production set-up is up (two Rasa replicas behind nginx; logs in $PROD_DIR/logs):
-  buyers (REST, widget):  http://localhost:$PUBLIC_PORT/webhooks/rest/webhook
-                          http://localhost:$PUBLIC_PORT/webhooks/socketio/webchat/demo.html
+  buyers (widget):        http://localhost:$PUBLIC_PORT/webhooks/socketio/webchat/demo.html
+  servers (REST):         http://localhost:$PUBLIC_PORT/webhooks/rest/webhook  (X-Shop-Token: \$SHOP_REST_TOKEN)
+  metrics (Prometheus):   http://127.0.0.1:$RASA_A_PORT/metrics  http://127.0.0.1:$ACTIONS_A_PORT/metrics  (and B)
   demo shop and console:  http://localhost:$PUBLIC_PORT/
   Rasa HTTP API (JWT):    http://127.0.0.1:$API_PORT  (Authorization: Bearer \$(.venv/bin/python -m actions.api_token))
 Stop with: scripts/run_prod.sh stop  (or Ctrl-C in the foreground)

@@ -14,6 +14,9 @@ from typing import Any
 # Before any project import reads settings: one in-memory SQLite for the run.
 os.environ["DATABASE_URL"] = "sqlite://"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# A test-only secret, inherited by the servers tests start: outside demo mode they refuse
+# the published development secret (actions.config.refuse_insecure_start).
+os.environ.setdefault("SHOP_SECRET", "test-only-shop-secret-for-the-whole-suite-0123")
 
 import pytest
 import yaml

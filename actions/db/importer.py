@@ -1,9 +1,12 @@
 """Import a shop (catalogue, policy, promotions, buyers, orders, returns) from one JSON file.
 
-``python -m actions.db.importer FILE.json [--replace | --if-empty] [--database-url URL]``.
-The whole file is validated first; on any problem every bad record is printed with its
-JSON position and nothing is written (exit 1). Otherwise the database is migrated and
-everything is loaded in one transaction. Format: ``docs/shop-data.md``.
+``python -m actions.db.importer FILE.json [--replace | --if-empty | --update]
+[--database-url URL]``. The whole file is validated first; on any problem every bad
+record is printed with its JSON position and nothing is written (exit 1). Otherwise
+the database is migrated and everything is loaded in one transaction. ``--replace``
+keeps the rows about conversations and relinks them (``actions/db/runtime_rows.py``);
+``--update`` refreshes only the catalogue, stock, promotions and policy
+(``actions/db/catalogue.py``). Format: ``docs/shop-data.md``.
 """
 
 from __future__ import annotations
@@ -22,13 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.config import settings
+from actions.db import runtime_rows
 from actions.db.migrate import upgrade_database
 from actions.db.models import (
     Buyer,
-    Complaint,
-    ConversationRating,
-    DeliveryCase,
-    Escalation,
     Order,
     OrderItem,
     Product,
@@ -55,9 +55,10 @@ from actions.db.session import get_engine, session_scope
 
 __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "wipe_shop"]
 
-# Children before parents, so deleting in this order never breaks a foreign key.
+# Children before parents, so deleting in this order never breaks a foreign key. Rows
+# about conversations that point here are kept and relinked (actions/db/runtime_rows.py).
 SHOP_TABLES = (
-    ShopEvent, ConversationRating, Escalation, Complaint, DeliveryCase, ReturnStatusChange,
+    ShopEvent, ReturnStatusChange,
     TrackingEvent, ReturnRequest, Shipment, OrderItem, Order, Buyer,
     StockItem, SizeChartRow, ProductFunction, Product, Promotion, ShopPolicy,
 )  # fmt: skip
@@ -71,10 +72,21 @@ class ShopDataError(Exception):
         self.errors = errors
 
 
-def wipe_shop(*, session: Session) -> None:
-    """Delete every shop row (in the caller's transaction), children first."""
+def _shop_table_names() -> set[str]:
+    return {model.__tablename__ for model in SHOP_TABLES}
+
+
+def wipe_shop(*, session: Session) -> runtime_rows.RuntimeRows:
+    """Delete every shop row (in the caller's transaction), children first.
+
+    Rows about conversations (photos, escalations, ratings, complaints, delivery
+    cases) are unlinked or set aside first, never deleted with the shop; hand the
+    result to ``runtime_rows.restore`` once the new shop is in (``load_shop`` does).
+    """
+    kept = runtime_rows.set_aside(_shop_table_names(), session=session)
     for model in SHOP_TABLES:
         session.execute(delete(model))
+    return kept
 
 
 def find_conflicts(data: dict, *, session: Session) -> list[str]:
@@ -236,8 +248,9 @@ def load_shop(
     errors = validate_shop(data, now=now)
     if errors:
         raise ShopDataError(errors)
+    kept = None
     if replace:
-        wipe_shop(session=session)
+        kept = wipe_shop(session=session)
     else:
         conflicts = find_conflicts(data, session=session)
         if conflicts:
@@ -263,6 +276,8 @@ def load_shop(
     returns = [_return_request(row, by_id, now) for row in data.get("return_requests", [])]
     session.add_all([policy, *promotions, *products, *buyers, *orders, *returns])
     session.flush()
+    if kept is not None:
+        runtime_rows.restore(kept, _shop_table_names(), session=session)
     return {
         "policy": 1,
         "promotions": len(promotions),

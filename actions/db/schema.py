@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
-from actions.db.json_schema import _VALIDATOR, SHOP_SCHEMA  # noqa: F401 (re-exported)
+from actions.db.json_schema import _VALIDATOR, SHOP_SCHEMA
 from actions.db.values import (  # noqa: F401 (re-exported for callers)
     _RELATIVE,
     _SECTIONS,
@@ -339,7 +340,37 @@ def validate_shop(data: Any, *, now: datetime | None = None) -> list[str]:
     Returns:
         The problems, in file order; empty when the file can be imported.
     """
-    problems = [_schema_problem(error) for error in _VALIDATOR.iter_errors(data)]
+    return _validate(_VALIDATOR, data, now)
+
+
+# ``--update`` reads a catalogue: the shop format's policy, promotions and products only.
+CATALOGUE_SECTIONS = ("policy", "promotions", "products")
+_CATALOGUE_VALIDATOR = Draft7Validator(
+    {
+        **SHOP_SCHEMA,
+        "required": ["products"],
+        "properties": {
+            key: value
+            for key, value in SHOP_SCHEMA["properties"].items()
+            if key in (*CATALOGUE_SECTIONS, "$comment")
+        },
+    },
+    format_checker=_VALIDATOR.format_checker,
+)
+
+
+def validate_catalogue(data: Any, *, now: datetime | None = None) -> list[str]:
+    """Check a catalogue file for ``--update`` (``policy``, ``promotions``, ``products``).
+
+    The same rules as :func:`validate_shop` for those sections; ``products`` is
+    required, the others optional, and buyers or orders are refused as unknown fields
+    (an update never touches them).
+    """
+    return _validate(_CATALOGUE_VALIDATOR, data, now)
+
+
+def _validate(validator: Draft7Validator, data: Any, now: datetime | None) -> list[str]:
+    problems = [_schema_problem(error) for error in validator.iter_errors(data)]
     if isinstance(data, dict):
         problems += _cross_checks(data, now or local_now())
     unique = sorted(set(problems), key=_sort_key)

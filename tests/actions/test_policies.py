@@ -111,3 +111,110 @@ async def test_database_down_gets_an_apology(rendered: Any, monkeypatch: Any) ->
 
     monkeypatch.setattr("actions.common.session_scope", broken)
     assert rendered(await _run(ActionAnswerShipping())) == ["utter_service_unavailable"]
+
+
+# --- price protection (价保) ---------------------------------------------------------------
+
+from actions.access import shop_now  # noqa: E402
+from actions.db.models import Order  # noqa: E402
+from actions.policies import order_price_protection  # noqa: E402
+from tests.conftest import token  # noqa: E402
+
+B001_SHIPPED = "2026051793538979"  # paid about 2 days ago
+B009_OLD = "2026090227383761"  # paid about 23 days ago
+B001_CANCELLED = "2026111215466660"
+
+
+async def _price_protection(text: str, **kwargs: Any) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="ask_promotion", **kwargs)
+    assert await ActionAnswerPromotion().run(dispatcher, tracker, {}) == []
+    return dispatcher
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_price_protection_without_an_order_gives_the_rule(rendered: Any) -> None:
+    dispatcher = await _price_protection("买了以后降价了能补差价吗")
+    assert rendered(dispatcher) == ["utter_price_protection_days", "utter_price_protection_terms"]
+    assert dispatcher.messages[0]["days"] == 15
+    assert dispatcher.messages[1]["rule"].startswith("付款后15天内")
+    assert not dispatcher.messages[1]["rule"].endswith("。")
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_shop_without_price_protection_says_so(rendered: Any) -> None:
+    with session_scope() as session:
+        session.query(ShopPolicy).update(
+            {"price_protection_days": 0, "price_protection_rule": None}
+        )
+    dispatcher = await _price_protection("價保幾天", slots={"order_id": B001_SHIPPED})
+    assert rendered(dispatcher) == ["utter_price_protection_none"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_order_inside_the_window(rendered: Any) -> None:
+    dispatcher = await _price_protection(
+        "刚买就降价了 能保价吗", slots={"order_id": B001_SHIPPED}, metadata=token("B001")
+    )
+    assert rendered(dispatcher) == [
+        "utter_price_protection_order_inside",
+        "utter_price_protection_terms",
+        "utter_offer_human",
+    ]
+    assert dispatcher.messages[0]["order_id"] == B001_SHIPPED
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_order_outside_the_window(rendered: Any) -> None:
+    dispatcher = await _price_protection(
+        "降价了 退差价", slots={"order_id": B009_OLD}, metadata=token("B009")
+    )
+    assert rendered(dispatcher) == ["utter_price_protection_order_outside"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_order_this_conversation_may_not_see_is_ignored(rendered: Any) -> None:
+    dispatcher = await _price_protection("降价了 退差价", slots={"order_id": B009_OLD})
+    assert rendered(dispatcher) == ["utter_price_protection_days", "utter_price_protection_terms"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_cancelled_order_has_no_price_protection(rendered: Any) -> None:
+    dispatcher = await _price_protection(
+        "有价保吗", slots={"order_id": B001_CANCELLED}, metadata=token("B001")
+    )
+    assert rendered(dispatcher) == ["utter_price_protection_order_cancelled"]
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("days_after_payment", "inside"),
+    [(0, True), (15, True), (15.0001, False), (16, False)],
+)
+def test_the_window_edges(days_after_payment: float, inside: bool) -> None:
+    with session_scope() as session:
+        order = session.get(Order, B001_SHIPPED)
+        paid = order.paid_at
+        now = paid + timedelta(days=days_after_payment)
+        (name, values), *_ = order_price_protection(order, 15, now)
+    assert name == ("utter_price_protection_order_inside" if inside else
+                    "utter_price_protection_order_outside")  # fmt: skip
+    end = paid + timedelta(days=15)
+    assert (values["month"], values["day"]) == (paid.month, paid.day)
+    assert (values["end_month"], values["end_day"]) == (end.month, end.day)
+
+
+@pytest.mark.usefixtures("shop_db")
+def test_an_unpaid_order_counts_from_its_creation() -> None:
+    with session_scope() as session:
+        order = session.get(Order, "2026051150482489")  # B003, pending payment
+        assert order.paid_at is None
+        (name, values), *_ = order_price_protection(order, 15, shop_now())
+        assert name == "utter_price_protection_order_inside"
+        assert (values["month"], values["day"]) == (order.created_at.month, order.created_at.day)
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_other_promotion_questions_still_list_the_promotions(rendered: Any) -> None:
+    dispatcher = await _price_protection("最近有什么活动", slots={"order_id": B001_SHIPPED})
+    assert rendered(dispatcher)[0] == "utter_promotions_intro"

@@ -18,7 +18,7 @@ CONTRACT = (
     "greet goodbye thank affirm deny ask_size_advice ask_material ask_function "
     "ask_return_policy ask_shipping check_order_status report_delivery_problem request_return "
     "request_exchange check_return_status change_address ask_promotion request_human complain "
-    "inform out_of_scope"
+    "inform out_of_scope ask_stock"
 ).split()
 
 

@@ -300,3 +300,96 @@ def test_cli_reports_invalid_json_with_line_and_column(tmp_path: Path, sqlite_ur
     result = _run(str(broken), "--database-url", sqlite_url)
     assert result.returncode == 1
     assert f"{broken}:2:" in result.stderr and "invalid JSON" in result.stderr
+
+
+# --- restock dates and price protection ------------------------------------------------
+
+
+def test_restock_dates_and_price_protection_are_loaded(
+    demo_data: dict[str, Any], tmp_engine: Engine
+) -> None:
+    from actions.db.models import ShopPolicy, StockItem
+
+    black_43 = next(
+        row
+        for row in demo_data["products"][0]["stock"]
+        if (row["color"], row["size"]) == ("黑色", 43)
+    )
+    assert black_43["restock_on"] == "+5d"
+    demo_data["products"][1]["stock"][0]["restock_on"] = "2026-12-01"
+    with session_scope(tmp_engine) as session:
+        load_shop(demo_data, session=session, now=IMPORT_NOW)
+    with session_scope(tmp_engine) as session:
+        rows = {
+            (row.product_id, row.color, row.size): row.restock_on
+            for row in session.execute(select(StockItem)).scalars()
+        }
+        policy = session.execute(select(ShopPolicy)).scalar_one()
+        assert (policy.price_protection_days, policy.price_protection_rule[:7]) == (
+            15,
+            "付款后15天内",
+        )
+    assert rows[("P001", "黑色", 43.0)] == date(2026, 11, 25)  # +5d from the import
+    assert rows[("P001", "黑色", 43.5)] is None  # no date known
+    first = demo_data["products"][1]["stock"][0]
+    assert rows[("P002", first["color"], float(first["size"]))] == date(2026, 12, 1)
+
+
+def test_a_policy_without_price_protection_means_none(
+    demo_data: dict[str, Any], tmp_engine: Engine
+) -> None:
+    from actions.db.models import ShopPolicy
+
+    del demo_data["policy"]["price_protection_days"], demo_data["policy"]["price_protection_rule"]
+    assert validate_shop(demo_data, now=IMPORT_NOW) == []
+    with session_scope(tmp_engine) as session:
+        load_shop(demo_data, session=session, now=IMPORT_NOW)
+    with session_scope(tmp_engine) as session:
+        policy = session.execute(select(ShopPolicy)).scalar_one()
+        assert (policy.price_protection_days, policy.price_protection_rule) == (0, None)
+
+
+def _bad_restock_date(data: dict[str, Any]) -> str:
+    data["products"][0]["stock"][1]["restock_on"] = "next week"
+    return "products[0].stock[1].restock_on: bad date 'next week'"
+
+
+def _restock_datetime_field_name(data: dict[str, Any]) -> str:
+    data["products"][0]["stock"][1]["restock_at"] = "+3d"
+    return "products[0].stock[1]: unknown field(s): restock_at"
+
+
+def _negative_price_protection(data: dict[str, Any]) -> str:
+    data["policy"]["price_protection_days"] = -1
+    return "policy.price_protection_days: -1 is less than the minimum of 0"
+
+
+def _rule_without_days(data: dict[str, Any]) -> str:
+    data["policy"]["price_protection_days"] = 0
+    return "policy.price_protection_days: missing or 0 but price_protection_rule is given"
+
+
+def _empty_rule(data: dict[str, Any]) -> str:
+    data["policy"]["price_protection_rule"] = ""
+    return "policy.price_protection_rule: '' is too short"
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        _bad_restock_date,
+        _restock_datetime_field_name,
+        _negative_price_protection,
+        _rule_without_days,
+        _empty_rule,
+    ],
+)
+def test_bad_restock_or_price_protection_is_reported(
+    mutate: Mutation, demo_data: dict[str, Any], tmp_engine: Engine
+) -> None:
+    expected = mutate(demo_data)
+    errors = validate_shop(demo_data, now=IMPORT_NOW)
+    assert any(error.startswith(expected) for error in errors), errors
+    with pytest.raises(ShopDataError), session_scope(tmp_engine) as session:
+        load_shop(demo_data, session=session, now=IMPORT_NOW)
+    assert _count(tmp_engine, Product) == 0

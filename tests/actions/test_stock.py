@@ -1,0 +1,408 @@
+"""Stock answers come from the stock table minus reservations, never invented."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.access import shop_now
+from actions.context import ActionInformWithoutQuestion
+from actions.db.models import StockItem
+from actions.db.session import session_scope
+from actions.products import ValidateProductForm
+from actions.return_requests import ValidateReturnForm
+from actions.size_advice import ValidateSizeAdviceForm
+from actions.stock import (
+    ActionAnswerStock,
+    StockQuery,
+    StockRow,
+    asked_which_shoe,
+    read_query,
+    stock_answer,
+)
+from tests.conftest import make_tracker, token
+
+TODAY = date(2026, 11, 20)
+CHART = [41.0, 41.5, 42.0, 42.5, 43.0, 43.5, 44.0]
+
+
+def _rows(**free: int) -> list[StockRow]:
+    """Rows of 黑色 and 白色 in every CHART size, 10 free unless given (黑_43=0)."""
+    rows = []
+    for color, stem in (("黑色", "黑"), ("白色", "白")):
+        for size in CHART:
+            key = f"{stem}_{size:g}".replace(".", "_")
+            rows.append(StockRow(color, size, free.get(key, 10)))
+    return rows
+
+
+def _names(messages: list[tuple[str, dict]]) -> list[str]:
+    return [name for name, _ in messages]
+
+
+# --- the pure answer, at its edges -------------------------------------------------------
+
+
+def test_in_stock() -> None:
+    messages = stock_answer("疾风", _rows(), CHART, StockQuery(("黑色",), 43.0), TODAY)
+    assert messages == [
+        ("utter_stock_available", {"product_name": "疾风", "color": "黑色", "size": "43"})
+    ]
+
+
+def test_few_left_says_how_many() -> None:
+    messages = stock_answer("疾风", _rows(黑_43=2), CHART, StockQuery(("黑",), 43.0), TODAY)
+    assert messages == [
+        (
+            "utter_stock_few_left",
+            {"product_name": "疾风", "color": "黑色", "size": "43", "count": 2},
+        )
+    ]
+
+
+def test_sold_out_names_other_colours_and_neighbouring_sizes() -> None:
+    rows = _rows(黑_43=0, 黑_43_5=0, 白_43=0, 黑_42=0)
+    rows.append(StockRow("蓝色", 43.0, 5))
+    messages = stock_answer("疾风", rows, CHART, StockQuery(("黑色",), 43.0), TODAY)
+    assert _names(messages) == [
+        "utter_stock_sold_out",
+        "utter_stock_restock_unknown",
+        "utter_stock_other_colors",
+        "utter_stock_nearby_sizes",
+    ]
+    assert messages[1][1] == {"what": "黑色43码"}
+    assert messages[2][1] == {"size": "43", "colors": "蓝色"}
+    # one size away at most: 42 is sold out, 44 is in reach, 41.5 is not
+    assert messages[3][1] == {"color": "黑色", "sizes": "42.5、44"}
+
+
+def test_nothing_nearby_says_only_what_is_known() -> None:
+    rows = [StockRow("黑色", 43.0, 0)]
+    messages = stock_answer("疾风", rows, [43.0], StockQuery(("黑色",), 43.0), TODAY)
+    assert _names(messages) == ["utter_stock_sold_out", "utter_stock_restock_unknown"]
+
+
+def test_restock_date_known_today_or_later_is_said() -> None:
+    soon = TODAY + timedelta(days=5)
+    rows = [StockRow("黑色", 43.0, 0, soon), StockRow("黑色", 44.0, 0, TODAY)]
+    messages = stock_answer("疾风", rows, [43.0, 44.0], StockQuery(("黑色",), None, True), TODAY)
+    assert messages == [
+        ("utter_stock_color_sold_out", {"product_name": "疾风", "color": "黑色"}),
+        ("utter_stock_restock_on", {"what": "黑色44码", "month": 11, "day": 20}),
+        ("utter_stock_restock_on", {"what": "黑色43码", "month": 11, "day": 25}),
+    ]
+
+
+def test_a_past_restock_date_is_stale_and_not_said() -> None:
+    rows = [StockRow("黑色", 43.0, 0, TODAY - timedelta(days=1)), StockRow("黑色", 42.0, 3)]
+    messages = stock_answer("疾风", rows, [42.0, 43.0], StockQuery(("黑色",), 43.0), TODAY)
+    assert ("utter_stock_restock_unknown", {"what": "黑色43码"}) in messages
+    assert "utter_stock_restock_on" not in _names(messages)
+
+
+def test_size_only_lists_the_colours_in_stock() -> None:
+    messages = stock_answer("疾风", _rows(黑_43=0), CHART, StockQuery((), 43.0), TODAY)
+    assert messages == [
+        ("utter_stock_size_colors", {"product_name": "疾风", "size": "43", "colors": "白色"})
+    ]
+
+
+def test_size_sold_out_in_every_colour_names_the_nearby_sizes() -> None:
+    rows = _rows(黑_43=0, 白_43=0, 黑_43_5=0, 白_43_5=0)
+    messages = stock_answer("疾风", rows, CHART, StockQuery((), 43.0), TODAY)
+    assert _names(messages) == [
+        "utter_stock_size_sold_out",
+        "utter_stock_restock_unknown",
+        "utter_stock_nearby_sizes_any",
+    ]
+    assert messages[1][1] == {"what": "黑色、白色43码"}
+    assert messages[2][1] == {"size": "43", "sizes": "42、42.5、44"}
+
+
+def test_colour_only_gives_size_ranges() -> None:
+    messages = stock_answer("疾风", _rows(白_42=0), CHART, StockQuery(("白色",)), TODAY)
+    assert messages == [
+        (
+            "utter_stock_color_sizes",
+            {"product_name": "疾风", "color": "白色", "sizes": "41-41.5、42.5-44"},
+        )
+    ]
+
+
+def test_colour_sold_out_points_to_the_colours_in_stock() -> None:
+    rows = [StockRow("黑色", s, 0) for s in CHART] + [StockRow("白色", 42.0, 4)]
+    messages = stock_answer("疾风", rows, CHART, StockQuery(("黑色",)), TODAY)
+    assert _names(messages)[0] == "utter_stock_color_sold_out"
+    assert messages[-1] == (
+        "utter_stock_colors_available",
+        {"product_name": "疾风", "colors": "白色"},
+    )
+
+
+def test_overview_and_restock_when_asked() -> None:
+    rows = _rows(黑_43=0)
+    plain = stock_answer("疾风", rows, CHART, StockQuery(), TODAY)
+    assert plain == [
+        (
+            "utter_stock_overview",
+            {"product_name": "疾风", "summary": "黑色 41-42.5、43.5-44码；白色 41-44码"},
+        )
+    ]
+    asked = stock_answer("疾风", rows, CHART, StockQuery(restock=True), TODAY)
+    assert _names(asked) == ["utter_stock_overview", "utter_stock_restock_unknown"]
+    nothing_out = stock_answer("疾风", _rows(), CHART, StockQuery(restock=True), TODAY)
+    assert _names(nothing_out) == ["utter_stock_overview", "utter_stock_nothing_sold_out"]
+
+
+def test_everything_sold_out() -> None:
+    rows = [StockRow("黑色", 42.0, 0)]
+    messages = stock_answer("疾风", rows, [42.0], StockQuery(), TODAY)
+    assert _names(messages) == ["utter_stock_all_sold_out", "utter_stock_restock_unknown"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (StockQuery(("紫色",), 43.0), "utter_stock_no_color"),
+        (StockQuery((), 47.0), "utter_stock_no_size"),
+    ],
+)
+def test_a_colour_or_size_the_shoe_does_not_come_in(query: StockQuery, expected: str) -> None:
+    messages = stock_answer("疾风", _rows(), CHART, query, TODAY)
+    assert _names(messages) == [expected]
+
+
+def test_no_stock_rows_is_admitted() -> None:
+    messages = stock_answer("疾风", [], CHART, StockQuery((), 42.0), TODAY)
+    assert _names(messages) == ["utter_stock_unknown", "utter_offer_human"]
+
+
+@pytest.mark.parametrize(
+    ("text", "colors", "size", "restock"),
+    [
+        ("白色38码还有吗", ("白",), 38.0, False),
+        ("灰色什么时候补货", ("灰",), None, True),
+        ("43的有货没", (), 43.0, False),
+        ("黑的四十二码有吗", ("黑",), 42.0, False),
+        ("小白鞋有货吗", (), None, False),  # 小白鞋 is a shoe, not a colour
+        ("这个颜色断货了吗", (), None, False),
+    ],
+)
+def test_reading_the_question(
+    text: str, colors: tuple[str, ...], size: float | None, restock: bool
+) -> None:
+    assert read_query(text) == StockQuery(colors, size, restock)
+
+
+def test_entities_are_read_first() -> None:
+    query = read_query("那个还有吗", color_entity="米色", size_entity="36")
+    assert (query.colors, query.size) == (("米色",), 36.0)
+
+
+# --- the action on the demo shop ---------------------------------------------------------
+
+
+async def _ask(text: str, **kwargs: Any) -> tuple[list, CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    kwargs.setdefault("intent", "ask_stock")
+    tracker = kwargs.pop("tracker", None) or make_tracker(text, **kwargs)
+    events = await ActionAnswerStock().run(dispatcher, tracker, {})
+    return events, dispatcher
+
+
+def _set(product_id: str, color: str, size: float, **values: Any) -> None:
+    with session_scope() as session:
+        row = session.execute(
+            select(StockItem).where(
+                StockItem.product_id == product_id,
+                StockItem.color == color,
+                StockItem.size == size,
+            )
+        ).scalar_one()
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_sold_out_with_a_restock_date_from_the_shop(rendered: Any) -> None:
+    events, dispatcher = await _ask("疾风黑色43码还有货吗")
+    assert rendered(dispatcher) == [
+        "utter_stock_sold_out",
+        "utter_stock_restock_on",
+        "utter_stock_other_colors",
+        "utter_stock_nearby_sizes",
+    ]
+    expected = shop_now().date() + timedelta(days=5)  # seed: restock_on "+5d"
+    restock = dispatcher.messages[1]
+    assert (restock["month"], restock["day"]) == (expected.month, expected.day)
+    assert dispatcher.messages[2]["colors"] == "白色、蓝色"
+    assert dispatcher.messages[3]["sizes"] == "42、42.5、44"  # 43.5 is sold out too
+    assert SlotSet("product_id", "P001") in events
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_sold_out_without_a_date_says_none_is_known(rendered: Any) -> None:
+    _, dispatcher = await _ask("疾风黑色43.5码有吗")
+    assert rendered(dispatcher)[:2] == ["utter_stock_sold_out", "utter_stock_restock_unknown"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_reserved_units_are_not_for_sale(rendered: Any) -> None:
+    _, dispatcher = await _ask("疾风白色42码有货吗")
+    assert rendered(dispatcher) == ["utter_stock_available"]
+    _set("P001", "白色", 42.0, reserved=23)
+    _, dispatcher = await _ask("疾风白色42码有货吗")
+    assert rendered(dispatcher) == ["utter_stock_few_left"]
+    assert dispatcher.messages[0]["count"] == 2
+    _set("P001", "白色", 42.0, reserved=25)
+    _, dispatcher = await _ask("疾风白色42码有货吗")
+    assert rendered(dispatcher)[0] == "utter_stock_sold_out"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_product_from_the_page_and_traditional_script(rendered: Any) -> None:
+    _, dispatcher = await _ask("這款白色43碼還有貨嗎", metadata={"product_id": "P001"})
+    assert rendered(dispatcher) == ["utter_stock_available"]
+    assert dispatcher.messages[0]["product_name"] == "疾风男子跑鞋"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_product_from_the_conversation(rendered: Any) -> None:
+    _, dispatcher = await _ask("43码还有吗", slots={"product_id": "P001"})
+    assert rendered(dispatcher) == ["utter_stock_size_colors"]
+    assert dispatcher.messages[0]["colors"] == "白色、蓝色"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_entities_of_a_button_payload(rendered: Any) -> None:
+    _, dispatcher = await _ask(
+        '/ask_stock{"product":"小白鞋","color":"米色","shoe_size":"36"}',
+        entities=[
+            {"entity": "product", "value": "小白鞋"},
+            {"entity": "color", "value": "米色"},
+            {"entity": "shoe_size", "value": "36"},
+        ],
+    )
+    assert rendered(dispatcher)[:2] == ["utter_stock_sold_out", "utter_stock_restock_on"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_unknown_product_asks_which_shoe_offering_the_kind(rendered: Any) -> None:
+    _, dispatcher = await _ask("跑鞋43码还有货吗")
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["疾风男子跑鞋", "轻羽女子跑鞋"]
+    _, dispatcher = await _ask("还有货吗")
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    assert dispatcher.messages[0]["buttons"] == []
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_shoe_the_shop_does_not_sell(rendered: Any) -> None:
+    _, dispatcher = await _ask("椰子鞋有货吗", entities=[{"entity": "product", "value": "椰子鞋"}])
+    assert rendered(dispatcher) == ["utter_unknown_product"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_inside_a_form_without_the_shoe(rendered: Any) -> None:
+    _, dispatcher = await _ask(
+        "43码有货吗", active_loop="order_form", slots={"requested_slot": "order_id"}
+    )
+    assert rendered(dispatcher) == ["utter_stock_which_product"]
+    _, dispatcher = await _ask(
+        "43码有货吗", active_loop="size_advice_form", slots={"requested_slot": "product_id"}
+    )
+    assert dispatcher.messages == []  # the form asks which shoe right after
+
+
+def _after_which_shoe(text: str, intent: str, **kwargs: Any) -> Tracker:
+    """The buyer's reply after a stock question was answered with "which shoe?"."""
+    tracker = make_tracker(text, intent=intent, **kwargs)
+    tracker.events = [
+        {
+            "event": "user",
+            "text": "米色36码什么时候有货",
+            "parse_data": {"intent": {"name": "ask_stock"}},
+        },
+        {"event": "action", "name": "action_answer_stock"},
+        {
+            "event": "bot",
+            "text": "亲，您问的是哪一款鞋呢？",
+            "metadata": {"utter_action": "utter_ask_product_id"},
+        },
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": "action_inform_without_question"},
+    ]
+    return tracker
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_the_shoe_typed_after_which_shoe_answers_the_stock_question(rendered: Any) -> None:
+    tracker = _after_which_shoe("小白鞋", "inform")
+    assert asked_which_shoe(tracker) == "米色36码什么时候有货"
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [FollowupAction("action_answer_stock")]
+    _, dispatcher = await _ask("", tracker=tracker)
+    assert rendered(dispatcher)[:2] == ["utter_stock_sold_out", "utter_stock_restock_on"]
+    assert (dispatcher.messages[0]["color"], dispatcher.messages[0]["size"]) == ("米色", "36")
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_older_stock_question_is_not_carried_over() -> None:
+    tracker = _after_which_shoe("小白鞋", "inform")
+    tracker.events.insert(4, {"event": "action", "name": "action_answer_shipping"})
+    assert asked_which_shoe(tracker) is None
+
+
+# --- forms step aside for a stock question -------------------------------------------------
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_the_size_form_does_not_read_the_asked_size_as_the_usual_one() -> None:
+    tracker = make_tracker(
+        "42码有货吗",
+        intent="ask_stock",
+        slots={"product_id": "P001", "requested_slot": "foot_length_cm"},
+        active_loop="size_advice_form",
+    )
+    form = ValidateSizeAdviceForm()
+    assert await form.extract_foot_length_cm(CollectingDispatcher(), tracker, {}) == {}
+    assert form.passes_through(tracker)
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_the_product_form_leaves_the_shoe_to_the_stock_answer() -> None:
+    tracker = make_tracker(
+        "小白鞋有货吗",
+        intent="ask_stock",
+        slots={"requested_slot": "product_id"},
+        active_loop="product_form",
+    )
+    assert await ValidateProductForm().extract_product_id(CollectingDispatcher(), tracker, {}) == {}
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_asking_for_stock_while_choosing_the_exchange_size_answers_it(domain: Any) -> None:
+    with session_scope() as session:
+        from actions.db.models import Order
+
+        item = str(session.get(Order, "2026010506679357").items[0].id)  # 轻羽 白色 38
+    tracker = make_tracker(
+        "39码有货吗",
+        intent="ask_stock",
+        slots={
+            "order_id": "2026010506679357", "order_item_id": item, "after_sale_goal": "exchange",
+            "return_reason": "尺码不合适", "requested_slot": "exchange_size",
+        },
+        metadata=token("B005"),
+        active_loop="return_form",
+    )  # fmt: skip
+    slots = await ValidateReturnForm().extract_exchange_size(CollectingDispatcher(), tracker, {})
+    assert slots == {"exchange_size": 39.0}
