@@ -337,10 +337,10 @@ class ValidateReturnForm(ShopFormValidation):
             return {"exchange_size": None}
         size = float(value)
 
-        def check(session: Session) -> Messages:
+        def check(session: Session) -> Messages | None:
             item = _item(tracker, session)
-            if item is None:
-                return [("utter_order_not_found", {})]
+            if item is None or tracker.get_slot("return_blocked"):
+                return None  # the item check speaks for it
             color = tracker.get_slot("exchange_color") or item.color
             if size == item.size and color == item.color:
                 return [("utter_exchange_same_item", {})]
@@ -354,6 +354,8 @@ class ValidateReturnForm(ShopFormValidation):
             return []
 
         messages = await in_transaction(check)
+        if messages is None:
+            return {"exchange_size": None}
         for response, kwargs in messages:
             dispatcher.utter_message(response=response, **kwargs)
         return {"exchange_size": None if messages else size}

@@ -20,7 +20,12 @@ from actions.common import (
     latest_text,
 )
 from actions.db import queries
-from actions.lexicon import FOOT_SHAPE_WORDS, NORMAL_FOOT_FALLBACK_WORDS, first_key
+from actions.lexicon import (
+    DONT_KNOW_WORDS,
+    FOOT_SHAPE_WORDS,
+    NORMAL_FOOT_FALLBACK_WORDS,
+    first_key,
+)
 from actions.products import ProductFormValidationBase, product_answer
 
 # Intents during which an answer to the form's question is expected out of
@@ -29,9 +34,10 @@ from actions.products import ProductFormValidationBase, product_answer
 ANSWER_INTENTS = frozenset({"inform", "ask_size_advice", "affirm", "nlu_fallback", "out_of_scope"})
 
 
-def _foot_shape_in(text: str) -> str | None:
+def _foot_shape_in(text: str, *, asked: bool = True) -> str | None:
+    """The foot shape the words name; vague ones (一般, 不知道) only when it was asked."""
     shape = first_key(text, FOOT_SHAPE_WORDS)
-    if shape is None and any(word in text for word in NORMAL_FOOT_FALLBACK_WORDS):
+    if shape is None and asked and any(word in text for word in NORMAL_FOOT_FALLBACK_WORDS):
         return "正常脚"
     return shape
 
@@ -54,6 +60,12 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         if tracker.get_slot("requested_slot") is None and tracker.get_slot("pending_question"):
             events.append(SlotSet("pending_question", None))
         return events
+
+    def hint_response(self, slot: str, tracker: Tracker) -> str | None:
+        """不知道脚长 gets how to measure, or the usual size, instead of an example."""
+        if slot == "foot_length_cm" and any(w in latest_text(tracker) for w in DONT_KNOW_WORDS):
+            return "utter_hint_measure_foot"
+        return super().hint_response(slot, tracker)
 
     @staticmethod
     def _is_answer(tracker: Tracker, slot: str) -> bool:
@@ -134,7 +146,8 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
             or self._is_answer(tracker, "foot_shape")
             or tracker.get_slot("requested_slot") is None
         ):
-            shape = _foot_shape_in(text)
+            asked = tracker.get_slot("requested_slot") == "foot_shape"
+            shape = _foot_shape_in(text, asked=asked)
         if shape is None or shape == tracker.get_slot("foot_shape"):
             return {}
         return {"foot_shape": shape}

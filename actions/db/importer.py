@@ -236,6 +236,7 @@ def load_shop(
         data: The parsed shop file.
         session: The session to write with.
         replace: Delete the existing shop first; otherwise existing ids are conflicts.
+            Rows about conversations are kept and relinked (``actions/db/runtime_rows.py``).
         now: The import time that relative dates count from (default: now, local time).
 
     Returns:
@@ -337,6 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--replace", action="store_true", help="wipe the shop first (same transaction)"
     )
     mode.add_argument("--if-empty", action="store_true", help="skip if the database holds a shop")
+    mode.add_argument(
+        "--update",
+        action="store_true",
+        help="upsert the catalogue, stock, promotions and policy only (a catalogue file)",
+    )
     parser.add_argument("--database-url", help="default: DATABASE_URL or sqlite:///var/shop.db")
     args = parser.parse_args(argv)
     url = args.database_url or settings.database_url
@@ -346,7 +352,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = read_shop_file(args.file)
     except ShopDataError as exc:
         return _fail(exc.errors, "error(s)")
-    errors = validate_shop(data, now=now)
+    from actions.db.catalogue import update_catalogue, validate_catalogue
+
+    errors = (validate_catalogue if args.update else validate_shop)(data, now=now)
     if errors:
         return _fail(errors, "problem(s) in the file")
     try:
@@ -355,12 +363,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.if_empty and has_shop(session=session):
                 print(f"{shown} already holds a shop; nothing imported (--if-empty).")
                 return 0
-            counts = load_shop(data, session=session, replace=args.replace, now=now)
+            if args.update:
+                counts = update_catalogue(data, session=session, now=now)
+            else:
+                counts = load_shop(data, session=session, replace=args.replace, now=now)
     except ShopDataError as exc:
-        return _fail(exc.errors, "conflict(s) with the database (--replace wipes the shop first)")
+        hint = "" if args.update else " (--replace wipes the shop first)"
+        return _fail(exc.errors, f"conflict(s) with the database{hint}")
     except SQLAlchemyError as exc:
         return _fail([f"database error: {exc}"], "error(s)")
-    print(f"Imported {args.file} into {shown}{' (replaced)' if args.replace else ''}:")
+    how = " (replaced)" if args.replace else " (updated)" if args.update else ""
+    print(f"Imported {args.file} into {shown}{how}:")
     for name, count in counts.items():
         print(f"  {name:<18} {count}")
     return 0

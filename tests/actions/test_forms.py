@@ -282,3 +282,18 @@ async def test_an_order_number_typed_with_no_question_open_is_looked_up() -> Non
     tracker = make_tracker("2026051793538979", intent="inform")
     events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
     assert events[-1] == {"event": "followup", "name": "order_form", "timestamp": None}
+
+
+async def test_not_knowing_the_foot_length_is_told_how_to_measure(domain: Any) -> None:
+    from actions.size_advice import ValidateSizeAdviceForm
+
+    tracker = make_tracker(
+        "我也不知道脚长",
+        intent="inform",
+        slots={"requested_slot": "foot_length_cm", "product_id": "P006"},
+        active_loop="size_advice_form",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateSizeAdviceForm().run(dispatcher, tracker, domain)
+    assert "foot_shape" not in _slot_events(events)  # 不知道 is no foot shape out of turn
+    assert [m["response"] for m in dispatcher.messages] == ["utter_hint_measure_foot"]

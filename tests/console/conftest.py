@@ -3,6 +3,7 @@ staff users on the demo shop, and logged-in aiohttp clients."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 import uuid
@@ -190,14 +191,20 @@ def responses(tmp_path: Path) -> Responses:
 
 @pytest.fixture()
 async def console(rasa: FakeRasa, responses: Responses, shop_db: None) -> AsyncIterator[str]:
-    """The console app served on a free port with the fake Rasa; its base URL.
+    """The console app served on a free port with the fake Rasa; its base URL."""
+    async with serve(create_app(f"console_test_{uuid.uuid4().hex[:8]}"), rasa, responses) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Sanic, rasa: FakeRasa, responses: Responses) -> AsyncIterator[str]:
+    """Serves ``app`` (a console app) on a free port with the fake Rasa; its base URL.
 
     Sanic 21.12 rewrites its protocol class on start ("TouchUp"); a second app in
     the same process only starts in test mode, which keeps the original to
     rewrite again (what sanic-testing does). So test mode stays on.
     """
     Sanic.test_mode = True
-    app = create_app(f"console_test_{uuid.uuid4().hex[:8]}")
     app.ctx.rasa = rasa
     app.ctx.responses = responses
     port = free_port()
