@@ -12,8 +12,10 @@ import pytest
 from actions.db.models import StaffUser
 from actions.db.session import session_scope
 from console import auth
+from console.app import create_app
+from console.responses import Responses
 from console.staff import set_password
-from tests.console.conftest import HEADERS, PASSWORD
+from tests.console.conftest import HEADERS, PASSWORD, FakeRasa, serve
 
 Login = Callable[[str], Awaitable[aiohttp.ClientSession]]
 
@@ -216,3 +218,24 @@ async def test_malformed_json_is_a_plain_refusal(
     headers = {**HEADERS, "Content-Type": "application/json"}
     async with session.post(f"{console}/console/api/login", data="{bad", headers=headers) as r:
         assert (r.status, await r.json()) == (401, {"error": "bad_credentials"})
+
+
+@pytest.mark.parametrize(("proxies", "secure"), [(1, True), (0, False)])
+async def test_cookie_is_secure_behind_a_trusted_tls_proxy_only(
+    rasa: FakeRasa,
+    responses: Responses,
+    client: Callable[[], aiohttp.ClientSession],
+    staff: dict[str, int],
+    proxies: int,
+    secure: bool,
+) -> None:
+    # nginx terminating TLS sets both headers; only SHOP_PROXIES_COUNT makes Sanic trust them.
+    app = create_app(f"console_proxy_{proxies}", proxies_count=proxies)
+    nginx = {**HEADERS, "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    async with serve(app, rasa, responses) as url:
+        body = {"username": "agent1", "password": PASSWORD}
+        status, _, resp = await _post(client(), f"{url}/console/api/login", body, nginx)
+        assert status == 200
+        assert ("; secure" in resp.headers["Set-Cookie"].lower()) is secure
+        status, _, resp = await _post(client(), f"{url}/console/api/logout", {}, nginx)
+        assert ("; secure" in resp.headers["Set-Cookie"].lower()) is secure

@@ -136,7 +136,9 @@ def test_the_agent_reads_titles_and_chinese_summaries_not_payloads(
     clicked = history.locator(".msg-buyer .msg-click")
     expect(clicked).to_have_text(f"点了「{title}」", timeout=SLOW)
     expect(history.locator(".msg-buyer").filter(has_text="我要转人工")).to_have_count(1)
-    expect(history.locator(".msg-system").filter(has_text="机器人已暂停（转人工）")).to_have_count(1)
+    expect(history.locator(".msg-system").filter(has_text="机器人已暂停（转人工）")).to_have_count(
+        1
+    )
     summary = agent.locator("#chat-summary")
     expect(summary).to_contain_text("买家要求人工")
     _no_codes(summary.inner_text())
@@ -149,7 +151,9 @@ def test_the_agent_reads_titles_and_chinese_summaries_not_payloads(
     expect(history.locator(".msg-bot").filter(has_text="继续为您服务")).to_have_count(
         1, timeout=SLOW
     )
-    expect(history.locator(".msg-system").filter(has_text="机器人已暂停（转人工）")).to_have_count(1)
+    expect(history.locator(".msg-system").filter(has_text="机器人已暂停（转人工）")).to_have_count(
+        1
+    )
     _no_codes(history.inner_text())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     agent.screenshot(path=str(SCREENSHOTS / "transcript-agent.png"))
