@@ -52,6 +52,9 @@ class Settings:
     # Reverse proxies in front of the console (nginx: 1): Sanic's PROXIES_COUNT, so the
     # scheme (X-Forwarded-Proto) and client address come from them; 0 trusts no header.
     proxies_count: int
+    # Retention (python -m console.retention): conversations older than this many days
+    # lose their tracker events, and old service rows their personal data (docs/records.md).
+    retention_days: int
 
 
 def _default_database_url() -> str:
@@ -90,6 +93,7 @@ settings = Settings(
     buyer_left_minutes=max(1, int(os.environ.get("SHOP_BUYER_LEFT_MINUTES", "15"))),
     rest_token=os.environ.get("SHOP_REST_TOKEN", ""),
     proxies_count=max(0, int(os.environ.get("SHOP_PROXIES_COUNT", "0"))),
+    retention_days=max(1, int(os.environ.get("SHOP_RETENTION_DAYS", "180"))),
 )
 
 

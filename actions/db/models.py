@@ -291,6 +291,7 @@ from actions.db.service_models import (  # noqa: E402
     Escalation,
     Photo,
     QuickReply,
+    RecordAccess,
     ShopEvent,
     StaffUser,
 )
@@ -309,6 +310,7 @@ __all__ = [
     "ProductFunction",
     "Promotion",
     "QuickReply",
+    "RecordAccess",
     "ReturnRequest",
     "ReturnStatusChange",
     "Shipment",

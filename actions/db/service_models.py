@@ -164,3 +164,23 @@ class ConversationRating(Base):
     score = Column(Integer, nullable=False)  # 1..5
     comment = Column(Text)
     created_at = Column(DateTime, nullable=False)
+
+
+class RecordAccess(Base):
+    """Who searched, viewed or exported conversation records, and when (the access log).
+
+    Kept apart from the records themselves: retention never deletes it, so a dispute
+    can still show who read a conversation after the conversation is gone.
+    """
+
+    __tablename__ = "record_access_log"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id"), index=True)
+    username = Column(String(50), nullable=False)
+    action = Column(String(10), nullable=False)  # search / view / export
+    conversation_id = Column(String(255))  # view: the conversation read
+    filters = Column(JSON, nullable=False, default=dict)  # search and export: the filters
+    export_format = Column(String(4))  # export: json / csv
+    result_count = Column(Integer)  # search: matches; export: conversations written
+    created_at = Column(DateTime, nullable=False, index=True)
