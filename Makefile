@@ -52,7 +52,7 @@ typed-report:   ## typed buyer conversations against the real servers: "typed co
 token:          ## print a buyer token for the demo: make token BUYER=B005
 	.venv/bin/python -m actions.identity $(or $(BUYER),B005)
 
-demo-reset:     ## re-import the demo shop (fresh relative dates, drops runtime changes)
+demo-reset:     ## re-import the demo shop (fresh relative dates; keeps conversations' photos, escalations, ratings)
 	.venv/bin/python -m actions.db.importer seed/demo_shop.json --replace
 
 .PHONY: screenshots

@@ -13,6 +13,7 @@ hot spot (``channels/speedups.py``).
 from actions.log_masking import install as _install_log_masking
 from channels.api_auth import install as _install_api_auth
 from channels.handoff_wait import install as _install_handoff_wait
+from channels.long_conversations import install as _install_long_conversations
 from channels.resilience import install as _install_resilience
 from channels.speedups import install as _install_speedups
 
@@ -21,3 +22,4 @@ _install_resilience()
 _install_api_auth()
 _install_handoff_wait()
 _install_speedups()
+_install_long_conversations()

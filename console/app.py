@@ -70,4 +70,7 @@ def create_app(name: str = "shop_console", *, proxies_count: int | None = None) 
     from console.owner import owner_blueprint
 
     app.blueprint(owner_blueprint())
+    from console.records import records_blueprint
+
+    app.blueprint(records_blueprint())
     return app

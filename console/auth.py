@@ -41,13 +41,14 @@ SESSION = timedelta(hours=12)
 AUDIENCE = "shop-console"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROLES = ("agent", "trainer", "owner")
-# The staff pages (id, role that may use it, address, label) in landing order: a user
-# lands on the first their roles allow, and the navigation bar lists exactly these.
+# The staff pages (id, roles that may use it, comma-separated; address, label) in landing
+# order: a user lands on the first their roles allow, and the navigation bar lists exactly these.
 PAGES = (
     ("agent", "agent", "/console/", "客服工作台"),
     ("trainer", "trainer", "/console/trainer", "训练师工作台"),
     ("owner", "owner", "/console/owner", "店铺数据"),
     ("quick-replies", "owner", "/console/quick-replies", "快捷回复"),
+    ("records", "agent,owner", "/console/records", "聊天记录"),
 )
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
 MAX_PASSWORD = 200
@@ -142,13 +143,18 @@ def pages_for(roles: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
     return [
         {"id": page, "role": role, "href": href, "label": label}
         for page, role, href, label in PAGES
-        if role in roles
+        if allowed(role, roles)
     ]
 
 
 def home_for(roles: tuple[str, ...] | list[str]) -> str | None:
     """The landing page of a user with ``roles`` (agent console, trainer page, owner page)."""
-    return next((href for _, role, href, _ in PAGES if role in roles), None)
+    return next((href for _, role, href, _ in PAGES if allowed(role, roles)), None)
+
+
+def allowed(role: str, roles: tuple[str, ...] | list[str]) -> bool:
+    """Whether a user with ``roles`` has ``role`` (or one of ``"agent,owner"``)."""
+    return any(wanted in roles for wanted in role.split(","))
 
 
 def issue_session(user: StaffUser, *, now: datetime | None = None) -> str:
@@ -229,7 +235,10 @@ def csrf_ok(request: Request) -> bool:
 
 
 def requires(role: str) -> Callable[[Handler], Handler]:
-    """Decorates a handler: session (401), ``X-Console`` on changes and ``role`` (403)."""
+    """Decorates a handler: session (401), ``X-Console`` on changes and ``role`` (403).
+
+    ``role`` may name alternatives: ``"agent,owner"`` lets either in.
+    """
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
@@ -239,7 +248,7 @@ def requires(role: str) -> Callable[[Handler], Handler]:
                 return error("unauthorized", 401)
             if not csrf_ok(request):
                 return error("forbidden", 403, reason="x_console_header")
-            if role not in staff.roles:
+            if not allowed(role, staff.roles):
                 return error("forbidden", 403)
             return await handler(request, *args, **kwargs)
 

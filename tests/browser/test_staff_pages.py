@@ -29,7 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots"
 PASSWORD = "demo1234"
 HOMES = {"agent1": "/console/", "trainer": "/console/trainer", "owner": "/console/owner"}
-NAV = {"agent1": ["客服工作台"], "trainer": ["训练师工作台"], "owner": ["店铺数据", "快捷回复"]}
+NAV = {
+    "agent1": ["客服工作台", "聊天记录"],
+    "trainer": ["训练师工作台"],
+    "owner": ["店铺数据", "快捷回复", "聊天记录"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +262,36 @@ def test_every_page_has_a_favicon(watch: Any, console: tuple[str, Path]) -> None
     for icon in ("/favicon.svg", "/favicon.ico"):
         assert w.page.request.get(f"{console[0]}{icon}").status == 200
     assert not [f for f in w.failed if f.startswith("404")]
+
+
+@pytest.mark.parametrize(("user", "width"), [("agent1", 1280), ("owner", 375)])
+def test_records_page_search_view_and_export(
+    watch: Any, console: tuple[str, Path], user: str, width: int
+) -> None:
+    """Every conversation (the demo analytics' ones, stored by Rasa's own tracker store)
+    is searchable by who handled it, readable, and exportable, masked."""
+    w = watch(width)
+    w.login(user)
+    w.page.wait_for_url(f"{console[0]}{HOMES[user]}*")
+    w.page.click('.staff-nav a:has-text("聊天记录")')
+    w.page.wait_for_url("**/console/records")
+    assert w.page.locator('.staff-nav a[aria-current="page"]').inner_text() == "聊天记录"
+    assert int(w.page.locator("#records-total").inner_text()) > 0
+    w.page.select_option('select[name="handled_by"]', "agent")
+    w.page.click("#records-search")
+    w.page.wait_for_url("**handled_by=agent*")
+    total = int(w.page.locator("#records-total").inner_text())
+    assert total > 0
+    assert set(w.page.locator("table.results tbody td:nth-child(3)").all_inner_texts()) == {
+        "人工客服"
+    }
+    w.shot(f"records-{user}-{width}")
+    export = w.page.request.get(
+        console[0] + (w.page.locator("#export-csv").get_attribute("href") or "")
+    )
+    assert export.ok and export.text().count("\n") > total
+    w.page.locator("table.results a:has-text('查看')").first.click()
+    w.page.wait_for_selector("ol.chat li.agent")
+    assert "/affirm" not in w.page.locator("ol.chat").inner_text()
+    w.shot(f"records-conversation-{user}-{width}")
+    assert w.problems() == []

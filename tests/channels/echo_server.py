@@ -18,6 +18,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.metrics import MetricsEndpoint
 from channels.socketio import ShopSocketIOInput
 
 BUTTONS = [
@@ -27,7 +28,7 @@ BUTTONS = [
 
 
 class EchoAgent:
-    """Answers every message with a text and a custom payload describing it."""
+    """Answers every message with a text and a custom payload describing it; 炸了 raises."""
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
@@ -42,6 +43,8 @@ class EchoAgent:
         }
         self.received.append(seen)
         out, sender = message.output_channel, message.sender_id
+        if message.text == "炸了":
+            raise RuntimeError("the agent failed")
         if message.text == "给我按钮":
             await out.send_text_with_buttons(sender, "请选择", BUTTONS)
         elif message.text == "图片":
@@ -56,7 +59,8 @@ def build_app(credentials: dict[str, Any]) -> Sanic:
     app = Sanic("shop_socketio_echo")
     agent = EchoAgent()
     app.ctx.agent = agent
-    register([ShopSocketIOInput.from_credentials(credentials)], app, route="/webhooks/")
+    channels = [ShopSocketIOInput.from_credentials(credentials), MetricsEndpoint()]
+    register(channels, app, route="/webhooks/")
 
     @app.post("/push/<sender_id>")
     async def push(request: Request, sender_id: str) -> HTTPResponse:

@@ -1,7 +1,8 @@
 """A Sanic app with the shop's REST channel and an echoing stand-in for the agent.
 
 ``python -m tests.channels.rest_echo_server PORT`` serves it, wired as ``rasa run``
-wires input channels; settings (limits, JWT secret) come from the environment.
+wires input channels (``/metrics`` too); settings (limits, JWT secret, REST token,
+demo mode) come from the environment.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.metrics import MetricsEndpoint
 from channels.rest import ShopRestInput
 
 BUTTONS = [{"title": "订单1", "payload": '/inform{"order_id":"1"}'}]
 
 
 class EchoAgent:
-    """Echoes every message; offers a button on 给我按钮; fails on 炸了."""
+    """Echoes every message; offers a button on 给我按钮; fails on 炸了 (quoting the text)."""
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
@@ -31,8 +33,8 @@ class EchoAgent:
             {"text": message.text, "metadata": message.metadata, "message_id": message.message_id}
         )
         out, sender = message.output_channel, message.sender_id
-        if message.text == "炸了":
-            raise RuntimeError("the agent failed")
+        if message.text.startswith("炸了"):
+            raise RuntimeError(f"the agent failed on {message.text!r}")
         if message.text == "给我按钮":
             await out.send_text_with_buttons(sender, "请选择", BUTTONS)
         else:
@@ -44,7 +46,7 @@ def build_app() -> Sanic:
     app = Sanic("shop_rest_echo")
     agent = EchoAgent()
     app.ctx.agent = agent
-    register([ShopRestInput()], app, route="/webhooks/")
+    register([ShopRestInput(), MetricsEndpoint()], app, route="/webhooks/")
 
     @app.get("/received")
     async def received(_: Request) -> HTTPResponse:

@@ -1,10 +1,14 @@
-"""A failed custom action answers with an apology and a human offered."""
+"""A failed custom action answers with an apology and a human offered, counted and traced."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from typing import Any
 
+import pytest
+from prometheus_client import REGISTRY
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
@@ -57,3 +61,51 @@ def test_install_is_idempotent() -> None:
     wrapped = RemoteAction.run
     resilience.install(timeout=2)
     assert RemoteAction.run is wrapped
+
+
+def _failures(reason: str, action: str = "action_anything") -> float:
+    value = REGISTRY.get_sample_value(
+        "shop_action_failures_total", {"action": action, "reason": reason}
+    )
+    return value or 0.0
+
+
+async def test_an_unreachable_action_server_is_counted_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    before = _failures("unreachable")
+    with caplog.at_level(logging.ERROR):
+        await _run("http://127.0.0.1:1/webhook")
+    assert _failures("unreachable") == before + 1
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    # Rasa's own line for the same failure is dropped: one line, with a trace id.
+    assert len(lines) == 1 and re.search(r"\[trace [0-9a-f]{16}\]", lines[0]), lines
+
+
+async def test_an_action_that_raised_keeps_the_action_servers_trace_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = b'{"error": "the action failed", "trace_id": "0123456789abcdef"}'
+
+    async def fail(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(fail, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    before = _failures("error")
+    try:
+        with caplog.at_level(logging.ERROR):
+            events = await _run(f"http://127.0.0.1:{port}/webhook")
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert events[0].text == resilience.APOLOGY_TEXT
+    assert _failures("error") == before + 1
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(lines) == 1 and "[trace 0123456789abcdef]" in lines[0], lines

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
+from channels.resilience import APOLOGY_TEXT
 from tests.channels.conftest import EchoServer, buyer_token
 
 # Fix 1: replies reach the client (python-socketio's enter_room is awaited).
@@ -217,3 +219,30 @@ def test_agent_push_reaches_every_socket_of_the_conversation(server: EchoServer)
 def test_health_route(server: EchoServer) -> None:
     reply = requests.get(f"{server.url}/webhooks/socketio/health", timeout=5)
     assert reply.json() == {"status": "ok"}
+
+
+# A failure inside Rasa is answered, counted and never silent.
+
+
+def _channel_errors(server: EchoServer) -> float:
+    text = requests.get(f"{server.url}/metrics", timeout=5).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "shop_channel_errors_total" and sample.labels == {
+                "channel": "socketio"
+            }:
+                return sample.value
+    return 0.0
+
+
+def test_a_failure_inside_rasa_gets_the_apology_and_is_counted(server: EchoServer) -> None:
+    widget = server.widget()
+    widget.start()
+    before = _channel_errors(server)
+    widget.send("炸了")
+    reply = widget.next("bot_uttered")
+    assert reply["text"] == APOLOGY_TEXT
+    assert reply["quick_replies"][0]["payload"] == "/request_human"
+    assert _channel_errors(server) == before + 1
+    widget.send("在吗")  # the conversation goes on
+    assert widget.echo()["text"] == "在吗"

@@ -167,7 +167,8 @@ def test_offered_payloads_expire_and_stay_bounded() -> None:
 def test_credentials_yml_loads_the_channel() -> None:
     channels = create_http_input_channels(None, str(ROOT / "credentials.yml"))
     (socketio_channel,) = [c for c in channels if isinstance(c, ShopSocketIOInput)]
-    assert [c.name() for c in channels] == ["rest", "socketio"]
+    assert [c.name() for c in channels] == ["rest", "socketio", "metrics"]
+    assert channels[-1].url_prefix() == "/"  # GET /metrics at the server's root
     assert socketio_channel.user_message_evt == "user_uttered"
     assert socketio_channel.bot_message_evt == "bot_uttered"
     assert socketio_channel.socketio_path == "/socket.io"

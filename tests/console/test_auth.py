@@ -97,7 +97,15 @@ async def test_login_sets_a_strict_http_only_cookie(
         "display_name": "AGENT1",
         "roles": ["agent"],
         "home": "/console/",
-        "pages": [{"id": "agent", "role": "agent", "href": "/console/", "label": "客服工作台"}],
+        "pages": [
+            {"id": "agent", "role": "agent", "href": "/console/", "label": "客服工作台"},
+            {
+                "id": "records",
+                "role": "agent,owner",
+                "href": "/console/records",
+                "label": "聊天记录",
+            },
+        ],
     }
     cookie = resp.headers["Set-Cookie"]
     assert cookie.startswith("shop_console=")
@@ -224,7 +232,6 @@ async def test_malformed_json_is_a_plain_refusal(
 async def test_cookie_is_secure_behind_a_trusted_tls_proxy_only(
     rasa: FakeRasa,
     responses: Responses,
-    client: Callable[[], aiohttp.ClientSession],
     staff: dict[str, int],
     proxies: int,
     secure: bool,
@@ -232,10 +239,10 @@ async def test_cookie_is_secure_behind_a_trusted_tls_proxy_only(
     # nginx terminating TLS sets both headers; only SHOP_PROXIES_COUNT makes Sanic trust them.
     app = create_app(f"console_proxy_{proxies}", proxies_count=proxies)
     nginx = {**HEADERS, "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
-    async with serve(app, rasa, responses) as url:
+    async with serve(app, rasa, responses) as url, aiohttp.ClientSession() as session:
         body = {"username": "agent1", "password": PASSWORD}
-        status, _, resp = await _post(client(), f"{url}/console/api/login", body, nginx)
+        status, _, resp = await _post(session, f"{url}/console/api/login", body, nginx)
         assert status == 200
         assert ("; secure" in resp.headers["Set-Cookie"].lower()) is secure
-        status, _, resp = await _post(client(), f"{url}/console/api/logout", {}, nginx)
+        status, _, resp = await _post(session, f"{url}/console/api/logout", {}, nginx)
         assert ("; secure" in resp.headers["Set-Cookie"].lower()) is secure

@@ -171,6 +171,7 @@ def test_switcher_and_token_only_in_demo_mode(any_site: tuple[Site, bool]) -> No
     status, html = site.get("/products/P003", buyer="B005")
     assert status == 200
     assert ('name="buyer"' in html) is demo
+    assert ("会为所选的演示买家签发登录凭证" in html) is demo  # the page says it hands them out
     tokens = TOKEN.findall(html)
     if demo:
         assert [buyer_id_from_token(unescape(t)) for t in tokens] == ["B005"]

@@ -17,11 +17,19 @@ Login = Callable[[str], Awaitable[Client]]
 @pytest.mark.parametrize(
     ("roles", "home", "nav"),
     [
-        (["agent"], "/console/", ["agent"]),
+        (["agent"], "/console/", ["agent", "agent,owner"]),  # and the records
         (["trainer"], "/console/trainer", ["trainer"]),
-        (["owner"], "/console/owner", ["owner", "owner"]),  # the report and the quick replies
-        (["owner", "agent"], "/console/", ["agent", "owner", "owner"]),  # landing order
-        (["trainer", "owner"], "/console/trainer", ["trainer", "owner", "owner"]),
+        (
+            ["owner"],
+            "/console/owner",
+            ["owner", "owner", "agent,owner"],
+        ),  # report, quick replies, records
+        (
+            ["owner", "agent"],
+            "/console/",
+            ["agent", "owner", "owner", "agent,owner"],
+        ),  # landing order
+        (["trainer", "owner"], "/console/trainer", ["trainer", "owner", "owner", "agent,owner"]),
         ([], None, []),
     ],
 )
@@ -35,9 +43,9 @@ def test_landing_page_and_navigation_by_role(
 @pytest.mark.parametrize(
     ("user", "home", "labels"),
     [
-        ("agent1", "/console/", ["客服工作台"]),
+        ("agent1", "/console/", ["客服工作台", "聊天记录"]),
         ("trainer", "/console/trainer", ["训练师工作台"]),
-        ("owner", "/console/owner", ["店铺数据", "快捷回复"]),
+        ("owner", "/console/owner", ["店铺数据", "快捷回复", "聊天记录"]),
     ],
 )
 async def test_login_tells_the_page_where_to_land(

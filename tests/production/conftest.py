@@ -34,6 +34,9 @@ BIN = Path(sys.executable).parent
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 NGINX = Path("/usr/sbin/nginx")
 JWT_SECRET = "test-only-rasa-jwt-secret-0123456789abcdef"
+# The servers' REST token (X-Shop-Token): the cluster runs as production does, not as a demo.
+REST_TOKEN = "test-only-rest-token-0123456789abcdef"
+SERVER = {"X-Shop-Token": REST_TOKEN}
 
 
 def free_port() -> int:
@@ -128,10 +131,35 @@ class Cluster:
 
         self.api_headers = {"Authorization": f"Bearer {admin_token(JWT_SECRET, 1)}"}
 
-    def post(self, base: str, body: Any, timeout: float = 90, **kwargs: Any) -> requests.Response:
-        """POSTs ``body`` (JSON) to the REST channel of ``base`` (a key of ``urls`` or a URL)."""
+    def post(
+        self,
+        base: str,
+        body: Any,
+        timeout: float = 90,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """POSTs ``body`` (JSON) to the REST channel of ``base`` (a key of ``urls`` or a URL).
+
+        As a trusted server (with the REST token) unless ``headers`` say otherwise.
+        """
         url = self.urls.get(base, base)
-        return requests.post(f"{url}/webhooks/rest/webhook", json=body, timeout=timeout, **kwargs)
+        sent = {**SERVER, **(headers or {})}
+        return requests.post(
+            f"{url}/webhooks/rest/webhook", json=body, timeout=timeout, headers=sent, **kwargs
+        )
+
+    def metric(self, service: str, name: str, **labels: str) -> float:
+        """The sum of a ``/metrics`` sample over label sets matching ``labels`` (0 if none)."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        text = requests.get(f"{self.urls[service]}/metrics", timeout=30).text
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and labels.items() <= sample.labels.items()
+        )
 
     def chat(self, base: str, sender: str, text: str, **extra: Any) -> list[dict[str, Any]]:
         """One message; asserts a 200 and returns the replies."""
@@ -181,7 +209,8 @@ def _environment(work: Path, proxy_port: int, redis_port: int, dbs: dict[str, st
         "RASA_JWT_SECRET": JWT_SECRET,
         "SHOP_ACTION_TIMEOUT": "5",
         "TICKET_LOCK_LIFETIME": "60",
-        "SHOP_DEMO": "1",
+        "SHOP_DEMO": "0",
+        "SHOP_REST_TOKEN": REST_TOKEN,
         "SHOP_UPLOAD_DIR": str(work / "uploads"),
         "SHOP_RATE_PER_ADDRESS": "100000",
         "SHOP_RATE_PER_CONVERSATION": "30",

@@ -1,22 +1,26 @@
 """Bad input through the public channels (REST and socket.io), fuzzed with hypothesis.
 
 Properties: never a 5xx, never a crash, a reply to every non-blank message,
-clean 4xx errors for what is refused, limits that say so clearly.
+clean 4xx errors for what is refused, limits that say so clearly, and no error
+counted anywhere: a crash answered with a polite apology is still a crash
+(every test checks ``/metrics`` of both replicas and the action server).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions.identity import issue_token
 from tests.channels.widget import Widget
-from tests.production.conftest import Cluster
+from tests.production.conftest import SERVER, Cluster
 
 MAX_BYTES = 65536  # SHOP_MAX_REQUEST_BYTES, the default
 SHOP_SECRET = "test-only-shop-secret-0123456789abcdef"  # the cluster's
@@ -68,6 +72,27 @@ def _public(cluster: Cluster) -> str:
     return cluster.urls.get("nginx", cluster.urls["rasa_a"])
 
 
+ERROR_COUNTERS = [
+    ("rasa_a", "shop_channel_errors_total"),
+    ("rasa_b", "shop_channel_errors_total"),
+    ("rasa_a", "shop_action_failures_total"),
+    ("rasa_b", "shop_action_failures_total"),
+    ("actions", "shop_action_errors_total"),
+]
+
+
+def _errors(cluster: Cluster) -> dict[str, float]:
+    return {f"{s} {name}": cluster.metric(s, name) for s, name in ERROR_COUNTERS}
+
+
+@pytest.fixture(autouse=True)
+def no_error_counted(cluster: Cluster) -> Iterator[None]:
+    """Fails a test after which any server counted an error (a crash behind an apology)."""
+    before = _errors(cluster)
+    yield
+    assert _errors(cluster) == before, "an error was counted: see the servers' logs (trace id)"
+
+
 @FUZZ
 @given(text=texts, meta=metadata)
 def test_rest_text_and_metadata(cluster: Cluster, text: str, meta: Any) -> None:
@@ -76,7 +101,7 @@ def test_rest_text_and_metadata(cluster: Cluster, text: str, meta: Any) -> None:
     response = requests.post(
         f"{_public(cluster)}/webhooks/rest/webhook",
         data=raw,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **SERVER},
         timeout=90,
     )
     if len(raw) > MAX_BYTES:  # 10,000 escaped emoji are bigger than the limit
@@ -101,7 +126,7 @@ def test_rest_wrong_shapes_get_a_clean_4xx(cluster: Cluster, body: Any) -> None:
 
 def test_rest_raw_garbage_and_oversized_requests(cluster: Cluster) -> None:
     url = f"{_public(cluster)}/webhooks/rest/webhook"
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **SERVER}
     for raw in (b"", b"not json", b"{", b"\xff\xfe", b"[1,2]", b'"text"'):
         response = requests.post(url, data=raw, headers=headers, timeout=30)
         assert response.status_code == 400, (raw, response.status_code)
@@ -109,7 +134,32 @@ def test_rest_raw_garbage_and_oversized_requests(cluster: Cluster) -> None:
     response = requests.post(url, data=huge, headers=headers, timeout=30)
     assert response.status_code == 413
     sender = {"sender": 42, "message": "在吗"}
-    assert requests.post(url, json=sender, timeout=30).status_code == 400
+    assert requests.post(url, json=sender, headers=SERVER, timeout=30).status_code == 400
+
+
+def test_public_rest_never_reaches_a_buyers_conversation(cluster: Cluster) -> None:
+    """Without the REST token nobody posts as a buyer, through nginx or to a replica."""
+    assert "nginx" in cluster.urls, "nginx is missing: scripts/install_nginx.sh installs it"
+    victim = "buyer-B005"
+    words = f"我要退货，退款打到这张卡 {uuid.uuid4().hex[:6]}"
+    for base in (cluster.urls["nginx"], cluster.urls["rasa_a"]):
+        for headers in ({}, {"X-Shop-Token": "guess"}, {"Authorization": "Bearer x.y.z"}):
+            response = requests.post(
+                f"{base}/webhooks/rest/webhook",
+                json={"sender": victim, "message": words},
+                headers=headers,
+                timeout=30,
+            )
+            assert response.status_code == 401, (base, headers, response.text[:200])
+            assert response.json()["error"] == "unauthorized"
+    # Nor through the widget: a forged session id gets a conversation of its own.
+    widget = Widget(cluster.urls["nginx"])
+    try:
+        assert widget.start(session_id=f"v1.{victim}.AAAA").startswith("v1.anon-")
+        assert widget.turn(words, timeout=60)
+    finally:
+        widget.sio.disconnect()
+    assert words not in cluster.user_texts(victim)
 
 
 def test_forged_or_expired_token_sees_no_orders(cluster: Cluster) -> None:

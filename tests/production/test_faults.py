@@ -11,11 +11,12 @@ import time
 import uuid
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
 from channels.resilience import APOLOGY_TEXT
-from tests.production.conftest import Cluster
+from tests.production.conftest import JWT_SECRET, Cluster
 
 SHIPPING = "今天几点前下单能发货"  # answered by a custom action from the shop database
 SHIPPING_ANSWER = "16:00"
@@ -32,11 +33,25 @@ def payloads(replies: list[dict[str, Any]]) -> list[str]:
     return [b["payload"] for r in replies for b in r.get("buttons", []) or []]
 
 
+def apology_or_answer(response: requests.Response) -> list[dict[str, Any]]:
+    """The replies of a 200, or of a 500 (a failure inside Rasa: the apology, a trace id)."""
+    if response.status_code == 500:
+        body = response.json()
+        assert body["error"] == "internal_error" and len(body["trace_id"]) == 16
+        assert response.headers["X-Trace-Id"] == body["trace_id"]
+        return body["messages"]
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def test_the_api_needs_a_bearer_jwt(cluster: Cluster, sender: str) -> None:
     url = f"{cluster.urls['rasa_a']}/conversations/{sender}/tracker"
     assert requests.get(url, timeout=10).status_code == 401
     assert requests.get(url, params={"token": "guess"}, timeout=10).status_code == 401
     assert requests.get(url, headers=cluster.api_headers, timeout=10).status_code == 200
+    forever = jwt.encode({"user": {"username": "x", "role": "admin"}}, JWT_SECRET, "HS256")
+    no_expiry = {"Authorization": f"Bearer {forever}"}  # valid forever: refused
+    assert requests.get(url, headers=no_expiry, timeout=10).status_code == 401
     if "nginx" in cluster.urls:  # the public port routes it to the console, never to Rasa
         public = f"{cluster.urls['nginx']}/conversations/{sender}/tracker"
         response = requests.get(public, headers=cluster.api_headers, timeout=10)
@@ -80,10 +95,15 @@ def test_action_server_killed_then_back(cluster: Cluster, sender: str) -> None:
     actions = cluster.services["actions"]
     assert SHIPPING_ANSWER in texts(cluster.chat("rasa_a", sender, SHIPPING))
     actions.kill()
+    failures = cluster.metric("rasa_a", "shop_action_failures_total", reason="unreachable")
     try:
         replies = cluster.chat("rasa_a", sender, SHIPPING)
         assert APOLOGY_TEXT in texts(replies)
         assert "/request_human" in payloads(replies)
+        # Counted once per failed call (a message may call several actions).
+        assert (
+            cluster.metric("rasa_a", "shop_action_failures_total", reason="unreachable") > failures
+        )
         # Still answers what needs no action server.
         assert "您好" in texts(cluster.chat("rasa_b", sender, HELLO))
     finally:
@@ -97,10 +117,13 @@ def test_database_goes_away_and_comes_back(cluster: Cluster, sender: str) -> Non
     cluster.db.cut()
     try:
         started = time.monotonic()
+        errors = cluster.metric("rasa_a", "shop_channel_errors_total", channel="rest")
         response = cluster.post("rasa_a", {"sender": sender, "message": SHIPPING})
-        assert response.status_code == 200, response.text
-        # The action's own "system busy" answer, or the channel's apology.
-        assert "抱歉" in texts(response.json())
+        # The action's own "system busy" answer (200), or the channel's apology when the
+        # tracker store is gone too: then a counted 500, never a quiet 200.
+        assert "抱歉" in texts(apology_or_answer(response))
+        counted = cluster.metric("rasa_a", "shop_channel_errors_total", channel="rest") - errors
+        assert counted == (1 if response.status_code == 500 else 0)
         assert time.monotonic() - started < 30
     finally:
         cluster.db.restore()
@@ -152,8 +175,7 @@ def test_redis_restarts(cluster: Cluster, sender: str) -> None:
     redis.kill()
     try:
         response = cluster.post("rasa_a", {"sender": sender, "message": SHIPPING})
-        assert response.status_code == 200
-        assert response.json(), "no reply while Redis is down"
+        assert apology_or_answer(response), "no reply while Redis is down"
     finally:
         redis.start(wait=False)
         time.sleep(1)
