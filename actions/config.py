@@ -122,7 +122,7 @@ def refuse_insecure_start(component: str, current: Settings | None = None) -> No
     """Exits the process (status 2, the reasons on stderr) when the settings are insecure.
 
     Called once by each server as it starts: the Rasa server (its channels), the
-    action server (``rasa_sdk_plugins``) and the console (``python -m console``).
+    action server (``actions/server.py``) and the console (``python -m console``).
     """
     problems = insecure_settings(current)
     if problems:

@@ -10,17 +10,18 @@ every action still sees exactly the events Rasa has:
 * a normal ``/webhook`` call may carry ``tracker["shop_events"] = {"token": T}``:
   its events are kept here under the conversation's id and ``T``;
 * a ``/webhook/delta`` call carries ``{"token": T2, "base": T, "count": n}`` and only
-  the events after the first ``n``: when the events kept for the conversation are
-  exactly those of call ``T`` (``n`` of them), the full list is rebuilt, kept under
-  ``T2`` and the call runs as a normal ``/webhook`` call; otherwise (restarted, evicted,
-  another Rasa replica called last) it answers 409 and Rasa sends the call again in
-  full. An action server without this module answers 404 to ``/webhook/delta``, and
+  the events after the first ``n``: when call ``T``'s ``n`` events are still kept here
+  (the last :data:`CALLS` calls of a conversation are), the full list is rebuilt, kept
+  under ``T2`` and the call runs as a normal ``/webhook`` call; otherwise (restarted,
+  evicted, another Rasa replica called last) it answers 409 and Rasa sends the call
+  again in full. An action server without this module answers 404 to ``/webhook/delta``, and
   Rasa falls back to full calls for it.
 
 Installed through rasa_sdk's own plugin hook (``attach_sanic_app_extensions``, run by
 ``rasa run actions`` after it imported this package). Memory: the events of at most
-:data:`MAX_CONVERSATIONS` conversations and :data:`MAX_EVENTS` events in all, least
-recently used dropped first (a dropped conversation costs one full call).
+:data:`MAX_CONVERSATIONS` conversations and :data:`MAX_EVENTS` events in all (the kept
+calls of one conversation share their event dicts), least recently used dropped first
+(a dropped conversation costs one full call).
 """
 
 from __future__ import annotations
@@ -36,43 +37,55 @@ DELTA_SUBPATH = "delta"  # /webhook/delta
 RESEND = "shop_events_resend"  # in the 409 answer: the base is not known here
 MAX_CONVERSATIONS = 500
 MAX_EVENTS = 200_000
+CALLS = 4  # calls kept per conversation (SENT_POINTS in channels/long_conversations.py)
 
 _PLUGIN_NAME = "shop_event_cache"
 
 
 class EventCache:
-    """The latest full event list of recent conversations, each under its call's token."""
+    """The full event lists of the latest calls of recent conversations, each under its token.
 
-    def __init__(self, conversations: int = MAX_CONVERSATIONS, events: int = MAX_EVENTS) -> None:
-        self.conversations, self.events = conversations, events
-        self._entries: OrderedDict[str, tuple[str, list[dict[str, Any]]]] = OrderedDict()
-        self._held = 0
+    A few calls are kept per conversation (:data:`CALLS`): a form's validation sees
+    the form's own temporary events, which the next action's tracker does not hold,
+    so Rasa's next call builds on an earlier one.
+    """
+
+    def __init__(
+        self, conversations: int = MAX_CONVERSATIONS, events: int = MAX_EVENTS, calls: int = CALLS
+    ) -> None:
+        self.conversations, self.events, self.calls = conversations, events, calls
+        self._entries: OrderedDict[str, list[tuple[str, list[dict[str, Any]]]]] = OrderedDict()
+        self._held = 0  # events of the longest list kept per conversation, summed
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _size(calls: list[tuple[str, list[dict[str, Any]]]]) -> int:
+        return max((len(events) for _, events in calls), default=0)
+
     def keep(self, sender_id: str, token: str, events: list[dict[str, Any]]) -> None:
-        """Remembers ``events`` as the conversation's events under ``token``."""
+        """Remembers ``events`` as the conversation's events as of call ``token``."""
         with self._lock:
-            old = self._entries.pop(sender_id, None)
-            if old is not None:
-                self._held -= len(old[1])
-            self._entries[sender_id] = (token, events)
-            self._held += len(events)
+            calls = self._entries.pop(sender_id, [])
+            self._held -= self._size(calls)
+            calls = [*calls, (token, events)][-self.calls :]
+            self._entries[sender_id] = calls
+            self._held += self._size(calls)
             while self._entries and (
                 len(self._entries) > self.conversations or self._held > self.events
             ):
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._held -= len(dropped)
+                _, dropped = self._entries.popitem(last=False)
+                self._held -= self._size(dropped)
 
     def rebuild(
         self, sender_id: str, base: str, count: int, new: list[dict[str, Any]]
     ) -> list[dict[str, Any]] | None:
-        """The call ``base``'s ``count`` events followed by ``new``; ``None`` if unknown."""
+        """The ``count`` events of call ``base`` followed by ``new``; ``None`` if unknown."""
         with self._lock:
-            entry = self._entries.get(sender_id)
-            if entry is None or entry[0] != base or len(entry[1]) != count:
-                return None
-            self._entries.move_to_end(sender_id)
-            return entry[1] + new
+            for token, events in self._entries.get(sender_id, []):
+                if token == base and len(events) == count:
+                    self._entries.move_to_end(sender_id)
+                    return events + new
+            return None
 
 
 CACHE = EventCache()
@@ -113,9 +126,12 @@ def _extend(app: Any) -> None:
 
     @app.middleware("request")
     async def keep_full_calls(request: Any) -> None:
-        if request.method == "POST" and request.path.rstrip("/") == "/webhook":
-            if request.headers.get("Content-Encoding") != "deflate":
-                take(request.json, delta=False)
+        if (
+            request.method == "POST"
+            and request.path.rstrip("/") == "/webhook"
+            and request.headers.get("Content-Encoding") != "deflate"
+        ):
+            take(request.json, delta=False)
 
     async def delta_call(request: Any) -> Any:
         if not take(request.json, delta=True):

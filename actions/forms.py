@@ -133,8 +133,8 @@ class ShopFormValidation(FormValidationAction, ABC):
             return []  # rejected on purpose: the rules answer it
         if not latest_text(tracker).strip():
             return [SlotSet(requested, None)]
-        if self.repeats_request(tracker):
-            return [SlotSet(requested, None)]
+        if self.repeats_request(tracker) and not misses:
+            return [SlotSet(requested, None), SlotSet("form_misses", 1)]  # the choice again
         misses += 1
         if not complained:
             hint = self.hint_response(str(requested), tracker)

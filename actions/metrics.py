@@ -7,7 +7,7 @@ worker, so one process holds all of its numbers):
 * the Rasa server (``channels.metrics.MetricsEndpoint`` in ``credentials.yml``):
   :data:`MESSAGES`, :data:`MESSAGE_SECONDS`, :data:`CHANNEL_ERRORS` and
   :data:`ACTION_FAILURES`;
-* the action server (``rasa_sdk_plugins``): :data:`ACTION_SECONDS`,
+* the action server (``actions/server.py``): :data:`ACTION_SECONDS`,
   :data:`ACTION_ERRORS` and :data:`HANDOFFS`.
 
 An error is recorded only through :func:`report_error`: counted, and logged once

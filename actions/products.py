@@ -48,11 +48,13 @@ class ProductFormValidationBase(ShopFormValidation):
         Only when the buyer is answering or starting this form: a digression
         that names another product must leave the slot alone, or the form
         would not step aside for the digression. A stock question (小白鞋有货吗)
-        is always a digression: its answer sets the product for the form.
+        is a digression even when the shoe is asked: its answer sets the product.
         """
         asked = tracker.get_slot("requested_slot") == "product_id"
         intent = latest_intent(tracker)
-        if intent == "ask_stock" or (not asked and intent not in self.answer_intents):
+        if not asked and intent not in self.answer_intents:
+            return {}
+        if intent == "ask_stock" and self.digresses(tracker):
             return {}
         try:
             found: ProductResolution = await in_transaction(

@@ -1,9 +1,10 @@
 """The action server's additions: a safe start, ``/metrics``, counted and traced errors.
 
-``rasa run actions`` (rasa-sdk 3.6) loads the package ``rasa_sdk_plugins`` from the
-working directory and calls its ``attach_sanic_app_extensions`` hook with the
-action server's Sanic app before serving (``rasa_sdk/plugin.py``);
-``rasa_sdk_plugins`` registers this module, whose hook:
+Installed through rasa-sdk's own plugin hook, as ``actions/event_cache.py`` is:
+importing the ``actions`` package (``rasa run actions`` does, before serving)
+registers this module with ``rasa_sdk.plugin.plugin_manager()``, and rasa-sdk 3.6
+then calls its ``attach_sanic_app_extensions`` with the action server's Sanic app.
+The hook:
 
 * refuses to start with insecure settings (``actions.config.refuse_insecure_start``:
   the action server checks buyer tokens with ``SHOP_SECRET``);
@@ -37,6 +38,7 @@ from actions.metrics import ACTION_ERRORS, ACTION_SECONDS, metrics_response, rep
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 _MARK = "_shop_timed"
+_PLUGIN_NAME = "shop_server"
 UNKNOWN = "unknown"
 
 
@@ -84,8 +86,20 @@ def extend(app: Sanic) -> None:
     app.exception(Exception)(on_error)
 
 
-@hookimpl
-def attach_sanic_app_extensions(app: Sanic) -> None:
-    """rasa-sdk's hook, called once as the action server starts."""
-    refuse_insecure_start("action server")
-    extend(app)
+class _Plugin:
+    """A rasa-sdk plugin (``rasa_sdk.plugin``): its hook runs once as the server starts."""
+
+    @staticmethod
+    @hookimpl
+    def attach_sanic_app_extensions(app: Sanic) -> None:
+        refuse_insecure_start("action server")
+        extend(app)
+
+
+def install() -> None:
+    """Registers the plugin with rasa-sdk once (on import of the ``actions`` package)."""
+    from rasa_sdk.plugin import plugin_manager
+
+    manager = plugin_manager()
+    if manager.get_plugin(_PLUGIN_NAME) is None:
+        manager.register(_Plugin(), name=_PLUGIN_NAME)

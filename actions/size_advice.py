@@ -86,8 +86,8 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
             latest_intent(tracker) not in ANSWER_INTENTS
         ):
             return {}
-        if latest_intent(tracker) == "ask_stock":  # 42码有货吗: the size wanted, not worn
-            return {}
+        if latest_intent(tracker) == "ask_stock" and self.digresses(tracker):
+            return {}  # 42码有货吗: the size wanted, not the size worn
         text = latest_text(tracker)
         entity_text = latest_entity(tracker, "foot_length")
         length = sizing.parse_foot_length_cm(entity_text or text)

@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 from bench.load import Target
-from bench.scenarios import REFERENCE, SHOP
+from bench.scenarios import LENGTH, REFERENCE, REFERENCE_LENGTH, SHOP
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -139,7 +139,9 @@ def embedded(work: Path) -> Iterator[Target]:
         _wait(f"http://127.0.0.1:{action_port}/health", [actions, rasa], log)
         _wait(f"http://127.0.0.1:{rasa_port}/", [actions, rasa], log)
         url = f"http://127.0.0.1:{rasa_port}"
-        yield Target("embedded", url, url, {}, SHOP, _token_for(BENCH_SECRET), [rasa.pid])
+        token = _token_for(BENCH_SECRET)
+        servers = [rasa.pid, actions.pid]
+        yield Target("embedded", url, url, {}, SHOP, token, [rasa.pid], LENGTH, MODEL, servers)
     finally:
         _stop([rasa, actions])
 
@@ -174,11 +176,12 @@ def production(work: Path) -> Iterator[Target]:
             raise RuntimeError(f"run_prod.sh start failed; see {log}:\n{log.read_text()[-2000:]}")
         from actions.api_token import admin_token
 
-        pids = [
-            int(line.split()[0])
+        started_pids = [
+            (int(line.split()[0]), line.split()[1])
             for line in (work / "prod" / "pids").read_text().splitlines()
-            if line.split()[1].startswith("rasa-")
         ]
+        pids = [pid for pid, name in started_pids if name.startswith("rasa-")]
+        servers = [pid for pid, name in started_pids if name.startswith(("rasa-", "actions-"))]
         yield Target(
             "production",
             f"http://127.0.0.1:{ports['PUBLIC']}",
@@ -187,6 +190,9 @@ def production(work: Path) -> Iterator[Target]:
             SHOP,
             _token_for(BENCH_SECRET),
             pids,
+            LENGTH,
+            MODEL,
+            servers,
         )
     finally:
         subprocess.run([str(script), "stop"], cwd=ROOT, env=env, capture_output=True)
@@ -218,7 +224,19 @@ def reference(work: Path) -> Iterator[Target]:
     try:
         _wait(f"http://127.0.0.1:{port}/", [rasa], log)
         url = f"http://127.0.0.1:{port}"
-        yield Target("reference", url, url, {}, REFERENCE, None, [rasa.pid])
+        model = next(iter(sorted((project / "models").glob("*.tar.gz"))), None)
+        yield Target(
+            "reference",
+            url,
+            url,
+            {},
+            REFERENCE,
+            None,
+            [rasa.pid],
+            REFERENCE_LENGTH,
+            model,
+            [rasa.pid],
+        )
     finally:
         _stop([rasa])
         shutil.rmtree(project, ignore_errors=True)

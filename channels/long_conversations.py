@@ -68,10 +68,10 @@ import operator
 import os
 import uuid
 import weakref
-from urllib.parse import urlsplit
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import (
@@ -87,17 +87,18 @@ from rasa.core.policies.rule_policy import (
 )
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.slots import Slot
 from rasa.shared.core.events import (
     ActionExecuted,
+    BotUttered,
     ActionReverted,
     ActiveLoop,
     Event,
     Restarted,
     SessionStarted,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
+from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
@@ -107,7 +108,8 @@ _MARK = "_shop_long_conversations"
 FOLD_POINTS = 4  # applied-events results kept per conversation
 COPY_POINTS = 4  # replayed copies kept per conversation
 STATE_MARKS = 64  # snapshots of the states' replay kept per policy, one per action
-SENT_CONVERSATIONS = 2000  # conversations whose last action call is remembered
+SENT_CONVERSATIONS = 2000  # conversations whose last action calls are remembered
+SENT_POINTS = 4  # action calls remembered per conversation (EventCache.CALLS on the server)
 
 
 # --- a conversation's event log ------------------------------------------------------
@@ -170,7 +172,11 @@ def _log_for(first: Event) -> _Log:
     if found is not None and found[0]() is first:
         return found[1]
     log = _Log()
-    _LOGS[key] = (weakref.ref(first, lambda _ref, key=key: _LOGS.pop(key, None)), log)
+
+    def forget(_ref: weakref.ref, logs: dict = _LOGS) -> None:
+        logs.pop(key, None)  # (a default: module globals are gone at interpreter exit)
+
+    _LOGS[key] = (weakref.ref(first, forget), log)
     return log
 
 
@@ -209,9 +215,22 @@ def _snapshot(tracker: DialogueStateTracker) -> tuple[Any, ...]:
     )
 
 
-def _restore(tracker: DialogueStateTracker, state: tuple[Any, ...], events: Iterable[Event]) -> None:
+def _fresh(message: UserUttered | None, utterance: BotUttered | None) -> tuple[Any, Any]:
+    """The latest messages, with the placeholders ``DialogueStateTracker._reset`` creates
+    made anew for each tracker (as a replay would), never shared between trackers."""
+    if message is not None and message.text is None and not message.parse_data.get("intent"):
+        message = UserUttered.empty()
+    if utterance is not None and utterance.text is None and not utterance.data:
+        utterance = BotUttered.empty()
+    return message, utterance
+
+
+def _restore(
+    tracker: DialogueStateTracker, state: tuple[Any, ...], events: Iterable[Event]
+) -> None:
     """Puts a snapshot back (``events``: the events the snapshot was taken after)."""
     slots, paused, followup, action, message, utterance, loop, _ = state
+    message, utterance = _fresh(message, utterance)
     for name, (value, has_been_set) in slots.items():
         slot = tracker.slots[name]
         slot._value, slot._has_been_set = value, has_been_set
@@ -236,7 +255,7 @@ def _loop_names(events: Iterable[Event]) -> set[str]:
 
 def _fold(tracker: DialogueStateTracker, applied: list[Event], event: Event, loops: Any) -> None:
     """One step of ``DialogueStateTracker.applied_events``, with Rasa's helpers."""
-    if isinstance(event, (Restarted, SessionStarted)):
+    if isinstance(event, Restarted | SessionStarted):
         applied.clear()
     elif isinstance(event, ActionReverted):
         tracker._undo_till_previous(ActionExecuted, applied)
@@ -262,14 +281,14 @@ def applied_events(self: DialogueStateTracker) -> list[Event]:
     point = next((p for p in reversed(log.folds) if _extends(events, p.raw)), None)
     if point is not None and len(point.raw) == len(events):
         return list(point.applied)
-    new = _loop_names(itertools.islice(events, len(point.raw), None)) if point else None
-    if point is None or not new <= point.loops:
-        applied = _stock["applied_events"](self)
-        loops = frozenset(_loop_names(events))
-    else:
+    new = _loop_names(itertools.islice(events, len(point.raw), None)) if point else set()
+    if point is not None and new <= point.loops:
         applied, loops = list(point.applied), point.loops
         for event in itertools.islice(events, len(point.raw), None):
             _fold(self, applied, event, loops)
+    else:  # the first call, or a form new to the conversation: Rasa's fold
+        applied = _stock["applied_events"](self)
+        loops = frozenset(_loop_names(events))
     _keep(log.folds, _FoldPoint(list(events), applied, loops), FOLD_POINTS)
     return list(applied)
 
@@ -365,7 +384,7 @@ class _StateRun:
         if self.ignore_rule_only_turns:
             if not hidden:
                 last_ml = domain._get_prev_action_sub_state(tr)
-            if not tr.followup_action and not tr.latest_action_name == tr.active_loop_name:
+            if not tr.followup_action and tr.latest_action_name != tr.active_loop_name:
                 hidden = hide_rule_turn
             if hidden:
                 return last_ml, hidden
@@ -396,7 +415,9 @@ class _StateRun:
         for index in range(len(self.applied), len(applied)):
             event = applied[index]
             if isinstance(event, ActionExecuted):
-                mark = _Mark(index, len(self.states), self.last_ml, self.hidden, _snapshot(self.replay))
+                mark = _Mark(
+                    index, len(self.states), self.last_ml, self.hidden, _snapshot(self.replay)
+                )
                 _keep(self.marks, mark, STATE_MARKS)
                 self.last_ml, self.hidden = self._turn(event.hide_rule_turn)
             self.replay.update(event)
@@ -414,9 +435,22 @@ def _run_key(ignore_rule_only_turns: bool, rule_only_data: dict[str, Any] | None
     return (ignore_rule_only_turns, frozen)
 
 
-def _copy_state(state: State) -> State:
-    """A state whose sub-states the featurizer may edit (they hold strings and tuples)."""
-    return {kind: dict(sub) for kind, sub in state.items()}
+def _copy_states(states: list[State]) -> list[State]:
+    """Copies the featurizer may edit in place, sub-states shared as in the originals.
+
+    Rasa's states share sub-states (a rule-only turn takes the previous state's user
+    sub-state), so an edit of the last state shows in the one before; the copies keep
+    that. Sub-states hold strings and tuples only.
+    """
+    copies: dict[int, dict[str, Any]] = {}
+
+    def sub_copy(sub: dict[str, Any]) -> dict[str, Any]:
+        found = copies.get(id(sub))
+        if found is None:
+            found = copies[id(sub)] = dict(sub)
+        return found
+
+    return [{kind: sub_copy(sub) for kind, sub in state.items()} for state in states]
 
 
 def _is_unlikely_intent_turn(state: State) -> bool:
@@ -439,7 +473,7 @@ def _window(
             continue
         chosen.append(state)
     chosen.reverse()
-    return [_copy_state(s) for s in chosen]
+    return _copy_states(chosen)
 
 
 _RULE_WINDOW: contextvars.ContextVar[int | None] = contextvars.ContextVar(
@@ -499,16 +533,13 @@ def _rule_window(policy: RulePolicy) -> int:
     return int(window)
 
 
-def _rule_prediction(predict: Any) -> Any:
-    def predict_action_probabilities(self: RulePolicy, *args: Any, **kwargs: Any) -> Any:
-        token = _RULE_WINDOW.set(_rule_window(self))
-        try:
-            return predict(self, *args, **kwargs)
-        finally:
-            _RULE_WINDOW.reset(token)
-
-    setattr(predict_action_probabilities, _MARK, True)
-    return predict_action_probabilities
+def predict_action_probabilities(self: RulePolicy, *args: Any, **kwargs: Any) -> Any:
+    """``RulePolicy.predict_action_probabilities`` reading only the states rules can match."""
+    token = _RULE_WINDOW.set(_rule_window(self))
+    try:
+        return _stock["predict_action_probabilities"](self, *args, **kwargs)
+    finally:
+        _RULE_WINDOW.reset(token)
 
 
 # --- 4. action calls ------------------------------------------------------------------
@@ -522,7 +553,7 @@ class _Pending:
     delta: bool
 
 
-_SENT: OrderedDict[tuple[str, str], tuple[str, list[Event]]] = OrderedDict()
+_SENT: OrderedDict[tuple[str, str], list[tuple[str, list[Event]]]] = OrderedDict()
 _NO_DELTA: set[str] = set()  # action server URLs without the event cache
 _PENDING: contextvars.ContextVar[_Pending | None] = contextvars.ContextVar(
     "shop_pending_action_call", default=None
@@ -550,36 +581,39 @@ def _compressing() -> bool:
     return value.strip().lower() in ("1", "true", "yes")
 
 
-def _call_format(original: Any) -> Any:
-    def action_call_format(
-        self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
-    ) -> dict[str, Any]:
-        endpoint = self.action_endpoint
-        if endpoint is None or _compressing() or _log_of(tracker) is None:
-            return original(self, tracker, domain)
-        events = list(tracker.events)
-        key = (str(endpoint.url), str(tracker.sender_id))
-        sent = _SENT.get(key)
-        token = uuid.uuid4().hex
-        delta = (
-            sent is not None and endpoint.url not in _NO_DELTA and _extends(events, sent[1])
-        )
-        if delta:
-            assert sent is not None
-            meta = {"token": token, "base": sent[0], "count": len(sent[1])}
-            view = _StateWithEvents(tracker, events[len(sent[1]) :], meta)
-        else:
-            view = _StateWithEvents(tracker, events, {"token": token})
-        body = original(self, view, domain)
-        _SENT[key] = (token, events)
-        _SENT.move_to_end(key)
-        while len(_SENT) > SENT_CONVERSATIONS:
-            _SENT.popitem(last=False)
-        _PENDING.set(_Pending(body, events, token, delta))
-        return body
+def action_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
+    """``RemoteAction._action_call_format`` with only the events the server lacks.
 
-    setattr(action_call_format, _MARK, True)
-    return action_call_format
+    The body is Rasa's (built by Rasa's function from a view of the tracker); its
+    tracker holds the events after the longest earlier call of this conversation that
+    the tracker's events start with, or all of them, and :data:`TRACKER_KEY`.
+    """
+    original = _stock["_action_call_format"]
+    endpoint = self.action_endpoint
+    if endpoint is None or _compressing() or _log_of(tracker) is None:
+        return original(self, tracker, domain)
+    events = list(tracker.events)
+    key = (str(endpoint.url), str(tracker.sender_id))
+    sent = _SENT.get(key) or []
+    token = uuid.uuid4().hex
+    base = None
+    if endpoint.url not in _NO_DELTA:
+        base = next((b for b in reversed(sent) if _extends(events, b[1])), None)
+    if base is not None:
+        meta = {"token": token, "base": base[0], "count": len(base[1])}
+        view = _StateWithEvents(tracker, events[len(base[1]) :], meta)
+    else:
+        view = _StateWithEvents(tracker, events, {"token": token})
+    body = original(self, view, domain)
+    _keep(sent, (token, events), SENT_POINTS)
+    _SENT[key] = sent
+    _SENT.move_to_end(key)
+    while len(_SENT) > SENT_CONVERSATIONS:
+        _SENT.popitem(last=False)
+    _PENDING.set(_Pending(body, events, token, base is not None))
+    return body
 
 
 def _cache_missing(error: ClientResponseError, url: str) -> bool | None:
@@ -599,79 +633,71 @@ def _cache_missing(error: ClientResponseError, url: str) -> bool | None:
     return None
 
 
-def _request(original: Any) -> Any:
-    async def request(
-        self: EndpointConfig,
-        method: str = "post",
-        subpath: str | None = None,
-        content_type: str | None = "application/json",
-        compress: bool = False,
-        **kwargs: Any,
-    ) -> Any:
-        pending = _PENDING.get()
-        if pending is None or kwargs.get("json") is not pending.body:
-            return await original(self, method, subpath, content_type, compress, **kwargs)
-        _PENDING.set(None)
-        if pending.delta:
-            try:
-                return await original(self, method, DELTA_SUBPATH, content_type, compress, **kwargs)
-            except ClientResponseError as error:
-                missing = _cache_missing(error, str(self.url))
-                if missing is None:
-                    raise
-                if missing:
-                    _NO_DELTA.add(str(self.url))
-            tracker = pending.body["tracker"]
-            tracker["events"] = [event.as_dict() for event in pending.events]
-            tracker[TRACKER_KEY] = {"token": pending.token}
-        return await original(self, method, subpath, content_type, compress, **kwargs)
+async def request(
+    self: EndpointConfig,
+    method: str = "post",
+    subpath: str | None = None,
+    content_type: str | None = "application/json",
+    compress: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """``EndpointConfig.request``; sends a delta action call to ``/webhook/delta``.
 
-    setattr(request, _MARK, True)
-    return request
+    When the action server lacks the call's base (409) or the cache (an unknown path),
+    the same call goes to ``/webhook`` with every event.
+    """
+    original = _stock["request"]
+    pending = _PENDING.get()
+    if pending is None or kwargs.get("json") is not pending.body:
+        return await original(self, method, subpath, content_type, compress, **kwargs)
+    _PENDING.set(None)
+    if pending.delta:
+        try:
+            return await original(self, method, DELTA_SUBPATH, content_type, compress, **kwargs)
+        except ClientResponseError as error:
+            missing = _cache_missing(error, str(self.url))
+            if missing is None:
+                raise
+            if missing:
+                _NO_DELTA.add(str(self.url))
+        tracker = pending.body["tracker"]
+        tracker["events"] = [event.as_dict() for event in pending.events]
+        tracker[TRACKER_KEY] = {"token": pending.token}
+    return await original(self, method, subpath, content_type, compress, **kwargs)
 
 
 # --- installation ----------------------------------------------------------------------
 
 
+_PATCHES: list[tuple[type, str, Any]] = [
+    (DialogueStateTracker, "applied_events", applied_events),
+    (DialogueStateTracker, "copy", copy),
+    (DialogueStateTracker, "from_events", classmethod(from_events)),
+    (MaxHistoryTrackerFeaturizer, "prediction_states", prediction_states),
+    (RulePolicy, "predict_action_probabilities", predict_action_probabilities),
+    (RemoteAction, "_action_call_format", action_call_format),
+    (EndpointConfig, "request", request),
+]
+
+
 def install() -> None:
-    """Replaces the five functions once (idempotent); see the module docstring."""
-    if getattr(DialogueStateTracker.applied_events, _MARK, False):
+    """Replaces Rasa's functions once (idempotent); see the module docstring.
+
+    ``SHOP_LONG_CONVERSATIONS=off`` leaves Rasa's functions in place (to measure
+    stock Rasa, or as a way back should a Rasa upgrade break the patch).
+    """
+    if installed() or os.environ.get("SHOP_LONG_CONVERSATIONS", "").lower() in ("0", "off"):
         return
-    _stock["applied_events"] = DialogueStateTracker.applied_events
-    _stock["copy"] = DialogueStateTracker.copy
-    _stock["from_events"] = DialogueStateTracker.__dict__["from_events"]
-    _stock["prediction_states"] = MaxHistoryTrackerFeaturizer.prediction_states
-    for function in (applied_events, copy, prediction_states):
-        setattr(function, _MARK, True)
-    DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]
-    DialogueStateTracker.copy = copy  # type: ignore[method-assign]
-    DialogueStateTracker.from_events = classmethod(from_events)  # type: ignore[method-assign,assignment]
-    MaxHistoryTrackerFeaturizer.prediction_states = prediction_states  # type: ignore[method-assign]
-    _stock["predict_action_probabilities"] = RulePolicy.predict_action_probabilities
-    _stock["_action_call_format"] = RemoteAction._action_call_format
-    _stock["request"] = EndpointConfig.request
-    RulePolicy.predict_action_probabilities = _rule_prediction(  # type: ignore[method-assign]
-        RulePolicy.predict_action_probabilities
-    )
-    RemoteAction._action_call_format = _call_format(  # type: ignore[method-assign]
-        RemoteAction._action_call_format
-    )
-    EndpointConfig.request = _request(EndpointConfig.request)  # type: ignore[method-assign]
+    for cls, name, patched in _PATCHES:
+        _stock[name] = cls.__dict__[name]
+        setattr(cls, name, patched)
 
 
 def uninstall() -> None:
-    """Puts Rasa's functions back (tests compare both)."""
-    if not getattr(DialogueStateTracker.applied_events, _MARK, False):
+    """Puts Rasa's functions back and forgets everything kept (tests compare both)."""
+    if not installed():
         return
-    for cls, name in (
-        (DialogueStateTracker, "applied_events"),
-        (DialogueStateTracker, "copy"),
-        (DialogueStateTracker, "from_events"),
-        (MaxHistoryTrackerFeaturizer, "prediction_states"),
-        (RulePolicy, "predict_action_probabilities"),
-        (RemoteAction, "_action_call_format"),
-        (EndpointConfig, "request"),
-    ):
+    for cls, name, _ in _PATCHES:
         setattr(cls, name, _stock[name])
     _LOGS.clear()
     _SENT.clear()
@@ -680,4 +706,4 @@ def uninstall() -> None:
 
 def installed() -> bool:
     """Whether the patched functions are in place."""
-    return bool(getattr(DialogueStateTracker.applied_events, _MARK, False))
+    return DialogueStateTracker.__dict__["applied_events"] is applied_events

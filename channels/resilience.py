@@ -13,7 +13,7 @@ every custom action and form validation) once per process:
   is answered normally;
 * a failure is counted (``shop_action_failures_total`` by action and reason:
   ``timeout``, ``unreachable``, ``error``) and logged once with a trace id, the
-  action server's own when it answered 500 with one (``rasa_sdk_plugins``), so
+  action server's own when it answered 500 with one (``actions/server.py``), so
   both servers' log lines carry the same id. Rasa's own line for an unreachable
   action server is dropped: it would log the same failure twice.
 

@@ -75,7 +75,7 @@ def _error(status: int, code: str, **extra: Any) -> HTTPResponse:
 
 
 class ShopRestInput(InputChannel):
-    """Rasa's REST channel with limits, validation and command screening."""
+    """Rasa's REST channel for servers: a token, limits, validation and command screening."""
 
     @classmethod
     def name(cls) -> str:
@@ -158,7 +158,7 @@ class ShopRestInput(InputChannel):
     async def handle(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
-        """One buyer message in, the bot's replies out (a JSON list)."""
+        """One buyer message in, the bot's replies out (a JSON list); 4xx refusals, 500 failures."""
         caller = self.caller(request)
         if caller is None:
             return _error(401, "unauthorized", detail=f"server-to-server only: send {TOKEN_HEADER}")

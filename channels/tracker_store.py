@@ -13,9 +13,11 @@
   ``cache_size``) and hands one out again only after a count query shows the
   database still holds exactly as many events as it saved (no other replica
   wrote since; events are only ever appended) and the object has no unsaved
-  events. Rasa reads
-  a tracker under the conversation's ticket lock, so the check and the use
-  cannot interleave with another replica's write.
+  events. When another replica wrote since, only its new rows are read and
+  replayed onto the kept tracker (unless a new session started), so a
+  conversation moving between replicas does not reload its whole session for
+  every message. Rasa reads a tracker under the conversation's ticket lock, so
+  the check and the use cannot interleave with another replica's write.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -94,20 +96,57 @@ class ShopSQLTrackerStore(SQLTrackerStore):
         return int(query.filter(self.SQLEvent.sender_id == sender_id).scalar())
 
     def _cached(self, sender_id: str) -> DialogueStateTracker | None:
-        """The tracker this replica saved last, if it is still exactly what is stored."""
+        """The tracker this replica saved last, brought up to date with what is stored."""
         entry = self._cache.get(sender_id)
         if entry is None:
             return None
         tracker = entry.tracker
-        if (
-            entry.domain is not self.domain
-            or getattr(tracker, _STORED, None) != len(tracker.events)
-            or self._stored_count(sender_id) != entry.stored
-        ):
+        current = entry.domain is self.domain and getattr(tracker, _STORED, None) == len(
+            tracker.events
+        )
+        if current:
+            with self.session_scope() as session:
+                stored = self._stored_count(sender_id, session)
+                if stored != entry.stored:
+                    current = self._catch_up(session, entry, stored)
+        if not current:
             del self._cache[sender_id]
             return None
         self._cache.move_to_end(sender_id)
         return tracker
+
+    def _catch_up(self, session: Any, entry: _Cached, stored: int) -> bool:
+        """Appends the events another replica stored since ``entry`` was kept.
+
+        The same tracker as loading it again would give (Rasa's ``_retrieve`` replays
+        the latest session's rows in ``id`` order), as long as no new session started and
+        every new row belongs to the current one; otherwise ``False`` (load it again).
+        Conversations that move between replicas (REST through nginx) so cost the new
+        events only, not the whole session.
+        """
+        tracker = entry.tracker
+        if stored < entry.stored:
+            return False
+        rows = (
+            session.query(self.SQLEvent)
+            .filter(self.SQLEvent.sender_id == tracker.sender_id)
+            .order_by(self.SQLEvent.id)
+            .offset(entry.stored)
+            .all()
+        )
+        starts = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)]
+        since = max(starts) if starts else None
+        if len(rows) != stored - entry.stored or any(
+            row.type_name == SessionStarted.type_name
+            or (since is not None and (row.timestamp is None or row.timestamp < since))
+            for row in rows
+        ):
+            return False
+        for event in deserialise_events([json.loads(row.data) for row in rows]):
+            tracker.update(event)
+        setattr(tracker, _STORED, len(tracker.events))
+        entry.stored = stored
+        return True
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

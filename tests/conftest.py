@@ -154,7 +154,8 @@ def rendered(domain: dict[str, Any]) -> RenderCheck:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (skipped when it is not installed).
+    """Debian's Chromium driven by Playwright (a failure, never a skip, when it is missing:
+    scripts/install_browser.sh installs it, and make test runs that first).
 
     Module-scoped: Playwright's sync API keeps an event loop running in this
     thread while it is open, which would break later tests that run their own.
@@ -163,7 +164,7 @@ def browser() -> Iterator[Any]:
 
     missing = browser_missing()
     if missing:
-        pytest.skip(missing)
+        pytest.fail(missing, pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -179,3 +180,26 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+def _skips_not_allowed(session_or_config: Any) -> list[tuple[str, str]]:
+    from tests.skips import not_allowed
+
+    config = getattr(session_or_config, "config", session_or_config)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return not_allowed(reporter.stats.get("skipped", [])) if reporter else []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test that tests/skips.py does not allow fails the run (issue 18)."""
+    if _skips_not_allowed(session) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """Lists the skips that failed the run, with their reasons."""
+    skipped = _skips_not_allowed(config)
+    if skipped:
+        terminalreporter.write_sep("=", "skipped, but not allowed in tests/skips.py", red=True)
+        for nodeid, reason in skipped:
+            terminalreporter.write_line(f"{nodeid}: {reason}")

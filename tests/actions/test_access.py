@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -148,8 +149,13 @@ def test_mask_phone(phone: str, masked: str) -> None:
     assert mask_phone("123") == "****"
 
 
+def _handoffs(reason: str) -> float:
+    return REGISTRY.get_sample_value("shop_handoffs_total", {"reason": reason}) or 0.0
+
+
 def test_an_open_escalation_is_not_duplicated() -> None:
     tracker = make_tracker()
+    handoffs = _handoffs("delivery_problem")
     with session_scope() as session:
         order = session.get(Order, B004_ONLY)
         first = record_escalation(tracker, "delivery_problem", session=session, order=order)
@@ -165,6 +171,7 @@ def test_an_open_escalation_is_not_duplicated() -> None:
         ("delivery_problem", B004_ONLY, "test"),
         ("complaint", B004_ONLY, "test"),
     ]
+    assert _handoffs("delivery_problem") == handoffs + 2  # /metrics counts new ones only
 
 
 def test_an_escalation_without_order_names_the_token_buyer() -> None:

@@ -406,3 +406,25 @@ async def test_asking_for_stock_while_choosing_the_exchange_size_answers_it(doma
     )  # fmt: skip
     slots = await ValidateReturnForm().extract_exchange_size(CollectingDispatcher(), tracker, {})
     assert slots == {"exchange_size": 39.0}
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_answer_misread_as_a_stock_question_is_still_an_answer() -> None:
+    size_form = make_tracker(
+        "平时穿43",
+        intent="ask_stock",
+        slots={"product_id": "P001", "requested_slot": "foot_length_cm"},
+        active_loop="size_advice_form",
+    )
+    slots = await ValidateSizeAdviceForm().extract_foot_length_cm(
+        CollectingDispatcher(), size_form, {}
+    )
+    assert slots == {"usual_size": 43.0, "foot_length_cm": "size"}
+    product_form = make_tracker(
+        "小白鞋",
+        intent="ask_stock",
+        slots={"requested_slot": "product_id"},
+        active_loop="product_form",
+    )
+    slots = await ValidateProductForm().extract_product_id(CollectingDispatcher(), product_form, {})
+    assert slots["product_id"] == "P006"

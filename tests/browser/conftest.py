@@ -1,7 +1,7 @@
 """Fixtures of the widget's browser tests: a fake socket.io server in a subprocess
 (tests/browser/fake_server.py) and Debian's Chromium driven by Playwright.
 
-Needs /usr/bin/chromium (scripts/install_browser.sh); the tests are skipped without it.
+Needs /usr/bin/chromium (scripts/install_browser.sh); the tests fail without it.
 Playwright's own browser downloads (`playwright install`) are never used.
 """
 

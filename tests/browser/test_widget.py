@@ -3,21 +3,14 @@ fake socket.io channel of fake_server.py. Screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.browser.harness import FakeServer, Watched, browser_missing
-
-if browser_missing():
-    if os.environ.get("REQUIRE_BROWSER"):  # a runner that must not skip them silently
-        raise RuntimeError(str(browser_missing()))
-    pytest.skip(str(browser_missing()), allow_module_level=True)
-
 from playwright.sync_api import Page, expect
+
+from tests.browser.harness import FakeServer, Watched
 
 INJECTION = '<img src=x onerror=alert(1)> <script>alert("xss")</script> & <b>粗体</b>'
 

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
-
-import pytest
-
-from tests.browser.harness import FakeServer, browser_missing
-
-if browser_missing():
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError(str(browser_missing()))
-    pytest.skip(str(browser_missing()), allow_module_level=True)
 
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.harness import FakeServer
 from tests.browser.test_widget import assert_no_horizontal_scroll, open_chat, wait_session
 
 PHOTO_ID = "ab" * 16

@@ -18,13 +18,13 @@ DB = 6
 
 @pytest.fixture(scope="module")
 def redis_up() -> None:
-    """Skips unless Redis answers at 127.0.0.1:6379."""
+    """Fails unless Redis answers at 127.0.0.1:6379 (scripts/install_redis.sh starts it)."""
     import redis
 
     try:
         redis.Redis(host="127.0.0.1", port=6379, db=DB, socket_connect_timeout=1).ping()
     except Exception as error:
-        pytest.skip(f"Redis not reachable at 127.0.0.1:6379: {error}")
+        pytest.fail(f"Redis not reachable at 127.0.0.1:6379: {error}", pytrace=False)
 
 
 def store() -> AtomicRedisLockStore:

@@ -12,7 +12,7 @@ import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from channels.tracker_store import ShopSQLTrackerStore
 
@@ -119,17 +119,44 @@ def test_the_tracker_saved_last_is_handed_out_again_without_reading_events(
     assert full is not tracker and reads == ["c1"]
 
 
-def test_another_replicas_write_is_seen(store: ShopSQLTrackerStore, tmp_path: Path) -> None:
+def test_another_replicas_write_is_seen(
+    store: ShopSQLTrackerStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other replica's new rows are replayed onto the kept tracker: no full reload."""
     mine = run(store.get_or_create_tracker("c2"))
     turn(mine, "你好", "您好")
     run(store.save(mine))
     other = ShopSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
-    theirs = run(other.retrieve("c2"))
-    turn(theirs, "在吗", "在的")
+    for n in range(3):
+        theirs = run(other.retrieve("c2"))
+        turn(theirs, f"在吗{n}", "在的")
+        run(other.save(theirs))
+        reads = _no_event_reads(monkeypatch)
+        again = run(store.retrieve("c2"))
+        assert again is mine and reads == []
+        fresh = run(SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+                    .retrieve("c2"))  # fmt: skip
+        assert again.current_state(EventVerbosity.ALL) == fresh.current_state(EventVerbosity.ALL)
+        turn(mine, f"问{n}", f"答{n}")
+        run(store.save(mine))
+    said = [e.text for e in run(other.retrieve("c2")).events if isinstance(e, UserUttered)]
+    assert said == ["你好", "在吗0", "问0", "在吗1", "问1", "在吗2", "问2"]
+
+
+def test_a_session_another_replica_started_is_loaded_again(
+    store: ShopSQLTrackerStore, tmp_path: Path
+) -> None:
+    mine = run(store.get_or_create_tracker("c5"))
+    turn(mine, "你好", "您好")
+    run(store.save(mine))
+    other = ShopSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    theirs = run(other.retrieve("c5"))
+    theirs.update(SessionStarted())
+    turn(theirs, "新的", "新答")
     run(other.save(theirs))
-    again = run(store.retrieve("c2"))
+    again = run(store.retrieve("c5"))
     assert again is not mine
-    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["你好", "在吗"]
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["新的"]
 
 
 def test_unsaved_events_are_never_handed_out(store: ShopSQLTrackerStore) -> None:

@@ -1,7 +1,7 @@
 """Retention on SQLite and PostgreSQL: the dry run changes nothing and says what would go;
 the real run deletes old conversations, trims old sessions, keeps active ones, and keeps
 the shop's records without the buyer's words. PostgreSQL must be reachable (the test
-fails, never skips, unless SHOP_TESTS_WITHOUT_POSTGRES=1)."""
+fails, never skips: scripts/install_postgres.sh provides it)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,6 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
             connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
     except sa.exc.OperationalError as exc:
         admin.dispose()
-        if os.environ.get("SHOP_TESTS_WITHOUT_POSTGRES") == "1":
-            pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
         pytest.fail(f"PostgreSQL not reachable at {PG_URL}: {exc}")
     try:
         yield from _filled(f"{PG_URL}?options=-csearch_path%3D{name}")

@@ -50,9 +50,9 @@ def test_a_complaint_is_handed_to_a_person(servers: Servers, sender: str) -> Non
 
 
 def test_two_misunderstood_messages_in_a_row_reach_a_person(servers: Servers, sender: str) -> None:
-    first = servers.texts(sender, "xyz xyz")
+    first = servers.texts(sender, "就那个")  # information with nothing it could answer
     assert "换个说法" in first and servers.tracker(sender)["paused"] is False
-    second = servers.texts(sender, "xyz xyz")
+    second = servers.texts(sender, "那个那个")
     assert "人工客服" in second
     assert servers.tracker(sender)["paused"] is True
     assert _escalations(servers, sender) == [("repeated_fallback", "waiting")]

@@ -4,8 +4,9 @@ Two Rasa replicas (trained model, PostgreSQL tracker store, Redis lock store,
 JWT-protected API), one action server, nginx in front when installed. The
 PostgreSQL traffic goes through a :class:`CuttableProxy` (the database can go
 away and come back without touching the machine's server); Redis is a
-throwaway ``redis-server`` on a free port that the tests may restart. Skips,
-with the reason, when PostgreSQL or ``redis-server`` is not available.
+throwaway ``redis-server`` on a free port that the tests may restart. Fails,
+with the reason, when PostgreSQL or ``redis-server`` is not available
+(scripts/test_deps.sh provides both before ``make test`` runs pytest).
 """
 
 from __future__ import annotations
@@ -153,7 +154,9 @@ class Cluster:
         """The sum of a ``/metrics`` sample over label sets matching ``labels`` (0 if none)."""
         from prometheus_client.parser import text_string_to_metric_families
 
-        text = requests.get(f"{self.urls[service]}/metrics", timeout=30).text
+        response = requests.get(f"{self.urls[service]}/metrics", timeout=30)
+        assert response.status_code == 200, f"{service} serves no /metrics"
+        text = response.text
         return sum(
             sample.value
             for family in text_string_to_metric_families(text)
@@ -244,9 +247,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The whole production-shaped set-up on free ports."""
     reason = postgres_missing()
     if reason:
-        pytest.skip(reason)
+        pytest.fail(f"{reason} (scripts/install_postgres.sh starts it)", pytrace=False)
     if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (the tests start a throwaway one)")
+        pytest.fail("redis-server is not installed: scripts/install_redis.sh", pytrace=False)
     if not MODEL.exists():
         pytest.fail("no trained model: run scripts/train_if_stale.sh (make test does)")
     work = tmp_path_factory.mktemp("production")

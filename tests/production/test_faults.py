@@ -136,7 +136,7 @@ def test_database_goes_away_and_comes_back(cluster: Cluster, sender: str) -> Non
 
 def test_replica_killed_while_buyers_chat(cluster: Cluster) -> None:
     if "nginx" not in cluster.urls:
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+        pytest.fail("nginx is not installed: scripts/install_nginx.sh", pytrace=False)
     buyers = [f"prod-kill-{i}-{uuid.uuid4().hex[:6]}" for i in range(6)]
     script = [HELLO, SHIPPING, "有什么优惠券吗", "退货运费谁出", SHIPPING, HELLO]
     answered: dict[str, list[str]] = {b: [] for b in buyers}

@@ -5,17 +5,7 @@ replying. Screenshots go to var/screenshots/console-*.png."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
-
-import pytest
-
-from tests.browser.harness import browser_missing
-
-if browser_missing():
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError(str(browser_missing()))
-    pytest.skip(str(browser_missing()), allow_module_level=True)
 
 from playwright.sync_api import expect
 

@@ -4,18 +4,8 @@ close, release, export, the scroll position, errors, and the tablet layout."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
-
-import pytest
-
-from tests.browser.harness import browser_missing
-
-if browser_missing():
-    if os.environ.get("REQUIRE_BROWSER"):
-        raise RuntimeError(str(browser_missing()))
-    pytest.skip(str(browser_missing()), allow_module_level=True)
 
 from playwright.sync_api import expect
 
