@@ -32,6 +32,21 @@ REASONS = {
     "nlu_fallback": ("repeated_fallback", 2),
     "complain": ("complaint", 2),
 }
+FALLBACK_HANDOFF_REPLY = "utter_fallback_handoff"
+
+
+def handoff_cause(tracker: Tracker) -> str:
+    """The key of REASONS: ``nlu_fallback`` when this turn's fallback handed over."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            break
+        utter = (event.get("metadata") or {}).get("utter_action")
+        if kind == "bot" and utter == FALLBACK_HANDOFF_REPLY:
+            return "nlu_fallback"
+    return latest_intent(tracker) or ""
+
+
 MINUTES_PER_PLACE = 3  # expected wait per active conversation ahead, with agents online
 FALLBACKS_BEFORE_HANDOFF = 2
 FALLBACK_REPLY = "utter_default"  # the "没太明白" answer, whoever sent it
@@ -58,7 +73,7 @@ def summarize(tracker: Tracker, last_messages: int = 3) -> str:
     latest typed words: 买家要求人工；订单…；想换货，原因：尺码不合适；最近说：「…」.
     No codes, payloads or triggered events; phone digits and addresses are left out.
     """
-    intent = latest_intent(tracker) or ""
+    intent = handoff_cause(tracker)
     if intent in REASONS:
         parts = [label(ESCALATION_REASON_LABELS, REASONS[intent][0])]
     elif intent in INTENT_LABELS and not transcript.is_system_intent(intent):
@@ -112,7 +127,7 @@ class ActionHandoff(Action):
             escalation = open_escalation(tracker.sender_id, session=session)
             if escalation is None:
                 default = REASONS["request_human"]
-                reason, priority = REASONS.get(latest_intent(tracker) or "", default)
+                reason, priority = REASONS.get(handoff_cause(tracker), default)
                 order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
                 escalation = record_escalation(
                     tracker, reason, session=session, order=order, priority=priority,
@@ -195,7 +210,7 @@ class ActionHandleFallback(Action):
 def fallback_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Asks to rephrase; on the second misunderstanding in a row, hands over."""
     if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_HANDOFF:
-        dispatcher.utter_message(response="utter_fallback_handoff")
+        dispatcher.utter_message(response=FALLBACK_HANDOFF_REPLY)
         return [FollowupAction("action_handoff")]
     dispatcher.utter_message(response=FALLBACK_REPLY)
     return []

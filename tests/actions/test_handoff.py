@@ -344,3 +344,13 @@ async def test_a_message_while_queued_or_assigned_marks_the_buyer_present(render
     assert await _waiting("test", rendered) == ([], [], ANY)
     with session_scope() as session:
         assert not buyer_left(session.execute(select(Escalation)).scalar_one(), shop_now())
+
+
+def test_a_hand_over_after_two_misunderstandings_is_a_repeated_fallback() -> None:
+    """The second 就那个 (intent inform) was answered with a fallback that handed over."""
+    from actions.handoff import handoff_cause
+
+    tracker = conversation(("就那个", "inform"), ("那个那个", "inform"))
+    tracker.events.append({"event": "bot", "metadata": {"utter_action": "utter_fallback_handoff"}})
+    assert handoff_cause(tracker) == "nlu_fallback"
+    assert handoff_cause(conversation(("转人工", "request_human"))) == "request_human"
