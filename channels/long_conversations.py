@@ -67,7 +67,6 @@ import json
 import operator
 import os
 import uuid
-import weakref
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -89,9 +88,9 @@ from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
-    BotUttered,
     ActionReverted,
     ActiveLoop,
+    BotUttered,
     Event,
     Restarted,
     SessionStarted,
@@ -108,7 +107,8 @@ _MARK = "_shop_long_conversations"
 FOLD_POINTS = 4  # applied-events results kept per conversation
 COPY_POINTS = 4  # replayed copies kept per conversation
 STATE_MARKS = 64  # snapshots of the states' replay kept per policy, one per action
-SENT_CONVERSATIONS = 2000  # conversations whose last action calls are remembered
+LOGS = 500  # conversations whose events are kept (as many as ShopSQLTrackerStore keeps)
+SENT_CONVERSATIONS = 500  # conversations whose last action calls are remembered
 SENT_POINTS = 4  # action calls remembered per conversation (EventCache.CALLS on the server)
 
 
@@ -162,21 +162,24 @@ class _Log:
         self.runs: dict[Any, _StateRun] = {}
 
 
-_LOGS: dict[int, tuple[weakref.ref, _Log]] = {}
+_LOGS: OrderedDict[int, tuple[Event, _Log]] = OrderedDict()
 
 
 def _log_for(first: Event) -> _Log:
-    """The log of the conversation whose events start with the object ``first``."""
+    """The log of the conversation whose events start with the object ``first``.
+
+    The :data:`LOGS` conversations used last are kept (a log holds its conversation's
+    events; a dropped one is rebuilt from Rasa's functions when needed again).
+    """
     key = id(first)
     found = _LOGS.get(key)
-    if found is not None and found[0]() is first:
+    if found is not None and found[0] is first:
+        _LOGS.move_to_end(key)
         return found[1]
     log = _Log()
-
-    def forget(_ref: weakref.ref, logs: dict = _LOGS) -> None:
-        logs.pop(key, None)  # (a default: module globals are gone at interpreter exit)
-
-    _LOGS[key] = (weakref.ref(first, forget), log)
+    _LOGS[key] = (first, log)  # the event itself: its id stays unique while kept
+    while len(_LOGS) > LOGS:
+        _LOGS.popitem(last=False)
     return log
 
 
@@ -366,7 +369,7 @@ class _StateRun:
         self.domain = domain
         self.ignore_rule_only_turns = ignore_rule_only_turns
         self.rule_only_data = rule_only_data
-        self.template = tracker
+        self.template = tracker.init_copy()  # sender and slots; no events kept
         self._start()
 
     def _start(self) -> None:

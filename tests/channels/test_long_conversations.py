@@ -212,6 +212,14 @@ def test_random_conversations_give_rasas_results(domain: Domain, seed: int) -> N
     _check(live, stock, domain, rng)
 
 
+def test_what_is_kept_is_bounded(domain: Domain) -> None:
+    for n in range(lc.LOGS + 20):
+        tracker = DialogueStateTracker.from_events(f"c{n}", [], slots=domain.slots)
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.applied_events()
+    assert len(lc._LOGS) == lc.LOGS
+
+
 def test_a_tracker_rasa_loads_without_slots_takes_rasas_code(domain: Domain) -> None:
     plain = DialogueStateTracker("c", None)
     plain.update(ActionExecuted("action_listen"))
