@@ -15,6 +15,7 @@ prod-stop:      ## stop what `scripts/run_prod.sh start` started
 
 test-production: ## fault and fuzz tests against real PostgreSQL and Redis (tests/production)
 	scripts/install.sh --dev
+	scripts/test_deps.sh
 	[ -n "$$SHOP_MODEL" ] || scripts/train_if_stale.sh
 	.venv/bin/python -m pytest -q -rs tests/production
 

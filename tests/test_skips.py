@@ -54,3 +54,17 @@ def test_every_skip_in_the_tests_is_on_the_list() -> None:
     allowed_files = {nodeid.split("::")[0] for nodeid in ALLOWED}
     assert {f.rsplit(":", 1)[0] for f in found} <= allowed_files, found
     assert all(reason.strip() for reason in ALLOWED.values())
+
+
+def test_make_test_provides_the_dependencies_instead_of_skipping() -> None:
+    """scripts/test.sh fails when a dependency is missing, checks the widget, prints skips."""
+    script = (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert "scripts/test_deps.sh" in script and "scripts/check_widget.sh" in script
+    assert "|| echo" not in script  # no more "warning: ... will be skipped"
+    assert re.search(r"pytest -q -rs\b", script)
+    deps = (ROOT / "scripts" / "test_deps.sh").read_text(encoding="utf-8")
+    for step in ("install_browser", "install_nginx", "install_postgres", "install_redis"):
+        assert step in deps
+        assert (ROOT / "scripts" / f"{step}.sh").stat().st_mode & 0o111
+    widget = (ROOT / "scripts" / "check_widget.sh").read_text(encoding="utf-8")
+    assert "npm ci" in widget and "npm run --silent check" in widget
