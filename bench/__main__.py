@@ -118,7 +118,7 @@ def aggregate_length(runs: list[dict[str, Any]]) -> dict[str, Any]:
         for key in ("p50_ms", "cpu_ms"):
             values = [r["windows"][index].get(key) for r in runs]
             values = [v for v in values if v is not None]
-            windows[-1][key] = statistics.median(values) if values else None
+            windows[-1][key] = round(statistics.median(values), 1) if values else None
             if len(runs) > 1 and values:
                 windows[-1][f"{key}_spread"] = [min(values), max(values)]
     row["windows"] = windows

@@ -172,7 +172,7 @@ REFERENCE = [
         (
             T("hey", "utter_greet"),
             T("are you a bot?", "utter_iamabot"),
-            T("very good", "utter_happy"),
+            T("perfect", "utter_happy"),
             T("goodbye", "utter_goodbye"),
         ),
     ),
