@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
+from trainer.nlu_files import plain_text
+from trainer.textnorm import group_key
+
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = Path(os.environ.get("SHOP_EVAL_DIR", ROOT.parent / "shared" / "eval"))
 CONTRACT = (
@@ -40,21 +43,40 @@ def test_every_contract_intent_is_in_the_domain() -> None:
     assert set(CONTRACT) <= set(domain["intents"])
 
 
+def _key(line: str) -> str:
+    """A line as the guard compares it: markup, punctuation and spaces gone, simplified."""
+    return group_key(plain_text(line.strip().removeprefix("- ")))
+
+
 @pytest.mark.skipif(not EVAL_DIR.is_dir(), reason="evaluation data not present")
 def test_no_evaluation_text_is_in_the_training_data() -> None:
+    """No evaluation text, normalised, is a line of data/ (3+ characters) or inside one (6+).
+
+    Both sides are compared as grouping keys (``trainer.textnorm.group_key``): entity
+    markup stripped, traditional converted to simplified, full width to half width,
+    lower case, punctuation, emoji and spaces removed, so 在嗎？ and [在](x)吗 match 在吗.
+    """
     with open(EVAL_DIR / "jddc_buyer_turns.tsv", encoding="utf-8") as handle:
         texts = {row["text"].strip() for row in csv.DictReader(handle, delimiter="\t")}
-    lines = set()
+    keys = set()
     for path in (ROOT / "data").rglob("*"):
         if path.is_file():
             for line in path.read_text(encoding="utf-8", errors="ignore").splitlines():
-                lines.add(line.strip().lstrip("- ").strip())
-    whole = "\n".join(lines)
+                keys.add(_key(line))
+    whole = "\n".join(keys)
     # Short texts (好的, 在吗) are everyday words; longer ones must not appear at all.
     leaked = sorted(
-        t for t in texts if (len(t) >= 6 and t in whole) or (len(t) >= 3 and t in lines)
+        t
+        for t in texts
+        if (len(_key(t)) >= 6 and _key(t) in whole) or (len(_key(t)) >= 3 and _key(t) in keys)
     )
     assert not leaked, f"evaluation texts found under data/: {leaked[:10]}"
+
+
+def test_the_leak_guard_normalises_text() -> None:
+    """Markup, punctuation, spaces and traditional script do not hide a copied text."""
+    assert _key("- 訂單[2026](order_id) 到哪了？！") == _key("订单2026到哪了")
+    assert _key("  - 在 嗎～") == "在吗"
 
 
 def test_entity_annotations_align_with_jieba_tokens() -> None:
