@@ -88,6 +88,27 @@ def read_query(
     return StockQuery(colors=tuple(colors), size=size, restock=restock)
 
 
+def with_catalogue_colors(
+    query: StockQuery, texts: Sequence[str], colors: Sequence[str]
+) -> StockQuery:
+    """``query`` with the product's own colour names found in ``texts`` (燕麦色, 薄荷绿).
+
+    A shop names its colours as it likes, so a name need not hold one of the
+    lexicon's stems; and a full name (墨绿色) is more precise than its stem (绿),
+    which the name replaces.
+    """
+    named = [color for color in colors if any(_names_color(text, color) for text in texts)]
+    if not named:
+        return query
+    kept = [word for word in query.colors if not any(word in color for color in named)]
+    return replace(query, colors=tuple(kept + [c for c in named if c not in kept]))
+
+
+def _names_color(text: str, color: str) -> bool:
+    bare = color.removesuffix("色")
+    return color in text or (len(bare) >= 2 and bare in text)
+
+
 def _fmt(size: float) -> str:
     return sizing.format_size(size)
 
@@ -406,7 +427,9 @@ class ActionAnswerStock(Action):
             assert product is not None
             events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
             chart = [float(row.size) for row in product.size_chart]
-            return stock_answer(product.name, _stock_rows(product), chart, query, today), events
+            rows = _stock_rows(product)
+            asked = with_catalogue_colors(query, texts, [row.color for row in rows])
+            return stock_answer(product.name, rows, chart, asked, today), events
 
         try:
             messages, events = await in_transaction(answer)

@@ -25,6 +25,7 @@ from actions.stock import (
     asked_which_shoe,
     read_query,
     stock_answer,
+    with_catalogue_colors,
 )
 from tests.conftest import make_tracker, token
 
@@ -198,6 +199,22 @@ def test_reading_the_question(
     text: str, colors: tuple[str, ...], size: float | None, restock: bool
 ) -> None:
     assert read_query(text) == StockQuery(colors, size, restock)
+
+
+@pytest.mark.parametrize(
+    ("text", "colors"),
+    [
+        ("燕麦色41码有货吗", ("燕麦色",)),  # no lexicon stem in the shop's colour name
+        ("薄荷绿的有吗", ("薄荷绿",)),
+        ("墨绿39码有吗", ("墨绿色",)),  # the full name replaces its stem 绿
+        ("绿色有吗", ("绿",)),  # a stem alone stays a stem: every green
+        ("小白鞋有货吗", ()),
+    ],
+)
+def test_the_shops_own_colour_names(text: str, colors: tuple[str, ...]) -> None:
+    shop_colors = ["墨绿色", "薄荷绿", "燕麦色", "白色"]
+    query = with_catalogue_colors(read_query(text), [text], shop_colors)
+    assert query.colors == colors
 
 
 def test_entities_are_read_first() -> None:
