@@ -4,7 +4,7 @@ The assistant queues the conversation (an ``Escalation`` row with a short
 summary of what it gathered), tells the buyer where they stand and pauses
 itself with ``ConversationPaused``. While paused Rasa stores every buyer message
 and predicts nothing; until an agent takes the conversation, each message is
-answered by ``action_handoff_waiting`` (run by ``channels/handoff_wait.py``):
+answered by ``action_handoff_waiting`` (run by ``rasa_ext/handoff_wait.py``):
 still queued, at this place. The agent reads everything in the console, answers
 through Rasa's HTTP API and hands back, which resumes the assistant. Protocol:
 ``docs/console-api.md``.

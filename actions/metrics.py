@@ -44,7 +44,7 @@ CHANNEL_ERRORS = Counter(
 ACTION_FAILURES = Counter(
     "shop_action_failures",
     "Custom action calls that failed as the Rasa server saw them (reason: timeout, "
-    "unreachable, error); the buyer got the apology (channels/resilience.py).",
+    "unreachable, error); the buyer got the apology (rasa_ext/resilience.py).",
     ["action", "reason"],
 )
 ACTION_SECONDS = Histogram(

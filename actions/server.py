@@ -15,7 +15,7 @@ The hook:
   with the whole request (the buyer's tracker) in the body. Now an action that
   raises is counted, logged once with a trace id, and answered 500
   ``{"error", "action_name", "trace_id"}``; the Rasa server logs the same id
-  with its apology (``channels/resilience.py``).
+  with its apology (``rasa_ext/resilience.py``).
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def embedded(work: Path) -> Iterator[Target]:
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "tracker_store:\n  type: channels.tracker_store.ShopSQLTrackerStore\n"
+        "tracker_store:\n  type: rasa_ext.tracker_store.ShopSQLTrackerStore\n"
         f'  dialect: "sqlite"\n  db: "{work / "tracker.db"}"\n',
         encoding="utf-8",
     )

@@ -6,7 +6,7 @@ Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
   a public caller could write into any conversation. Who may post:
 
   - a caller with an admin JWT for the Rasa API (``Authorization: Bearer``,
-    ``RASA_JWT_SECRET``, ``exp`` required: ``channels/api_auth.py``) is trusted:
+    ``RASA_JWT_SECRET``, ``exp`` required: ``rasa_ext/api_auth.py``) is trusted:
     its text and metadata pass unchanged and it is not rate limited;
   - with ``SHOP_REST_TOKEN`` set, a server sending it as ``X-Shop-Token``
     (compared in constant time); anyone else gets 401 ``unauthorized``;
@@ -51,10 +51,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
-from channels.api_auth import admin_claims
-from channels.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 from channels.session import clean_metadata
 from channels.shared_state import offered_payloads, rate_limiter
+from rasa_ext.api_auth import admin_claims
+from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 
 logger = logging.getLogger(__name__)
 

@@ -39,10 +39,10 @@ from socketio import AsyncServer
 from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from channels.catchup import MISSED_EVENT, send_missed
 from channels.commands import OfferedPayloads
-from channels.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 from channels.session import SessionSigner, bind_session, clean_metadata
 from channels.shared_state import offered_payloads
 from channels.uploads import add_photo_routes
+from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

@@ -25,7 +25,6 @@ Conversations come from Rasa's SQL tracker store (``events`` table,
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from collections import Counter
@@ -34,9 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from actions.config import settings
@@ -44,6 +42,7 @@ from actions.db.models import ConversationRating, Escalation
 from actions.db.session import get_engine, session_scope
 from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 from console.return_insights import ReturnInsights, return_insights
+from rasa_ext.events import said_rows
 
 TOP_INTENTS = 5
 FALLBACK_REPLY = "utter_default"  # "没太明白": NLU and core fallbacks alike
@@ -195,44 +194,8 @@ def _local(moment: float, zone: ZoneInfo) -> date:
     return datetime.fromtimestamp(moment, zone).date()
 
 
-def tracker_rows(engine: Engine, start: float, end: float) -> list[tuple[str, str, float, str]]:
-    """``(sender_id, type_name, timestamp, name)`` of the tracker store's events, in order.
-
-    Only buyer messages (``user``: name = intent), bot replies (``bot``: name =
-    the reply's ``utter_action``, ``""`` when it has none, e.g. an agent's
-    message), ``pause`` and ``resume``.
-    """
-    query = text(
-        "SELECT sender_id, type_name, timestamp, intent_name, data FROM events "
-        "WHERE timestamp >= :start AND timestamp < :end "
-        "AND type_name IN ('user', 'bot', 'pause', 'resume') ORDER BY id"
-    )
-    try:
-        with engine.connect() as connection:
-            found = connection.execute(query, {"start": start, "end": end})
-            return [
-                (str(sender), str(kind), float(moment),
-                 _utter_action(data) if kind == "bot" else str(intent or ""))
-                for sender, kind, moment, intent, data in found
-            ]  # fmt: skip
-    except (OperationalError, ProgrammingError):  # no conversation yet: no table
-        return []
-
-
-def _utter_action(data: str | None) -> str:
-    """The ``metadata.utter_action`` of a serialised bot event (``""`` when none)."""
-    if not data or "utter_action" not in data:
-        return ""
-    try:
-        metadata = json.loads(data).get("metadata") or {}
-    except (ValueError, AttributeError):
-        return ""
-    action = metadata.get("utter_action") if isinstance(metadata, dict) else None
-    return action if isinstance(action, str) else ""
-
-
 def turns(rows: list[tuple[str, str, float, str]]) -> list[Turn]:
-    """The buyers' messages with the replies each got, from :func:`tracker_rows`.
+    """The buyers' messages with the replies each got, from :func:`rasa_ext.events.said_rows`.
 
     A reply belongs to the latest message of its conversation; a triggered
     ``EXTERNAL_*`` intent starts a turn of no buyer, so what the assistant says
@@ -326,7 +289,7 @@ def build_report(start: date, end: date, *, session: Session, tracker_engine: En
     first, last = weeks[0].start, weeks[-1].end
     lo = datetime.combine(first, time(), zone).timestamp()
     hi = datetime.combine(last, time(), zone).timestamp()
-    _add_conversations(buckets, tracker_rows(tracker_engine, lo, hi))
+    _add_conversations(buckets, said_rows(tracker_engine, lo, hi))
     naive_lo, naive_hi = datetime.combine(first, time()), datetime.combine(last, time())
     _add_shop(buckets, session, naive_lo, naive_hi)
     in_range_lo, in_range_hi = datetime.combine(start, time()), datetime.combine(total.end, time())

@@ -22,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import create_engine, delete, inspect, select, text
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from actions.config import settings
 from actions.db.models import ConversationRating, Escalation, OrderItem, ReturnRequest
 from actions.db.schema import local_now
 from actions.db.session import get_engine, session_scope
+from rasa_ext.events import delete_conversations
 
 PREFIX = "demo-an-"
 RETURN_PREFIX = "RD"
@@ -181,10 +182,7 @@ def _clear(session: Session, tracker_url: str) -> None:
     )
     engine = create_engine(tracker_url, future=True)
     with engine.begin() as connection:
-        if inspect(connection).has_table("events"):
-            connection.execute(
-                text("DELETE FROM events WHERE sender_id LIKE :p"), {"p": f"{PREFIX}%"}
-            )
+        delete_conversations(connection, PREFIX)
     engine.dispose()
 
 

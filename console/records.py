@@ -34,7 +34,6 @@ from actions.lexicon import INTENT_LABELS
 from console import conversation, owner, records_export
 from console.auth import Staff, authenticate, error, requires
 from console.records_store import (
-    EVENTS,
     HANDLED,
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -50,6 +49,7 @@ from console.records_store import (
     summary,
 )
 from console.views import iso
+from rasa_ext.events import has_events
 
 ROLES = "agent,owner"
 STYLE = Path(__file__).resolve().parent / "static" / "records" / "records.css"
@@ -92,7 +92,7 @@ def search(filters: Filters, number: int, size: int) -> dict[str, Any]:
     with session_scope() as session:
         links = shop_conversations(filters, session)
     with tracker_engine().connect() as connection:
-        if not sa.inspect(connection).has_table(EVENTS.name):
+        if not has_events(connection):
             found, rows, events = 0, [], {}
         else:
             found = count(connection, filters, links)
@@ -117,7 +117,7 @@ def search(filters: Filters, number: int, size: int) -> dict[str, Any]:
 def one(conversation_id: str) -> dict[str, Any] | None:
     """The whole conversation as staff read it, or ``None`` when nothing is stored."""
     with tracker_engine().connect() as connection:
-        if not sa.inspect(connection).has_table(EVENTS.name):
+        if not has_events(connection):
             return None
         events = events_of(connection, [conversation_id])[conversation_id]
     if not events:
@@ -267,7 +267,7 @@ def _all_ids(filters: Filters) -> list[str]:
     with session_scope() as session:
         links: ShopLinks = shop_conversations(filters, session)
     with tracker_engine().connect() as connection:
-        if not sa.inspect(connection).has_table(EVENTS.name):
+        if not has_events(connection):
             return []
         return list(all_ids(connection, filters, links))
 

@@ -30,19 +30,9 @@ from actions import transcript
 from actions.config import settings
 from actions.db.models import Buyer, Complaint, ConversationRating, Escalation, Order, Photo
 from actions.lexicon import INTENT_LABELS, label
+from rasa_ext import events as rasa_events
+from rasa_ext.events import EVENTS
 
-# Rasa's SQLTrackerStore table, as it creates it (read here, written by Rasa).
-EVENTS = sa.Table(
-    "events",
-    sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
 BUYER_PREFIX = "buyer-"
 SAID = ("user", "bot")
 AGENT_MARK = '"agent_name": "'  # an agent's message: a bot event with metadata.agent_name
@@ -272,20 +262,8 @@ def events_of(
     connection: Connection, ids: list[str], filters: Filters | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """The stored events of these conversations, oldest first (within the date range)."""
-    c = EVENTS.c
-    where = [c.sender_id.in_(ids)]
-    if filters is not None:
-        start, end = filters.span()
-        where += [c.timestamp >= start] if start is not None else []
-        where += [c.timestamp < end] if end is not None else []
-    found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    query = sa.select(c.sender_id, c.data).where(*where).order_by(c.sender_id, c.timestamp, c.id)
-    for sender_id, data in connection.execute(query):
-        try:
-            found[sender_id].append(json.loads(data))
-        except (TypeError, ValueError):
-            continue
-    return found
+    start, end = filters.span() if filters is not None else (None, None)
+    return rasa_events.events_of(connection, ids, start, end)
 
 
 def buyer_of(conversation_id: str) -> str | None:

@@ -46,7 +46,7 @@ from actions.db.models import (
 )
 from actions.db.session import get_engine, session_scope
 from console.conversation import mask_text
-from console.records_store import EVENTS
+from rasa_ext.events import EVENTS, has_events
 
 _CHUNK = 500
 
@@ -106,7 +106,7 @@ def purge_tracker(engine: Engine, cutoff: datetime, outcome: Outcome) -> None:
     """Deletes (or counts) the tracker events the rule removes."""
     stamp = _unix(cutoff)
     with engine.begin() as connection:
-        if not sa.inspect(connection).has_table(EVENTS.name):
+        if not has_events(connection):
             return
         c = EVENTS.c
         for sender_id, last, start in _old_conversations(connection, stamp):

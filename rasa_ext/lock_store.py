@@ -69,7 +69,7 @@ return result
 class AtomicRedisLockStore(RedisLockStore):
     """``RedisLockStore`` with atomic ticket changes.
 
-    In endpoints.yml: ``type: channels.lock_store.AtomicRedisLockStore``.
+    In endpoints.yml: ``type: rasa_ext.lock_store.AtomicRedisLockStore``.
     """
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:

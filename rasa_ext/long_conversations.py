@@ -51,7 +51,7 @@ about ten events. Profiling message 200 against message 1 showed where the time 
 
 Only the exact ``DialogueStateTracker`` class without ``max_event_history`` and with
 domain slots is handled; anything else takes Rasa's code. Verified by
-``tests/channels/test_long_conversations.py``: results equal to Rasa's for long and
+``tests/rasa_ext/test_long_conversations.py``: results equal to Rasa's for long and
 branching random event logs and for the trained policies on every turn of the
 conversation tests joined into one long conversation, and the work per message (events
 replayed, states built, events sent) flat between message 20 and message 200.

@@ -74,7 +74,7 @@ def _holds_an_earlier_session(tracker: DialogueStateTracker) -> bool:
 class ShopSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore``: same tables and settings.
 
-    In endpoints.yml: ``type: channels.tracker_store.ShopSQLTrackerStore``.
+    In endpoints.yml: ``type: rasa_ext.tracker_store.ShopSQLTrackerStore``.
     """
 
     def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:

@@ -15,7 +15,6 @@ by :mod:`actions.transcript`, as staff see it everywhere.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 from actions import transcript
 from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 from actions.lexicon import INTENT_LABELS, label
+from rasa_ext.events import events_since
 from trainer.textnorm import group_key
 from trainer.workspace import Workspace, read_flags, read_log
 
@@ -71,29 +71,10 @@ class Group:
 
 
 def load_events(tracker_db_url: str, *, since: float = 0.0) -> dict[str, list[dict[str, Any]]]:
-    """Stored events from ``since`` (epoch seconds) on, per conversation in order.
-
-    Reads Rasa's ``events`` table (the SQL tracker store) directly, read-only.
-    """
+    """Stored events from ``since`` (epoch seconds) on, per conversation in order (read-only)."""
     engine = sa.create_engine(tracker_db_url)
     try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table("events"):
-                return {}
-            rows = conn.execute(
-                sa.text(
-                    "SELECT sender_id, data FROM events WHERE timestamp >= :since"
-                    " ORDER BY sender_id, timestamp, id"
-                ),
-                {"since": since},
-            )
-            out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for sender_id, data in rows:
-                try:
-                    out[sender_id].append(json.loads(data))
-                except (TypeError, json.JSONDecodeError):
-                    continue
-            return dict(out)
+        return events_since(engine, since)
     finally:
         engine.dispose()
 

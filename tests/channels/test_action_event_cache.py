@@ -2,7 +2,7 @@
 
 Real rasa_sdk servers (``python -m rasa_sdk``) with and without the event cache
 (``actions/event_cache.py``), called through Rasa's ``RemoteAction`` with the patch of
-``channels/long_conversations.py`` installed.
+``rasa_ext/long_conversations.py`` installed.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 import channels  # noqa: F401 - installs the patch, as the Rasa server does
 from actions.event_cache import EventCache, take
-from channels import long_conversations as lc
+from rasa_ext import long_conversations as lc
 from tests.channels.plain_actions import digest
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,7 +26,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine
 
 from actions.db.session import session_scope
-from console.analytics import Report, build_report, is_stuck_reply, tracker_rows, turns
+from console.analytics import Report, build_report, is_stuck_reply, turns
+from rasa_ext.events import said_rows as tracker_rows
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY1, DAY2 = date(2025, 3, 5), date(2025, 3, 6)

@@ -12,9 +12,9 @@ import pytest
 from rasa.server import create_app
 from sanic import Sanic
 
-import channels  # noqa: F401 (installs channels/api_auth.py as rasa run does)
+import channels  # noqa: F401 (installs rasa_ext/api_auth.py as rasa run does)
 from actions.api_token import admin_token
-from channels.api_auth import admin_claims
+from rasa_ext.api_auth import admin_claims
 
 SECRET = "api-auth-test-secret-0123456789abcdef"
 

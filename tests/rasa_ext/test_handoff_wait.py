@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ConversationPaused, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels import handoff_wait
+from rasa_ext import handoff_wait
 
 DOMAIN = Domain.from_dict(
     {"intents": ["greet", "restart"], "actions": [handoff_wait.WAITING_ACTION]}

@@ -11,7 +11,7 @@ import pytest
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from channels.lock_store import AtomicRedisLockStore
+from rasa_ext.lock_store import AtomicRedisLockStore
 
 DB = 6
 
@@ -35,7 +35,7 @@ def store() -> AtomicRedisLockStore:
 def test_created_from_the_endpoint_configuration(redis_up: None) -> None:
     endpoint = EndpointConfig(
         url="127.0.0.1",
-        type="channels.lock_store.AtomicRedisLockStore",
+        type="rasa_ext.lock_store.AtomicRedisLockStore",
         port=6379,
         db=DB,
         key_prefix="shoeshop",

@@ -1,4 +1,4 @@
-"""channels/long_conversations.py: Rasa's results, with work that does not grow.
+"""rasa_ext/long_conversations.py: Rasa's results, with work that does not grow.
 
 Every patched function is compared with Rasa's own on the same events: a tracker of
 the subclass ``Stock`` takes Rasa's code paths (the patch handles the exact
@@ -44,7 +44,7 @@ from rasa.shared.core.slots import BooleanSlot, CategoricalSlot, FloatSlot, List
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import channels  # noqa: F401 - installs the patch, as the Rasa server does
-from channels import long_conversations as lc
+from rasa_ext import long_conversations as lc
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "shoe-shop.tar.gz"

@@ -17,7 +17,7 @@ from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from channels import resilience
+from rasa_ext import resilience
 
 
 async def _run(url: str) -> list[Any]:

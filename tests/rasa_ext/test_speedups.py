@@ -12,7 +12,7 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from channels import speedups
+from rasa_ext import speedups
 
 GOOD = {"events": [{"event": "slot", "name": "order_id", "value": "1"}], "responses": []}
 

@@ -14,7 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from channels.tracker_store import ShopSQLTrackerStore
+from rasa_ext.tracker_store import ShopSQLTrackerStore
 
 
 def run(coroutine: Any) -> Any:
