@@ -55,6 +55,10 @@ class Settings:
     # Retention (python -m console.retention): conversations older than this many days
     # lose their tracker events, and old service rows their personal data (docs/records.md).
     retention_days: int
+    # Reviews (docs/proactive.md): a delivered order is invited to review this many days
+    # after the shop marked it delivered, and not later than review_invite_days + this.
+    review_invite_days: int = 3
+    review_invite_late_days: int = 14
 
 
 def _default_database_url() -> str:
@@ -94,6 +98,8 @@ settings = Settings(
     rest_token=os.environ.get("SHOP_REST_TOKEN", ""),
     proxies_count=max(0, int(os.environ.get("SHOP_PROXIES_COUNT", "0"))),
     retention_days=max(1, int(os.environ.get("SHOP_RETENTION_DAYS", "180"))),
+    review_invite_days=max(0, int(os.environ.get("SHOP_REVIEW_INVITE_DAYS", "3"))),
+    review_invite_late_days=max(0, int(os.environ.get("SHOP_REVIEW_INVITE_LATE_DAYS", "14"))),
 )
 
 

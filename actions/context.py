@@ -90,10 +90,12 @@ class ActionInformWithoutQuestion(Action):
     def _continue(
         tracker: Tracker, text: str, flow: str | None, session: Session
     ) -> list[EventType] | None:
-        if asked_which_shoe(tracker) is not None and (
-            latest_entity(tracker, "product") or queries.find_product_in_text(text, session=session)
-        ):  # 小白鞋 answering "which shoe?" after a stock question
-            return [FollowupAction("action_answer_stock")]
+        for action in ("action_answer_stock", "action_answer_reviews"):
+            if asked_which_shoe(tracker, action) is not None and (
+                latest_entity(tracker, "product")
+                or queries.find_product_in_text(text, session=session)
+            ):  # 小白鞋 answering "which shoe?" after a stock or review question
+                return [FollowupAction(action)]
         goal = tracker.get_slot("after_sale_goal") or "status"
         if ORDER_ID.search(text):  # an order number typed on its own: look it up
             return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]

@@ -29,7 +29,7 @@ from actions.lexicon import DONT_KNOW_WORDS
 # (data/rules/forms.yml).
 DIGRESSION_INTENTS = frozenset(
     {"ask_return_policy", "ask_shipping", "ask_promotion", "bot_challenge", "ask_material",
-     "ask_function", "ask_stock", "send_photo"}
+     "ask_function", "ask_stock", "ask_reviews", "send_photo"}
 )  # fmt: skip
 # Leaving the form: stop (deny, goodbye) or a person (request_human).
 LEAVE_INTENTS = frozenset({"deny", "goodbye", "request_human"})

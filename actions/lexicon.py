@@ -347,3 +347,46 @@ PRICE_PROTECTION_WORDS: tuple[str, ...] = (
     "价保", "保价", "价格保护", "差价", "降价", "降了", "买贵", "买亏", "便宜了",
 )  # fmt: skip
 INTENT_LABELS["ask_stock"] = "问库存"
+
+# --- product reviews (actions/review_stats.py, actions/reviews.py) ----------
+# How a reviewer found the fit: the store codes of product_reviews.fit.
+FIT_LABELS: dict[str, str] = {"small": "偏小", "true": "正常", "large": "偏大"}
+# What reviews talk about: the owner counts them in 中差评, a buyer asks about them
+# (穿过的说磨脚吗). A word right after 不/没/无 does not count (不磨脚).
+REVIEW_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "磨脚": ("磨脚", "磨后跟", "磨脚跟", "磨破", "夹脚", "打脚", "磨得"),
+    "开胶": ("开胶", "脱胶", "开线", "开裂", "断底"),
+    "偏小": ("偏小", "小了", "挤脚", "顶脚", "太紧", "有点紧"),
+    "偏大": ("偏大", "大了", "有点大", "太大", "掉跟", "松垮"),
+    "味道": ("味道", "异味", "胶味", "臭", "刺鼻"),
+    "掉色": ("掉色", "褪色", "染袜", "染黑", "串色"),
+    "质量": (
+        "质量差",
+        "质量不好",
+        "质量太差",
+        "质量一般",
+        "质量有问题",
+        "做工差",
+        "做工粗糙",
+        "做工一般",
+        "线头",
+        "起球",
+        "破了",
+        "坏了",
+        "裂了",
+        "断了",
+    ),
+    "舒适": ("舒服", "舒适", "不累", "软"),
+}
+# Topics that are a problem (the owner's 中差评 topics; a chat review naming one is a
+# complaint for the shop). 偏小/偏大 are fit, not complaints; 舒适 is praise.
+PROBLEM_TOPICS: tuple[str, ...] = ("磨脚", "开胶", "味道", "掉色", "质量")
+FIT_TOPICS: dict[str, str] = {"偏小": "small", "偏大": "large"}
+NEGATIONS: tuple[str, ...] = ("不", "没", "无", "未")
+# A review question about the size in general (大家说偏码吗, 码数准吗).
+FIT_QUESTION_WORDS: tuple[str, ...] = ("偏码", "码数", "尺码", "码准", "正码", "大小", "标准码")
+# One quoted review: its words, stars and size (actions/reviews.py).
+QUOTE_FORMAT = "「{text}」（{rating}分{size}）"
+QUOTE_SIZE_FORMAT = "，{size}码"
+INTENT_LABELS["ask_reviews"] = "问评价"
+INTENT_LABELS["EXTERNAL_review_invite"] = "邀请评价"

@@ -26,7 +26,7 @@ import requests
 from sqlalchemy.engine import Engine
 
 from actions.config import settings
-from actions.db import shop_events
+from actions.db import reviews, shop_events
 from actions.db.models import ShopEvent
 from actions.db.schema import local_now
 from actions.db.session import get_engine, session_scope
@@ -112,8 +112,16 @@ def dispatch_once(
     buyer_id: str | None = None,
     limit: int = 50,
 ) -> Outcome:
-    """Delivers the due events (optionally of one buyer); returns the counts."""
+    """Delivers the due events (optionally of one buyer); returns the counts.
+
+    Review invitations now due are added first (``actions/db/reviews.py``).
+    """
     engine = engine or get_engine()
+    with session_scope(engine) as session:
+        reviews.schedule_review_invites(
+            session=session, now=local_now(), after_days=settings.review_invite_days,
+            late_days=settings.review_invite_late_days,
+        )  # fmt: skip
     with session_scope(engine) as session:
         ids = shop_events.due_event_ids(
             session=session, now=local_now(), buyer_id=buyer_id, limit=limit

@@ -29,7 +29,7 @@ from actions.lexicon import RATING_WORDS, first_key
 SMALL_TALK = frozenset(
     {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "inform",
      "out_of_scope", "nlu_fallback", "EXTERNAL_order_shipped", "EXTERNAL_order_delivered",
-     "EXTERNAL_return_received", "EXTERNAL_refund_completed"}
+     "EXTERNAL_return_received", "EXTERNAL_refund_completed", "EXTERNAL_review_invite"}
 )  # fmt: skip
 AGENT_DONE = frozenset({"EXTERNAL_agent_handback", "EXTERNAL_agent_closed"})
 LOW_SCORE = 2
@@ -44,8 +44,8 @@ def rating_due(tracker: Tracker) -> bool:
         kind = event.get("event")
         if kind == "active_loop" and event.get("name") == "rating_form":
             return False
-        if kind == "action" and event.get("name") == "action_save_rating":
-            return False  # what the buyer wrote inside the rating (a comment) is no task
+        if kind == "action" and event.get("name") in ("action_save_rating", "action_save_review"):
+            return False  # what the buyer wrote inside a rating or review is no task
         if kind in ("restart", "session_started"):
             return False
         if kind == "user":

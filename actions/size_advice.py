@@ -3,6 +3,7 @@ shape; the recommendation comes from the product's size chart and fit note."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,13 +21,16 @@ from actions.common import (
     latest_text,
 )
 from actions.db import queries
+from actions.db.reviews import product_reviews
 from actions.lexicon import (
     DONT_KNOW_WORDS,
+    FIT_LABELS,
     FOOT_SHAPE_WORDS,
     NORMAL_FOOT_FALLBACK_WORDS,
     first_key,
 )
 from actions.products import ProductFormValidationBase, product_answer
+from actions.review_stats import ReviewFacts, fit_disagreement, summarize
 
 # Intents during which an answer to the form's question is expected out of
 # turn (a foot length said with the size question); when a slot is asked, any
@@ -188,7 +192,8 @@ class ActionRecommendSize(Action):
             product = queries.get_product(product_id, session=session)
             if product is None:
                 return [("utter_unknown_product", {})]
-            messages = recommendation_messages(product, float(length), shape)
+            reviews = product_reviews(product.id, session=session)
+            messages = recommendation_messages(product, float(length), shape, reviews)
             if isinstance(pending, dict):  # asked while the form still needed the shoe
                 messages += product_answer(
                     product,
@@ -211,8 +216,14 @@ class ActionRecommendSize(Action):
         return [SlotSet("requested_slot", None), *done]
 
 
-def recommendation_messages(product: Any, length: float, shape: str | None) -> list:
-    """The responses (name, variables) advising ``product`` for a foot."""
+def recommendation_messages(
+    product: Any, length: float, shape: str | None, reviews: Sequence[ReviewFacts] = ()
+) -> list:
+    """The responses (name, variables) advising ``product`` for a foot.
+
+    When the ``reviews`` disagree with the fit note (``actions/review_stats.py``), the
+    advice says so: 40%的买家反馈偏小.
+    """
     name = product.name
     chart = [sizing.ChartRow(row.size, row.foot_length_mm) for row in product.size_chart]
     if not chart:
@@ -256,6 +267,15 @@ def recommendation_messages(product: Any, length: float, shape: str | None) -> l
                 {"fit_note": product.fit_note or "", "foot_shape": shape or "", "size": size},
             )
         )
+    disagreement = fit_disagreement(product.fit_adjust, summarize(reviews))
+    if disagreement is not None:
+        messages.append(
+            (
+                "utter_size_reviews_disagree",
+                {"percent": disagreement.percent, "fit": FIT_LABELS[disagreement.fit],
+                 "fit_count": disagreement.fit_count},
+            )
+        )  # fmt: skip
     colors = sorted(
         {item.color for item in product.stock if item.size == advice.size and item.quantity > 0}
     )

@@ -351,11 +351,12 @@ def _query_of(tracker: Tracker) -> StockQuery:
     )
 
 
-def asked_which_shoe(tracker: Tracker) -> str | None:
-    """The stock question answered with "which shoe?" just before the latest message.
+def asked_which_shoe(tracker: Tracker, action: str = "action_answer_stock") -> str | None:
+    """The question (stock, or ``action``'s) answered with "which shoe?" just before
+    the latest message.
 
     Its text, when the assistant's last action before the buyer's latest
-    message was this one and it asked which shoe; else ``None``. The buyer's
+    message was ``action`` and it asked which shoe; else ``None``. The buyer's
     reply (小白鞋, or a button) then answers that question.
     """
     seen_latest = False
@@ -373,7 +374,7 @@ def asked_which_shoe(tracker: Tracker) -> str | None:
             utter = (event.get("metadata") or {}).get("utter_action")
             asked = asked or utter == "utter_ask_product_id"
         elif kind == "action" and event.get("name") != "action_listen":
-            if ours or event.get("name") != ActionAnswerStock().name():
+            if ours or event.get("name") != action:
                 return None
             ours = True
     return None

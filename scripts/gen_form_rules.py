@@ -16,7 +16,7 @@ OUT = Path(__file__).resolve().parent.parent / "data" / "rules" / "forms.yml"
 
 FORMS = [
     "order_form", "return_form", "address_form", "size_advice_form", "product_form",
-    "rating_form",
+    "rating_form", "review_form",
 ]  # fmt: skip
 # Questions answered inside a form, after which the form asks again.
 DIGRESSIONS = {
@@ -29,6 +29,7 @@ DIGRESSIONS = {
     "ask_material": "action_answer_product_question",
     "ask_function": "action_answer_product_question",
     "ask_stock": "action_answer_stock",
+    "ask_reviews": "action_answer_reviews",
     "send_photo": "action_receive_photo",
 }
 AFTER = [
@@ -55,7 +56,13 @@ OWN = {
     "size_advice_form": {"ask_size_advice"},
     "product_form": set(PRODUCT_QUESTIONS),
     "rating_form": set(),
+    # 磨脚 (complain), 挺好的谢谢, 不用了 answer the review's questions.
+    "review_form": {"complain", "thank", "greet", "deny"},
 }
+# Forms that ask for an opinion: a question ends them (and is answered) rather than
+# being answered inside them.
+OPINION_FORMS = ("rating_form", "review_form")
+STOPPED = {"rating_form": "utter_rating_skipped", "review_form": "utter_review_skipped"}
 LEAVING = (("deny", None), ("goodbye", "utter_goodbye"), ("request_human", "action_handoff"))
 HEADER = [
     'version: "3.1"',
@@ -127,15 +134,16 @@ def rules() -> list[str]:
     out = list(HEADER)
     for form in FORMS:
         for intent, action in DIGRESSIONS.items():
-            if intent in OWN[form] or form == "rating_form":
+            if intent in OWN[form] or form in OPINION_FORMS:
                 continue
             out += digression(form, intent, action)
-        stop = "utter_rating_skipped" if form == "rating_form" else "utter_form_stopped"
+        stop = STOPPED.get(form, "utter_form_stopped")
         for intent, action in LEAVING:
-            out += leaving(form, intent, action or stop)
+            if intent not in OWN[form]:
+                out += leaving(form, intent, action or stop)
         requests = [intent for intent in REQUESTS if intent not in OWN[form]]
-        if form == "rating_form":
-            requests += list(DIGRESSIONS)
+        if form in OPINION_FORMS:
+            requests += [intent for intent in DIGRESSIONS if intent not in OWN[form]]
         for intent in requests:
             out += switch(form, intent)
     return out

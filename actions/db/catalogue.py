@@ -17,6 +17,10 @@ never touched. The rules (also in ``docs/shop-data.md``):
 * **policy**: the file's replaces the database's (the file must have one when the
   database has none).
 * **promotions**: when the file has the key, it is the complete list.
+* **reviews**: when the file has the key, it is the complete list of the shop's
+  imported reviews (those given in chats stay); a review's product must be in the
+  file or the database, its ``order_id`` (optional) an order of the database with
+  that product.
 """
 
 from __future__ import annotations
@@ -28,9 +32,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from actions.db.base import Base
-from actions.db.importer import ShopDataError
+from actions.db.importer import ShopDataError, review_from_record
 from actions.db.importer import _product as product_from_record
-from actions.db.models import Product, Promotion, ShopPolicy
+from actions.db.models import Order, OrderItem, Product, ProductReview, Promotion, ShopPolicy
 from actions.db.schema import format_path, local_now, parse_date, validate_catalogue
 
 __all__ = ["update_catalogue", "validate_catalogue"]
@@ -135,6 +139,43 @@ def _update_promotions(data: dict, now: datetime, session: Session) -> int:
     return len(rows)
 
 
+def _review_problems(data: dict, known_products: set[str], session: Session) -> list[str]:
+    """Reviews naming a product or order the database (after the update) does not have."""
+    reviews = data.get("reviews") or []
+    wanted = {row["order_id"] for row in reviews if "order_id" in row}
+    items = session.execute(
+        select(OrderItem.order_id, OrderItem.product_id).where(OrderItem.order_id.in_(wanted))
+    ).all()
+    orders: dict[str, set[str]] = {}
+    for order_id, product_id in items:
+        orders.setdefault(order_id, set()).add(product_id)
+    problems = []
+    for index, row in enumerate(reviews):
+        if row["product_id"] not in known_products:
+            position = format_path(("reviews", index, "product_id"))
+            problems.append(f"{position}: unknown product {row['product_id']!r}")
+        elif "order_id" in row and row["product_id"] not in orders.get(row["order_id"], set()):
+            position = format_path(("reviews", index, "order_id"))
+            problems.append(
+                f"{position}: no order {row['order_id']!r} with {row['product_id']} in the database"
+            )
+    return problems
+
+
+def _update_reviews(data: dict, now: datetime, session: Session) -> int:
+    """The file's reviews replace the imported ones (reviews given in chats stay)."""
+    if "reviews" not in data:
+        return 0
+    rows = data["reviews"]
+    wanted = [row["order_id"] for row in rows if "order_id" in row]
+    buyers = dict(
+        session.execute(select(Order.id, Order.buyer_id).where(Order.id.in_(wanted))).all()
+    )
+    session.execute(delete(ProductReview).where(ProductReview.source == "import"))
+    session.add_all([review_from_record(row, buyers, now) for row in rows])
+    return len(rows)
+
+
 def update_catalogue(
     data: dict, *, session: Session, now: datetime | None = None
 ) -> dict[str, int]:
@@ -146,8 +187,8 @@ def update_catalogue(
         now: The time relative dates count from (default: now, local time).
 
     Returns:
-        Counts: policy, promotions, products added / updated / not in the file,
-        stock rows in the file.
+        Counts: policy, promotions, reviews, products added / updated / not in the
+        file, stock rows in the file.
 
     Raises:
         ShopDataError: The file is invalid or a name belongs to another product.
@@ -170,6 +211,9 @@ def update_catalogue(
     conflicts = _label_conflicts(data, [p for p in products.values() if p.id not in listed])
     if conflicts:
         raise ShopDataError(conflicts)
+    problems = _review_problems(data, set(products) | listed, session)
+    if problems:
+        raise ShopDataError(problems)
     counts = {"policy": _update_policy(data, session)}
     counts["promotions"] = _update_promotions(data, now, session)
     added = updated = 0
@@ -181,6 +225,8 @@ def update_catalogue(
         else:
             session.add(fresh)
             added += 1
+    session.flush()
+    counts["reviews"] = _update_reviews(data, now, session)
     session.flush()
     counts |= {
         "products_added": added,

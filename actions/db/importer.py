@@ -1,4 +1,5 @@
-"""Import a shop (catalogue, policy, promotions, buyers, orders, returns) from one JSON file.
+"""Import a shop (catalogue, policy, promotions, buyers, orders, returns, reviews) from one
+JSON file.
 
 ``python -m actions.db.importer FILE.json [--replace | --if-empty | --update]
 [--database-url URL]``. The whole file is validated first; on any problem every bad
@@ -33,6 +34,7 @@ from actions.db.models import (
     OrderItem,
     Product,
     ProductFunction,
+    ProductReview,
     Promotion,
     ReturnRequest,
     ReturnStatusChange,
@@ -58,7 +60,7 @@ __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "w
 # Children before parents, so deleting in this order never breaks a foreign key. Rows
 # about conversations that point here are kept and relinked (actions/db/runtime_rows.py).
 SHOP_TABLES = (
-    ShopEvent, ReturnStatusChange,
+    ShopEvent, ReturnStatusChange, ProductReview,
     TrackingEvent, ReturnRequest, Shipment, OrderItem, Order, Buyer,
     StockItem, SizeChartRow, ProductFunction, Product, Promotion, ShopPolicy,
 )  # fmt: skip
@@ -99,6 +101,8 @@ def find_conflicts(data: dict, *, session: Session) -> list[str]:
         ("products", "name", Product.name), ("buyers", "id", Buyer.id),
         ("orders", "id", Order.id), ("return_requests", "id", ReturnRequest.id),
     )  # fmt: skip
+    if data.get("reviews") and session.execute(select(ProductReview.id).limit(1)).first():
+        conflicts.append("reviews: the database already has reviews")
     for section, field, column in checks:
         wanted = {record[field]: index for index, record in enumerate(data.get(section, []))}
         if not wanted:
@@ -204,6 +208,23 @@ def _order(record: dict, prices: dict[str, int], now: datetime) -> Order:
     )
 
 
+def review_from_record(record: dict, buyers: dict[str, str], now: datetime) -> ProductReview:
+    """A review of the shop file (``source`` ``import``); ``buyers`` maps order id to buyer."""
+    size = record.get("size")
+    return ProductReview(
+        product_id=record["product_id"],
+        order_id=record.get("order_id"),
+        buyer_id=buyers.get(record.get("order_id") or ""),
+        nickname=record["buyer"],
+        rating=record["rating"],
+        text=record.get("text", ""),
+        size=float(size) if size is not None else None,
+        fit=record.get("fit"),
+        reviewed_at=parse_datetime(record["reviewed_at"], now),
+        source="import",
+    )
+
+
 def _return_request(record: dict, orders: dict[str, Order], now: datetime) -> ReturnRequest:
     order = orders[record["order_id"]]
     created = parse_datetime(record["created_at"], now)
@@ -275,7 +296,9 @@ def load_shop(
     orders = [_order(row, prices, now) for row in data["orders"]]
     by_id = {order.id: order for order in orders}
     returns = [_return_request(row, by_id, now) for row in data.get("return_requests", [])]
-    session.add_all([policy, *promotions, *products, *buyers, *orders, *returns])
+    order_buyers = {order.id: order.buyer_id for order in orders}
+    reviews = [review_from_record(row, order_buyers, now) for row in data.get("reviews", [])]
+    session.add_all([policy, *promotions, *products, *buyers, *orders, *returns, *reviews])
     session.flush()
     if kept is not None:
         runtime_rows.restore(kept, _shop_table_names(), session=session)
@@ -292,6 +315,7 @@ def load_shop(
         "shipments": sum(len(order.shipments) for order in orders),
         "tracking_events": sum(len(s.events) for order in orders for s in order.shipments),
         "return_requests": len(returns),
+        "reviews": len(reviews),
     }
 
 

@@ -18,6 +18,7 @@ from actions.db.values import (
     RETURN_KINDS,
     RETURN_REASONS,
     RETURN_STATUSES,
+    REVIEW_FITS,
     parse_date,
     parse_datetime,
 )
@@ -131,10 +132,16 @@ _RETURN = _obj(
      "return_tracking_number": _text(40, pattern=r"^[A-Za-z0-9]+$"),
      "exchange_size": _SIZE, "exchange_color": _text(30), "updated_at": _DATETIME},
 )  # fmt: skip
+_REVIEW = _obj(
+    {"product_id": _ID, "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+     "reviewed_at": _DATETIME, "buyer": _text(50)},
+    {"text": {"type": "string", "maxLength": 1000}, "size": _SIZE, "fit": _enum(REVIEW_FITS),
+     "order_id": _ORDER_ID},
+)  # fmt: skip
 SHOP_SCHEMA = _obj(
     {"policy": _POLICY, "products": _array(_PRODUCT, 1), "buyers": _array(_BUYER),
      "orders": _array(_ORDER)},
     {"$comment": {"type": "string"}, "promotions": _array(_PROMOTION),
-     "return_requests": _array(_RETURN)},
+     "return_requests": _array(_RETURN), "reviews": _array(_REVIEW)},
 )  # fmt: skip
 _VALIDATOR = Draft7Validator(SHOP_SCHEMA, format_checker=_FORMATS)

@@ -283,6 +283,34 @@ class ReturnStatusChange(Base):
     return_request = relationship("ReturnRequest", back_populates="history")
 
 
+class ProductReview(Base):
+    """A buyer's review of a product: 1-5 stars, words, the size bought and how it fit.
+
+    ``source`` says where it came from: ``import`` (the shop file; replaced with the
+    shop) or ``chat`` (given to the assistant after delivery; kept across
+    ``importer --replace``, see ``actions/db/runtime_rows.py``).
+    """
+
+    __tablename__ = "product_reviews"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    product_id = Column(String(32), ForeignKey("products.id"), nullable=False, index=True)
+    order_id = Column(String(32), ForeignKey("orders.id"), index=True)
+    buyer_id = Column(String(32), ForeignKey("buyers.id"))
+    nickname = Column(String(50), nullable=False)  # shown to other buyers: masked (张**)
+    rating = Column(Integer, nullable=False)  # 1..5
+    text = Column(Text, nullable=False, default="")
+    size = Column(Float)
+    fit = Column(String(10))  # small / true / large (偏小 / 正常 / 偏大), None: not said
+    reviewed_at = Column(DateTime, nullable=False)
+    source = Column(String(10), nullable=False, default="import")  # import / chat
+    conversation_id = Column(String(100))  # chat: the conversation it was given in
+
+    product = relationship("Product")
+    order = relationship("Order")
+    buyer = relationship("Buyer")
+
+
 # The service tables live in their own module; re-exported so every model imports from here.
 from actions.db.service_models import (  # noqa: E402
     Complaint,
@@ -308,6 +336,7 @@ __all__ = [
     "Photo",
     "Product",
     "ProductFunction",
+    "ProductReview",
     "Promotion",
     "QuickReply",
     "RecordAccess",

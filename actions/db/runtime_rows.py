@@ -13,6 +13,10 @@ in the import's one transaction:
   whose id the new file lacks stays empty.
 * :data:`REINSERTED` (delivery cases, which need their order): set aside and put
   back when the new file has their order, else dropped.
+* :data:`MADE_IN_CHATS` (reviews buyers gave the assistant): rows of a shop table
+  (``product_reviews``) that the file does not hold. Set aside and put back, with new
+  ids, when the new file has their product; a link to an order or buyer the new file
+  lacks is cleared. The reviews that came from the old file go with the shop.
 
 So a re-import never fails on a foreign key, whatever the conversations left behind.
 ``tests/db/test_db_live_import.py`` checks that every table pointing at a shop
@@ -34,6 +38,7 @@ from actions.db.models import (
     DeliveryCase,
     Escalation,
     Photo,
+    ProductReview,
     ReturnStatusChange,
     ShopEvent,
 )
@@ -41,6 +46,7 @@ from actions.db.models import (
 REMOVED = (ShopEvent, ReturnStatusChange)
 RELINKED = (Photo, Escalation, ConversationRating, Complaint)
 REINSERTED = (DeliveryCase,)
+MADE_IN_CHATS = ((ProductReview, ProductReview.source == "chat"),)
 _CHUNK = 500  # ids per IN (...): far below SQLite's and PostgreSQL's parameter limits
 
 
@@ -61,6 +67,7 @@ class RuntimeRows:
 
     links: list[_Links] = field(default_factory=list)
     rows: list[tuple[Table, list[dict[str, Any]]]] = field(default_factory=list)
+    made: list[tuple[Table, list[dict[str, Any]]]] = field(default_factory=list)
 
 
 def _shop_links(table: Table, shop_tables: set[str]) -> Iterator[tuple[Column, Column]]:
@@ -103,6 +110,15 @@ def set_aside(shop_tables: set[str], *, session: Session) -> RuntimeRows:
         if rows:
             kept.rows.append((table, rows))
             session.execute(delete(table))
+    for model, made_in_chat in MADE_IN_CHATS:
+        table = model.__table__
+        keys = {column.name for column in table.primary_key.columns}
+        rows = [
+            {k: v for k, v in row._mapping.items() if k not in keys}
+            for row in session.execute(select(table).where(made_in_chat))
+        ]
+        if rows:  # the shop's wipe deletes the table's rows
+            kept.made.append((table, rows))
     return kept
 
 
@@ -130,6 +146,18 @@ def restore(kept: RuntimeRows, shop_tables: set[str], *, session: Session) -> di
         for column, parent in _shop_links(table, shop_tables):
             present = _present(parent, (row[column.name] for row in keep), session)
             keep = [row for row in keep if row[column.name] in present | {None}]
+        if keep:
+            session.execute(insert(table), keep)
+        counts[table.name] = len(keep)
+    for table, rows in kept.made:
+        keep = rows
+        for column, parent in _shop_links(table, shop_tables):
+            present = _present(parent, (row[column.name] for row in keep), session) | {None}
+            if column.nullable:
+                keep = [row if row[column.name] in present else {**row, column.name: None}
+                        for row in keep]  # fmt: skip
+            else:
+                keep = [row for row in keep if row[column.name] in present]
         if keep:
             session.execute(insert(table), keep)
         counts[table.name] = len(keep)

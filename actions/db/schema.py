@@ -277,6 +277,36 @@ def _check_return(
         yield (*path, "updated_at"), "must be between created_at and now"
 
 
+def _check_review(
+    path: JsonPath, review: dict, ctx: dict[str, Any], now: datetime
+) -> Iterator[Problem]:
+    """A review's product, size, date and (in a whole shop file) its order must agree."""
+    product = ctx["products"].get(review.get("product_id"))
+    if product is None:
+        if not ctx["catalogue"]:  # --update: it may be a product of the database
+            yield (*path, "product_id"), f"unknown product {review.get('product_id')!r}"
+        return
+    if isinstance(review.get("size"), int | float) and review["size"] not in product[1]:
+        yield (*path, "size"), f"product {review['product_id']} has no size {review['size']:g}"
+    reviewed = _when(review, "reviewed_at", now)
+    if reviewed and reviewed > now:
+        yield (*path, "reviewed_at"), "is in the future"
+    if "order_id" not in review or ctx["catalogue"]:
+        return  # --update checks an order link against the database (catalogue.py)
+    order = ctx["orders"].get(review["order_id"])
+    if order is None:
+        yield (*path, "order_id"), f"unknown order {review['order_id']!r}"
+        return
+    if order.get("status") not in DELIVERED_STATUSES:
+        yield (*path, "order_id"), f"order status is {order.get('status')!r}: only a " \
+                                   "delivered or completed order can be reviewed"  # fmt: skip
+    if review["product_id"] not in {item.get("product_id") for _, item in _rows(order, "items")}:
+        yield (*path, "product_id"), f"order {review['order_id']} has no {review['product_id']}"
+    delivered = _when(order, "delivered_at", now)
+    if reviewed and delivered and reviewed < delivered:
+        yield (*path, "reviewed_at"), "is before the order was delivered"
+
+
 def _cross_checks(data: dict, now: datetime) -> list[Problem]:
     """Uniqueness, references and status rules that a JSON schema cannot express."""
     products, buyers = _records(data, "products"), _records(data, "buyers")
@@ -316,11 +346,14 @@ def _cross_checks(data: dict, now: datetime) -> list[Problem]:
             order["id"]: order for _, order in orders if _scalar(order.get("id")) is not None
         },
         "couriers": {_scalar(c) for c in couriers} if isinstance(couriers, list) else set(),
+        "catalogue": "orders" not in data,
     }
     for index, order in orders:
         problems += _guarded(_check_order(("orders", index), order, ctx, now))
     for index, request in returns:
         problems += _guarded(_check_return(("return_requests", index), request, ctx, now))
+    for index, review in _records(data, "reviews"):
+        problems += _guarded(_check_review(("reviews", index), review, ctx, now))
     return problems
 
 
@@ -343,8 +376,8 @@ def validate_shop(data: Any, *, now: datetime | None = None) -> list[str]:
     return _validate(_VALIDATOR, data, now)
 
 
-# ``--update`` reads a catalogue: the shop format's policy, promotions and products only.
-CATALOGUE_SECTIONS = ("policy", "promotions", "products")
+# ``--update`` reads a catalogue: the shop format's policy, promotions, products and reviews.
+CATALOGUE_SECTIONS = ("policy", "promotions", "products", "reviews")
 _CATALOGUE_VALIDATOR = Draft7Validator(
     {
         **SHOP_SCHEMA,
@@ -360,11 +393,13 @@ _CATALOGUE_VALIDATOR = Draft7Validator(
 
 
 def validate_catalogue(data: Any, *, now: datetime | None = None) -> list[str]:
-    """Check a catalogue file for ``--update`` (``policy``, ``promotions``, ``products``).
+    """Check a catalogue file for ``--update`` (``policy``, ``promotions``, ``products``,
+    ``reviews``).
 
     The same rules as :func:`validate_shop` for those sections; ``products`` is
     required, the others optional, and buyers or orders are refused as unknown fields
-    (an update never touches them).
+    (an update never touches them). A review's ``order_id`` is checked against the
+    database by the update itself.
     """
     return _validate(_CATALOGUE_VALIDATOR, data, now)
 

@@ -136,7 +136,7 @@ class ShopEvent(Base):
     __tablename__ = "shop_events"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    # order_shipped / order_delivered / return_received / return_refunded
+    # order_shipped / order_delivered / return_received / return_refunded / review_invite
     kind = Column(String(30), nullable=False)
     buyer_id = Column(String(32), ForeignKey("buyers.id"), nullable=False, index=True)
     order_id = Column(String(32), ForeignKey("orders.id"))

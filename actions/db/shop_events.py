@@ -28,6 +28,7 @@ INTENTS = {
     "order_delivered": "EXTERNAL_order_delivered",
     "return_received": "EXTERNAL_return_received",
     "return_refunded": "EXTERNAL_refund_completed",
+    "review_invite": "EXTERNAL_review_invite",  # scheduled: actions/db/reviews.py
 }
 # Return statuses the buyer is told about.
 RETURN_EVENTS = {"received": "return_received", "refunded": "return_refunded"}

@@ -40,12 +40,23 @@ SHIPPED_STATUSES = frozenset({"shipped", "delivered", "completed"})
 DELIVERED_STATUSES = frozenset({"delivered", "completed"})
 PAID_STATUSES = frozenset({"paid"}) | SHIPPED_STATUSES
 PARCEL_SENT_STATUSES = frozenset({"in_transit", "received", "inspected", "refunded", "exchanged"})
+# How a reviewer found the fit (偏小 / 正常 / 偏大; labels: actions/lexicon.py FIT_LABELS).
+REVIEW_FITS = ("small", "true", "large")
 
 JsonPath = tuple[str | int, ...]
 Problem = tuple[JsonPath, str]
 
 _RELATIVE = re.compile(r"^([+-])(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
-_SECTIONS = ("$comment", "policy", "promotions", "products", "buyers", "orders", "return_requests")
+_SECTIONS = (
+    "$comment",
+    "policy",
+    "promotions",
+    "products",
+    "buyers",
+    "orders",
+    "return_requests",
+    "reviews",
+)
 
 
 def local_now() -> datetime:

@@ -242,6 +242,8 @@ def test_replace_wipes_the_shop_in_the_same_transaction(
     demo_data["orders"] = [
         o for o in demo_data["orders"] if o["id"] in kept or o["buyer_id"] < "B010"
     ]
+    orders = {o["id"] for o in demo_data["orders"]}
+    demo_data["reviews"] = [r for r in demo_data["reviews"] if r.get("order_id", "-") in orders]
     demo_data["products"][0]["price"] = 299.00
     with session_scope(tmp_engine) as session:
         counts = load_shop(demo_data, session=session, replace=True, now=IMPORT_NOW)
