@@ -39,9 +39,9 @@ train: install
 	scripts/train_if_stale.sh
 
 lint:
-	.venv/bin/ruff check actions channels rasa_ext console nlu_components trainer tests scripts bench
-	.venv/bin/ruff format --check actions channels rasa_ext console nlu_components trainer tests scripts bench
-	.venv/bin/mypy actions channels rasa_ext console nlu_components trainer
+	.venv/bin/ruff check actions channels shop rasa_ext console nlu_components trainer tests scripts bench
+	.venv/bin/ruff format --check actions channels shop rasa_ext console nlu_components trainer tests scripts bench
+	.venv/bin/mypy actions channels shop rasa_ext console nlu_components trainer
 	.venv/bin/lint-imports --no-cache
 
 nlu-report: train  ## NLU cross-validation and the score on ../shared/eval, written to docs/

@@ -20,8 +20,8 @@ Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
   ``bad_request``), larger than ``SHOP_MAX_REQUEST_BYTES`` (413 ``too_large``),
   too many messages (429 ``rate_limited`` with ``Retry-After``; per conversation
   and, for public callers, per client address, shared through Redis when
-  ``REDIS_URL`` is set; ``X-Forwarded-For`` counts only from a proxy listed in
-  ``SHOP_TRUSTED_PROXIES``).
+  ``REDIS_URL`` is set: ``shop/rate_limit.py``; ``X-Forwarded-For`` counts only
+  from a proxy listed in ``SHOP_TRUSTED_PROXIES``).
 * A failure inside Rasa (the tracker store gone, a bug) is never a quiet 200: it
   is counted (``shop_channel_errors_total{channel="rest"}``), logged once with a
   trace id, and answered 500 ``{"error": "internal_error", "trace_id": …,
@@ -52,9 +52,10 @@ from sanic.response import HTTPResponse
 
 from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from channels.session import clean_metadata
-from channels.shared_state import offered_payloads, rate_limiter
+from channels.shared_state import offered_payloads
 from rasa_ext.api_auth import admin_claims
 from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
+from shop.rate_limit import RateLimit
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +101,13 @@ class ShopRestInput(InputChannel):
         self.open_without_token = settings.demo_mode if demo_mode is None else demo_mode
         self.max_bytes = settings.max_request_bytes
         self.offered = offered_payloads(settings.redis_url)
-        self.per_conversation = rate_limiter(settings.rate_per_conversation, settings.redis_url)
-        self.per_address = rate_limiter(settings.rate_per_address, settings.redis_url)
+        # Messages per minute (shop/rate_limit.py): shared through Redis when configured.
+        self.per_conversation = RateLimit(
+            "rest_conversation", settings.rate_per_conversation, 60, settings.redis_url
+        )
+        self.per_address = RateLimit(
+            "rest_address", settings.rate_per_address, 60, settings.redis_url
+        )
         self.proxies = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies]
 
     def trusted(self, request: Request) -> bool:

@@ -22,9 +22,8 @@ import json
 import logging
 import os
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from channels.session import SessionSigner, bind_session, clean_metadata
 from channels.shared_state import offered_payloads
 from channels.uploads import add_photo_routes
 from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
+from shop.rate_limit import RateLimit
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -93,16 +93,6 @@ class _Socket:
 
     sender_id: str | None = None
     buyer_id: str | None = None
-    recent: deque[float] = field(default_factory=deque)
-
-    def over_limit(self, now: float) -> bool:
-        """Counts one event; ``True`` when the socket sends too fast."""
-        while self.recent and now - self.recent[0] > RATE_LIMIT_SECONDS:
-            self.recent.popleft()
-        if len(self.recent) >= RATE_LIMIT_EVENTS:
-            return True
-        self.recent.append(now)
-        return False
 
 
 class ShopSocketIOOutput(SocketIOOutput):
@@ -219,6 +209,9 @@ class ShopSocketIOInput(InputChannel):
         self.sio: AsyncServer | None = None
         self._webhook: Blueprint | None = None  # its app's agent holds the trackers
         self._sockets: dict[str, _Socket] = {}
+        # Widget events per socket (shop/rate_limit.py). A socket lives on one replica,
+        # so its count stays in this process's memory, even with Redis.
+        self.events_limit = RateLimit("widget_events", RATE_LIMIT_EVENTS, RATE_LIMIT_SECONDS)
 
     def get_output_channel(self) -> OutputChannel | None:
         """The output for pushed events (``output_channel=socketio`` in the HTTP API)."""
@@ -230,6 +223,10 @@ class ShopSocketIOInput(InputChannel):
     async def _error(self, sid: str, code: str) -> None:
         assert self.sio is not None
         await self.sio.emit("error", {"code": code}, room=sid, namespace=self.namespace)
+
+    def _over_limit(self, sid: str) -> bool:
+        """Counts one event of the socket; ``True`` when it sends too fast."""
+        return self.events_limit.hit(sid) > 0
 
     def _connect_allowed(self, auth: Any) -> bool:
         if not self.jwt_key:
@@ -246,7 +243,7 @@ class ShopSocketIOInput(InputChannel):
         """Binds the socket to its conversation and confirms the session id."""
         assert self.sio is not None
         state = self._sockets.setdefault(sid, _Socket())
-        if state.over_limit(time.monotonic()):
+        if self._over_limit(sid):
             await self._error(sid, "rate_limited")
             return
         data = data if isinstance(data, dict) else {}
@@ -281,7 +278,7 @@ class ShopSocketIOInput(InputChannel):
         text = data.get("message")
         if not isinstance(text, str) or not text.strip():
             return
-        if state.over_limit(time.monotonic()):
+        if self._over_limit(sid):
             await self._error(sid, "rate_limited")
             return
         raw = data.get(self.metadata_key)
@@ -346,6 +343,7 @@ class ShopSocketIOInput(InputChannel):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_: Any) -> None:  # python-socketio >= 5.12 adds a reason
             self._sockets.pop(sid, None)
+            self.events_limit.clear(sid)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:

@@ -21,8 +21,6 @@ import logging
 import os
 import re
 import secrets
-import time
-from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +35,7 @@ from sanic.response import HTTPResponse
 
 from channels.images import MAX_BYTES, CleanPhoto, PhotoRejectedError, clean_photo
 from channels.session import ANON_PREFIX, BUYER_PREFIX, clean_metadata
+from shop.rate_limit import RateLimit
 
 if TYPE_CHECKING:
     from channels.socketio import ShopSocketIOInput
@@ -90,30 +89,12 @@ def resolve_caller(channel: ShopSocketIOInput, session_id: Any, buyer_token: Any
     raise UploadError("no_session", 401)
 
 
-class UploadLimiter:
-    """At most ``limit`` uploads per conversation within ``window`` seconds."""
+def upload_limit() -> RateLimit:
+    """Uploads per conversation (shop/rate_limit.py): through Redis when configured,
+    so a buyer's uploads count together on every replica."""
+    from actions.config import settings
 
-    def __init__(
-        self,
-        limit: int = UPLOADS_PER_WINDOW,
-        window: float = UPLOAD_WINDOW_SECONDS,
-        conversations: int = 10_000,
-    ) -> None:
-        self.limit, self.window, self.conversations = limit, window, conversations
-        self._recent: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def over_limit(self, sender_id: str, now: float) -> bool:
-        """Counts one upload; ``True`` when the conversation uploads too fast."""
-        recent = self._recent.pop(sender_id, None) or deque()
-        while recent and now - recent[0] > self.window:
-            recent.popleft()
-        self._recent[sender_id] = recent
-        while len(self._recent) > self.conversations:
-            self._recent.popitem(last=False)
-        if len(recent) >= self.limit:
-            return True
-        recent.append(now)
-        return False
+    return RateLimit("upload", UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS, settings.redis_url)
 
 
 def upload_root() -> Path:
@@ -260,7 +241,7 @@ def add_photo_routes(
     blueprint: Blueprint, channel: ShopSocketIOInput, on_new_message: OnNewMessage
 ) -> None:
     """Adds ``POST /upload`` and ``GET /photos/<id>`` to the channel's blueprint."""
-    limiter = UploadLimiter()
+    limiter = upload_limit()
     tasks: set[asyncio.Future[Any]] = set()
 
     def tell_the_assistant(caller: Caller, photo_id: str, product_id: str) -> None:
@@ -285,7 +266,7 @@ def add_photo_routes(
         try:
             fields, data = parse_form(request, await read_body(request))
             caller = resolve_caller(channel, fields["session_id"], fields["buyer_token"] or None)
-            if limiter.over_limit(caller.sender_id, time.monotonic()):
+            if limiter.hit(caller.sender_id):
                 raise UploadError("rate_limited", 429)
             photo = await asyncio.to_thread(clean_photo, data)
             photo_id, return_id = await store_photo(photo, caller)

@@ -17,8 +17,6 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
-from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -35,6 +33,7 @@ from sqlalchemy.orm import Session
 from actions.common import in_transaction
 from actions.config import settings
 from actions.db.models import StaffUser
+from shop.rate_limit import RateLimit
 
 COOKIE = "shop_console"
 SESSION = timedelta(hours=12)
@@ -258,41 +257,20 @@ def requires(role: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-class LoginThrottle:
-    """At most ``failures`` failed logins per key within ``window`` seconds."""
+LOGIN_FAILURES = 5  # failed logins per username and address ...
+LOGIN_WINDOW_SECONDS = 900  # ... within 15 minutes
 
-    def __init__(
-        self,
-        failures: int = 5,
-        window: float = 900,
-        clock: Callable[[], float] = time.monotonic,
-        max_keys: int = 10_000,
-    ) -> None:
-        self.failures, self.window, self.clock, self.max_keys = failures, window, clock, max_keys
-        self._seen: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
 
-    def retry_after(self, key: tuple[str, str]) -> int:
-        """Seconds until ``key`` may try again (0: now)."""
-        times = self._seen.get(key)
-        if not times:
-            return 0
-        now = self.clock()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) < self.failures:
-            return 0
-        return max(1, int(times[0] + self.window - now + 1))
+def login_throttle(
+    failures: int = LOGIN_FAILURES, window: float = LOGIN_WINDOW_SECONDS
+) -> RateLimit:
+    """Failed logins per username and client address (shop/rate_limit.py): a failure is
+    a hit, a success clears the key; shared through Redis when configured."""
+    return RateLimit("login_failures", failures, window, settings.redis_url)
 
-    def failed(self, key: tuple[str, str]) -> None:
-        """Records one failed login."""
-        self._seen.setdefault(key, deque(maxlen=self.failures)).append(self.clock())
-        self._seen.move_to_end(key)
-        while len(self._seen) > self.max_keys:
-            self._seen.popitem(last=False)
 
-    def succeeded(self, key: tuple[str, str]) -> None:
-        """Forgets the key's failures."""
-        self._seen.pop(key, None)
+def _throttle_key(username: str, address: str) -> str:
+    return f"{username.lower()}|{address}"
 
 
 def client_address(request: Request) -> str:
@@ -330,10 +308,10 @@ def _set_cookie(resp: HTTPResponse, request: Request, value: str, max_age: int) 
         cookie["secure"] = True
 
 
-def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
+def auth_blueprint(throttle: RateLimit | None = None) -> Blueprint:
     """``/console/api/login``, ``/logout`` and ``/me``."""
     bp = Blueprint("console_auth", url_prefix="/console/api")
-    limiter = throttle or LoginThrottle()
+    limiter = throttle or login_throttle()
 
     @bp.post("/login")
     async def login(request: Request) -> HTTPResponse:
@@ -344,8 +322,8 @@ def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
         if not isinstance(username, str) or not isinstance(password, str):
             return error("bad_credentials", 401)
         username = username.strip()[:50]
-        key = (username.lower(), client_address(request))
-        wait = limiter.retry_after(key)
+        key = _throttle_key(username, client_address(request))
+        wait = int(limiter.retry_after(key))
         if wait:
             resp = error("too_many_attempts", 429, retry_after=wait)
             resp.headers["Retry-After"] = str(wait)
@@ -356,9 +334,9 @@ def auth_blueprint(throttle: LoginThrottle | None = None) -> Blueprint:
         else:
             await asyncio.to_thread(verify_password, password[:MAX_PASSWORD], _dummy_hash())
         if found is None:
-            limiter.failed(key)
+            limiter.hit(key)
             return error("bad_credentials", 401)
-        limiter.succeeded(key)
+        limiter.clear(key)
         staff, token = found
         resp = response.json(staff.json())
         _set_cookie(resp, request, token, int(SESSION.total_seconds()))

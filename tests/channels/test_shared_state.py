@@ -1,4 +1,5 @@
-"""Offered buttons and rate limits shared through Redis (real Redis at 127.0.0.1:6379)."""
+"""Offered buttons shared through Redis (real Redis at 127.0.0.1:6379). The rate limits:
+tests/shop/test_rate_limit.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 
 import pytest
 
-from channels.shared_state import RateLimiter, RedisOfferedPayloads, RedisRateLimiter
+from channels.shared_state import RedisOfferedPayloads
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 DEAD_URL = "redis://127.0.0.1:1/0"  # nothing listens there
@@ -41,24 +42,8 @@ def test_only_the_last_messages_count(redis_up: None) -> None:
     assert list(store.offered(sender)) == []
 
 
-def test_redis_rate_limit_is_shared(redis_up: None) -> None:
-    key = f"t-{uuid.uuid4().hex}"
-    first, second = RedisRateLimiter(REDIS_URL, 3), RedisRateLimiter(REDIS_URL, 3)
-    assert [first.hit(key), second.hit(key), first.hit(key)] == [0, 0, 0]
-    assert second.hit(key) > 0
-    assert first.hit(key) > 0
-
-
-def test_memory_rate_limit() -> None:
-    limiter = RateLimiter(2, window=60)
-    assert limiter.hit("a") == 0 and limiter.hit("a") == 0
-    assert 0 < limiter.hit("a") <= 60
-    assert limiter.hit("b") == 0
-
-
 def test_redis_down_fails_open() -> None:
     sender = f"t-{uuid.uuid4().hex}"
     store = RedisOfferedPayloads(DEAD_URL)
     store.remember(sender, BUTTONS)  # no exception
     assert store.screen(sender, '/inform{"order_id":"1"}').startswith("∕")
-    assert RedisRateLimiter(DEAD_URL, 1).hit("k") == 0

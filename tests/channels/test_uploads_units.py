@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from channels.socketio import ShopSocketIOInput, ShopSocketIOOutput
 from channels.uploads import (
     Caller,
     UploadError,
-    UploadLimiter,
     resolve_caller,
     store_photo,
+    upload_limit,
     upload_root,
 )
 from tests.channels.test_socketio_units import SECRET, FakeServer, _buyers
@@ -68,14 +69,12 @@ def test_callers_are_resolved_like_socket_bindings() -> None:
         assert caught.value.code == code
 
 
-def test_limiter_counts_per_conversation_and_forgets_old_uploads() -> None:
-    limiter = UploadLimiter(limit=2, window=60, conversations=2)
-    assert [limiter.over_limit("a", t) for t in (0, 1, 2)] == [False, False, True]
-    assert limiter.over_limit("b", 2) is False
-    assert limiter.over_limit("a", 62) is False  # the first two are older than the window
-    limiter.over_limit("c", 63)
-    limiter.over_limit("d", 63)
-    assert "a" not in limiter._recent  # bounded: least recently used forgotten
+def test_uploads_use_the_one_rate_limiter() -> None:
+    limit = upload_limit()
+    assert (limit.name, limit.limit, limit.window) == ("upload", 10, 600)
+    key = f"t-{uuid.uuid4().hex}"
+    assert [limit.hit(key) for _ in range(10)] == [0] * 10
+    assert limit.hit(key) > 0
 
 
 @pytest.mark.parametrize("inside", ["channels/static", "channels/static/uploads", "console/static"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
@@ -63,20 +65,28 @@ def test_a_buyer_token_or_another_key_is_not_a_session() -> None:
     assert auth.read_session(unsigned) is None
 
 
-def test_throttle_counts_failures_per_key_within_the_window() -> None:
-    now = [1000.0]
-    throttle = auth.LoginThrottle(failures=3, window=60, clock=lambda: now[0])
-    key, other = ("agent1", "1.2.3.4"), ("agent1", "5.6.7.8")
+def test_throttle_counts_failures_per_key_within_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])  # the clock shop.rate_limit reads
+    throttle = auth.login_throttle(failures=3, window=60)
+    key, other = f"agent1-{uuid.uuid4().hex}|1.2.3.4", f"agent1-{uuid.uuid4().hex}|5.6.7.8"
     for _ in range(3):
         assert throttle.retry_after(key) == 0
-        throttle.failed(key)
-    assert 0 < throttle.retry_after(key) <= 61
+        throttle.hit(key)
+    assert 0 < throttle.retry_after(key) <= 60
     assert throttle.retry_after(other) == 0
     now[0] += 61
     assert throttle.retry_after(key) == 0
-    throttle.failed(key)
-    throttle.succeeded(key)
+    throttle.hit(key)
+    throttle.clear(key)
     assert throttle.retry_after(key) == 0
+
+
+def test_login_throttle_is_five_failures_in_fifteen_minutes() -> None:
+    throttle = auth.login_throttle()
+    assert (throttle.name, throttle.limit, throttle.window) == ("login_failures", 5, 900)
 
 
 async def _post(session: aiohttp.ClientSession, url: str, body: dict, headers: dict | None = None):
