@@ -371,7 +371,6 @@ REVIEW_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
         "做工一般",
         "线头",
         "起球",
-        "破了",
         "坏了",
         "裂了",
         "断了",

@@ -45,22 +45,20 @@ from actions.review_stats import fit_from_text, is_complaint
 from actions.transcript import case_summary
 
 SKIPPED = "skip"  # review_score when the buyer declines to review
-SCORE = re.compile(r"(?<!\d)([1-5])\s*(?:分|星|颗星)?(?!\d)")
-_NOT_WORDS = re.compile(r"[\s\d,.!?，。！？、~～…:：;；分星颗的了啊呀吧哦]+")
+SCORE = re.compile(r"(?<![\d.])([1-5])\s*(?:分|星|颗星)|^\s*([1-5])\s*$")
+_NOT_WORDS = re.compile(r"[\s\d,.!?，。！？、~～…:：;；分星颗的了啊呀吧哦我给打就]+")
 REVIEW_SLOTS = ("review_score", "review_text")
 
 
 def typed_score(text: str) -> str | None:
     """A score typed in words or digits: 5分, 五星, 给4, 挺好的 (RATING_WORDS)."""
-    text = sizing.to_arabic(text.strip())
-    digit = SCORE.search(text)
-    return digit.group(1) if digit else first_key(text, RATING_WORDS)
+    digit = SCORE.search(sizing.to_arabic(text.strip()))
+    return (digit.group(1) or digit.group(2)) if digit else first_key(text, RATING_WORDS)
 
 
 def words_beyond_score(text: str) -> str:
     """What the buyer said besides a score ('' for 5分 or 挺好的): their review's words."""
-    rest = sizing.to_arabic(text)
-    rest = SCORE.sub("", rest)
+    rest = SCORE.sub("", sizing.to_arabic(text))
     for words in RATING_WORDS.values():
         for word in sorted(words, key=len, reverse=True):
             rest = rest.replace(word, "")
@@ -144,16 +142,15 @@ class ValidateReviewForm(ShopFormValidation):
         text = latest_text(tracker)
         if raw_text(tracker).startswith("/"):
             return {"review_text": ""} if requested == "review_text" and _declines(tracker) else {}
+        said = raw_text(tracker).strip()  # stored as typed
         if requested == "review_text":
             if _declines(tracker) and len(text) <= 6:
                 return {"review_text": ""}
-            return {"review_text": text.strip()} if text.strip() else {}
-        if requested == "review_score" and not _declines(tracker):
-            words = words_beyond_score(text)
-            if words:
-                if typed_score(text) is None:
-                    dispatcher.utter_message(response="utter_review_text_noted", review_text=words)
-                return {"review_text": words}
+            return {"review_text": said} if said else {}
+        if requested == "review_score" and not _declines(tracker) and words_beyond_score(text):
+            if typed_score(text) is None:
+                dispatcher.utter_message(response="utter_review_text_noted", review_text=said)
+            return {"review_text": said}
         return {}
 
     def validate_review_score(

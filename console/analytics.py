@@ -42,6 +42,7 @@ from actions.db.models import ConversationRating, Escalation
 from actions.db.session import get_engine, session_scope
 from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 from console.return_insights import ReturnInsights, return_insights
+from console.review_insights import ReviewInsights, no_reviews, review_insights
 from rasa_ext.events import said_rows
 
 TOP_INTENTS = 5
@@ -174,6 +175,8 @@ class Report:
     total: Period
     by_handling: dict[str, tuple[int, float]]  # bot/agent -> (ratings, average)
     returns: ReturnInsights
+    # buyers' reviews (console/review_insights.py): all of them, trend by month to ``end``
+    reviews: ReviewInsights = field(default_factory=no_reviews)
 
 
 def periods(start: date, end: date) -> tuple[list[Period], list[Period]]:
@@ -297,6 +300,7 @@ def build_report(start: date, end: date, *, session: Session, tracker_engine: En
         start, end, days, weeks, total,
         _by_handling(session, in_range_lo, in_range_hi),
         return_insights(session=session, start=in_range_lo, end=in_range_hi),
+        review_insights(session=session, end=end),
     )  # fmt: skip
 
 

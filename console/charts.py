@@ -258,17 +258,43 @@ def products_figure(report: Report, size: str = "wide") -> Figure:
     return _returns_exchanges(list(report.returns.by_product[:10]), "各商品退换货", 3.8, size)
 
 
+STAR_COLORS = ("#c0392b", "#e07a5f", "#f2cc8f", "#98c1d9", "#3d5a80")  # 1 .. 5 stars
+
+
+def reviews_figure(report: Report, size: str = "wide") -> Figure:
+    """Each reviewed product's reviews by stars (the ten most reviewed), stacked."""
+    cjk_font()
+    figure = Figure(figsize=(WIDTH[size], 3.8))
+    axes = figure.add_subplot()
+    rows = [p for p in report.reviews.products if p.count][:10][::-1]
+    names = [p.name for p in rows]
+    left = [0] * len(rows)
+    for stars in range(5, 0, -1):
+        counts = [p.distribution[stars - 1] for p in rows]
+        axes.barh(names, counts, left=left, label=f"{stars}星", color=STAR_COLORS[stars - 1])
+        left = [a + b for a, b in zip(left, counts, strict=True)]
+    axes.set_title("商品评分分布")
+    axes.set_xlabel("评价数")
+    _counts(axes.xaxis, max(left, default=0), headroom=1.25)
+    axes.tick_params(axis="y", labelsize=8 if size == "phone" else 9)
+    axes.legend(loc="lower right", fontsize=8, ncol=5)
+    _nothing(axes, not rows)
+    return figure
+
+
 FIGURES: dict[str, Callable[[Report, str], Figure]] = {
     "conversations": conversations_figure,
     "rates": rates_figure,
     "returns": returns_figure,
     "products": products_figure,
+    "reviews": reviews_figure,
 }
 TITLES = {
     "conversations": "每日会话数",
     "rates": "智能客服解决率与未识别率",
     "returns": "退换货原因",
     "products": "各商品退换货",
+    "reviews": "商品评分分布",
 }
 
 
@@ -297,11 +323,17 @@ def products_chart(report: Report) -> bytes:
     return render("products", report)
 
 
+def reviews_chart(report: Report) -> bytes:
+    """Reviews per product by stars (PNG)."""
+    return render("reviews", report)
+
+
 CHARTS: dict[str, Callable[[Report], bytes]] = {
     "conversations": conversations_chart,
     "rates": rates_chart,
     "returns": returns_chart,
     "products": products_chart,
+    "reviews": reviews_chart,
 }
 
 

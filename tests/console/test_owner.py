@@ -47,14 +47,14 @@ async def test_the_owner_sees_the_page_with_numbers_and_charts(console: str, log
         assert "script-src 'none'" in resp.headers["Content-Security-Policy"]
         page = await resp.text()
     assert '<b data-metric="average_rating">3.50</b>' in page
-    assert page.count('src="/console/api/owner/charts/') == 4
+    assert page.count('src="/console/api/owner/charts/') == len(owner.CHARTS) == 5
     async with http.get(f"{console}/console/owner/owner.css") as resp:
         assert resp.status == 200
-    for name in ("conversations", "rates", "returns", "products"):
+    for name in ("conversations", "rates", "returns", "products", "reviews"):
         async with http.get(f"{console}/console/api/owner/charts/{name}.png?days=7") as resp:
             assert (resp.status, resp.content_type) == (200, "image/png")
             assert (await resp.read()).startswith(b"\x89PNG")
-    assert len(owner.charts._items) == 4
+    assert len(owner.charts._items) == 5
     async with http.get(f"{console}/console/api/owner/charts/secret.png") as resp:
         assert resp.status == 404
     async with http.get(f"{console}/console/api/owner/report?days=3") as resp:
@@ -126,7 +126,7 @@ async def test_without_a_cjk_font_the_page_says_so_instead_of_drawing_boxes(
     async with http.get(f"{console}/console/owner?days=7") as resp:
         assert resp.status == 200
         page = await resp.text()
-    assert page.count('class="chart-error"') == 4 and "/console/api/owner/charts/" not in page
+    assert page.count('class="chart-error"') == 5 and "/console/api/owner/charts/" not in page
     assert "服务器缺少中文字体" in page and "fonts-noto-cjk" in page
     async with http.get(f"{console}/console/api/owner/charts/rates.png?days=7") as resp:
         assert resp.status == 503
@@ -165,4 +165,4 @@ async def test_a_label_the_font_lacks_is_named_where_its_chart_would_be(
         page = await resp.text()
     assert page.count('class="chart-error"') == 1 and 'data-chart="products"' in page
     assert "图中的文字「👟」字体里没有" in page
-    assert page.count('<img src="/console/api/owner/charts/') == 3
+    assert page.count('<img src="/console/api/owner/charts/') == 4
