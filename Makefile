@@ -44,7 +44,7 @@ lint:
 	.venv/bin/mypy actions channels shop rasa_ext console nlu_components trainer
 	.venv/bin/lint-imports --no-cache
 
-nlu-report: train  ## NLU cross-validation and the score on ../shared/eval, written to docs/
+nlu-report: train  ## NLU cross-validation, own held-out split and ../shared/eval, written to docs/
 	scripts/nlu_report.sh
 
 typed-report:   ## typed buyer conversations against the real servers: "typed conversations settled: N/M"
