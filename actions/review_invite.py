@@ -81,8 +81,10 @@ class ActionReviewInvite(Action):
     ) -> list[EventType]:
         values = _entities(tracker.latest_message or {})
         event_key = values.get("shop_event_id", "")
+        # Not this time (the rule would start review_form next): listen instead.
+        listen: list[EventType] = [FollowupAction("action_listen")]
         if not event_key or already_answered(tracker, event_key) or tracker.active_loop_name:
-            return []  # a repeat, a forged message, or the buyer is busy with a form
+            return listen  # a repeat, a forged message, or the buyer is busy with a form
 
         def check(session: Session) -> dict[str, Any] | None:
             event = invite_event(event_key, session=session)
@@ -101,9 +103,9 @@ class ActionReviewInvite(Action):
         try:
             slots = await in_transaction(check)
         except ShopDataUnavailableError:
-            return []
+            return listen
         if slots is None:
-            return []
+            return listen
         events: list[EventType] = [SlotSet(k, v) for k, v in slots.items()]
         events += [SlotSet(slot, None) for slot in REVIEW_SLOTS]
         return [*events, FollowupAction("review_form")]
@@ -112,8 +114,12 @@ class ActionReviewInvite(Action):
 class ValidateReviewForm(ShopFormValidation):
     """Reads the score (buttons or typed) and the words of a review."""
 
-    # Read as answers, never as another request: 磨脚 (complain), 挺好的谢谢, 不用了.
-    own_intents = frozenset({"complain", "thank", "greet", "deny", "affirm", "inform"})
+    # Read as answers, never as another request: 磨脚 (complain), 挺好的谢谢, 不用了, 偏小一点
+    # (as scripts/gen_form_rules.py OWN["review_form"]).
+    own_intents = frozenset(
+        {"complain", "thank", "greet", "deny", "affirm", "inform", "ask_size_advice",
+         "ask_function", "ask_material", "ask_reviews"}
+    )  # fmt: skip
 
     def name(self) -> str:
         return "validate_review_form"

@@ -56,8 +56,9 @@ OWN = {
     "size_advice_form": {"ask_size_advice"},
     "product_form": set(PRODUCT_QUESTIONS),
     "rating_form": set(),
-    # 磨脚 (complain), 挺好的谢谢, 不用了 answer the review's questions.
-    "review_form": {"complain", "thank", "greet", "deny"},
+    # 磨脚 (complain), 挺好的谢谢, 不用了, 偏小一点 answer the review's questions.
+    "review_form": {"complain", "thank", "greet", "deny", "ask_size_advice", "ask_function",
+                    "ask_material", "ask_reviews"},
 }
 # Forms that ask for an opinion: a question ends them (and is answered) rather than
 # being answered inside them.

@@ -5,8 +5,9 @@ Invitations (``docs/proactive.md``): :func:`schedule_review_invites` adds one
 ``review_invite`` shop event per order the shop marked delivered (an
 ``order_delivered`` event) ``after_days`` ago, at most ``late_days`` later, unless
 the order already had an invitation or a review, or has an open return (or a
-refunded one: the buyer no longer has the shoes). The dispatcher
-(``actions/notify.py``) runs it before each delivery round.
+refunded one: the buyer no longer has the shoes). A buyer gets one invitation a day
+at most (:data:`BUYER_GAP`): a second order waits for the next round after it. The
+dispatcher (``actions/notify.py``) runs it before each delivery round.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from actions.db.shop_events import record_event
 from actions.review_stats import ReviewFacts
 
 INVITE_KIND = "review_invite"
+# One invitation a buyer at a time: another order of theirs waits this long (a buyer
+# answering one review is not interrupted by the next).
+BUYER_GAP = timedelta(days=1)
 # Returns after which the buyer still has shoes to review.
 _KEEPS_SHOES = ("exchanged", "rejected")
 _DELIVERED = ("delivered", "completed")
@@ -85,10 +89,15 @@ def schedule_review_invites(
         )
         .order_by(Order.id)
     )
+    recent = select(ShopEvent.buyer_id).where(
+        ShopEvent.kind == INVITE_KIND, ShopEvent.created_at > now - BUYER_GAP
+    )
+    busy = set(session.execute(recent).scalars())
     count = 0
     for order in dict.fromkeys(session.execute(query).scalars()):
-        if not order.items:
+        if not order.items or order.buyer_id in busy:
             continue
+        busy.add(order.buyer_id)
         product = order.items[0].product
         record_event(
             INVITE_KIND, buyer_id=order.buyer_id, session=session, order_id=order.id,

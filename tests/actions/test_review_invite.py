@@ -30,6 +30,7 @@ from tests.conftest import make_tracker
 
 SHIPPED = "2026120600562573"  # B027's 城市牛津皮鞋, shipped: the shop marks it delivered
 OPEN_RETURN = "2026120213887976"  # B012's order with a return requested (RT0001)
+LISTEN = [FollowupAction("action_listen")]  # the rule would start review_form otherwise
 
 
 @pytest.mark.parametrize(
@@ -151,7 +152,7 @@ async def test_a_forged_or_foreign_invitation_does_nothing() -> None:
     for sender, value in (("buyer-B001", key), ("buyer-B027", "1-20260101000000000000")):
         entities = [{"entity": "shop_event_id", "value": value}]
         tracker = _tracker(sender=sender, intent="EXTERNAL_review_invite", entities=entities)
-        assert await ActionReviewInvite().run(CollectingDispatcher(), tracker, {}) == []
+        assert await ActionReviewInvite().run(CollectingDispatcher(), tracker, {}) == LISTEN
 
 
 @pytest.mark.usefixtures("shop_db")
@@ -168,7 +169,7 @@ async def test_no_invitation_once_a_return_is_opened() -> None:
         )  # fmt: skip
     entities = [{"entity": "shop_event_id", "value": key}]
     tracker = _tracker(intent="EXTERNAL_review_invite", entities=entities)
-    assert await ActionReviewInvite().run(CollectingDispatcher(), tracker, {}) == []
+    assert await ActionReviewInvite().run(CollectingDispatcher(), tracker, {}) == LISTEN
 
 
 # --- the form ----------------------------------------------------------------------------
@@ -271,3 +272,23 @@ async def test_a_declined_review_stores_nothing(rendered: Any) -> None:
     _, dispatcher = await _save(SKIPPED, "")
     assert rendered(dispatcher) == ["utter_review_skipped"]
     assert _count(ProductReview) == reviews
+
+
+@pytest.mark.usefixtures("shop_db")
+def test_one_invitation_a_buyer_a_day() -> None:
+    orders = ("2026101230647860", "2026062674602987")  # B026's delivered and completed
+    with session_scope() as session:
+        for order in orders:
+            record_event(
+                "order_delivered", buyer_id="B026", session=session, order_id=order,
+                payload={"order_id": order}, now=local_now() - timedelta(days=4),
+            )  # fmt: skip
+    assert _schedule() == 1
+    assert _schedule() == 0  # the other order waits a day
+    with session_scope() as session:
+        invite = session.execute(
+            select(ShopEvent).where(ShopEvent.kind == INVITE_KIND)
+        ).scalar_one()
+        invite.created_at -= timedelta(days=1, minutes=1)
+    assert _schedule() == 1
+    assert {invite.order_id for invite in _invites()} == set(orders)

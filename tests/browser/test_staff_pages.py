@@ -203,8 +203,8 @@ def test_the_owner_page_fits_a_phone_with_its_charts_drawn(
     assert w.page.evaluate("document.documentElement.scrollWidth") <= 375
     assert w.page.locator(".chart-error").count() == 0
     images = w.page.locator(".charts img")
-    assert images.count() == 4
-    for n in range(4):
+    assert images.count() == 5
+    for n in range(5):
         box = images.nth(n).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
         loaded = images.nth(n).evaluate("img => [img.complete, img.naturalWidth, img.currentSrc]")
@@ -213,7 +213,7 @@ def test_the_owner_page_fits_a_phone_with_its_charts_drawn(
     stuck = w.page.locator('[data-metric="stuck_rate"]').inner_text()
     assert 60 < float(rate.rstrip("%")) < 85 and float(stuck.rstrip("%")) > 0  # demo: honest
     w.shot("owner-375-full")
-    for name in ("conversations", "rates", "returns", "products"):
+    for name in ("conversations", "rates", "returns", "products", "reviews"):
         for size in ("wide", "phone"):
             url = f"{console[0]}/console/api/owner/charts/{name}.png?days=30&size={size}"
             resp = w.page.request.get(url)
@@ -222,6 +222,30 @@ def test_the_owner_page_fits_a_phone_with_its_charts_drawn(
     log = console[1].read_text()
     assert "not drawn" not in log and "no CJK font" not in log, log[-2000:]
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_the_owner_page_shows_the_reviews_in_chinese(watch: Any, console: tuple[str, Path]) -> None:
+    """Review figures, topics and fit contradictions, with names and labels, never codes."""
+    w = watch(1280)
+    w.login("owner")
+    w.page.wait_for_url("**/console/owner")
+    w.page.wait_for_load_state("networkidle")
+    section = w.page.locator('[data-section="reviews"]')
+    text = section.inner_text()
+    assert w.page.locator('[data-metric="reviews"]').inner_text() == "46"  # seed/demo_shop.json
+    shown = ("商品评价", "疾风男子跑鞋", "平均分走势", "中差评提到的问题", "磨脚", "开胶",
+             "评价与尺码说明不符的商品", "偏小", "40%（共10条）", "舒适羊皮乐福鞋")  # fmt: skip
+    for words in shown:
+        assert words in text, words
+    for code in ("P001", "P011", "small", "large", "true", "None", "nan"):
+        assert code not in text, code
+    chart = w.page.locator('.charts img[data-chart="reviews"]')
+    loaded = chart.evaluate("img => [img.complete, img.naturalWidth]")
+    assert loaded[0] and loaded[1] >= 600, loaded
+    assert w.page.locator('[data-chart="reviews"].chart-error').count() == 0
+    section.scroll_into_view_if_needed()
+    w.shot("owner-reviews")
+    assert w.problems() == []
 
 
 def test_a_role_sent_to_a_page_it_may_not_use_lands_on_its_own(
