@@ -25,6 +25,15 @@ from actions.identity import MAX_VERIFY_ATTEMPTS
 STALE_AFTER = timedelta(days=3)
 
 
+def tracking_text(event: Any) -> str:
+    """A tracking event as docs/shop-data.md shows it: 【location】description; the
+    location is left out when the description already names it (快件已到达【西湖区…】)."""
+    location = (event.location or "").strip()
+    if not location or location in event.description:
+        return str(event.description)
+    return f"【{location}】{event.description}"
+
+
 def product_names(order: Order) -> str:
     """The order's products, for response variables."""
     return "、".join(item.product.name for item in order.items)
@@ -141,7 +150,7 @@ def status_messages(order: Order, *, session: Session) -> list[tuple[str, dict]]
             {
                 **shipping,
                 "event_time": f"{last.happened_at:%m-%d %H:%M}",
-                "event": last.description,
+                "event": tracking_text(last),
                 "expected_on": expected,
             },
         )  # fmt: skip

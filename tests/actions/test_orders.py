@@ -14,7 +14,7 @@ from actions.db.models import Order, Shipment, TrackingEvent
 from actions.db.session import session_scope
 from actions.identity import issue_token
 from actions.order_form import ActionAskOrderId
-from actions.orders import ActionCheckOrderStatus
+from actions.orders import ActionCheckOrderStatus, tracking_text
 from tests.conftest import make_tracker, token
 
 B001_SHIPPED = "2026051793538979"  # last scan ~1 h ago
@@ -81,13 +81,26 @@ async def test_shipped_with_fresh_tracking(rendered: Any) -> None:
             "courier": "中通快递",
             "tracking_number": "75132738654159",
             "event_time": f"{last.happened_at:%m-%d %H:%M}",
-            "event": last.description,
+            "event": f"【{last.location}】{last.description}",  # 【杭州转运中心】已发出…
             "expected_on": f"{shipment.expected_on:%m-%d}",
         }
     _, dispatcher = await _status(B001_SHIPPED, metadata=token("B001"))
     assert rendered(dispatcher) == ["utter_order_status_shipped"]
     message = dispatcher.messages[0]
     assert {key: message[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("location", "description", "shown"),
+    [
+        ("上海分拣中心", "已到达", "【上海分拣中心】已到达"),  # a bare description needs the place
+        ("杭州市", "快件已到达【杭州市西湖区营业部】", "快件已到达【杭州市西湖区营业部】"),
+        ("", "已签收", "已签收"),
+    ],
+)
+def test_a_tracking_event_says_where(location: str, description: str, shown: str) -> None:
+    event = TrackingEvent(location=location, description=description)
+    assert tracking_text(event) == shown
 
 
 async def test_shipped_with_stale_tracking_offers_to_report_it(rendered: Any) -> None:
