@@ -39,7 +39,6 @@ Differences from Rasa 3.6's ``RestInput`` (same URL, same name ``rest``):
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -55,6 +54,7 @@ from channels.session import clean_metadata
 from channels.shared_state import offered_payloads
 from rasa_ext.api_auth import admin_claims
 from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
+from shop import net
 from shop.rate_limit import RateLimit
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class ShopRestInput(InputChannel):
         self.per_address = RateLimit(
             "rest_address", settings.rate_per_address, 60, settings.redis_url
         )
-        self.proxies = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies]
+        self.proxies = net.networks(settings.trusted_proxies)
 
     def trusted(self, request: Request) -> bool:
         """Whether the caller holds an admin JWT for the Rasa API (with ``exp``)."""
@@ -125,18 +125,8 @@ class ShopRestInput(InputChannel):
 
     def client_address(self, request: Request) -> str:
         """The client's address; ``X-Forwarded-For`` only from a trusted proxy (nginx)."""
-        peer = request.ip or ""
         forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded and self._from_proxy(peer):
-            return forwarded.split(",")[-1].strip() or peer
-        return peer
-
-    def _from_proxy(self, peer: str) -> bool:
-        try:
-            address = ipaddress.ip_address(peer)
-        except ValueError:
-            return False
-        return any(address in network for network in self.proxies)
+        return net.client_address(request.ip or "", forwarded, self.proxies)
 
     def _parse(self, request: Request) -> tuple[dict[str, Any] | None, HTTPResponse | None]:
         if len(request.body or b"") > self.max_bytes:

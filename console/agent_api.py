@@ -19,11 +19,12 @@ from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session
 
 from actions.access import shop_now
-from actions.common import ShopDataUnavailableError, in_transaction
+from actions.common import in_transaction
 from actions.db import escalations as queue
 from actions.db.models import Escalation, StaffUser
 from console import conversation, views
-from console.auth import Staff, authenticate, error, json_body, requires
+from console.auth import Staff, authenticate, requires
+from console.http import answer_database_down, error, json_body
 from console.rasa_client import Conversations, RasaClient, RasaError
 from console.responses import ResponseMissingError, Responses
 from console.suggestions import Suggester
@@ -169,9 +170,7 @@ def agent_blueprint() -> Blueprint:
     async def stop(app: Sanic, _: Any) -> None:
         await rasa(app).close()
 
-    @bp.exception(ShopDataUnavailableError)
-    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
-        return error("database_unavailable", 503)
+    answer_database_down(bp)
 
     @bp.get("/queue")
     @requires("agent")

@@ -21,12 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.access import shop_now
-from actions.common import ShopDataUnavailableError, in_transaction
+from actions.common import in_transaction
 from actions.config import settings
 from actions.db.models import Photo, QuickReply
 from console import views
 from console.agent_api import _staff
-from console.auth import authenticate, error, json_body, requires
+from console.auth import authenticate, requires
+from console.http import answer_database_down, error, json_body
 from console.pages import _HEADERS as PAGE_HEADERS
 from console.pages import PAGE_DIR
 
@@ -133,9 +134,7 @@ def extras_blueprint() -> Blueprint:
     """Quick replies and photos under ``/console/api``; the owner's quick-reply page."""
     bp = Blueprint("console_agent_extras", url_prefix="/console")
 
-    @bp.exception(ShopDataUnavailableError)
-    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
-        return error("database_unavailable", 503)
+    answer_database_down(bp)
 
     _quick_reply_routes(bp, "/api/quick-replies", "agent")
     _quick_reply_routes(bp, "/api/owner/quick-replies", "owner")

@@ -15,7 +15,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session
 from actions.common import in_transaction
 from actions.config import settings
 from actions.db.models import StaffUser
+from console.http import client_address, error, json_body
 from shop.rate_limit import RateLimit
 
 COOKIE = "shop_console"
@@ -214,20 +214,6 @@ async def authenticate(request: Request) -> Staff | None:
     return staff
 
 
-def error(code: str, status: int, **extra: Any) -> HTTPResponse:
-    """``{"error": code}`` with the status."""
-    return response.json({"error": code, **extra}, status=status)
-
-
-def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or ``{}`` when the body is missing, bad or not an object."""
-    try:
-        body = request.json
-    except Exception:  # Sanic raises on malformed JSON
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def csrf_ok(request: Request) -> bool:
     """Reads are fine; changes need the ``X-Console: 1`` header."""
     return request.method in SAFE_METHODS or request.headers.get("x-console") == "1"
@@ -271,20 +257,6 @@ def login_throttle(
 
 def _throttle_key(username: str, address: str) -> str:
     return f"{username.lower()}|{address}"
-
-
-def client_address(request: Request) -> str:
-    """The client's address; ``X-Forwarded-For`` only from a trusted proxy (nginx)."""
-    peer = request.ip or ""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    try:
-        from_proxy = any(
-            ipaddress.ip_address(peer) in ipaddress.ip_network(proxy, strict=False)
-            for proxy in settings.trusted_proxies
-        )
-    except ValueError:
-        from_proxy = False
-    return (forwarded.split(",")[-1].strip() or peer) if forwarded and from_proxy else peer
 
 
 def _check_login(username: str, password: str, session: Session) -> tuple[Staff, str] | None:

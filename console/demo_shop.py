@@ -28,18 +28,13 @@ from actions.config import settings
 from actions.db.session import session_scope
 from actions.identity import issue_token
 from console import demo_shop_data as data
+from console.http import static_file
 
 SHOP_NAME = "步云鞋业"
 COOKIE = "shop_demo_buyer"
 COOKIE_MAX_AGE = 30 * 24 * 3600
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "shop"
 ASSET_DIR = Path(__file__).resolve().parent / "static" / "shop"
-_ASSET = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}\.(css|js|svg)")
-_TYPES = {
-    "css": "text/css; charset=utf-8",
-    "js": "text/javascript; charset=utf-8",
-    "svg": "image/svg+xml",
-}
 _PRODUCT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
@@ -168,11 +163,8 @@ def demo_shop_blueprint() -> Blueprint:
 
     @bp.get("/shop/static/<name:str>")
     async def asset(_: Request, name: str) -> HTTPResponse:
-        match = _ASSET.fullmatch(name)
-        path = ASSET_DIR / name
-        if match is None or not path.is_file():
-            raise NotFound("not found")
-        headers = {**_HEADERS, "Cache-Control": "max-age=300"}
-        return await response.file(path, mime_type=_TYPES[match.group(1)], headers=headers)
+        return await static_file(
+            ASSET_DIR, name, ("css", "js", "svg"), {**_HEADERS, "Cache-Control": "max-age=300"}
+        )
 
     return bp

@@ -12,25 +12,16 @@ inline script, no other origin.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from sanic import Blueprint, response
-from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.auth import authenticate
+from console.http import static_file
 
 PAGE_DIR = Path(__file__).resolve().parent / "static" / "console"
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}\.(js|css|svg|png|ico)")
-_TYPES = {
-    "js": "text/javascript; charset=utf-8",
-    "css": "text/css; charset=utf-8",
-    "svg": "image/svg+xml",
-    "png": "image/png",
-    "ico": "image/x-icon",
-}
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -72,8 +63,4 @@ async def console_page(request: Request) -> HTTPResponse:
 @bp.get("/console/static/<name:str>")
 async def console_static(_: Request, name: str) -> HTTPResponse:
     """One of the page's scripts, stylesheets or images; anything else is 404."""
-    match = _NAME.fullmatch(name)
-    path = PAGE_DIR / name
-    if match is None or not path.is_file():
-        raise NotFound("not found")
-    return await response.file(path, mime_type=_TYPES[match.group(1)], headers=dict(_HEADERS))
+    return await static_file(PAGE_DIR, name, ("js", "css", "svg", "png", "ico"), _HEADERS)

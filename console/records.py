@@ -27,12 +27,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.access import shop_now
-from actions.common import ShopDataUnavailableError
 from actions.db.models import Buyer, RecordAccess
 from actions.db.session import session_scope
 from actions.lexicon import INTENT_LABELS
 from console import conversation, owner, records_export
-from console.auth import Staff, authenticate, error, requires
+from console.auth import Staff, authenticate, requires
+from console.http import answer_database_down, error
 from console.records_store import (
     HANDLED,
     MAX_PAGE_SIZE,
@@ -172,9 +172,7 @@ def records_blueprint() -> Blueprint:
     async def invalid(request: Request, exc: InvalidFilterError) -> HTTPResponse:
         return error("invalid", 400, field=exc.field)
 
-    @bp.exception(ShopDataUnavailableError, sa.exc.OperationalError)
-    async def database_down(request: Request, exc: Exception) -> HTTPResponse:
-        return error("database_unavailable", 503)
+    answer_database_down(bp)
 
     @bp.get("/console/records", strict_slashes=False)
     async def records_page(request: Request) -> HTTPResponse:

@@ -23,7 +23,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.lexicon import INBOX_REASON_LABELS, INTENT_LABELS
-from console.auth import Staff, authenticate, error, requires
+from console.auth import Staff, authenticate, requires
+from console.http import error
 from console.pages import _HEADERS, PAGE_DIR
 from trainer import activation, inbox, jobs, nlu_files, segment, training
 from trainer.workspace import Workspace, add_flag, read_log

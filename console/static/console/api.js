@@ -18,7 +18,8 @@ export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
 
-async function request(method, path, body, { raw = false, quiet401 = false } = {}) {
+// The one fetch wrapper of the staff pages (the trainer's page too, trainer_api.js).
+export async function request(method, path, body, { raw = false, quiet401 = false } = {}) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
   if (method !== "GET") init.headers["X-Console"] = "1";
   if (body !== undefined) {
@@ -33,13 +34,15 @@ async function request(method, path, body, { raw = false, quiet401 = false } = {
   }
   if (!res.ok) {
     let code = "";
+    let message = "";
     try {
       const data = await res.json();
       code = data && typeof data.error === "string" ? data.error : "";
+      message = data && typeof data.message === "string" ? data.message : "";
     } catch (_) {
       // not JSON: the status alone tells
     }
-    const error = new ApiError(res.status, code);
+    const error = new ApiError(res.status, code, message);
     if (res.status === 401 && !quiet401) unauthorizedHandler(error);
     throw error;
   }

@@ -1,47 +1,28 @@
-// The trainer page's calls (docs/trainer.md): same-origin cookie, X-Console on changes;
-// a refusal's Chinese message comes back as the error's text.
+// The trainer page's calls (docs/trainer.md) through the staff pages' one fetch wrapper
+// (api.js); a refusal's Chinese message comes back as the error's text.
 
-export class TrainerError extends Error {
-  constructor(status, code, message) {
-    super(message || code || `HTTP ${status}`);
-    this.status = status;
-    this.code = code || "";
-  }
-}
+import { ApiError, onUnauthorized, request } from "./api.js";
 
-let onLoggedOut = () => {};
+export { ApiError as TrainerError };
+
+// What a refusal without its own message means on the trainer's page.
+const REFUSALS = { 401: "请先登录", 403: "没有训练师权限", 404: "找不到", 409: "已经有一个任务在运行" };
+
 export function whenLoggedOut(handler) {
-  onLoggedOut = handler;
+  onUnauthorized(() => handler());
 }
 
 export async function call(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (method !== "GET") init.headers["X-Console"] = "1";
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let res;
   try {
-    res = await fetch("/console/api" + path, init);
+    return await request(method, path, body, { quiet401: path === "/login" });
   } catch (err) {
-    throw new TrainerError(0, "network", "无法连接服务器");
+    if (err instanceof ApiError) {
+      if (err.status === 0) err.message = "无法连接服务器";
+      else if (err.message === err.code || err.message === `HTTP ${err.status}`)
+        err.message = REFUSALS[err.status] || err.message;
+    }
+    throw err;
   }
-  let data = null;
-  try {
-    data = await res.json();
-  } catch (_) {
-    data = null;
-  }
-  if (!res.ok) {
-    const code = data && data.error;
-    if (res.status === 401 && path !== "/login") onLoggedOut();
-    const text =
-      (data && data.message) ||
-      { 401: "请先登录", 403: "没有训练师权限", 404: "找不到", 409: "已经有一个任务在运行" }[res.status];
-    throw new TrainerError(res.status, code, text);
-  }
-  return data;
 }
 
 export const get = (path) => call("GET", path);
