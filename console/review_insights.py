@@ -9,8 +9,10 @@ functions of :mod:`actions.review_stats`; topics come from the word list
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,3 +123,15 @@ def review_insights(*, session: Session, end: date, months: int = MONTHS) -> Rev
         topics=negative_topics(every),
         contradictions=contradictions,
     )
+
+
+def reviews_json(insights: ReviewInsights) -> dict[str, Any]:
+    """The review figures as the owner's report API returns them (names and labels)."""
+    return {
+        "total": insights.total,
+        "negative": insights.negative,
+        "months": insights.months,
+        "products": [dataclasses.asdict(p) for p in insights.products],
+        "negative_topics": [{"topic": t, "reviews": n} for t, n in insights.topics],
+        "fit_contradictions": [dataclasses.asdict(c) for c in insights.contradictions],
+    }

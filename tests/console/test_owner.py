@@ -64,6 +64,10 @@ async def test_the_owner_sees_the_page_with_numbers_and_charts(console: str, log
     assert report["total"]["average_rating"] == 3.5 and report["total"]["ratings"] == 2
     assert report["ratings_by_handling"] == {"bot": {"ratings": 2, "average": 3.5}}
     assert len(report["days"]) == 3
+    reviews = report["reviews"]  # the demo shop's (console/review_insights.py)
+    assert (reviews["total"], reviews["negative"]) == (46, 11)
+    assert reviews["negative_topics"][0] == {"topic": "磨脚", "reviews": 5}
+    assert {c["name"] for c in reviews["fit_contradictions"]} == {"疾风男子跑鞋", "舒适羊皮乐福鞋"}
 
 
 async def test_only_owners(console: str, login: Login, client: Callable[[], Client]) -> None:
