@@ -36,7 +36,7 @@ from actions.db.returns import ReturnError
 from actions.db.session import session_scope
 from actions.db.shop_events import ShopEventError, mark_order_delivered, mark_order_shipped
 from console.analytics import Report, build_report, today
-from console.auth import Staff, authenticate, error, requires
+from console.auth import Staff, authenticate, requires
 from console.charts import (
     CHARTS,
     SIZES,
@@ -46,6 +46,7 @@ from console.charts import (
     font_problem,
     render,
 )
+from console.http import error
 from console.review_insights import reviews_json
 
 logger = logging.getLogger(__name__)
