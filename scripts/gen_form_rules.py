@@ -57,8 +57,16 @@ OWN = {
     "product_form": set(PRODUCT_QUESTIONS),
     "rating_form": set(),
     # 磨脚 (complain), 挺好的谢谢, 不用了, 偏小一点 answer the review's questions.
-    "review_form": {"complain", "thank", "greet", "deny", "ask_size_advice", "ask_function",
-                    "ask_material", "ask_reviews"},
+    "review_form": {
+        "complain",
+        "thank",
+        "greet",
+        "deny",
+        "ask_size_advice",
+        "ask_function",
+        "ask_material",
+        "ask_reviews",
+    },
 }
 # Forms that ask for an opinion: a question ends them (and is answered) rather than
 # being answered inside them.
