@@ -174,11 +174,26 @@ class ProductResolution:
     unknown_name: str | None = None
 
 
-def resolve_product(tracker: Tracker, *, session: Session) -> ProductResolution:
+def _names_a_kind(word: str, session: Session) -> bool:
+    """Whether ``word`` is a kind of shoe the shop sells (帆布鞋, 跑鞋), not an unknown
+    shoe (耐克跑鞋): a product's name, alias or category contains the whole word."""
+    return any(
+        word in label
+        for product in queries.products_of_kind_in_text(word, session=session)
+        for label in [product.name, product.category, *(product.aliases or [])]
+    )
+
+
+def resolve_product(
+    tracker: Tracker, *, session: Session, kind_switches: bool = False
+) -> ProductResolution:
     """Which product the buyer means now.
 
     In order: a product named in the latest message (entity or any catalogue
-    name/alias in the text); the page's ``product_id`` from message metadata
+    name/alias in the text); with ``kind_switches`` (a question about one shoe, not
+    the size form, where 平时穿运动鞋 is about other shoes), a shoe kind named in it
+    (帆布鞋) that the shoe under discussion is not: its one product, else none (the
+    caller asks which); the page's ``product_id`` from message metadata
     when the buyer has moved to a new page; the product already under
     discussion; the page's product. Recording ``page_product_id`` keeps a page
     the buyer stays on from overriding a product they named later.
@@ -190,13 +205,24 @@ def resolve_product(tracker: Tracker, *, session: Session) -> ProductResolution:
     if moved:
         slots["page_product_id"] = page_id
 
-    product = queries.find_product_in_text(latest_text(tracker), session=session)
+    text = latest_text(tracker)
+    product = queries.find_product_in_text(text, session=session)
     named = latest_entity(tracker, "product")
     if product is None and named:
         product = queries.find_product_in_text(named, session=session)
-        if product is None:
+        if product is None and not _names_a_kind(named, session):
             return ProductResolution(None, slots, unknown_name=named)
     candidates = [page_id if moved else None, tracker.get_slot("product_id"), page_id]
+    if product is None:
+        current = next((str(c) for c in candidates if c), None)
+        switch = kind_switches and current is not None
+        kinds = queries.products_of_kind_in_text(text, session=session) if switch else []
+        if kinds and current not in {kind.id for kind in kinds}:
+            # A kind word that does not fit the shoe under discussion (帆布鞋 while
+            # talking about slippers) means another shoe: the one of that kind, or ask.
+            if len(kinds) > 1:
+                return ProductResolution(None, slots)
+            product = kinds[0]
     for candidate in candidates:
         if product is None and candidate:
             product = queries.get_product(str(candidate), session=session)

@@ -28,6 +28,16 @@ from actions.lexicon import PRICE_PROTECTION_WORDS
 Messages = list[tuple[str, dict[str, Any]]]
 
 
+SENTENCE_ENDS = "。！？!?；;…"
+
+
+def sentence(text: str | None) -> str:
+    """A policy text the shop wrote, ended as a sentence: the responses put texts one
+    after another, and a shop's text may end without 。 (全国包邮（港澳台除外）)."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in SENTENCE_ENDS else f"{text}。"
+
+
 class _PolicyAction(Action, ABC):
     """Runs one read in a transaction and sends the responses it picks."""
 
@@ -67,7 +77,7 @@ class ActionAnswerReturnPolicy(_PolicyAction):
                     "refund_days": policy.refund_days,
                 },
             ),
-            (postage, {"freight_insurance": policy.freight_insurance}),
+            (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
         ]
 
 
@@ -89,8 +99,8 @@ class ActionAnswerShipping(_PolicyAction):
                     "cutoff_time": policy.cutoff_time,
                     "ship_from": policy.ship_from,
                     "couriers": "、".join(policy.couriers or []),
-                    "free_shipping": policy.free_shipping,
-                    "remote_areas": policy.remote_areas,
+                    "free_shipping": sentence(policy.free_shipping),
+                    "remote_areas": sentence(policy.remote_areas),
                 },
             )
         ]

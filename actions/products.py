@@ -153,7 +153,7 @@ class ActionAnswerProductQuestion(Action):
         )
 
         def answer(session: Session) -> tuple[list[tuple[str, dict]], list[EventType]]:
-            found = resolve_product(tracker, session=session)
+            found = resolve_product(tracker, session=session, kind_switches=True)
             events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
             if found.unknown_name:
                 return [("utter_unknown_product", {})], events

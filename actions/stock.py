@@ -411,7 +411,7 @@ class ActionAnswerStock(Action):
         today = shop_now().date()
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
-            found = resolve_product(tracker, session=session)
+            found = resolve_product(tracker, session=session, kind_switches=True)
             events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
             if found.unknown_name:
                 return [("utter_unknown_product", {})], events

@@ -12,7 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.config import settings
 from actions.db.models import Promotion, ShopPolicy
 from actions.db.session import session_scope
-from actions.policies import ActionAnswerPromotion, ActionAnswerReturnPolicy, ActionAnswerShipping
+from actions.policies import (
+    ActionAnswerPromotion,
+    ActionAnswerReturnPolicy,
+    ActionAnswerShipping,
+    sentence,
+)
 from tests.conftest import make_tracker
 
 
@@ -218,3 +223,19 @@ def test_an_unpaid_order_counts_from_its_creation() -> None:
 async def test_other_promotion_questions_still_list_the_promotions(rendered: Any) -> None:
     dispatcher = await _price_protection("最近有什么活动", slots={"order_id": B001_SHIPPED})
     assert rendered(dispatcher)[0] == "utter_promotions_intro"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("全国包邮（港澳台除外）", "全国包邮（港澳台除外）。"),
+        (
+            "新疆、西藏每单加收运费20元；港澳台暂不发货",
+            "新疆、西藏每单加收运费20元；港澳台暂不发货。",
+        ),
+        ("运费险赔付首重。", "运费险赔付首重。"),
+        ("", ""),
+    ],
+)
+def test_a_shops_policy_text_ends_as_a_sentence(text: str, shown: str) -> None:
+    assert sentence(text) == shown

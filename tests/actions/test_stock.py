@@ -327,6 +327,29 @@ async def test_a_shoe_the_shop_does_not_sell(rendered: Any) -> None:
 
 
 @pytest.mark.usefixtures("shop_db")
+async def test_a_kind_of_shoe_while_another_shoe_is_discussed(rendered: Any) -> None:
+    _, dispatcher = await _ask("跑鞋43码还有货吗", slots={"product_id": "P006"})
+    assert rendered(dispatcher) == ["utter_ask_product_id"]  # not the 小白鞋 discussed
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [
+        "疾风男子跑鞋",
+        "轻羽女子跑鞋",
+    ]
+    events, dispatcher = await _ask("皮鞋42码有货吗", slots={"product_id": "P006"})
+    assert SlotSet("product_id", "P003") in events  # the one 皮鞋
+    _, dispatcher = await _ask("跑鞋43码还有货吗", slots={"product_id": "P001"})
+    assert dispatcher.messages[0]["product_name"] == "疾风男子跑鞋"  # a 跑鞋 already
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_kind_entity_is_not_an_unknown_shoe(rendered: Any) -> None:
+    _, dispatcher = await _ask("跑鞋有货吗", entities=[{"entity": "product", "value": "跑鞋"}])
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    brand = [{"entity": "product", "value": "耐克跑鞋"}]
+    _, dispatcher = await _ask("耐克跑鞋有货吗", entities=brand)
+    assert rendered(dispatcher) == ["utter_unknown_product"]
+
+
+@pytest.mark.usefixtures("shop_db")
 async def test_inside_a_form_without_the_shoe(rendered: Any) -> None:
     _, dispatcher = await _ask(
         "43码有货吗", active_loop="order_form", slots={"requested_slot": "order_id"}

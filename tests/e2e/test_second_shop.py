@@ -134,3 +134,18 @@ def test_a_demo_shop_shoe_is_not_in_this_catalogue(say_second: Say) -> None:
     reply = say_second("疾风跑鞋有货吗")
     assert "疾风" not in reply.replace("疾风跑鞋有货吗", ""), reply
     assert "有货的亲" not in reply and "没有找到" in reply, reply
+
+
+def test_a_kind_of_shoe_moves_off_the_shoe_under_discussion(say_second: Say) -> None:
+    assert "云朵女子凉拖" in say_second("云朵拖鞋防水吗")
+    reply = say_second("帆布鞋有货吗")
+    assert "踏浪帆布鞋" in reply and "云朵" not in reply, reply
+
+
+def test_policies_in_this_shops_words(say_second: Say) -> None:
+    returns = say_second("退货运费谁出")
+    assert "10天无理由" in returns and "质量问题30天内" in returns, returns
+    assert "按首重赔付。质量问题" in returns  # the shop's text ends as a sentence
+    shipping = say_second("你们几点前下单当天发货")
+    assert "14:00前" in shipping and "浙江温州" in shipping and "韵达快递" in shipping, shipping
+    assert "全国包邮（港澳台除外）。新疆" in shipping
