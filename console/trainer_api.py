@@ -3,8 +3,8 @@
 Every API route needs the ``trainer`` role (:func:`console.auth.requires`).
 Quick work (inbox, segmentation, saving an example) runs in a worker thread;
 validation, training and comparison run as ``python -m trainer ... --job ID``
-subprocesses whose progress the page polls (``GET /jobs/<id>``). The library is
-the :mod:`trainer` package; ``request.app.ctx.trainer_ws`` (a
+subprocesses (:mod:`trainer.runner`) whose progress the page polls
+(``GET /jobs/<id>``). The library is the :mod:`trainer` package; ``request.app.ctx.trainer_ws`` (a
 :class:`trainer.workspace.Workspace`, tests set one) picks the project.
 Protocol: docs/trainer.md.
 """
@@ -12,9 +12,6 @@ Protocol: docs/trainer.md.
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +23,12 @@ from actions.lexicon import INBOX_REASON_LABELS, INTENT_LABELS
 from console.auth import Staff, authenticate, requires
 from console.http import error
 from console.pages import _HEADERS, PAGE_DIR
-from trainer import activation, inbox, jobs, nlu_files, segment, training
+from trainer import activation, inbox, jobs, nlu_files, runner, segment, training
 from trainer.workspace import Workspace, add_flag, read_log
 
 JOB_KINDS = {"validate", "train", "compare"}
 PNG_NAMES = {"confusion_heldout.png", "confusion_shared_eval.png"}
+API = "/console/api/trainer"
 
 
 def _ws(request: Request) -> Workspace:
@@ -71,255 +69,229 @@ def _inbox(ws: Workspace, threshold: float, include_handled: bool, days: float) 
     }
 
 
-def _spawn(ws: Workspace, user: str, kind: str, candidate: str | None) -> str:
-    """Starts ``python -m trainer`` for a long job; returns the job id."""
-    job_id = jobs.new_job_id(kind)
-    argv = [sys.executable, "-m", "trainer", "--user", user, kind]
-    if kind == "compare":
-        argv.append(str(candidate))
-    argv += ["--job", job_id]
-    jobs.Job(ws, job_id, kind, user)  # "running" at once: a second request sees it
-    log = jobs.jobs_dir(ws) / f"{job_id}.log"
-    env = {
-        **training.rasa_env(),
-        "TRAINER_PROJECT_DIR": str(ws.project_dir),
-        "TRAINER_DIR": str(ws.trainer_dir),
-        "TRAINER_CANDIDATES_DIR": str(ws.candidates_dir),
-        "SHOP_EVAL_DIR": str(ws.eval_dir),
-        "TRACKER_DB_URL": ws.tracker_db_url,
-    }
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            argv,
-            cwd=training.CODE_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+async def page(_: Request) -> HTTPResponse:
+    return await response.file(
+        PAGE_DIR / "trainer.html",
+        mime_type="text/html; charset=utf-8",
+        headers=dict(_HEADERS),
+    )
+
+
+@requires("trainer")
+async def get_inbox(request: Request) -> HTTPResponse:
+    try:
+        threshold = float(request.args.get("threshold", inbox.LOW_CONFIDENCE))
+        days = float(request.args.get("days", inbox.DAYS))
+    except ValueError:
+        return error("bad_request", 400)
+    include = request.args.get("all") == "1"
+    data = await asyncio.to_thread(_inbox, _ws(request), threshold, include, days)
+    return response.json(data)
+
+
+@requires("trainer")
+async def post_segment(request: Request) -> HTTPResponse:
+    body = _body(request)
+    text, entities = str(body.get("text") or "")[:300], body.get("entities") or []
+    ws = _ws(request)
+    tokens = await asyncio.to_thread(segment.segment, ws, text)
+    try:
+        warnings = segment.boundary_warnings(tokens, list(entities))
+    except (KeyError, TypeError, ValueError):
+        return error("bad_request", 400)
+    return response.json({"tokens": tokens, "warnings": warnings})
+
+
+@requires("trainer")
+async def post_annotate(request: Request) -> HTTPResponse:
+    body, user = _body(request), await _who(request)
+    try:
+        change = await asyncio.to_thread(
+            lambda: nlu_files.add_example(
+                _ws(request),
+                intent=str(body.get("intent") or ""),
+                text=str(body.get("text") or ""),
+                entities=list(body.get("entities") or []),
+                user=user,
+                source=dict(body.get("source") or {}),
+            )
         )
-    threading.Thread(target=_reap, args=(ws, job_id, kind, user, process), daemon=True).start()
-    return job_id
+    except (nlu_files.AnnotationError, KeyError, TypeError, ValueError) as exc:
+        return _refused(exc)
+    return response.json(change)
 
 
-def _reap(ws: Workspace, job_id: str, kind: str, user: str, process: subprocess.Popen) -> None:
-    """Waits for the job's process; a crash before it reported becomes a failed job."""
-    code = process.wait()
-    status = jobs.read_job(ws, job_id)
-    if status is None or status["state"] == "running":
-        tail = (jobs.jobs_dir(ws) / f"{job_id}.log").read_text(errors="replace")[-3000:]
-        job = jobs.Job(ws, job_id, kind, user)
-        job.fail(f"exit {code}\n{tail}")
+@requires("trainer")
+async def post_discard(request: Request) -> HTTPResponse:
+    body, user = _body(request), await _who(request)
+    text = str(body.get("text") or "").strip()
+    if not text:
+        return error("bad_request", 400)
+    change = await asyncio.to_thread(
+        lambda: nlu_files.discard(
+            _ws(request), text=text, user=user, reason=str(body.get("reason") or "")
+        )
+    )
+    return response.json(change)
 
 
-def _running(ws: Workspace, kind: str) -> bool:
-    return any(j["kind"] == kind and jobs.is_running(j) for j in jobs.list_jobs(ws))
+@requires("trainer")
+async def post_word(request: Request) -> HTTPResponse:
+    word, user = str(_body(request).get("word") or ""), await _who(request)
+    try:
+        change = await asyncio.to_thread(
+            lambda: segment.add_word(_ws(request), word=word, user=user)
+        )
+    except ValueError as exc:
+        return _refused(exc)
+    return response.json(change)
+
+
+@requires("trainer")
+async def post_job(request: Request) -> HTTPResponse:
+    body, ws = _body(request), _ws(request)
+    kind, name = str(body.get("kind") or ""), body.get("candidate")
+    if kind not in JOB_KINDS:
+        return error("bad_request", 400)
+    if kind == "compare":
+        try:
+            training.candidate(ws, str(name))
+        except KeyError:
+            return error("not_found", 404)
+    if runner.running(ws, kind):
+        return error("job_running", 409)
+    job_id = runner.spawn(ws, await _who(request), kind, name)
+    return response.json({"id": job_id}, status=202)
+
+
+@requires("trainer")
+async def get_job(request: Request, job_id: str) -> HTTPResponse:
+    status = jobs.read_job(_ws(request), job_id)
+    return response.json(status) if status else error("not_found", 404)
+
+
+@requires("trainer")
+async def get_candidates(request: Request) -> HTTPResponse:
+    ws = _ws(request)
+    return response.json(
+        {
+            "candidates": training.list_candidates(ws),
+            "models": activation.read_state(ws),
+            "jobs": jobs.list_jobs(ws, limit=5),
+            "intent_labels": INTENT_LABELS,
+        }
+    )
+
+
+@requires("trainer")
+async def get_report(request: Request, name: str) -> HTTPResponse:
+    ws = _ws(request)
+    try:
+        model = Path(training.candidate(ws, name)["model"])
+    except KeyError:
+        return error("not_found", 404)
+    path = activation.report_path(model)
+    if not path.exists():
+        return error("not_found", 404)
+    return await response.file(path, mime_type="application/json")
+
+
+@requires("trainer")
+async def get_image(request: Request, name: str, image: str) -> HTTPResponse:
+    ws = _ws(request)
+    try:
+        model = Path(training.candidate(ws, name)["model"])
+    except KeyError:
+        return error("not_found", 404)
+    path = activation.report_path(model).parent / image
+    if image not in PNG_NAMES or not path.exists():
+        return error("not_found", 404)
+    return await response.file(path, mime_type="image/png")
+
+
+@requires("trainer")
+async def post_activate(request: Request) -> HTTPResponse:
+    ws, user = _ws(request), await _who(request)
+    try:
+        model = Path(training.candidate(ws, str(_body(request).get("candidate")))["model"])
+    except KeyError:
+        return error("not_found", 404)
+    try:
+        state = await asyncio.to_thread(
+            lambda: activation.activate(
+                ws, model=model, user=user, rasa_url=getattr(request.app.ctx, "rasa_url", None)
+            )
+        )
+    except activation.ActivationError as exc:
+        return _refused(exc)
+    return response.json(state)
+
+
+@requires("trainer")
+async def post_rollback(request: Request) -> HTTPResponse:
+    ws, user = _ws(request), await _who(request)
+    try:
+        state = await asyncio.to_thread(
+            lambda: activation.rollback(
+                ws, user=user, rasa_url=getattr(request.app.ctx, "rasa_url", None)
+            )
+        )
+    except activation.ActivationError as exc:
+        return _refused(exc)
+    return response.json(state)
+
+
+@requires("agent")
+async def post_flag(request: Request) -> HTTPResponse:
+    """An agent flags a buyer message the assistant misunderstood (for the inbox)."""
+    body, user = _body(request), await _who(request)
+    cid = str(body.get("conversation_id") or "").strip()
+    if not cid or len(cid) > 200:
+        return error("bad_request", 400)
+    try:
+        record = await asyncio.to_thread(
+            lambda: add_flag(
+                _ws(request),
+                conversation_id=cid,
+                user=user,
+                message_id=str(body.get("message_id") or "")[:100],
+                text=str(body.get("text") or ""),
+                note=str(body.get("note") or ""),
+            )
+        )
+    except ValueError:
+        return error("bad_request", 400)
+    return response.json(record, status=201)
+
+
+@requires("trainer")
+async def get_log(request: Request) -> HTTPResponse:
+    records = read_log(_ws(request), limit=200)
+    return response.json({"changes": list(reversed(records))})
+
+
+ROUTES: list[tuple[str, str, Any, bool]] = [
+    ("GET", "/console/trainer", page, True),
+    ("GET", f"{API}/inbox", get_inbox, False),
+    ("POST", f"{API}/segment", post_segment, False),
+    ("POST", f"{API}/annotate", post_annotate, False),
+    ("POST", f"{API}/discard", post_discard, False),
+    ("POST", f"{API}/dictionary", post_word, False),
+    ("POST", f"{API}/jobs", post_job, False),
+    ("GET", f"{API}/jobs/<job_id:str>", get_job, False),
+    ("GET", f"{API}/candidates", get_candidates, False),
+    ("GET", f"{API}/candidates/<name:str>/report", get_report, False),
+    ("GET", f"{API}/candidates/<name:str>/<image:str>", get_image, False),
+    ("POST", f"{API}/activate", post_activate, False),
+    ("POST", f"{API}/rollback", post_rollback, False),
+    ("POST", "/console/api/flags", post_flag, False),
+    ("GET", f"{API}/log", get_log, False),
+]
 
 
 def trainer_blueprint() -> Blueprint:
-    """The trainer page and its API."""
+    """The trainer page and its API (:data:`ROUTES`)."""
     bp = Blueprint("console_trainer")
-
-    @bp.get("/console/trainer", strict_slashes=False)
-    async def page(_: Request) -> HTTPResponse:
-        return await response.file(
-            PAGE_DIR / "trainer.html",
-            mime_type="text/html; charset=utf-8",
-            headers=dict(_HEADERS),
-        )
-
-    api = "/console/api/trainer"
-
-    @bp.get(f"{api}/inbox")
-    @requires("trainer")
-    async def get_inbox(request: Request) -> HTTPResponse:
-        try:
-            threshold = float(request.args.get("threshold", inbox.LOW_CONFIDENCE))
-            days = float(request.args.get("days", inbox.DAYS))
-        except ValueError:
-            return error("bad_request", 400)
-        include = request.args.get("all") == "1"
-        data = await asyncio.to_thread(_inbox, _ws(request), threshold, include, days)
-        return response.json(data)
-
-    @bp.post(f"{api}/segment")
-    @requires("trainer")
-    async def post_segment(request: Request) -> HTTPResponse:
-        body = _body(request)
-        text, entities = str(body.get("text") or "")[:300], body.get("entities") or []
-        ws = _ws(request)
-        tokens = await asyncio.to_thread(segment.segment, ws, text)
-        try:
-            warnings = segment.boundary_warnings(tokens, list(entities))
-        except (KeyError, TypeError, ValueError):
-            return error("bad_request", 400)
-        return response.json({"tokens": tokens, "warnings": warnings})
-
-    @bp.post(f"{api}/annotate")
-    @requires("trainer")
-    async def post_annotate(request: Request) -> HTTPResponse:
-        body, user = _body(request), await _who(request)
-        try:
-            change = await asyncio.to_thread(
-                lambda: nlu_files.add_example(
-                    _ws(request),
-                    intent=str(body.get("intent") or ""),
-                    text=str(body.get("text") or ""),
-                    entities=list(body.get("entities") or []),
-                    user=user,
-                    source=dict(body.get("source") or {}),
-                )
-            )
-        except (nlu_files.AnnotationError, KeyError, TypeError, ValueError) as exc:
-            return _refused(exc)
-        return response.json(change)
-
-    @bp.post(f"{api}/discard")
-    @requires("trainer")
-    async def post_discard(request: Request) -> HTTPResponse:
-        body, user = _body(request), await _who(request)
-        text = str(body.get("text") or "").strip()
-        if not text:
-            return error("bad_request", 400)
-        change = await asyncio.to_thread(
-            lambda: nlu_files.discard(
-                _ws(request), text=text, user=user, reason=str(body.get("reason") or "")
-            )
-        )
-        return response.json(change)
-
-    @bp.post(f"{api}/dictionary")
-    @requires("trainer")
-    async def post_word(request: Request) -> HTTPResponse:
-        word, user = str(_body(request).get("word") or ""), await _who(request)
-        try:
-            change = await asyncio.to_thread(
-                lambda: segment.add_word(_ws(request), word=word, user=user)
-            )
-        except ValueError as exc:
-            return _refused(exc)
-        return response.json(change)
-
-    @bp.post(f"{api}/jobs")
-    @requires("trainer")
-    async def post_job(request: Request) -> HTTPResponse:
-        body, ws = _body(request), _ws(request)
-        kind, name = str(body.get("kind") or ""), body.get("candidate")
-        if kind not in JOB_KINDS:
-            return error("bad_request", 400)
-        if kind == "compare":
-            try:
-                training.candidate(ws, str(name))
-            except KeyError:
-                return error("not_found", 404)
-        if _running(ws, kind):
-            return error("job_running", 409)
-        job_id = _spawn(ws, await _who(request), kind, name)
-        return response.json({"id": job_id}, status=202)
-
-    @bp.get(f"{api}/jobs/<job_id:str>")
-    @requires("trainer")
-    async def get_job(request: Request, job_id: str) -> HTTPResponse:
-        status = jobs.read_job(_ws(request), job_id)
-        return response.json(status) if status else error("not_found", 404)
-
-    @bp.get(f"{api}/candidates")
-    @requires("trainer")
-    async def get_candidates(request: Request) -> HTTPResponse:
-        ws = _ws(request)
-        return response.json(
-            {
-                "candidates": training.list_candidates(ws),
-                "models": activation.read_state(ws),
-                "jobs": jobs.list_jobs(ws, limit=5),
-                "intent_labels": INTENT_LABELS,
-            }
-        )
-
-    @bp.get(f"{api}/candidates/<name:str>/report")
-    @requires("trainer")
-    async def get_report(request: Request, name: str) -> HTTPResponse:
-        ws = _ws(request)
-        try:
-            model = Path(training.candidate(ws, name)["model"])
-        except KeyError:
-            return error("not_found", 404)
-        path = activation.report_path(model)
-        if not path.exists():
-            return error("not_found", 404)
-        return await response.file(path, mime_type="application/json")
-
-    @bp.get(f"{api}/candidates/<name:str>/<image:str>")
-    @requires("trainer")
-    async def get_image(request: Request, name: str, image: str) -> HTTPResponse:
-        ws = _ws(request)
-        try:
-            model = Path(training.candidate(ws, name)["model"])
-        except KeyError:
-            return error("not_found", 404)
-        path = activation.report_path(model).parent / image
-        if image not in PNG_NAMES or not path.exists():
-            return error("not_found", 404)
-        return await response.file(path, mime_type="image/png")
-
-    @bp.post(f"{api}/activate")
-    @requires("trainer")
-    async def post_activate(request: Request) -> HTTPResponse:
-        ws, user = _ws(request), await _who(request)
-        try:
-            model = Path(training.candidate(ws, str(_body(request).get("candidate")))["model"])
-        except KeyError:
-            return error("not_found", 404)
-        try:
-            state = await asyncio.to_thread(
-                lambda: activation.activate(
-                    ws, model=model, user=user, rasa_url=getattr(request.app.ctx, "rasa_url", None)
-                )
-            )
-        except activation.ActivationError as exc:
-            return _refused(exc)
-        return response.json(state)
-
-    @bp.post(f"{api}/rollback")
-    @requires("trainer")
-    async def post_rollback(request: Request) -> HTTPResponse:
-        ws, user = _ws(request), await _who(request)
-        try:
-            state = await asyncio.to_thread(
-                lambda: activation.rollback(
-                    ws, user=user, rasa_url=getattr(request.app.ctx, "rasa_url", None)
-                )
-            )
-        except activation.ActivationError as exc:
-            return _refused(exc)
-        return response.json(state)
-
-    @bp.post("/console/api/flags")
-    @requires("agent")
-    async def post_flag(request: Request) -> HTTPResponse:
-        """An agent flags a buyer message the assistant misunderstood (for the inbox)."""
-        body, user = _body(request), await _who(request)
-        cid = str(body.get("conversation_id") or "").strip()
-        if not cid or len(cid) > 200:
-            return error("bad_request", 400)
-        try:
-            record = await asyncio.to_thread(
-                lambda: add_flag(
-                    _ws(request),
-                    conversation_id=cid,
-                    user=user,
-                    message_id=str(body.get("message_id") or "")[:100],
-                    text=str(body.get("text") or ""),
-                    note=str(body.get("note") or ""),
-                )
-            )
-        except ValueError:
-            return error("bad_request", 400)
-        return response.json(record, status=201)
-
-    @bp.get(f"{api}/log")
-    @requires("trainer")
-    async def get_log(request: Request) -> HTTPResponse:
-        records = read_log(_ws(request), limit=200)
-        return response.json({"changes": list(reversed(records))})
-
+    for method, uri, handler, loose_slash in ROUTES:
+        bp.add_route(handler, uri, methods=[method], strict_slashes=False if loose_slash else None)
     return bp
