@@ -153,235 +153,250 @@ def _one(escalation_id: int, session: Session) -> dict[str, Any]:
     return escalation_rows([row], session=session, now=shop_now())[0]
 
 
+async def _start_clients(app: Sanic, _: Any) -> None:
+    if getattr(app.ctx, "rasa", None) is None:
+        app.ctx.rasa = RasaClient()
+    if getattr(app.ctx, "responses", None) is None:
+        app.ctx.responses = Responses()
+    app.ctx.released = {}
+    app.ctx.suggester = Suggester(lambda: rasa(app), lambda: app.ctx.responses)
+
+
+async def _close_clients(app: Sanic, _: Any) -> None:
+    await rasa(app).close()
+
+
+@requires("agent")
+async def queue_view(request: Request) -> HTTPResponse:
+    staff = await _staff(request)
+    now = shop_now()
+    avoid = _released(request.app)
+
+    def work(session: Session) -> tuple[list[tuple[str, str, int]], dict[str, Any]]:
+        new = queue.poll(staff.id, session=session, now=now, avoid=avoid)
+        joined = [(e.conversation_id, *_agent_name(e.agent_id, session)) for e in new]
+        lists = queue.list_queue(staff.id, session=session, now=now)
+        body: dict[str, Any] = {
+            name: escalation_rows(getattr(lists, name), session=session, now=now)
+            for name in ("waiting", "mine", "others")
+        }
+        body["agents"] = agent_rows(session=session, now=now)
+        body["me"] = _me(staff, session, now, body["agents"])
+        body["buyer_left_minutes"] = int(queue.BUYER_LEFT_AFTER.total_seconds() // 60)
+        return joined, body
+
+    joined, body = await in_transaction(work)
+    await asyncio.gather(*(push_joined(request.app, *item) for item in joined))
+    await with_activity(request.app, body["waiting"] + body["mine"] + body["others"])
+    return response.json(body)
+
+
+@requires("agent")
+async def presence(request: Request) -> HTTPResponse:
+    staff = await _staff(request)
+    mine = await in_transaction(lambda s: _me(staff, s, shop_now()))
+    return response.json(mine) if mine else error("not_found", 404)
+
+
+@requires("agent")
+async def set_presence(request: Request) -> HTTPResponse:
+    staff = await _staff(request)
+    status = json_body(request).get("status")
+    if status not in queue.PRESENCES:
+        return error("invalid", 400, field="status")
+    now = shop_now()
+
+    def work(session: Session) -> dict[str, Any] | None:
+        queue.set_presence(staff.id, str(status), session=session, now=now)
+        return _me(staff, session, now)
+
+    mine = await in_transaction(work)
+    return response.json(mine) if mine else error("not_found", 404)
+
+
+@requires("agent")
+async def claim(request: Request, escalation_id: int) -> HTTPResponse:
+    staff = await _staff(request)
+
+    def work(session: Session) -> tuple[bool, dict[str, Any]]:
+        _, changed = queue.claim(escalation_id, staff.id, session=session, now=shop_now())
+        return changed, _one(escalation_id, session)
+
+    try:
+        changed, row = await in_transaction(work)
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    if changed:
+        await push_joined(request.app, row["conversation_id"], staff.display_name, staff.id)
+    return response.json((await with_activity(request.app, [row]))[0])
+
+
+@requires("agent")
+async def detail(request: Request, escalation_id: int) -> HTTPResponse:
+    def work(session: Session) -> dict[str, Any]:
+        row = session.get(Escalation, escalation_id)
+        if row is None:
+            raise queue.QueueError("not_found")
+        shown = escalation_rows([row], session=session, now=shop_now())[0]
+        return {"escalation": shown, **views.context(row, session=session)}
+
+    try:
+        body = await in_transaction(work)
+        tracker = await rasa(request.app).tracker(body["escalation"]["conversation_id"])
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    except RasaError as exc:
+        logger.warning("tracker unavailable: %s", exc)
+        return error("rasa_unavailable", 502)
+    events = tracker.get("events") or []
+    escalation = body.pop("escalation")
+    escalation["last_buyer_message_at"], escalation["unread"] = conversation.activity(events)
+    return response.json(
+        {
+            "escalation": escalation,
+            "messages": conversation.messages(events),
+            **body,
+            "suggestions": await request.app.ctx.suggester.suggest(
+                escalation["conversation_id"], events
+            ),
+        }
+    )
+
+
+@requires("agent")
+async def reply(request: Request, escalation_id: int) -> HTTPResponse:
+    staff = await _staff(request)
+    text = _text(request, "text", 1000)
+    if text is None:
+        return error("invalid", 400, field="text")
+    try:
+        cid = await _assigned(escalation_id, staff)
+        event = agent_event(text, staff.display_name, staff.id)
+        await rasa(request.app).append_events(cid, [event])
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    except RasaError as exc:
+        logger.warning("reply not delivered: %s", exc)
+        return error("rasa_unavailable", 502)
+    await in_transaction(
+        lambda s: queue.record_first_reply(escalation_id, session=s, now=shop_now())
+    )
+    return response.json({"ok": True})
+
+
+async def _finish(
+    request: Request, escalation_id: int, intent: str, outcome: str, note: str | None
+) -> HTTPResponse:
+    staff = await _staff(request)
+    try:
+        cid = await _assigned(escalation_id, staff)
+        await rasa(request.app).append_events(cid, RESUME, push=False)
+        await rasa(request.app).trigger_intent(cid, intent)
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    except RasaError as exc:
+        logger.warning("hand back failed: %s", exc)
+        return error("rasa_unavailable", 502)
+
+    def work(session: Session) -> dict[str, Any]:
+        queue.resolve(escalation_id, staff.id, outcome, session=session, now=shop_now(), note=note)
+        return _one(escalation_id, session)
+
+    try:
+        row = await in_transaction(work)
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    return response.json((await with_activity(request.app, [row]))[0])
+
+
+@requires("agent")
+async def handback(request: Request, escalation_id: int) -> HTTPResponse:
+    return await _finish(request, escalation_id, HANDBACK_INTENT, "handed_back", None)
+
+
+@requires("agent")
+async def close(request: Request, escalation_id: int) -> HTTPResponse:
+    note = _text(request, "note", 500)
+    if note is None:
+        return error("invalid", 400, field="note")
+    return await _finish(request, escalation_id, CLOSED_INTENT, "closed", note)
+
+
+@requires("agent")
+async def release(request: Request, escalation_id: int) -> HTTPResponse:
+    staff = await _staff(request)
+
+    def work(session: Session) -> dict[str, Any]:
+        queue.release(escalation_id, staff.id, session=session)
+        return _one(escalation_id, session)
+
+    try:
+        row = await in_transaction(work)
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    request.app.ctx.released[(escalation_id, staff.id)] = time.monotonic() + RELEASE_COOLDOWN
+    return response.json((await with_activity(request.app, [row]))[0])
+
+
+@requires("agent")
+async def export(request: Request, escalation_id: int) -> HTTPResponse:
+    kind = request.args.get("format", "json")
+    if kind not in ("json", "csv"):
+        return error("invalid", 400, field="format")
+
+    def work(session: Session) -> tuple[dict[str, Any], list[str]]:
+        row = session.get(Escalation, escalation_id)
+        if row is None:
+            raise queue.QueueError("not_found")
+        orders = views.context(row, session=session)["orders"]
+        shown = escalation_rows([row], session=session, now=shop_now())[0]
+        return shown, [o["address"] for o in orders if o["address"]]
+
+    try:
+        row, addresses = await in_transaction(work)
+        tracker = await rasa(request.app).tracker(row["conversation_id"])
+    except queue.QueueError as exc:
+        return _queue_error(exc)
+    except RasaError as exc:
+        logger.warning("tracker unavailable: %s", exc)
+        return error("rasa_unavailable", 502)
+    events = tracker.get("events") or []
+    row["last_buyer_message_at"], row["unread"] = conversation.activity(events)
+    filename = f"conversation-{escalation_id}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "csv":
+        return response.text(
+            conversation.export_csv(events, addresses),
+            content_type="text/csv; charset=utf-8",
+            headers=headers,
+        )
+    return response.json(
+        conversation.export_json(row, events, addresses), headers=headers, ensure_ascii=False
+    )
+
+
+ROUTES: list[tuple[str, str, Any]] = [
+    ("GET", "/queue", queue_view),
+    ("GET", "/presence", presence),
+    ("PUT", "/presence", set_presence),
+    ("POST", "/escalations/<escalation_id:int>/claim", claim),
+    ("GET", "/escalations/<escalation_id:int>", detail),
+    ("POST", "/escalations/<escalation_id:int>/reply", reply),
+    ("POST", "/escalations/<escalation_id:int>/handback", handback),
+    ("POST", "/escalations/<escalation_id:int>/close", close),
+    ("POST", "/escalations/<escalation_id:int>/release", release),
+    ("GET", "/escalations/<escalation_id:int>/export", export),
+]
+
+
 def agent_blueprint() -> Blueprint:
     """The agents' routes under ``/console/api``."""
     bp = Blueprint("console_agents", url_prefix="/console/api")
-
-    @bp.listener("before_server_start")
-    async def start(app: Sanic, _: Any) -> None:
-        if getattr(app.ctx, "rasa", None) is None:
-            app.ctx.rasa = RasaClient()
-        if getattr(app.ctx, "responses", None) is None:
-            app.ctx.responses = Responses()
-        app.ctx.released = {}
-        app.ctx.suggester = Suggester(lambda: rasa(app), lambda: app.ctx.responses)
-
-    @bp.listener("after_server_stop")
-    async def stop(app: Sanic, _: Any) -> None:
-        await rasa(app).close()
-
+    bp.listener("before_server_start")(_start_clients)
+    bp.listener("after_server_stop")(_close_clients)
     answer_database_down(bp)
-
-    @bp.get("/queue")
-    @requires("agent")
-    async def queue_view(request: Request) -> HTTPResponse:
-        staff = await _staff(request)
-        now = shop_now()
-        avoid = _released(request.app)
-
-        def work(session: Session) -> tuple[list[tuple[str, str, int]], dict[str, Any]]:
-            new = queue.poll(staff.id, session=session, now=now, avoid=avoid)
-            joined = [(e.conversation_id, *_agent_name(e.agent_id, session)) for e in new]
-            lists = queue.list_queue(staff.id, session=session, now=now)
-            body: dict[str, Any] = {
-                name: escalation_rows(getattr(lists, name), session=session, now=now)
-                for name in ("waiting", "mine", "others")
-            }
-            body["agents"] = agent_rows(session=session, now=now)
-            body["me"] = _me(staff, session, now, body["agents"])
-            body["buyer_left_minutes"] = int(queue.BUYER_LEFT_AFTER.total_seconds() // 60)
-            return joined, body
-
-        joined, body = await in_transaction(work)
-        await asyncio.gather(*(push_joined(request.app, *item) for item in joined))
-        await with_activity(request.app, body["waiting"] + body["mine"] + body["others"])
-        return response.json(body)
-
-    @bp.get("/presence")
-    @requires("agent")
-    async def presence(request: Request) -> HTTPResponse:
-        staff = await _staff(request)
-        mine = await in_transaction(lambda s: _me(staff, s, shop_now()))
-        return response.json(mine) if mine else error("not_found", 404)
-
-    @bp.put("/presence")
-    @requires("agent")
-    async def set_presence(request: Request) -> HTTPResponse:
-        staff = await _staff(request)
-        status = json_body(request).get("status")
-        if status not in queue.PRESENCES:
-            return error("invalid", 400, field="status")
-        now = shop_now()
-
-        def work(session: Session) -> dict[str, Any] | None:
-            queue.set_presence(staff.id, str(status), session=session, now=now)
-            return _me(staff, session, now)
-
-        mine = await in_transaction(work)
-        return response.json(mine) if mine else error("not_found", 404)
-
-    @bp.post("/escalations/<escalation_id:int>/claim")
-    @requires("agent")
-    async def claim(request: Request, escalation_id: int) -> HTTPResponse:
-        staff = await _staff(request)
-
-        def work(session: Session) -> tuple[bool, dict[str, Any]]:
-            _, changed = queue.claim(escalation_id, staff.id, session=session, now=shop_now())
-            return changed, _one(escalation_id, session)
-
-        try:
-            changed, row = await in_transaction(work)
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        if changed:
-            await push_joined(request.app, row["conversation_id"], staff.display_name, staff.id)
-        return response.json((await with_activity(request.app, [row]))[0])
-
-    @bp.get("/escalations/<escalation_id:int>")
-    @requires("agent")
-    async def detail(request: Request, escalation_id: int) -> HTTPResponse:
-        def work(session: Session) -> dict[str, Any]:
-            row = session.get(Escalation, escalation_id)
-            if row is None:
-                raise queue.QueueError("not_found")
-            shown = escalation_rows([row], session=session, now=shop_now())[0]
-            return {"escalation": shown, **views.context(row, session=session)}
-
-        try:
-            body = await in_transaction(work)
-            tracker = await rasa(request.app).tracker(body["escalation"]["conversation_id"])
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        except RasaError as exc:
-            logger.warning("tracker unavailable: %s", exc)
-            return error("rasa_unavailable", 502)
-        events = tracker.get("events") or []
-        escalation = body.pop("escalation")
-        escalation["last_buyer_message_at"], escalation["unread"] = conversation.activity(events)
-        return response.json(
-            {
-                "escalation": escalation,
-                "messages": conversation.messages(events),
-                **body,
-                "suggestions": await request.app.ctx.suggester.suggest(
-                    escalation["conversation_id"], events
-                ),
-            }
-        )
-
-    @bp.post("/escalations/<escalation_id:int>/reply")
-    @requires("agent")
-    async def reply(request: Request, escalation_id: int) -> HTTPResponse:
-        staff = await _staff(request)
-        text = _text(request, "text", 1000)
-        if text is None:
-            return error("invalid", 400, field="text")
-        try:
-            cid = await _assigned(escalation_id, staff)
-            event = agent_event(text, staff.display_name, staff.id)
-            await rasa(request.app).append_events(cid, [event])
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        except RasaError as exc:
-            logger.warning("reply not delivered: %s", exc)
-            return error("rasa_unavailable", 502)
-        await in_transaction(
-            lambda s: queue.record_first_reply(escalation_id, session=s, now=shop_now())
-        )
-        return response.json({"ok": True})
-
-    async def _finish(
-        request: Request, escalation_id: int, intent: str, outcome: str, note: str | None
-    ) -> HTTPResponse:
-        staff = await _staff(request)
-        try:
-            cid = await _assigned(escalation_id, staff)
-            await rasa(request.app).append_events(cid, RESUME, push=False)
-            await rasa(request.app).trigger_intent(cid, intent)
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        except RasaError as exc:
-            logger.warning("hand back failed: %s", exc)
-            return error("rasa_unavailable", 502)
-
-        def work(session: Session) -> dict[str, Any]:
-            queue.resolve(
-                escalation_id, staff.id, outcome, session=session, now=shop_now(), note=note
-            )
-            return _one(escalation_id, session)
-
-        try:
-            row = await in_transaction(work)
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        return response.json((await with_activity(request.app, [row]))[0])
-
-    @bp.post("/escalations/<escalation_id:int>/handback")
-    @requires("agent")
-    async def handback(request: Request, escalation_id: int) -> HTTPResponse:
-        return await _finish(request, escalation_id, HANDBACK_INTENT, "handed_back", None)
-
-    @bp.post("/escalations/<escalation_id:int>/close")
-    @requires("agent")
-    async def close(request: Request, escalation_id: int) -> HTTPResponse:
-        note = _text(request, "note", 500)
-        if note is None:
-            return error("invalid", 400, field="note")
-        return await _finish(request, escalation_id, CLOSED_INTENT, "closed", note)
-
-    @bp.post("/escalations/<escalation_id:int>/release")
-    @requires("agent")
-    async def release(request: Request, escalation_id: int) -> HTTPResponse:
-        staff = await _staff(request)
-
-        def work(session: Session) -> dict[str, Any]:
-            queue.release(escalation_id, staff.id, session=session)
-            return _one(escalation_id, session)
-
-        try:
-            row = await in_transaction(work)
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        request.app.ctx.released[(escalation_id, staff.id)] = time.monotonic() + RELEASE_COOLDOWN
-        return response.json((await with_activity(request.app, [row]))[0])
-
-    @bp.get("/escalations/<escalation_id:int>/export")
-    @requires("agent")
-    async def export(request: Request, escalation_id: int) -> HTTPResponse:
-        kind = request.args.get("format", "json")
-        if kind not in ("json", "csv"):
-            return error("invalid", 400, field="format")
-
-        def work(session: Session) -> tuple[dict[str, Any], list[str]]:
-            row = session.get(Escalation, escalation_id)
-            if row is None:
-                raise queue.QueueError("not_found")
-            orders = views.context(row, session=session)["orders"]
-            shown = escalation_rows([row], session=session, now=shop_now())[0]
-            return shown, [o["address"] for o in orders if o["address"]]
-
-        try:
-            row, addresses = await in_transaction(work)
-            tracker = await rasa(request.app).tracker(row["conversation_id"])
-        except queue.QueueError as exc:
-            return _queue_error(exc)
-        except RasaError as exc:
-            logger.warning("tracker unavailable: %s", exc)
-            return error("rasa_unavailable", 502)
-        events = tracker.get("events") or []
-        row["last_buyer_message_at"], row["unread"] = conversation.activity(events)
-        filename = f"conversation-{escalation_id}.{kind}"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if kind == "csv":
-            return response.text(
-                conversation.export_csv(events, addresses),
-                content_type="text/csv; charset=utf-8",
-                headers=headers,
-            )
-        return response.json(
-            conversation.export_json(row, events, addresses), headers=headers, ensure_ascii=False
-        )
-
+    for method, uri, handler in ROUTES:
+        bp.add_route(handler, uri, methods=[method])
     return bp
 
 
