@@ -113,7 +113,9 @@ def decide(text: str, choice: Choice, narrowed: list[str] | None) -> dict[str, A
     today = shop_now().date()
     offered = choice.offered(narrowed)
     match = order_choice.match_orders(text, offered, today=today)
-    if not match.orders and match.said_something and offered is not choice.views:
+    if not match.orders and offered is not choice.views:
+        # Words that fit no offered order may name one that is not offered, even
+        # words only its items have (山野 for an old 山野防水徒步鞋 order, not a kind word).
         wider = order_choice.match_orders(text, choice.views, today=today)
         if len(wider.orders) == 1:  # an order not offered: its flow says why not
             match = wider

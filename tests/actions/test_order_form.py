@@ -58,6 +58,13 @@ async def test_a_last_order_not_eligible_gives_way_to_the_only_eligible_one() ->
     assert slots == {"order_id": B002_PAID}
 
 
+async def test_a_product_only_an_order_not_eligible_has_is_that_order() -> None:
+    # B030: 疾风 delivered (eligible), 山野防水徒步鞋 completed 29 days ago (not): the
+    # buyer names the old one, whose flow then says why; never the other shoe.
+    slots = await _extract("我想退山野那双", "B030", "return", intent="request_return")
+    assert slots == {"order_id": "2026071999829853", "order_choices": None, "all_orders": None}
+
+
 async def test_with_no_eligible_order_the_newest_is_taken_and_its_flow_says_why() -> None:
     assert await _extract("我想退货", "B009", "return", intent="request_return") == {
         "order_id": B009_OLD

@@ -149,3 +149,14 @@ def test_policies_in_this_shops_words(say_second: Say) -> None:
     shipping = say_second("你们几点前下单当天发货")
     assert "14:00前" in shipping and "浙江温州" in shipping and "韵达快递" in shipping, shipping
     assert "全国包邮（港澳台除外）。新疆" in shipping
+
+
+def test_returns_follow_this_shops_windows(second_servers: Servers, sender: str) -> None:
+    u01 = {"buyer_token": issue_token("U01")}
+    old = second_servers.texts(sender, "我想退云朵凉拖", metadata=u01)  # signed for 46 days ago
+    assert "2026092011223344" in old and "10天无理由" in old and "30天质量问题" in old, old
+    assert "踏浪" not in old  # never the other, returnable shoe instead
+    recent = f"{sender}-2"
+    assert "原因" in second_servers.texts(recent, "帆布鞋想退货", metadata=u01)
+    confirm = second_servers.texts(recent, "不喜欢/拍错了", metadata=u01)
+    assert "踏浪帆布鞋" in confirm and "运费险" in confirm and "配件齐全" in confirm, confirm
