@@ -46,9 +46,19 @@ def test_a_topic_and_the_shoe_typed_after_the_question(say: Say) -> None:
     asked = say("买过的都怎么说")
     assert "哪一款" in asked, asked
     reply = say("牛津鞋")
-    assert "城市牛津皮鞋目前有5条买家评价" in reply, reply
+    assert "城市牛津皮鞋目前有5条买家评价" in reply and "没太明白" not in reply, reply
     topic = say("穿過的說磨腳嗎")
     assert "5条评价里有2条提到磨脚" in topic and "磨脚" in topic.split("买家原话")[-1], topic
+
+
+def test_after_a_typed_shoe_the_answer_waits_for_the_buyer(say: Say) -> None:
+    """A stock answer started by a typed name (as the review one above) is not followed by
+    "没太明白" until the circuit breaker, nor by a hand-over."""
+    assert "哪一款" in say("米色36码什么时候有货")
+    reply = say("小白鞋")
+    assert "经典小白板鞋" in reply and "没太明白" not in reply, reply
+    after = say("小白鞋评价怎么样")
+    assert "经典小白板鞋目前有4条买家评价" in after and "人工" not in after, after
 
 
 def test_the_second_shop_answers_from_its_own_reviews(say_second: Say) -> None:
