@@ -52,10 +52,10 @@ typed-report:   ## typed buyer conversations against the real servers: "typed co
 	cat var/typed_report.txt
 
 token:          ## print a buyer token for the demo: make token BUYER=B005
-	.venv/bin/python -m actions.identity $(or $(BUYER),B005)
+	.venv/bin/python -m shop.identity $(or $(BUYER),B005)
 
 demo-reset:     ## re-import the demo shop (fresh relative dates; keeps conversations' photos, escalations, ratings)
-	.venv/bin/python -m actions.db.importer seed/demo_shop.json --replace
+	.venv/bin/python -m shop.db.importer seed/demo_shop.json --replace
 
 .PHONY: screenshots
 screenshots:    ## the README's demo shop screenshots (docs/img/), against running servers (make run)

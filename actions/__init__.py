@@ -1,8 +1,8 @@
 """Custom actions of the shoe-shop assistant, one module per business area."""
 
 from actions.event_cache import install as _install_event_cache
-from actions.log_masking import install as _install_log_masking
 from actions.server import install as _install_server_hooks
+from shop.masking import install as _install_log_masking
 
 # Phone numbers, addresses and tokens are masked in every log of this process.
 _install_log_masking()

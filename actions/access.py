@@ -8,23 +8,15 @@ that does not exist, so order numbers cannot be probed.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.common import latest_metadata
-from actions.config import settings
-from actions.db.models import Escalation, Order
-from actions.identity import buyer_id_from_token
-from actions.metrics import HANDOFFS
-
-
-def shop_now() -> datetime:
-    """Naive local time of the shop, as stored in the database."""
-    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+from shop.clock import shop_now
+from shop.db.models import Escalation, Order
+from shop.identity import buyer_id_from_token
+from shop.metrics import HANDOFFS
 
 
 def token_buyer_id(tracker: Tracker) -> str | None:
@@ -118,8 +110,3 @@ def record_escalation(
     session.flush()
     HANDOFFS.labels(reason).inc()
     return escalation
-
-
-def mask_phone(phone: str) -> str:
-    """``13812345678`` -> ``138****5678``."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order, mask_phone, record_escalation
+from actions.access import accessible_order, record_escalation
 from actions.common import (
     ShopDataUnavailableError,
     confirmation,
@@ -22,12 +22,13 @@ from actions.common import (
     latest_text,
     reply_in_transaction,
 )
-from actions.db.escalations import open_escalation
-from actions.db.models import Order
 from actions.forms import ShopFormValidation
 from actions.handoff import handoff_followup
-from actions.lexicon import ORDER_STATUS_LABELS, label
 from actions.orders import _locked_or_not_found
+from shop.db.escalations import open_escalation
+from shop.db.models import Order
+from shop.lexicon import ORDER_STATUS_LABELS, label
+from shop.masking import mask_phone
 
 CHANGEABLE = frozenset({"pending_payment", "paid"})
 FORM_SLOTS = ("new_address", "new_recipient", "new_phone", "address_confirmed", "address_blocked")

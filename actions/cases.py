@@ -16,14 +16,15 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order, record_escalation, shop_now, token_buyer_id
+from actions.access import accessible_order, record_escalation, token_buyer_id
 from actions.common import last_text_with_intent, reply_in_transaction
-from actions.db import queries
-from actions.db.models import Complaint, DeliveryCase
 from actions.handoff import handoff_followup
-from actions.lexicon import COMPLAINT_CATEGORY_LABELS, DELIVERY_KIND_LABELS, label
 from actions.orders import _locked_or_not_found
-from actions.transcript import case_summary
+from shop.clock import shop_now
+from shop.db import queries
+from shop.db.models import Complaint, DeliveryCase
+from shop.lexicon import COMPLAINT_CATEGORY_LABELS, DELIVERY_KIND_LABELS, label
+from shop.transcript import case_summary
 
 # (kind, words that all must occur) checked in order; the first match wins.
 DELIVERY_KINDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [

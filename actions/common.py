@@ -3,48 +3,24 @@ message metadata, entities, and which product the buyer means."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.db import queries
-from actions.db.session import session_scope
-from actions.lexicon import NO_WORDS, YES_WORDS
 from nlu_components.text import normalize_text
+from shop.db import queries
+from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
+from shop.db.session import in_transaction as in_transaction
+from shop.lexicon import NO_WORDS, YES_WORDS
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_MESSAGE_CHARS = 2000  # words are matched in the whole message, not NLU's capped text
-
-
-class ShopDataUnavailableError(RuntimeError):
-    """The shop database could not be read; the buyer gets a clear apology."""
-
-
-def _call_in_transaction(fn: Callable[[Session], T]) -> T:
-    try:
-        with session_scope() as session:
-            return fn(session)
-    except SQLAlchemyError as exc:
-        logger.exception("shop database failure")
-        raise ShopDataUnavailableError(str(exc)) from exc
-
-
-async def in_transaction(fn: Callable[[Session], T]) -> T:
-    """Runs ``fn(session)`` in one transaction, in a worker thread.
-
-    The action server serves every conversation on one event loop, so blocking
-    database work runs in a thread; any database error becomes
-    :class:`ShopDataUnavailableError`.
-    """
-    return await asyncio.to_thread(_call_in_transaction, fn)
 
 
 def latest_metadata(tracker: Tracker) -> dict[str, Any]:

@@ -29,12 +29,12 @@ from actions.common import (
     latest_text,
     yes_or_no,
 )
-from actions.db import queries
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_form import ORDER_ID, decide, load_choice
 from actions.return_requests import reason_in
 from actions.stock import asked_which_shoe
+from shop.db import queries
 
 # The forms a typed piece of information can continue, newest first.
 FLOW_FORMS = ("order_form", "product_form", "size_advice_form")

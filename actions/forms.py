@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import is_question, latest_intent, latest_text
-from actions.lexicon import DONT_KNOW_WORDS
+from shop.lexicon import DONT_KNOW_WORDS, OFFER_HUMAN_IN_FORM
 
 # Questions answered inside any form, after which the form asks again
 # (data/rules/forms.yml).
@@ -42,8 +42,6 @@ REQUEST_INTENTS = AFTER_SALE_INTENTS | {"ask_size_advice", "complain"}
 PASSTHROUGH_INTENTS = DIGRESSION_INTENTS | LEAVE_INTENTS | REQUEST_INTENTS
 MISSES_BEFORE_HUMAN = 2
 # The responses of a re-ask, as the staff pages count them (a buyer stuck in a form).
-HINT_PREFIX = "utter_hint_"
-OFFER_HUMAN_IN_FORM = "utter_offer_human_in_form"
 
 
 class ShopFormValidation(FormValidationAction, ABC):

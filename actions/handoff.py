@@ -20,11 +20,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions import transcript
-from actions.access import accessible_order, record_escalation, shop_now
+from actions.access import accessible_order, record_escalation
 from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
-from actions.db.escalations import online_agents, open_escalation, queue_position, touch_buyer
-from actions.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, label
+from shop import transcript
+from shop.clock import shop_now
+from shop.db.escalations import online_agents, open_escalation, queue_position, touch_buyer
+from shop.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, label
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
 REASONS = {

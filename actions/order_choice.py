@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from actions import lexicon
+from shop import lexicon
 
 if TYPE_CHECKING:
-    from actions.db.models import Order
+    from shop.db.models import Order
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,11 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
-from actions.db import queries
-from actions.db.models import Order, ReturnRequest
 from actions.forms import AFTER_SALE_INTENTS, ShopFormValidation
-from actions.identity import MAX_VERIFY_ATTEMPTS
 from actions.orders import product_names
+from shop.db import queries
+from shop.db.models import Order, ReturnRequest
+from shop.identity import MAX_VERIFY_ATTEMPTS
 
 ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
 PHONE_SUFFIX = re.compile(r"(?<!\d)(\d{4})(?!\d)")

@@ -16,11 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order, shop_now
+from actions.access import accessible_order
 from actions.common import ShopDataUnavailableError, in_transaction
-from actions.db import queries
-from actions.db.models import Order
-from actions.identity import MAX_VERIFY_ATTEMPTS
+from shop.clock import shop_now
+from shop.db import queries
+from shop.db.models import Order
+from shop.identity import MAX_VERIFY_ATTEMPTS
 
 STALE_AFTER = timedelta(days=3)
 

@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.common import latest_entity, reply_in_transaction
-from actions.db import queries
+from shop.db import queries
 
 Messages = list[tuple[str, dict[str, str]]]
 

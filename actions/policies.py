@@ -18,12 +18,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order, shop_now
+from actions.access import accessible_order
 from actions.common import latest_text, reply_in_transaction
-from actions.config import settings
-from actions.db import queries
-from actions.db.models import Order, ShopPolicy
-from actions.lexicon import PRICE_PROTECTION_WORDS
+from shop.clock import shop_now
+from shop.config import settings
+from shop.db import queries
+from shop.db.models import Order, ShopPolicy
+from shop.lexicon import PRICE_PROTECTION_WORDS
 
 Messages = list[tuple[str, dict[str, Any]]]
 

@@ -1,6 +1,6 @@
 """What the assistant says when the shop ships, delivers, receives or refunds.
 
-``actions/notify.py`` triggers one ``EXTERNAL_*`` intent per shop event with
+``shop/notify.py`` triggers one ``EXTERNAL_*`` intent per shop event with
 the event's values as entities; the rules (``data/rules/proactive.yml``) run
 :class:`ActionShopEvent`, which fills the matching response. An event id
 already answered in this conversation is ignored (a retried delivery).
@@ -17,10 +17,10 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.access import shop_now
 from actions.common import latest_intent, reply_in_transaction
-from actions.db.models import Order, ShopPolicy
 from actions.return_rules import decide_return
+from shop.clock import shop_now
+from shop.db.models import Order, ShopPolicy
 
 Reply = tuple[str, dict[str, Any]]
 

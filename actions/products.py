@@ -24,9 +24,9 @@ from actions.common import (
     latest_text,
     resolve_product,
 )
-from actions.db import queries
 from actions.forms import ShopFormValidation
-from actions.lexicon import FUNCTION_WORDS, PART_WORDS, first_key
+from shop.db import queries
+from shop.lexicon import FUNCTION_WORDS, PART_WORDS, first_key
 
 
 class ProductFormValidationBase(ShopFormValidation):

@@ -17,15 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.access import accessible_orders, shop_now
+from actions.access import accessible_orders
 from actions.common import (
     in_transaction,
     latest_entity,
     latest_text,
     reply_in_transaction,
 )
-from actions.db import queries, returns
-from actions.db.models import ReturnRequest, ReturnStatusChange, StockItem
 from actions.return_requests import (
     FORM_SLOTS,
     Messages,
@@ -37,8 +35,11 @@ from actions.return_requests import (
     available_sizes,
 )
 from actions.return_rules import reason_code
-from actions.transcript import described
 from nlu_components.text import normalize_text
+from shop.clock import shop_now
+from shop.db import queries, returns
+from shop.db.models import ReturnRequest, ReturnStatusChange, StockItem
+from shop.transcript import described
 
 
 class ActionAskOrderItemId(Action):

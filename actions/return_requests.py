@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.access import accessible_order, shop_now
+from actions.access import accessible_order
 from actions.common import (
     confirmation,
     in_transaction,
@@ -27,12 +27,13 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
-from actions.db import queries, returns
-from actions.db.models import Order, OrderItem, StockItem
 from actions.forms import ShopFormValidation
-from actions.lexicon import REASON_WORDS, RELATIVE_SIZES, colors_in, first_key
 from actions.orders import product_names
 from actions.return_rules import REASON_CODES, decide_return, reason_code
+from shop.clock import shop_now
+from shop.db import queries, returns
+from shop.db.models import Order, OrderItem, StockItem
+from shop.lexicon import REASON_WORDS, RELATIVE_SIZES, colors_in, first_key
 
 Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",

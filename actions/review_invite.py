@@ -1,7 +1,7 @@
 """Reviews after the sale: the invitation a few days after delivery, and what the
 buyer answers.
 
-The dispatcher triggers ``EXTERNAL_review_invite`` (``actions/db/reviews.py``
+The dispatcher triggers ``EXTERNAL_review_invite`` (``shop/db/reviews.py``
 schedules it; ``docs/proactive.md``). :class:`ActionReviewInvite` checks the event is
 a real invitation for this buyer's conversation and that the order is still free of
 a review and of an open return, then starts ``review_form``: the score (star
@@ -24,7 +24,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.access import record_escalation, shop_now
+from actions.access import record_escalation
 from actions.cases import complaint_category
 from actions.common import (
     ShopDataUnavailableError,
@@ -34,15 +34,16 @@ from actions.common import (
     latest_text,
     raw_text,
 )
-from actions.db import queries
-from actions.db.models import Complaint, Order
-from actions.db.reviews import blocks_invite, invite_event, order_reviewed, save_chat_review
 from actions.forms import ShopFormValidation
 from actions.handoff import handoff_followup
-from actions.lexicon import COMPLAINT_CATEGORY_LABELS, RATING_WORDS, STOP_WORDS, first_key, label
 from actions.proactive import _entities, already_answered
-from actions.review_stats import fit_from_text, is_complaint
-from actions.transcript import case_summary
+from shop.clock import shop_now
+from shop.db import queries
+from shop.db.models import Complaint, Order
+from shop.db.reviews import blocks_invite, invite_event, order_reviewed, save_chat_review
+from shop.lexicon import COMPLAINT_CATEGORY_LABELS, RATING_WORDS, STOP_WORDS, first_key, label
+from shop.review_stats import fit_from_text, is_complaint
+from shop.transcript import case_summary
 
 SKIPPED = "skip"  # review_score when the buyer declines to review
 SCORE = re.compile(r"(?<![\d.])([1-5])\s*(?:分|星|颗星)|^\s*([1-5])\s*$")

@@ -8,7 +8,7 @@ told so: a review is never invented. With no shoe known the assistant asks which
 one; a typed name answers (``actions/context.py``), as for stock questions.
 
 :func:`review_answer` is pure (plain values in, responses out); the figures come
-from :mod:`actions.review_stats`.
+from :mod:`shop.review_stats`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ from actions.common import (
     latest_text,
     resolve_product,
 )
-from actions.db import queries
-from actions.db.reviews import product_reviews
-from actions.lexicon import (
+from actions.products import product_buttons
+from actions.stock import asked_which_shoe
+from nlu_components.text import normalize_text
+from shop.db import queries
+from shop.db.reviews import product_reviews
+from shop.lexicon import (
     FIT_LABELS,
     FIT_QUESTION_WORDS,
     FIT_TOPICS,
@@ -40,8 +43,7 @@ from actions.lexicon import (
     REVIEW_TOPIC_WORDS,
     first_key,
 )
-from actions.products import product_buttons
-from actions.review_stats import (
+from shop.review_stats import (
     ReviewFacts,
     fit_disagreement,
     mentioning,
@@ -49,8 +51,6 @@ from actions.review_stats import (
     short,
     summarize,
 )
-from actions.stock import asked_which_shoe
-from nlu_components.text import normalize_text
 
 Messages = list[tuple[str, dict[str, Any]]]
 ACTION_NAME = "action_answer_reviews"

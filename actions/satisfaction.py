@@ -19,11 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import sizing
-from actions.access import shop_now, token_buyer_id
+from actions.access import token_buyer_id
 from actions.common import ShopDataUnavailableError, in_transaction, latest_entity, latest_text
-from actions.db.ratings import record_rating
 from actions.forms import ShopFormValidation
-from actions.lexicon import RATING_WORDS, first_key
+from shop.clock import shop_now
+from shop.db.ratings import record_rating
+from shop.lexicon import RATING_WORDS, first_key
 
 # Intents that are not a task of their own: they do not make a conversation "settled".
 SMALL_TALK = frozenset(

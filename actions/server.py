@@ -6,9 +6,9 @@ registers this module with ``rasa_sdk.plugin.plugin_manager()``, and rasa-sdk 3.
 then calls its ``attach_sanic_app_extensions`` with the action server's Sanic app.
 The hook:
 
-* refuses to start with insecure settings (``actions.config.refuse_insecure_start``:
+* refuses to start with insecure settings (``shop.config.refuse_insecure_start``:
   the action server checks buyer tokens with ``SHOP_SECRET``);
-* serves ``GET /metrics`` (``actions/metrics.py``): each action's run time
+* serves ``GET /metrics`` (``shop/metrics.py``): each action's run time
   (``shop_action_seconds``), actions that raised (``shop_action_errors_total``)
   and handoffs to a person (``shop_handoffs_total``);
 * replaces rasa-sdk's error handler, which logged the failure and answered 500
@@ -32,8 +32,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.config import refuse_insecure_start
-from actions.metrics import ACTION_ERRORS, ACTION_SECONDS, metrics_response, report_error
+from shop.config import refuse_insecure_start
+from shop.metrics import ACTION_ERRORS, ACTION_SECONDS, exposition, report_error
 
 logger = logging.getLogger(__name__)
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -75,7 +75,8 @@ async def on_error(request: Request, exception: Exception) -> HTTPResponse:
 
 async def metrics(_: Request) -> HTTPResponse:
     """``GET /metrics``."""
-    return metrics_response()
+    body, content_type = exposition()
+    return response.raw(body, content_type=content_type)
 
 
 def extend(app: Sanic) -> None:

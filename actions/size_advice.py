@@ -20,17 +20,17 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
-from actions.db import queries
-from actions.db.reviews import product_reviews
-from actions.lexicon import (
+from actions.products import ProductFormValidationBase, product_answer
+from shop.db import queries
+from shop.db.reviews import product_reviews
+from shop.lexicon import (
     DONT_KNOW_WORDS,
     FIT_LABELS,
     FOOT_SHAPE_WORDS,
     NORMAL_FOOT_FALLBACK_WORDS,
     first_key,
 )
-from actions.products import ProductFormValidationBase, product_answer
-from actions.review_stats import ReviewFacts, fit_disagreement, summarize
+from shop.review_stats import ReviewFacts, fit_disagreement, summarize
 
 # Intents during which an answer to the form's question is expected out of
 # turn (a foot length said with the size question); when a slot is asked, any
@@ -221,7 +221,7 @@ def recommendation_messages(
 ) -> list:
     """The responses (name, variables) advising ``product`` for a foot.
 
-    When the ``reviews`` disagree with the fit note (``actions/review_stats.py``), the
+    When the ``reviews`` disagree with the fit note (``shop/review_stats.py``), the
     advice says so: 40%的买家反馈偏小.
     """
     name = product.name

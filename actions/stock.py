@@ -24,7 +24,6 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.access import shop_now
 from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
@@ -33,10 +32,11 @@ from actions.common import (
     raw_text,
     resolve_product,
 )
-from actions.db import queries
-from actions.lexicon import RESTOCK_WORDS, colors_in
 from actions.products import product_buttons
 from nlu_components.text import normalize_text
+from shop.clock import shop_now
+from shop.db import queries
+from shop.lexicon import RESTOCK_WORDS, colors_in
 
 Messages = list[tuple[str, dict[str, Any]]]
 

@@ -80,7 +80,7 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 def _token_for(secret: str):
-    from actions.identity import issue_token
+    from shop.identity import issue_token
 
     cache: dict[str, str] = {}
 
@@ -101,7 +101,7 @@ def embedded(work: Path) -> Iterator[Target]:
         **ONE_TF_THREAD,
     )
     subprocess.run(
-        [sys.executable, "-m", "actions.db.importer", "seed/demo_shop.json", "--replace"],
+        [sys.executable, "-m", "shop.db.importer", "seed/demo_shop.json", "--replace"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -174,7 +174,7 @@ def production(work: Path) -> Iterator[Target]:
     try:
         if started.returncode:
             raise RuntimeError(f"run_prod.sh start failed; see {log}:\n{log.read_text()[-2000:]}")
-        from actions.api_token import admin_token
+        from shop.api_token import admin_token
 
         started_pids = [
             (int(line.split()[0]), line.split()[1])

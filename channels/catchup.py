@@ -1,7 +1,7 @@
 """Catching a reopened widget up with the bot messages it missed.
 
 The widget keeps its transcript in the browser, but the assistant can speak
-while no widget is open: a shop event (``actions/notify.py``), an agent's reply.
+while no widget is open: a shop event (``shop/notify.py``), an agent's reply.
 Those messages are in the conversation's tracker. On ``session_request`` the
 widget sends ``since`` (the server time of the last message it has, learnt from
 ``session_confirm``'s ``server_time``); the channel then emits the tracker's bot

@@ -1,4 +1,4 @@
-"""``GET /metrics`` on the Rasa server: its Prometheus metrics (``actions/metrics.py``).
+"""``GET /metrics`` on the Rasa server: its Prometheus metrics (``shop/metrics.py``).
 
 Rasa 3.6 has no hook for extra routes, but it mounts every input channel listed in
 ``credentials.yml`` under ``/webhooks/<url_prefix>``. This "channel" receives no
@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.metrics import metrics_response
+from shop.metrics import exposition
 
 
 class MetricsEndpoint(InputChannel):
@@ -38,6 +38,7 @@ class MetricsEndpoint(InputChannel):
 
         @bp.route("/metrics", methods=["GET"])
         async def metrics(_: Request) -> HTTPResponse:
-            return metrics_response()
+            body, content_type = exposition()
+            return response.raw(body, content_type=content_type)
 
         return bp

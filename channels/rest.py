@@ -49,12 +49,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from channels.session import clean_metadata
 from channels.shared_state import offered_payloads
 from rasa_ext.api_auth import admin_claims
 from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 from shop import net
+from shop.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from shop.rate_limit import RateLimit
 
 logger = logging.getLogger(__name__)
@@ -86,14 +86,14 @@ class ShopRestInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Builds the channel as ``rasa run`` starts; refuses insecure settings first."""
-        from actions.config import refuse_insecure_start
+        from shop.config import refuse_insecure_start
 
         refuse_insecure_start("Rasa server")
         return cls()
 
     def __init__(self, *, token: str | None = None, demo_mode: bool | None = None) -> None:
-        """Creates the channel; every setting comes from ``actions.config`` unless given."""
-        from actions.config import settings
+        """Creates the channel; every setting comes from ``shop.config`` unless given."""
+        from shop.config import settings
 
         self.jwt_secret = settings.rasa_jwt_secret
         self.token = settings.rest_token if token is None else token

@@ -12,7 +12,7 @@ Differences from Rasa 3.6's ``SocketIOInput`` (protocol: ``docs/widget-channel.m
 * A human agent's text (event metadata ``agent_name``) reaches the widget with the name.
 * Photos: ``POST /webhooks/socketio/upload``, ``GET .../photos/<id>`` (``channels/uploads.py``).
 * A message whose processing raises is counted, logged once with a trace id and
-  answered with the apology (``actions/metrics.py``), never left unanswered.
+  answered with the apology (``shop/metrics.py``), never left unanswered.
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from actions.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from channels.catchup import MISSED_EVENT, send_missed
 from channels.commands import OfferedPayloads
 from channels.session import SessionSigner, bind_session, clean_metadata
 from channels.shared_state import offered_payloads
 from channels.uploads import add_photo_routes
 from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
+from shop.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
 from shop.rate_limit import RateLimit
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -55,19 +55,19 @@ RATE_LIMIT_SECONDS = 10.0
 
 
 def _verify_buyer(token: Any) -> str | None:
-    from actions.identity import buyer_id_from_token
+    from shop.identity import buyer_id_from_token
 
     return buyer_id_from_token(token)
 
 
 def _shop_secret() -> str:
-    from actions.config import settings
+    from shop.config import settings
 
     return settings.shop_secret
 
 
 def _redis_url() -> str:
-    from actions.config import settings
+    from shop.config import settings
 
     return settings.redis_url
 
@@ -162,7 +162,7 @@ class ShopSocketIOInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Builds the channel from its ``credentials.yml`` section, as ``rasa run`` starts."""
-        from actions.config import refuse_insecure_start
+        from shop.config import refuse_insecure_start
 
         refuse_insecure_start("Rasa server")
         credentials = credentials or {}

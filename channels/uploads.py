@@ -92,14 +92,14 @@ def resolve_caller(channel: ShopSocketIOInput, session_id: Any, buyer_token: Any
 def upload_limit() -> RateLimit:
     """Uploads per conversation (shop/rate_limit.py): through Redis when configured,
     so a buyer's uploads count together on every replica."""
-    from actions.config import settings
+    from shop.config import settings
 
     return RateLimit("upload", UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS, settings.redis_url)
 
 
 def upload_root() -> Path:
     """The upload directory; refused when it lies inside a directory served to browsers."""
-    from actions.config import settings
+    from shop.config import settings
 
     root = settings.upload_dir.resolve()
     for web_root in WEB_ROOTS:
@@ -170,10 +170,10 @@ async def store_photo(photo: CleanPhoto, caller: Caller) -> tuple[str, str | Non
     Returns:
         The photo id and the return request it was linked to, if any.
     """
-    from actions.common import in_transaction
-    from actions.db import queries
-    from actions.db.models import Buyer, Photo
-    from actions.db.values import local_now
+    from shop.clock import local_now
+    from shop.db import queries
+    from shop.db.models import Buyer, Photo
+    from shop.db.session import in_transaction
 
     now = local_now()
     photo_id = secrets.token_hex(16)
@@ -220,7 +220,7 @@ def thumbnail(path: Path) -> bytes:
 
 
 def _photo_row(photo_id: str, session: Any) -> tuple[str, str, str] | None:
-    from actions.db import queries
+    from shop.db import queries
 
     row = queries.get_photo(photo_id, session=session)
     return (row.conversation_id, row.storage_path, row.content_type) if row else None
@@ -288,7 +288,7 @@ def add_photo_routes(
         )
 
     async def photo(request: Request, photo_id: str) -> HTTPResponse:
-        from actions.common import in_transaction
+        from shop.db.session import in_transaction
 
         try:
             caller = resolve_caller(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from actions.config import refuse_insecure_start
 from console.app import create_app
+from shop.config import refuse_insecure_start
 
 
 def main(argv: list[str] | None = None) -> None:

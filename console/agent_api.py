@@ -18,16 +18,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session
 
-from actions.access import shop_now
-from actions.common import in_transaction
-from actions.db import escalations as queue
-from actions.db.models import Escalation, StaffUser
 from console import conversation, views
 from console.auth import Staff, authenticate, requires
 from console.http import answer_database_down, error, json_body
 from console.rasa_client import Conversations, RasaClient, RasaError
 from console.responses import ResponseMissingError, Responses
 from console.suggestions import Suggester
+from shop.clock import shop_now
+from shop.db import escalations as queue
+from shop.db.models import Escalation, StaffUser
+from shop.db.session import in_transaction
 
 logger = logging.getLogger(__name__)
 

@@ -20,16 +20,16 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.access import shop_now
-from actions.common import in_transaction
-from actions.config import settings
-from actions.db.models import Photo, QuickReply
 from console import views
 from console.agent_api import _staff
 from console.auth import authenticate, requires
 from console.http import answer_database_down, error, json_body
 from console.pages import _HEADERS as PAGE_HEADERS
 from console.pages import PAGE_DIR
+from shop.clock import shop_now
+from shop.config import settings
+from shop.db.models import Photo, QuickReply
+from shop.db.session import in_transaction
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 MAX_TITLE, MAX_TEXT = 50, 1000

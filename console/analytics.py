@@ -37,13 +37,13 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.config import settings
-from actions.db.models import ConversationRating, Escalation
-from actions.db.session import get_engine, session_scope
-from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 from console.return_insights import ReturnInsights, return_insights
 from console.review_insights import ReviewInsights, no_reviews, review_insights
 from rasa_ext.events import said_rows
+from shop.config import settings
+from shop.db.models import ConversationRating, Escalation
+from shop.db.session import get_engine, session_scope
+from shop.lexicon import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 
 TOP_INTENTS = 5
 FALLBACK_REPLY = "utter_default"  # "没太明白": NLU and core fallbacks alike

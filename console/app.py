@@ -26,8 +26,10 @@ def create_app(name: str = "shop_console", *, proxies_count: int | None = None) 
     ``Secure`` behind a proxy that terminates TLS; with 0 those headers are ignored
     (a client could send them).
     """
-    from actions.config import settings
+    from shop.config import settings
+    from shop.masking import install as mask_personal_data_in_logs
 
+    mask_personal_data_in_logs()  # phones, addresses and tokens, in every log record
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.KEEP_ALIVE_TIMEOUT = 30

@@ -29,10 +29,10 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.common import in_transaction
-from actions.config import settings
-from actions.db.models import StaffUser
 from console.http import client_address, error, json_body
+from shop.config import settings
+from shop.db.models import StaffUser
+from shop.db.session import in_transaction
 from shop.rate_limit import RateLimit
 
 COOKIE = "shop_console"

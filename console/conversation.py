@@ -1,7 +1,7 @@
 """A conversation as agents see it: messages, unread counts, export.
 
 Messages (``M`` in ``docs/console-api.md``) are the lines of the one renderer,
-:mod:`actions.transcript`: button clicks as their titles, triggered events as
+:mod:`shop.transcript`: button clicks as their titles, triggered events as
 grey notes, never a slash payload. Exports mask phone numbers and addresses.
 """
 
@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from actions import transcript
-from actions.access import mask_phone
-from actions.config import settings
-from actions.lexicon import INTENT_LABELS, label
+from shop import transcript
+from shop.config import settings
+from shop.lexicon import INTENT_LABELS, label
+from shop.masking import mask_phone
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[-－ ](\d{3,4})(\d{4})(?!\d)")

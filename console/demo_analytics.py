@@ -26,11 +26,11 @@ from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from actions.config import settings
-from actions.db.models import ConversationRating, Escalation, OrderItem, ReturnRequest
-from actions.db.schema import local_now
-from actions.db.session import get_engine, session_scope
 from rasa_ext.events import delete_conversations
+from shop.clock import local_now
+from shop.config import settings
+from shop.db.models import ConversationRating, Escalation, OrderItem, ReturnRequest
+from shop.db.session import get_engine, session_scope
 
 PREFIX = "demo-an-"
 RETURN_PREFIX = "RD"

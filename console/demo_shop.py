@@ -24,11 +24,11 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.config import settings
-from actions.db.session import session_scope
-from actions.identity import issue_token
 from console import demo_shop_data as data
 from console.http import static_file
+from shop.config import settings
+from shop.db.session import session_scope
+from shop.identity import issue_token
 
 SHOP_NAME = "步云鞋业"
 COOKIE = "shop_demo_buyer"

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.db.models import (
+from shop.db.models import (
     Buyer,
     Order,
     OrderItem,

@@ -13,9 +13,9 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.common import ShopDataUnavailableError
-from actions.config import settings
 from shop import net
+from shop.config import settings
+from shop.db.session import ShopDataUnavailableError
 
 MIME_TYPES = {
     "js": "text/javascript; charset=utf-8",

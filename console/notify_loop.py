@@ -1,8 +1,8 @@
 """The shop-event dispatcher as a background task of the console process.
 
-``python -m console`` runs :func:`actions.notify.dispatch_once` every
+``python -m console`` runs :func:`shop.notify.dispatch_once` every
 :data:`INTERVAL` seconds (``--no-notify`` turns it off, e.g. when
-``python -m actions.notify --loop`` runs elsewhere; running both is safe: each
+``python -m shop.notify --loop`` runs elsewhere; running both is safe: each
 event is claimed by one of them). Details: ``docs/proactive.md``.
 """
 
@@ -13,7 +13,7 @@ import logging
 
 from sanic import Sanic
 
-from actions.notify import Outcome, dispatch_once
+from shop.notify import Outcome, dispatch_once
 
 logger = logging.getLogger(__name__)
 

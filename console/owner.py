@@ -31,10 +31,6 @@ from sanic.response import HTTPResponse
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from actions.config import settings
-from actions.db.returns import ReturnError
-from actions.db.session import session_scope
-from actions.db.shop_events import ShopEventError, mark_order_delivered, mark_order_shipped
 from console.analytics import Report, build_report, today
 from console.auth import Staff, authenticate, requires
 from console.charts import (
@@ -48,6 +44,10 @@ from console.charts import (
 )
 from console.http import error
 from console.review_insights import reviews_json
+from shop.config import settings
+from shop.db.returns import ReturnError
+from shop.db.session import session_scope
+from shop.db.shop_events import ShopEventError, mark_order_delivered, mark_order_shipped
 
 logger = logging.getLogger(__name__)
 
@@ -129,8 +129,8 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def _labels(name: str) -> dict[str, str]:
-    """A Chinese display-name table of ``actions.lexicon`` (``INTENT_LABELS`` …), if it has one."""
-    from actions import lexicon
+    """A Chinese display-name table of ``shop.lexicon`` (``INTENT_LABELS`` …), if it has one."""
+    from shop import lexicon
 
     table = getattr(lexicon, name, None)
     return table if isinstance(table, dict) else {}

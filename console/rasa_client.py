@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from actions.config import settings
+from shop.config import settings
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
   conversation (filters: ``buyer, order, from, to, intent, handled_by, q``;
   ``page``, ``size``), latest activity first.
 * ``GET /console/records/conversation?id=…`` and ``GET /console/api/records/conversation?id=…``:
-  one conversation as staff read it (:mod:`actions.transcript`).
+  one conversation as staff read it (:mod:`shop.transcript`).
 * ``GET /console/api/records/export?format=json|csv&…``: the whole search result,
   masked, streamed (:mod:`console.records_export`).
 * ``GET /console/api/records/access-log`` (owner): who searched, viewed or exported what.
@@ -26,10 +26,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.access import shop_now
-from actions.db.models import Buyer, RecordAccess
-from actions.db.session import session_scope
-from actions.lexicon import INTENT_LABELS
 from console import conversation, owner, records_export
 from console.auth import Staff, authenticate, requires
 from console.http import answer_database_down, error
@@ -50,6 +46,10 @@ from console.records_store import (
 )
 from console.views import iso
 from rasa_ext.events import has_events
+from shop.clock import shop_now
+from shop.db.models import Buyer, RecordAccess
+from shop.db.session import session_scope
+from shop.lexicon import INTENT_LABELS
 
 ROLES = "agent,owner"
 STYLE = Path(__file__).resolve().parent / "static" / "records" / "records.css"

@@ -1,7 +1,7 @@
 """Exports of a records search, JSON or CSV, masked, written a few conversations at a time.
 
 The ids of the matching conversations are read first (small); then each chunk of
-:data:`CHUNK` conversations is read, rendered by :mod:`actions.transcript` (through
+:data:`CHUNK` conversations is read, rendered by :mod:`shop.transcript` (through
 ``console.conversation.messages``), masked (phone numbers, addresses the
 conversation's slots held, the buyer's order addresses, address-shaped text) and
 handed to the response as text. Only one chunk's events are in memory at a time,
@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.config import settings
-from actions.db.models import Order
-from actions.db.session import session_scope
 from console import conversation
 from console.records_store import Filters, buyer_of, events_of, summary
+from shop.config import settings
+from shop.db.models import Order
+from shop.db.session import session_scope
 
 CHUNK = 50
 FORMATS = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}

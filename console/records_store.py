@@ -2,7 +2,7 @@
 
 Every conversation is in the tracker store's ``events`` table (one row per event,
 ``data`` its JSON), not only the handed-off ones, so the search runs there, in SQL,
-and only the page asked for is read and rendered (:mod:`actions.transcript`).
+and only the page asked for is read and rendered (:mod:`shop.transcript`).
 The shop database adds what the tracker does not say directly: which conversations
 belong to a buyer (``buyer-<id>`` and the buyer's escalations, complaints, ratings
 and photos) or concern an order. Filters (docs/records.md): buyer, order number,
@@ -26,12 +26,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from actions import transcript
-from actions.config import settings
-from actions.db.models import Buyer, Complaint, ConversationRating, Escalation, Order, Photo
-from actions.lexicon import INTENT_LABELS, label
 from rasa_ext import events as rasa_events
 from rasa_ext.events import EVENTS
+from shop import transcript
+from shop.config import settings
+from shop.db.models import Buyer, Complaint, ConversationRating, Escalation, Order, Photo
+from shop.lexicon import INTENT_LABELS, label
 
 BUYER_PREFIX = "buyer-"
 SAID = ("user", "bot")

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from actions.config import PROJECT_ROOT
+from shop.config import PROJECT_ROOT
 
 VARIABLE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 SUGGEST_CONFIDENCE = 0.8

@@ -33,9 +33,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from actions.access import shop_now
-from actions.config import settings
-from actions.db.models import (
+from console.conversation import mask_text
+from rasa_ext.events import EVENTS, has_events
+from shop.clock import shop_now
+from shop.config import settings
+from shop.db.models import (
     Complaint,
     ConversationRating,
     DeliveryCase,
@@ -44,9 +46,7 @@ from actions.db.models import (
     ReturnRequest,
     ShopEvent,
 )
-from actions.db.session import get_engine, session_scope
-from console.conversation import mask_text
-from rasa_ext.events import EVENTS, has_events
+from shop.db.session import get_engine, session_scope
 
 _CHUNK = 500
 

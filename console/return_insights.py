@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db.models import OrderItem, Product, ReturnRequest
+from shop.db.models import OrderItem, Product, ReturnRequest
 
 SMALL_WORDS = ("小了", "偏小", "挤", "紧", "顶脚", "换大", "大一码", "大半码")
 LARGE_WORDS = ("大了", "偏大", "松", "掉跟", "换小", "小一码", "小半码")

@@ -2,8 +2,8 @@
 product, the topics of 中差评, and products whose reviews contradict their fit note.
 
 Every figure is counted from the stored reviews (``product_reviews``) with the pure
-functions of :mod:`actions.review_stats`; topics come from the word list
-``REVIEW_TOPIC_WORDS`` of ``actions/lexicon.py``, never guessed. The trend covers the
+functions of :mod:`shop.review_stats`; topics come from the word list
+``REVIEW_TOPIC_WORDS`` of ``shop/lexicon.py``, never guessed. The trend covers the
 :data:`MONTHS` calendar months up to the report's last day; the rest covers all reviews.
 """
 
@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db.models import Product
-from actions.db.reviews import reviews_by_product
-from actions.lexicon import FIT_LABELS
-from actions.review_stats import (
+from shop.db.models import Product
+from shop.db.reviews import reviews_by_product
+from shop.lexicon import FIT_LABELS
+from shop.review_stats import (
     NEGATIVE_MAX_RATING,
     fit_disagreement,
     negative_topics,

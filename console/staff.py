@@ -30,12 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.access import shop_now
-from actions.config import settings
-from actions.db.models import QuickReply, ShopPolicy, StaffUser
-from actions.db.queries import get_policy
-from actions.db.session import get_engine, session_scope
 from console.auth import ROLES, hash_password, staff_by_username
+from shop.clock import shop_now
+from shop.config import settings
+from shop.db.models import QuickReply, ShopPolicy, StaffUser
+from shop.db.queries import get_policy
+from shop.db.session import get_engine, session_scope
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,49}")
 MIN_PASSWORD, MAX_PASSWORD = 8, 200

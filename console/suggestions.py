@@ -32,9 +32,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import ShopDataUnavailableError
 from console.rasa_client import Conversations, RasaError
 from console.responses import VARIABLE, ResponseMissingError, Responses
+from shop.db.session import ShopDataUnavailableError
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.lexicon import INBOX_REASON_LABELS, INTENT_LABELS
 from console.auth import Staff, authenticate, requires
 from console.http import error
 from console.pages import _HEADERS, PAGE_DIR
+from shop.lexicon import INBOX_REASON_LABELS, INTENT_LABELS
 from trainer import activation, inbox, jobs, nlu_files, runner, segment, training
 from trainer.workspace import Workspace, add_flag, read_log
 

@@ -3,7 +3,7 @@
 Built inside the request's transaction from database rows; plain dicts after.
 Times are ISO 8601 in the shop's time zone; phone numbers are masked. Codes
 (reasons, statuses) come with their Chinese display names (``*_label``) from
-``actions.lexicon``, summaries and buyer words as :mod:`actions.transcript`
+``shop.lexicon``, summaries and buyer words as :mod:`shop.transcript`
 renders them: the page shows those, never a code or a payload.
 """
 
@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from actions import transcript
-from actions.access import mask_phone
-from actions.config import settings
-from actions.db.escalations import ONLINE_WINDOW
-from actions.db.models import (
+from shop import transcript
+from shop.config import settings
+from shop.db.escalations import ONLINE_WINDOW
+from shop.db.models import (
     Buyer,
     Escalation,
     Order,
@@ -30,7 +29,7 @@ from actions.db.models import (
     ReturnRequest,
     StaffUser,
 )
-from actions.lexicon import (
+from shop.lexicon import (
     ESCALATION_REASON_LABELS,
     ORDER_STATUS_LABELS,
     RETURN_KIND_LABELS,
@@ -38,6 +37,7 @@ from actions.lexicon import (
     RETURN_STATUS_LABELS,
     label,
 )
+from shop.masking import mask_phone
 
 MAX_ORDERS = 20
 MAX_PHOTOS = 50

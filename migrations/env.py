@@ -1,8 +1,8 @@
 """Alembic environment of the shop database.
 
 The URL is never written down here: it comes from ``config.attributes``
-(set by :func:`actions.db.migrate.upgrade_database`), from ``-x database_url=...``
-on the command line, or else from ``actions.config.settings.database_url``.
+(set by :func:`shop.db.migrate.upgrade_database`), from ``-x database_url=...``
+on the command line, or else from ``shop.config.settings.database_url``.
 The schema to compare against is the models' metadata. SQLite cannot alter
 tables in place, so its migrations run in batch mode (copy and move).
 """
@@ -15,8 +15,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from actions.config import settings
-from actions.db.models import Base
+from shop.config import settings
+from shop.db.models import Base
 
 config = context.config
 

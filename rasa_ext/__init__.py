@@ -45,12 +45,12 @@ def check_rasa_version(version: str | None = None) -> None:
 def install() -> None:
     """Checks the Rasa version, then applies every patch (each one is idempotent)."""
     check_rasa_version()
-    from actions.log_masking import install as install_log_masking
     from rasa_ext.api_auth import install as install_api_auth
     from rasa_ext.handoff_wait import install as install_handoff_wait
     from rasa_ext.long_conversations import install as install_long_conversations
     from rasa_ext.resilience import install as install_resilience
     from rasa_ext.speedups import install as install_speedups
+    from shop.masking import install as install_log_masking
 
     install_log_masking()
     install_resilience()

@@ -2,7 +2,7 @@
 
 The console and other trusted servers call Rasa's HTTP API, and may call the REST
 channel, with ``Authorization: Bearer <JWT>`` signed with ``RASA_JWT_SECRET``
-(``python -m actions.api_token`` mints one valid for a given number of days).
+(``python -m shop.api_token`` mints one valid for a given number of days).
 A token without ``exp`` would be valid forever, so neither place accepts one:
 
 * :func:`admin_claims` is the REST channel's check (``channels/rest.py``);

@@ -33,7 +33,7 @@ import yaml
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
-from actions.metrics import ACTION_FAILURES, report_error
+from shop.metrics import ACTION_FAILURES, report_error
 
 logger = logging.getLogger(__name__)
 TRACE_ID = re.compile(r"[0-9a-f]{16}")
@@ -44,7 +44,7 @@ APOLOGY_RESPONSE = "utter_system_trouble"
 
 def _response(name: str) -> tuple[str, list[dict[str, str]]]:
     """The text and buttons of a domain response (buyer-facing text lives in domain.yml)."""
-    from actions.config import PROJECT_ROOT
+    from shop.config import PROJECT_ROOT
 
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     variant = domain["responses"][name][0]
@@ -108,7 +108,7 @@ def _wrap(run: Callable[..., Awaitable[list[Event]]]) -> Callable[..., Any]:
 def install(timeout: float | None = None) -> None:
     """Wraps ``RemoteAction.run`` once; ``timeout`` defaults to ``settings.action_timeout``."""
     if timeout is None:
-        from actions.config import settings
+        from shop.config import settings
 
         timeout = settings.action_timeout
     _timeout["seconds"] = timeout

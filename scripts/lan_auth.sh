@@ -4,7 +4,7 @@
 # can read and change every conversation) to 127.0.0.1. When RASA_INTERFACE lets other
 # machines in (a phone on the LAN), both doors get a lock first:
 #   RASA_JWT_SECRET  `rasa run --jwt-secret`: every HTTP API call needs a Bearer JWT;
-#                    the console gets one in RASA_TOKEN (python -m actions.api_token)
+#                    the console gets one in RASA_TOKEN (python -m shop.api_token)
 #   SHOP_REST_TOKEN  the REST channel answers only callers sending X-Shop-Token
 # Each is generated once into $SHOP_VAR_DIR/lan-secrets.env (mode 600) unless set.
 # Sets RASA_API_AUTH, the extra `rasa run` arguments (empty on loopback).
@@ -21,11 +21,11 @@ case "${RASA_INTERFACE:-127.0.0.1}" in
     while IFS='=' read -r key value; do  # the file fills what the environment leaves unset
       if [ -n "$key" ] && [ -z "${!key:-}" ]; then export "$key=$value"; fi
     done < "$lan_secrets"
-    RASA_TOKEN="$(.venv/bin/python -m actions.api_token --days 30)"
+    RASA_TOKEN="$(.venv/bin/python -m shop.api_token --days 30)"
     export RASA_TOKEN
     RASA_API_AUTH=(--jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256)
     echo "RASA_INTERFACE=${RASA_INTERFACE}: the HTTP API needs a Bearer JWT" \
-      "(python -m actions.api_token) and the REST channel the X-Shop-Token header;" \
+      "(python -m shop.api_token) and the REST channel the X-Shop-Token header;" \
       "both secrets are in $lan_secrets (set -a; . $lan_secrets; set +a)." >&2
     ;;
 esac

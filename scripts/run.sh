@@ -17,7 +17,7 @@ scripts/install.sh
 scripts/install_cjk_font.sh || echo "warning: fonts-noto-cjk could not be installed (needs root):" \
   "the owner page's charts will show an error instead of Chinese; install it with" \
   "'apt-get install fonts-noto-cjk'" >&2
-.venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
+.venv/bin/python -m shop.db.importer seed/demo_shop.json --if-empty
 if [ "$SHOP_DEMO" = "1" ]; then .venv/bin/python -m console.staff demo --if-missing; fi
 scripts/train_if_stale.sh
 # Reachable from other machines? Then the HTTP API needs a JWT and REST a token.

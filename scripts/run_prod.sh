@@ -101,11 +101,11 @@ with conn.cursor() as cur:
             print(f"created database {name}")
 PY
 # Migrates the shop schema (Alembic) and loads the demo shop once.
-.venv/bin/python -m actions.db.importer seed/demo_shop.json --if-empty
+.venv/bin/python -m shop.db.importer seed/demo_shop.json --if-empty
 # MODEL: another trained model of this assistant (default: train models/shoe-shop.tar.gz if stale).
 if [ -z "${MODEL:-}" ]; then scripts/train_if_stale.sh; fi
 : "${MODEL:=models/shoe-shop.tar.gz}"
-export RASA_TOKEN="${RASA_TOKEN:-$(.venv/bin/python -m actions.api_token --days 365)}"
+export RASA_TOKEN="${RASA_TOKEN:-$(.venv/bin/python -m shop.api_token --days 365)}"
 
 mode="${1:-foreground}"
 trap 'rc=$?; if [ "$mode" != start ] || [ $rc -ne 0 ]; then stop_all; fi' EXIT
@@ -160,7 +160,7 @@ Production set-up is up (two Rasa replicas behind nginx; logs in $PROD_DIR/logs)
   servers (REST):         http://localhost:$PUBLIC_PORT/webhooks/rest/webhook  (X-Shop-Token: \$SHOP_REST_TOKEN)
   metrics (Prometheus):   http://127.0.0.1:$RASA_A_PORT/metrics  http://127.0.0.1:$ACTIONS_A_PORT/metrics  (and B)
   demo shop and console:  http://localhost:$PUBLIC_PORT/
-  Rasa HTTP API (JWT):    http://127.0.0.1:$API_PORT  (Authorization: Bearer \$(.venv/bin/python -m actions.api_token))
+  Rasa HTTP API (JWT):    http://127.0.0.1:$API_PORT  (Authorization: Bearer \$(.venv/bin/python -m shop.api_token))
 Stop with: scripts/run_prod.sh stop  (or Ctrl-C in the foreground)
 MSG
 if [ "${1:-}" = "start" ]; then exit 0; fi

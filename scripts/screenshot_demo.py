@@ -25,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.config import settings  # noqa: E402
+from shop.config import settings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

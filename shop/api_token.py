@@ -2,7 +2,7 @@
 
 The console and other trusted services send ``Authorization: Bearer <token>``;
 Rasa 3.6 accepts an HS256 JWT whose ``user.role`` is ``admin``. Print one with
-``python -m actions.api_token [--days 30]`` (needs ``RASA_JWT_SECRET``).
+``python -m shop.api_token [--days 30]`` (needs ``RASA_JWT_SECRET``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 
 import jwt
 
-from actions.config import settings
+from shop.config import settings
 
 
 def admin_token(secret: str, days: float = 30, username: str = "console") -> str:
@@ -31,7 +31,7 @@ def admin_token(secret: str, days: float = 30, username: str = "console") -> str
 
 def main(argv: list[str] | None = None) -> int:
     """Prints an admin token signed with ``RASA_JWT_SECRET``."""
-    parser = argparse.ArgumentParser(prog="python -m actions.api_token", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m shop.api_token", description=__doc__)
     parser.add_argument("--days", type=float, default=30)
     parser.add_argument("--username", default="console")
     args = parser.parse_args(argv)

@@ -7,7 +7,7 @@ an order is theirs with its number and the last four digits of its phone; the
 orders proven so far live in the ``verified_order_ids`` slot, which only the
 verification code sets.
 
-``python -m actions.identity B005 [--hours 24]`` prints a token for a demo buyer.
+``python -m shop.identity B005 [--hours 24]`` prints a token for a demo buyer.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import jwt
 
-from actions.config import settings
+from shop.config import settings
 
 ALGORITHM = "HS256"
 MAX_VERIFY_ATTEMPTS = 3

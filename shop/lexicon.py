@@ -348,7 +348,7 @@ PRICE_PROTECTION_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 INTENT_LABELS["ask_stock"] = "问库存"
 
-# --- product reviews (actions/review_stats.py, actions/reviews.py) ----------
+# --- product reviews (shop/review_stats.py, actions/reviews.py) ----------
 # How a reviewer found the fit: the store codes of product_reviews.fit.
 FIT_LABELS: dict[str, str] = {"small": "偏小", "true": "正常", "large": "偏大"}
 # What reviews talk about: the owner counts them in 中差评, a buyer asks about them
@@ -389,3 +389,8 @@ QUOTE_FORMAT = "「{text}」（{rating}分{size}）"
 QUOTE_SIZE_FORMAT = "，{size}码"
 INTENT_LABELS["ask_reviews"] = "问评价"
 INTENT_LABELS["EXTERNAL_review_invite"] = "邀请评价"
+
+# Responses of the forms that staff pages count and show (actions/forms.py): a hint
+# before a question asked again, and the offer of a person after the second miss.
+HINT_PREFIX = "utter_hint_"
+OFFER_HUMAN_IN_FORM = "utter_offer_human_in_form"

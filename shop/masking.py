@@ -2,9 +2,9 @@
 
 :func:`install` wraps the logging record factory, so every record of every
 logger (Rasa, Sanic, the action server, the console) is masked when it is
-created, tracebacks included, whichever handler writes it later. Imported and installed by
-``actions/__init__.py`` (action server, console) and ``channels/__init__.py``
-(Rasa server).
+created, tracebacks included, whichever handler writes it later. Installed by
+``actions/__init__.py`` (action server), ``rasa_ext.install`` (Rasa server),
+``console.app.create_app`` (console) and ``python -m trainer``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         r"\1[masked]",
     ),
 ]
+
+
+def mask_phone(phone: str) -> str:
+    """``13812345678`` -> ``138****5678`` (a phone shown to staff)."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 def mask(text: str) -> str:

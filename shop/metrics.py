@@ -13,7 +13,7 @@ worker, so one process holds all of its numbers):
 An error is recorded only through :func:`report_error`: counted, and logged once
 with a trace id that is also handed to the caller (a response header, a JSON
 field), so a complaint and its log line can be matched. Its traceback goes
-through the same masking as every log record (``actions/log_masking.py``).
+through the same masking as every log record (``shop/masking.py``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ import logging
 import uuid
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from sanic import response
-from sanic.response import HTTPResponse
 
 # Seconds; a message may wait for its conversation's lock and run ten actions.
 MESSAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
@@ -94,6 +92,7 @@ def report_error(
     return trace
 
 
-def metrics_response() -> HTTPResponse:
-    """``GET /metrics``: this process's metrics in the Prometheus text format."""
-    return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+def exposition() -> tuple[bytes, str]:
+    """This process's metrics in the Prometheus text format, and its content type
+    (``GET /metrics`` of the Rasa server and of the action server)."""
+    return generate_latest(), CONTENT_TYPE_LATEST

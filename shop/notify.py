@@ -1,6 +1,6 @@
 """Delivers shop events to buyers through Rasa's external events, exactly once.
 
-``python -m actions.notify`` sends what is due and exits; ``--loop`` keeps
+``python -m shop.notify`` sends what is due and exits; ``--loop`` keeps
 polling (the console runs the same loop in the background). For each event:
 claim the row (one conditional UPDATE, committed) → skip it for now if the
 buyer's conversation is paused (a person has it; Rasa would run no action) →
@@ -25,11 +25,11 @@ from typing import Any
 import requests
 from sqlalchemy.engine import Engine
 
-from actions.config import settings
-from actions.db import reviews, shop_events
-from actions.db.models import ShopEvent
-from actions.db.schema import local_now
-from actions.db.session import get_engine, session_scope
+from shop.clock import local_now
+from shop.config import settings
+from shop.db import reviews, shop_events
+from shop.db.models import ShopEvent
+from shop.db.session import get_engine, session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def dispatch_once(
 ) -> Outcome:
     """Delivers the due events (optionally of one buyer); returns the counts.
 
-    Review invitations now due are added first (``actions/db/reviews.py``).
+    Review invitations now due are added first (``shop/db/reviews.py``).
     """
     engine = engine or get_engine()
     with session_scope(engine) as session:
@@ -169,8 +169,8 @@ def run_forever(interval: float, *, engine: Engine | None = None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m actions.notify [--loop] [--interval S] [--buyer B] [--database-url U]``."""
-    parser = argparse.ArgumentParser(prog="python -m actions.notify", description=__doc__)
+    """``python -m shop.notify [--loop] [--interval S] [--buyer B] [--database-url U]``."""
+    parser = argparse.ArgumentParser(prog="python -m shop.notify", description=__doc__)
     parser.add_argument("--loop", action="store_true", help="keep polling")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
     parser.add_argument("--buyer", help="only this buyer's events")

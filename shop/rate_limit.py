@@ -7,7 +7,7 @@ window: at most ``limit`` events in any ``window`` seconds.
 
 Where the counts live follows the deployment. Without a Redis URL they are in
 the limiter's memory (embedded: one server, nothing to share). With one (``REDIS_URL``,
-``actions.config.settings.redis_url``) they are in Redis, so every replica
+``shop.config.settings.redis_url``) they are in Redis, so every replica
 counts the same events and a client cannot multiply a limit by the number of
 replicas. When Redis does not answer, a limit fails open: the event is allowed
 and a warning logged, so a Redis outage never stops a buyer (docs/deployment.md).

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from actions.lexicon import FIT_TOPICS, NEGATIONS, PROBLEM_TOPICS, REVIEW_TOPIC_WORDS
+from shop.lexicon import FIT_TOPICS, NEGATIONS, PROBLEM_TOPICS, REVIEW_TOPIC_WORDS
 
 # Reviews disagree with the fit note when at least FIT_MIN_REVIEWS reviews say how the
 # shoe fit and at least FIT_MIN_SHARE of them found it small (or large) where the note

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from actions.lexicon import (
+from shop.lexicon import (
     AFTER_SALE_GOAL_LABELS,
     CARD_LABELS,
     COMPLAINT_CATEGORY_LABELS,

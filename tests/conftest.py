@@ -15,7 +15,7 @@ from typing import Any
 os.environ["DATABASE_URL"] = "sqlite://"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 # A test-only secret, inherited by the servers tests start: outside demo mode they refuse
-# the published development secret (actions.config.refuse_insecure_start).
+# the published development secret (shop.config.refuse_insecure_start).
 os.environ.setdefault("SHOP_SECRET", "test-only-shop-secret-for-the-whole-suite-0123")
 
 import pytest
@@ -24,8 +24,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.db.models import Base
-from actions.db.session import get_engine, session_scope
+from shop.db.models import Base
+from shop.db.session import get_engine, session_scope
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SHOP = ROOT / "seed" / "demo_shop.json"
@@ -40,7 +40,7 @@ def domain() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def demo_snapshot() -> Iterator[sqlite3.Connection]:
     """The demo shop imported once per run, kept as an in-memory SQLite copy."""
-    from actions.db.importer import load_shop
+    from shop.db.importer import load_shop
 
     engine = get_engine()
     Base.metadata.drop_all(engine)
@@ -72,7 +72,7 @@ def shop_db(demo_snapshot: sqlite3.Connection) -> Iterator[None]:
 
 def token(buyer_id: str, **kwargs: Any) -> dict[str, str]:
     """Message metadata of a logged-in buyer."""
-    from actions.identity import issue_token
+    from shop.identity import issue_token
 
     return {"buyer_token": issue_token(buyer_id, **kwargs)}
 

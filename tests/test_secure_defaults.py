@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.config import DEFAULT_SHOP_SECRET, Settings, insecure_settings, settings
+from shop.config import DEFAULT_SHOP_SECRET, Settings, insecure_settings, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from actions.config import settings
+from shop.config import settings
 from trainer.workspace import Workspace, log_change
 
 _JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from actions.lexicon import INBOX_REASON_LABELS, label
+from shop.lexicon import INBOX_REASON_LABELS, label
 from trainer import activation, evaluation, inbox, nlu_files, segment, training
 from trainer.jobs import Job
 from trainer.workspace import Workspace, add_flag, read_log

@@ -10,7 +10,7 @@ message was a complaint, or an agent flagged it. Button clicks, photos,
 listed. Identical and near-identical messages (see :func:`group_key`) are grouped
 with a count. Groups already annotated or discarded, and messages that already
 are training examples, are left out. The context around a message is rendered
-by :mod:`actions.transcript`, as staff see it everywhere.
+by :mod:`shop.transcript`, as staff see it everywhere.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from actions import transcript
-from actions.forms import HINT_PREFIX, OFFER_HUMAN_IN_FORM
-from actions.lexicon import INTENT_LABELS, label
 from rasa_ext.events import events_since
+from shop import transcript
+from shop.lexicon import HINT_PREFIX, INTENT_LABELS, OFFER_HUMAN_IN_FORM, label
 from trainer.textnorm import group_key
 from trainer.workspace import Workspace, read_flags, read_log
 

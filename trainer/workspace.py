@@ -1,6 +1,6 @@
 """Where the trainer reads and writes, and its append-only change log and agent flags.
 
-Every path comes from :class:`Workspace`, built from ``actions.config.settings``
+Every path comes from :class:`Workspace`, built from ``shop.config.settings``
 by default; tests build one on a temporary copy of the project.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from actions.config import settings
+from shop.config import settings
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``--update``: refresh a live shop's catalogue, stock, promotions and policy from a file.
 
 A shop may run it as often as it likes, e.g. daily from its own product system:
-``python -m actions.db.importer catalogue.json --update``. The file holds the shop
+``python -m shop.db.importer catalogue.json --update``. The file holds the shop
 format's ``products`` (required), ``policy`` and ``promotions`` (optional); it is
 validated whole first (``validate_catalogue``) and then applied in one transaction.
 Buyers, orders, parcels, return requests and everything about conversations are
@@ -31,11 +31,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.db.base import Base
-from actions.db.importer import ShopDataError, review_from_record
-from actions.db.importer import _product as product_from_record
-from actions.db.models import Order, OrderItem, Product, ProductReview, Promotion, ShopPolicy
-from actions.db.schema import format_path, local_now, parse_date, validate_catalogue
+from shop.clock import local_now
+from shop.db.base import Base
+from shop.db.importer import ShopDataError, review_from_record
+from shop.db.importer import _product as product_from_record
+from shop.db.models import Order, OrderItem, Product, ProductReview, Promotion, ShopPolicy
+from shop.db.schema import format_path, parse_date, validate_catalogue
 
 __all__ = ["update_catalogue", "validate_catalogue"]
 

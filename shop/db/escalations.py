@@ -28,8 +28,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from actions.config import settings
-from actions.db.models import Escalation, StaffUser
+from shop.config import settings
+from shop.db.models import Escalation, StaffUser
 
 ONLINE_WINDOW = timedelta(seconds=60)  # the console polls every few seconds
 BUYER_LEFT_AFTER = timedelta(minutes=settings.buyer_left_minutes)

@@ -1,13 +1,13 @@
 """Import a shop (catalogue, policy, promotions, buyers, orders, returns, reviews) from one
 JSON file.
 
-``python -m actions.db.importer FILE.json [--replace | --if-empty | --update]
+``python -m shop.db.importer FILE.json [--replace | --if-empty | --update]
 [--database-url URL]``. The whole file is validated first; on any problem every bad
 record is printed with its JSON position and nothing is written (exit 1). Otherwise
 the database is migrated and everything is loaded in one transaction. ``--replace``
-keeps the rows about conversations and relinks them (``actions/db/runtime_rows.py``);
+keeps the rows about conversations and relinks them (``shop/db/runtime_rows.py``);
 ``--update`` refreshes only the catalogue, stock, promotions and policy
-(``actions/db/catalogue.py``). Format: ``docs/shop-data.md``.
+(``shop/db/catalogue.py``). Format: ``docs/shop-data.md``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.config import settings
-from actions.db import runtime_rows
-from actions.db.migrate import upgrade_database
-from actions.db.models import (
+from shop.clock import local_now
+from shop.config import settings
+from shop.db import runtime_rows
+from shop.db.migrate import upgrade_database
+from shop.db.models import (
     Buyer,
     Order,
     OrderItem,
@@ -45,20 +46,19 @@ from actions.db.models import (
     StockItem,
     TrackingEvent,
 )
-from actions.db.schema import (
+from shop.db.schema import (
     format_path,
-    local_now,
     parse_date,
     parse_datetime,
     to_fen,
     validate_shop,
 )
-from actions.db.session import get_engine, session_scope
+from shop.db.session import get_engine, session_scope
 
 __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "wipe_shop"]
 
 # Children before parents, so deleting in this order never breaks a foreign key. Rows
-# about conversations that point here are kept and relinked (actions/db/runtime_rows.py).
+# about conversations that point here are kept and relinked (shop/db/runtime_rows.py).
 SHOP_TABLES = (
     ShopEvent, ReturnStatusChange, ProductReview,
     TrackingEvent, ReturnRequest, Shipment, OrderItem, Order, Buyer,
@@ -257,7 +257,7 @@ def load_shop(
         data: The parsed shop file.
         session: The session to write with.
         replace: Delete the existing shop first; otherwise existing ids are conflicts.
-            Rows about conversations are kept and relinked (``actions/db/runtime_rows.py``).
+            Rows about conversations are kept and relinked (``shop/db/runtime_rows.py``).
         now: The import time that relative dates count from (default: now, local time).
 
     Returns:
@@ -353,7 +353,7 @@ def has_shop(*, session: Session) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the import command; return the process exit code (0 done or skipped, 1 refused)."""
     parser = argparse.ArgumentParser(
-        prog="python -m actions.db.importer",
+        prog="python -m shop.db.importer",
         description="Validate a shop JSON file and load it into the shop database.",
     )
     parser.add_argument("file", type=Path, help="the shop file, e.g. seed/demo_shop.json")
@@ -376,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = read_shop_file(args.file)
     except ShopDataError as exc:
         return _fail(exc.errors, "error(s)")
-    from actions.db.catalogue import update_catalogue, validate_catalogue
+    from shop.db.catalogue import update_catalogue, validate_catalogue
 
     errors = (validate_catalogue if args.update else validate_shop)(data, now=now)
     if errors:

@@ -8,7 +8,7 @@ from typing import Any
 
 from jsonschema import Draft7Validator, FormatChecker
 
-from actions.db.values import (
+from shop.db.values import (
     FUNCTION_KEYS,
     FUNCTION_LEVELS,
     GENDERS,

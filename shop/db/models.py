@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from actions.db.base import Base
+from shop.db.base import Base
 
 
 class Product(Base):
@@ -288,7 +288,7 @@ class ProductReview(Base):
 
     ``source`` says where it came from: ``import`` (the shop file; replaced with the
     shop) or ``chat`` (given to the assistant after delivery; kept across
-    ``importer --replace``, see ``actions/db/runtime_rows.py``).
+    ``importer --replace``, see ``shop/db/runtime_rows.py``).
     """
 
     __tablename__ = "product_reviews"
@@ -312,7 +312,7 @@ class ProductReview(Base):
 
 
 # The service tables live in their own module; re-exported so every model imports from here.
-from actions.db.service_models import (  # noqa: E402
+from shop.db.service_models import (  # noqa: E402
     Complaint,
     ConversationRating,
     DeliveryCase,

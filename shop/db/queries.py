@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.db.models import Order, Photo, Product, Promotion, ReturnRequest, ShopPolicy
-from actions.db.returns import OPEN_STATUSES
+from shop.db.models import Order, Photo, Product, Promotion, ReturnRequest, ShopPolicy
+from shop.db.returns import OPEN_STATUSES
 
 
 def get_product(product_id: str, *, session: Session) -> Product | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db.models import ConversationRating, Escalation
+from shop.db.models import ConversationRating, Escalation
 
 SCORES = range(1, 6)
 MAX_COMMENT = 1000

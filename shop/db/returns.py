@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db.models import ReturnRequest, ReturnStatusChange, StockItem
-from actions.db.schema import local_now
+from shop.clock import local_now
+from shop.db.models import ReturnRequest, ReturnStatusChange, StockItem
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     "requested": frozenset({"awaiting_shipment", "rejected"}),

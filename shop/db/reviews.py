@@ -7,7 +7,7 @@ Invitations (``docs/proactive.md``): :func:`schedule_review_invites` adds one
 the order already had an invitation or a review, or has an open return (or a
 refunded one: the buyer no longer has the shoes). A buyer gets one invitation a day
 at most (:data:`BUYER_GAP`): a second order waits for the next round after it. The
-dispatcher (``actions/notify.py``) runs it before each delivery round.
+dispatcher (``shop/notify.py``) runs it before each delivery round.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from actions.db.models import Order, ProductReview, ReturnRequest, ShopEvent
-from actions.db.shop_events import record_event
-from actions.review_stats import ReviewFacts
+from shop.db.models import Order, ProductReview, ReturnRequest, ShopEvent
+from shop.db.shop_events import record_event
+from shop.review_stats import ReviewFacts
 
 INVITE_KIND = "review_invite"
 # One invitation a buyer at a time: another order of theirs waits this long (a buyer

@@ -1,7 +1,7 @@
 """``--replace`` on a live shop: the rows the shop file does not hold survive it.
 
 A shop file replaces the shop's own state: catalogue, policy, promotions, buyers,
-orders, parcels and return requests (``SHOP_TABLES`` in ``actions/db/importer.py``,
+orders, parcels and return requests (``SHOP_TABLES`` in ``shop/db/importer.py``,
 deleted children first), together with what only describes that state, the history
 of return statuses and the shop-event notices (:data:`REMOVED`). What the running
 assistant recorded about conversations, which stay in the tracker store, is kept,
@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Column, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from actions.db.models import (
+from shop.db.models import (
     Complaint,
     ConversationRating,
     DeliveryCase,

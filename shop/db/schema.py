@@ -4,7 +4,7 @@ A file is checked whole before anything is written, and every problem is
 reported with its JSON position (``orders[12].items[0].product_id: ...``) so a
 shop owner can fix them all in one pass. The format is described in
 ``docs/shop-data.md``; the allowed values mirror the comments in
-``actions/db/models.py``.
+``shop/db/models.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
-from actions.db.json_schema import _VALIDATOR, SHOP_SCHEMA
-from actions.db.values import (  # noqa: F401 (re-exported for callers)
+from shop.clock import local_now
+from shop.db.json_schema import _VALIDATOR, SHOP_SCHEMA
+from shop.db.values import (  # noqa: F401 (re-exported for callers)
     _RELATIVE,
     _SECTIONS,
     DELIVERED_STATUSES,
@@ -38,7 +39,6 @@ from actions.db.values import (  # noqa: F401 (re-exported for callers)
     SHIPPED_STATUSES,
     JsonPath,
     Problem,
-    local_now,
     parse_date,
     parse_datetime,
     to_fen,

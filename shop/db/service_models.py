@@ -1,8 +1,8 @@
 """The service side of the schema: cases, complaints, the agents' queue and staff,
 buyers' photos, shop events for proactive messages, and conversation ratings.
 
-Kept apart from the shop's catalogue and orders (:mod:`actions.db.models`, which
-re-exports every class here, so ``from actions.db.models import X`` works for all).
+Kept apart from the shop's catalogue and orders (:mod:`shop.db.models`, which
+re-exports every class here, so ``from shop.db.models import X`` works for all).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
 )
 
-from actions.db.base import Base
+from shop.db.base import Base
 
 
 class DeliveryCase(Base):
@@ -74,7 +74,7 @@ class Escalation(Base):
     outcome = Column(String(20))
     resolution_note = Column(Text)
     # the buyer's latest message while queued or with an agent (NULL: created_at);
-    # silent for settings.buyer_left_minutes = 已离开 (actions/db/escalations.py)
+    # silent for settings.buyer_left_minutes = 已离开 (shop/db/escalations.py)
     buyer_seen_at = Column(DateTime)
 
 
@@ -130,7 +130,7 @@ class ShopEvent(Base):
     """Something the shop did that the assistant tells the buyer (shipped, refunded...).
 
     A dispatcher claims a row (``claim_token``), sends it through Rasa's
-    ``trigger_intent`` and sets ``delivered_at``; see ``actions/notify.py``.
+    ``trigger_intent`` and sets ``delivered_at``; see ``shop/notify.py``.
     """
 
     __tablename__ = "shop_events"

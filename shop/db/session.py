@@ -7,17 +7,20 @@ rolls back on any error, so a failure never leaves half-written state.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from actions.config import settings
+from shop.config import settings
 
 
 @cache
@@ -55,3 +58,30 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class ShopDataUnavailableError(RuntimeError):
+    """The shop database could not be read; the buyer gets a clear apology."""
+
+
+def _call_in_transaction(fn: Callable[[Session], T]) -> T:
+    try:
+        with session_scope() as session:
+            return fn(session)
+    except SQLAlchemyError as exc:
+        logger.exception("shop database failure")
+        raise ShopDataUnavailableError(str(exc)) from exc
+
+
+async def in_transaction(fn: Callable[[Session], T]) -> T:
+    """Runs ``fn(session)`` in one transaction, in a worker thread.
+
+    The action server serves every conversation on one event loop, so blocking
+    database work runs in a thread; any database error becomes
+    :class:`ShopDataUnavailableError`.
+    """
+    return await asyncio.to_thread(_call_in_transaction, fn)

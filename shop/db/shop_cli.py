@@ -2,16 +2,16 @@
 
 Usage::
 
-    python -m actions.db.shop_cli [--database-url URL] returns list [--status S]
-    python -m actions.db.shop_cli returns show RT0001
-    python -m actions.db.shop_cli returns mark RT0001 STATUS [--note T] [--refund-yuan Y]
+    python -m shop.db.shop_cli [--database-url URL] returns list [--status S]
+    python -m shop.db.shop_cli returns show RT0001
+    python -m shop.db.shop_cli returns mark RT0001 STATUS [--note T] [--refund-yuan Y]
         [--actor A]
-    python -m actions.db.shop_cli returns tracking RT0001 TRACKINGNO
-    python -m actions.db.shop_cli orders mark ORDER shipped --courier C --tracking T
-    python -m actions.db.shop_cli orders mark ORDER delivered
+    python -m shop.db.shop_cli returns tracking RT0001 TRACKINGNO
+    python -m shop.db.shop_cli orders mark ORDER shipped --courier C --tracking T
+    python -m shop.db.shop_cli orders mark ORDER delivered
 
 Marking an order shipped or delivered, or a return received or refunded, also
-records a shop event that ``python -m actions.notify`` sends to the buyer.
+records a shop event that ``python -m shop.notify`` sends to the buyer.
 
 Exit code 0 on success (with a one-line confirmation for changes), 1 when the
 change is refused (unknown id, illegal step, bad amount or tracking number;
@@ -29,11 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.db.models import ReturnRequest
-from actions.db.returns import STATUSES, ReturnError, record_return_tracking, transition
-from actions.db.schema import to_fen
-from actions.db.session import get_engine, session_scope
-from actions.db.shop_events import (
+from shop.db.models import ReturnRequest
+from shop.db.returns import STATUSES, ReturnError, record_return_tracking, transition
+from shop.db.schema import to_fen
+from shop.db.session import get_engine, session_scope
+from shop.db.shop_events import (
     ShopEventError,
     mark_order_delivered,
     mark_order_shipped,
@@ -160,7 +160,7 @@ def _tracking(args: argparse.Namespace, session: Session) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m actions.db.shop_cli``."""
+    """The argument parser of ``python -m shop.db.shop_cli``."""
     url = argparse.ArgumentParser(add_help=False)
     url.add_argument(
         "--database-url",
@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL; default DATABASE_URL, else sqlite:///var/shop.db",
     )
     parser = argparse.ArgumentParser(
-        prog="python -m actions.db.shop_cli",
+        prog="python -m shop.db.shop_cli",
         description="The shop's tools: move return/exchange requests and orders along.",
         parents=[url],
     )

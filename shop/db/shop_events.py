@@ -3,7 +3,7 @@
 The shop marks an order shipped or delivered (:func:`mark_order_shipped`,
 :func:`mark_order_delivered`) or a return received or refunded
 (``returns.transition`` followed by :func:`record_return_event`); each records a
-:class:`ShopEvent` row in the same transaction. ``actions/notify.py`` delivers
+:class:`ShopEvent` row in the same transaction. ``shop/notify.py`` delivers
 the rows exactly once: :func:`claim_event` takes a row with one conditional
 UPDATE (two dispatchers cannot both win), :func:`mark_delivered` finishes it,
 :func:`release_event` puts it back for a retry. Nothing here commits.
@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from actions.db.models import Order, ReturnRequest, Shipment, ShopEvent, ShopPolicy, TrackingEvent
-from actions.db.returns import normalize_tracking_number
-from actions.db.schema import local_now
+from shop.clock import local_now
+from shop.db.models import Order, ReturnRequest, Shipment, ShopEvent, ShopPolicy, TrackingEvent
+from shop.db.returns import normalize_tracking_number
 
 # Event kind -> the intent Rasa is asked to trigger (data/rules/proactive.yml).
 INTENTS = {
@@ -28,7 +28,7 @@ INTENTS = {
     "order_delivered": "EXTERNAL_order_delivered",
     "return_received": "EXTERNAL_return_received",
     "return_refunded": "EXTERNAL_refund_completed",
-    "review_invite": "EXTERNAL_review_invite",  # scheduled: actions/db/reviews.py
+    "review_invite": "EXTERNAL_review_invite",  # scheduled: shop/db/reviews.py
 }
 # Return statuses the buyer is told about.
 RETURN_EVENTS = {"received": "return_received", "refunded": "return_refunded"}

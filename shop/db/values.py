@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from actions.config import settings
+from shop.config import settings
 
-# Allowed values; the statuses and kinds are those listed in actions/db/models.py.
+# Allowed values; the statuses and kinds are those listed in shop/db/models.py.
 GENDERS = ("men", "women", "kids", "unisex")
 FUNCTION_KEYS = (
     "waterproof", "breathable", "anti_slip", "running",
@@ -40,7 +40,7 @@ SHIPPED_STATUSES = frozenset({"shipped", "delivered", "completed"})
 DELIVERED_STATUSES = frozenset({"delivered", "completed"})
 PAID_STATUSES = frozenset({"paid"}) | SHIPPED_STATUSES
 PARCEL_SENT_STATUSES = frozenset({"in_transit", "received", "inspected", "refunded", "exchanged"})
-# How a reviewer found the fit (偏小 / 正常 / 偏大; labels: actions/lexicon.py FIT_LABELS).
+# How a reviewer found the fit (偏小 / 正常 / 偏大; labels: shop/lexicon.py FIT_LABELS).
 REVIEW_FITS = ("small", "true", "large")
 
 JsonPath = tuple[str | int, ...]
@@ -57,11 +57,6 @@ _SECTIONS = (
     "return_requests",
     "reviews",
 )
-
-
-def local_now() -> datetime:
-    """The shop's current naive local time (``settings.timezone``), to the second."""
-    return datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
 
 def parse_datetime(value: str, now: datetime) -> datetime:

@@ -20,10 +20,10 @@ from actions.access import (
     phone_matches,
     record_escalation,
 )
-from actions.db.models import Escalation, Order
-from actions.db.session import session_scope
-from actions.identity import issue_token
 from actions.order_form import ValidateOrderForm
+from shop.db.models import Escalation, Order
+from shop.db.session import session_scope
+from shop.identity import issue_token
 from tests.conftest import make_tracker, token
 
 FORM = ValidateOrderForm()

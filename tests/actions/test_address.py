@@ -15,8 +15,8 @@ from actions.address import (
     ValidateAddressForm,
     parse_contact,
 )
-from actions.db.models import Escalation, Order
-from actions.db.session import session_scope
+from shop.db.models import Escalation, Order
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 FORM = ValidateAddressForm()

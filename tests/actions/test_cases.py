@@ -16,8 +16,8 @@ from actions.cases import (
     complaint_category,
     delivery_kind,
 )
-from actions.db.models import Complaint, DeliveryCase, Escalation
-from actions.db.session import session_scope
+from shop.db.models import Complaint, DeliveryCase, Escalation
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 B001_SHIPPED = "2026051793538979"

@@ -80,8 +80,8 @@ async def _run_return_form(
 
 
 async def _b005_item() -> str:
-    from actions.db.models import Order
-    from actions.db.session import session_scope
+    from shop.db.models import Order
+    from shop.db.session import session_scope
 
     with session_scope() as session:
         return str(session.get(Order, B005_DELIVERED).items[0].id)

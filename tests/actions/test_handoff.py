@@ -12,10 +12,6 @@ from rasa_sdk.events import ConversationPaused, FollowupAction, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.access import shop_now
-from actions.db.escalations import BUYER_LEFT_AFTER, ONLINE_WINDOW, buyer_left
-from actions.db.models import Escalation, StaffUser
-from actions.db.session import session_scope
 from actions.handoff import (
     ActionHandleFallback,
     ActionHandoff,
@@ -24,6 +20,10 @@ from actions.handoff import (
     consecutive_fallbacks,
     summarize,
 )
+from shop.clock import shop_now
+from shop.db.escalations import BUYER_LEFT_AFTER, ONLINE_WINDOW, buyer_left
+from shop.db.models import Escalation, StaffUser
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 B005_DELIVERED = "2026010506679357"

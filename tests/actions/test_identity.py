@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from actions.config import settings
-from actions.identity import buyer_id_from_token, issue_token, main
+from shop.config import settings
+from shop.identity import buyer_id_from_token, issue_token, main
 
 
 def test_issued_token_names_the_buyer() -> None:

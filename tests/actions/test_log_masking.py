@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from actions.identity import issue_token
-from actions.log_masking import install, mask
+from shop.identity import issue_token
+from shop.masking import install, mask
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,12 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.access import shop_now
-from actions.db.models import Order, Shipment, TrackingEvent
-from actions.db.session import session_scope
-from actions.identity import issue_token
 from actions.order_form import ActionAskOrderId
 from actions.orders import ActionCheckOrderStatus, tracking_text
+from shop.clock import shop_now
+from shop.db.models import Order, Shipment, TrackingEvent
+from shop.db.session import session_scope
+from shop.identity import issue_token
 from tests.conftest import make_tracker, token
 
 B001_SHIPPED = "2026051793538979"  # last scan ~1 h ago

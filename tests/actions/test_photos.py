@@ -9,10 +9,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.db import queries
-from actions.db.models import Photo
-from actions.db.session import session_scope
 from actions.photos import ActionReceivePhoto
+from shop.db import queries
+from shop.db.models import Photo
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 pytestmark = pytest.mark.usefixtures("shop_db")

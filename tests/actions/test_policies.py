@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.config import settings
-from actions.db.models import Promotion, ShopPolicy
-from actions.db.session import session_scope
 from actions.policies import (
     ActionAnswerPromotion,
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
     sentence,
 )
+from shop.config import settings
+from shop.db.models import Promotion, ShopPolicy
+from shop.db.session import session_scope
 from tests.conftest import make_tracker
 
 
@@ -120,9 +120,9 @@ async def test_database_down_gets_an_apology(rendered: Any, monkeypatch: Any) ->
 
 # --- price protection (价保) ---------------------------------------------------------------
 
-from actions.access import shop_now  # noqa: E402
-from actions.db.models import Order  # noqa: E402
 from actions.policies import order_price_protection  # noqa: E402
+from shop.clock import shop_now  # noqa: E402
+from shop.db.models import Order  # noqa: E402
 from tests.conftest import token  # noqa: E402
 
 B001_SHIPPED = "2026051793538979"  # paid about 2 days ago

@@ -9,9 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.db import queries
-from actions.db.session import session_scope
 from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
+from shop.db import queries
+from shop.db.session import session_scope
 from tests.conftest import make_tracker
 
 pytestmark = pytest.mark.usefixtures("shop_db")

@@ -10,16 +10,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.access import shop_now
-from actions.db import returns
-from actions.db.models import Order, ReturnRequest, StockItem
-from actions.db.session import session_scope
-from actions.identity import issue_token
 from actions.return_progress import (
     ActionCheckReturnStatus,
     ActionOpenReturn,
     ActionRecordReturnTracking,
 )
+from shop.clock import shop_now
+from shop.db import returns
+from shop.db.models import Order, ReturnRequest, StockItem
+from shop.db.session import session_scope
+from shop.identity import issue_token
 from tests.conftest import make_tracker, token
 
 B001_SHIPPED = "2026051793538979"

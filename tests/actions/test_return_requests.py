@@ -9,11 +9,11 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.access import shop_now
-from actions.db.models import Order, OrderItem, ShopPolicy, StockItem
-from actions.db.session import session_scope
 from actions.return_progress import ActionAskOrderItemId, ActionAskReturnConfirmed
 from actions.return_requests import ValidateReturnForm, reason_in
+from shop.clock import shop_now
+from shop.db.models import Order, OrderItem, ShopPolicy, StockItem
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 FORM = ValidateReturnForm()

@@ -1,5 +1,5 @@
 """Reviews after the sale: the invitation's schedule, the form's typed answers, and
-the stored review with its complaint (actions/db/reviews.py, actions/review_invite.py)."""
+the stored review with its complaint (shop/db/reviews.py, actions/review_invite.py)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,6 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
-from actions.db.models import Complaint, Escalation, ProductReview, ReturnRequest, ShopEvent
-from actions.db.reviews import INVITE_KIND, masked_nickname, schedule_review_invites
-from actions.db.schema import local_now
-from actions.db.session import session_scope
-from actions.db.shop_events import mark_order_delivered, record_event
-from actions.notify import event_key
 from actions.review_invite import (
     SKIPPED,
     ActionReviewInvite,
@@ -26,6 +20,12 @@ from actions.review_invite import (
     typed_score,
     words_beyond_score,
 )
+from shop.clock import local_now
+from shop.db.models import Complaint, Escalation, ProductReview, ReturnRequest, ShopEvent
+from shop.db.reviews import INVITE_KIND, masked_nickname, schedule_review_invites
+from shop.db.session import session_scope
+from shop.db.shop_events import mark_order_delivered, record_event
+from shop.notify import event_key
 from tests.conftest import make_tracker
 
 SHIPPED = "2026120600562573"  # B027's 城市牛津皮鞋, shipped: the shop marks it delivered

@@ -1,4 +1,4 @@
-"""The review statistics against fixtures with known answers (actions/review_stats.py)."""
+"""The review statistics against fixtures with known answers (shop/review_stats.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from actions.review_stats import (
+from shop.review_stats import (
     FIT_MIN_REVIEWS,
     FIT_MIN_SHARE,
     ReviewFacts,

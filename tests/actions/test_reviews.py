@@ -18,12 +18,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import ActionInformWithoutQuestion
-from actions.db.importer import load_shop
-from actions.db.models import Base
-from actions.db.session import get_engine, session_scope
-from actions.review_stats import ReviewFacts
 from actions.reviews import ActionAnswerReviews, question_topic, review_answer
 from actions.size_advice import ActionRecommendSize
+from shop.db.importer import load_shop
+from shop.db.models import Base
+from shop.db.session import get_engine, session_scope
+from shop.review_stats import ReviewFacts
 from tests.conftest import make_tracker
 
 SECOND_SHOP = Path(__file__).resolve().parents[1] / "e2e" / "second_shop.json"

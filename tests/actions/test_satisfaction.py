@@ -11,15 +11,15 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.access import shop_now
-from actions.db.models import ConversationRating, Escalation
-from actions.db.session import session_scope
 from actions.satisfaction import (
     ActionOfferRating,
     ActionSaveRating,
     ValidateRatingForm,
     rating_due,
 )
+from shop.clock import shop_now
+from shop.db.models import ConversationRating, Escalation
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 pytestmark = pytest.mark.usefixtures("shop_db")

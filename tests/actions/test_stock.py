@@ -11,10 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.access import shop_now
 from actions.context import ActionInformWithoutQuestion
-from actions.db.models import StockItem
-from actions.db.session import session_scope
 from actions.products import ValidateProductForm
 from actions.return_requests import ValidateReturnForm
 from actions.size_advice import ValidateSizeAdviceForm
@@ -27,6 +24,9 @@ from actions.stock import (
     stock_answer,
     with_catalogue_colors,
 )
+from shop.clock import shop_now
+from shop.db.models import StockItem
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 TODAY = date(2026, 11, 20)
@@ -431,7 +431,7 @@ async def test_the_product_form_leaves_the_shoe_to_the_stock_answer() -> None:
 @pytest.mark.usefixtures("shop_db")
 async def test_asking_for_stock_while_choosing_the_exchange_size_answers_it(domain: Any) -> None:
     with session_scope() as session:
-        from actions.db.models import Order
+        from shop.db.models import Order
 
         item = str(session.get(Order, "2026010506679357").items[0].id)  # 轻羽 白色 38
     tracker = make_tracker(

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from actions import transcript
-from actions.lexicon import INTENT_LABELS, label
+from shop import transcript
+from shop.lexicon import INTENT_LABELS, label
 
 REASONS = [
     {"title": "尺码不合适", "payload": '/inform{"return_reason":"尺码不合适"}'},

@@ -75,7 +75,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
     for args in (
-        ["actions.db.importer", str(ROOT / "seed/demo_shop.json"), "--if-empty"],
+        ["shop.db.importer", str(ROOT / "seed/demo_shop.json"), "--if-empty"],
         ["console.staff", "demo", "--if-missing"],
         ["console.demo_analytics"],
     ):

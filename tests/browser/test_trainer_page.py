@@ -92,7 +92,7 @@ def trainer_console(
         "RASA_URL": fake_rasa,
     }
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True}
-    subprocess.run([sys.executable, "-m", "actions.db.importer", "seed/demo_shop.json",
+    subprocess.run([sys.executable, "-m", "shop.db.importer", "seed/demo_shop.json",
                     "--if-empty"], **run)  # fmt: skip
     staff = ["console.staff", "add", "trainer1", "--name", "小训", "--roles", "trainer"]
     subprocess.run([sys.executable, "-m", *staff, "--password-stdin"], input=PASSWORD.encode(),

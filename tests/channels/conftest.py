@@ -28,7 +28,7 @@ def _free_port() -> int:
 
 def buyer_token(buyer_id: str, **kwargs: Any) -> str:
     """A buyer token the echo server accepts."""
-    from actions.identity import issue_token
+    from shop.identity import issue_token
 
     return issue_token(buyer_id, secret=SECRET, **kwargs)
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from actions.api_token import admin_token
+from shop.api_token import admin_token
 from channels.resilience import APOLOGY_TEXT
 from channels.rest import ShopRestInput
 from tests.channels.conftest import _free_port

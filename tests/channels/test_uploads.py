@@ -79,7 +79,7 @@ def upload_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UploadSe
         "DATABASE_URL": f"sqlite:///{database}",
         "SHOP_UPLOAD_DIR": str(uploads),
     }
-    seed = [sys.executable, "-m", "actions.db.importer", str(ROOT / "seed" / "demo_shop.json")]
+    seed = [sys.executable, "-m", "shop.db.importer", str(ROOT / "seed" / "demo_shop.json")]
     subprocess.run([*seed, "--if-empty"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     log = work / "server.log"

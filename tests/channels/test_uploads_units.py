@@ -14,10 +14,7 @@ from rasa.shared.core.events import BotUttered
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-import actions.config
-from actions.db import queries
-from actions.db.models import Photo
-from actions.db.session import session_scope
+import shop.config
 from channels.commands import OfferedPayloads
 from channels.images import clean_photo
 from channels.session import SessionSigner
@@ -30,6 +27,9 @@ from channels.uploads import (
     upload_limit,
     upload_root,
 )
+from shop.db import queries
+from shop.db.models import Photo
+from shop.db.session import session_scope
 from tests.channels.test_socketio_units import SECRET, FakeServer, _buyers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh upload directory in the settings."""
     folder = tmp_path / "uploads"
-    settings = dataclasses.replace(actions.config.settings, upload_dir=folder)
-    monkeypatch.setattr(actions.config, "settings", settings)
+    settings = dataclasses.replace(shop.config.settings, upload_dir=folder)
+    monkeypatch.setattr(shop.config, "settings", settings)
     return folder
 
 
@@ -81,8 +81,8 @@ def test_uploads_use_the_one_rate_limiter() -> None:
 def test_uploads_are_never_stored_in_a_web_root(
     inside: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = dataclasses.replace(actions.config.settings, upload_dir=ROOT / inside)
-    monkeypatch.setattr(actions.config, "settings", settings)
+    settings = dataclasses.replace(shop.config.settings, upload_dir=ROOT / inside)
+    monkeypatch.setattr(shop.config, "settings", settings)
     with pytest.raises(UploadError) as caught:
         upload_root()
     assert (caught.value.code, caught.value.status) == ("storage_unavailable", 503)

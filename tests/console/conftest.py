@@ -17,14 +17,14 @@ import aiohttp
 import pytest
 from sanic import Sanic
 
-from actions.access import shop_now
-from actions.db.models import Escalation
-from actions.db.session import session_scope
 from console.app import create_app
 from console.auth import hash_password
 from console.rasa_client import RasaError
 from console.responses import Responses
 from console.staff import add_staff
+from shop.clock import shop_now
+from shop.db.models import Escalation
+from shop.db.session import session_scope
 
 PASSWORD = "secret-pass-1"
 NOW = datetime(2026, 12, 1, 10, 0)

@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from actions.db.models import Escalation, Photo
-from actions.db.session import session_scope
+from shop.db.models import Escalation, Photo
+from shop.db.session import session_scope
 from tests.console.conftest import HEADERS, JOINED, WELCOME, FakeRasa
 
 Login = Callable[[str], Awaitable[aiohttp.ClientSession]]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from actions.config import settings
-from actions.db.models import Photo
-from actions.db.session import session_scope
 from console import agent_extras
+from shop.config import settings
+from shop.db.models import Photo
+from shop.db.session import session_scope
 from tests.console.test_agent_api import API, Login, call
 
 

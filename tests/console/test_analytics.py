@@ -16,10 +16,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
-from actions.db.models import ConversationRating, Escalation, OrderItem, ReturnRequest
-from actions.db.session import session_scope
 from console.analytics import Report, build_report, main, periods
 from console.return_insights import FitSuggestion, size_direction
+from shop.db.models import ConversationRating, Escalation, OrderItem, ReturnRequest
+from shop.db.session import session_scope
 
 ZONE = ZoneInfo("Asia/Shanghai")
 P001_42 = ("2026051793538979", "P001")  # order, product of a 42 item

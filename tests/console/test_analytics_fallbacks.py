@@ -25,9 +25,9 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine
 
-from actions.db.session import session_scope
 from console.analytics import Report, build_report, is_stuck_reply, turns
 from rasa_ext.events import said_rows as tracker_rows
+from shop.db.session import session_scope
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY1, DAY2 = date(2025, 3, 5), date(2025, 3, 6)

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from actions.db.migrate import upgrade_database
-from actions.db.session import get_engine, session_scope
 from console.app import create_app
 from console.auth import COOKIE
 from console.staff import add_staff
+from shop.db.migrate import upgrade_database
+from shop.db.session import get_engine, session_scope
 from tests.console.conftest import HEADERS, NOW, PASSWORD, free_port, password_hash
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,12 +11,12 @@ import aiohttp
 import jwt
 import pytest
 
-from actions.db.models import StaffUser
-from actions.db.session import session_scope
 from console import auth
 from console.app import create_app
 from console.responses import Responses
 from console.staff import set_password
+from shop.db.models import StaffUser
+from shop.db.session import session_scope
 from tests.console.conftest import HEADERS, PASSWORD, FakeRasa, serve
 
 Login = Callable[[str], Awaitable[aiohttp.ClientSession]]
@@ -54,7 +54,7 @@ def test_session_tokens_round_trip_and_expire() -> None:
 
 
 def test_a_buyer_token_or_another_key_is_not_a_session() -> None:
-    from actions.config import settings
+    from shop.config import settings
 
     now = datetime.now(timezone.utc)
     claims = {"sub": "agent1", "uid": 7, "pwf": "x", "aud": auth.AUDIENCE, "iat": now}

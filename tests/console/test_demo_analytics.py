@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from actions.db.models import ReturnRequest
-from actions.db.session import session_scope
 from console.analytics import build_report, today
 from console.demo_analytics import seed
+from shop.db.models import ReturnRequest
+from shop.db.session import session_scope
 
 
 def test_seeding_twice_replaces_the_demo_rows_and_fills_the_report(

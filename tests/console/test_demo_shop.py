@@ -23,11 +23,11 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from actions.config import settings
-from actions.db.models import Product, SizeChartRow
-from actions.db.session import get_engine, session_scope
-from actions.identity import buyer_id_from_token
 from console import demo_shop
+from shop.config import settings
+from shop.db.models import Product, SizeChartRow
+from shop.db.session import get_engine, session_scope
+from shop.identity import buyer_id_from_token
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'data-buyer-token="([^"]+)"')

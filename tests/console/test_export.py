@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from actions import transcript
 from console import conversation
+from shop import transcript
 from tests.console.conftest import FakeRasa
 from tests.console.test_agent_api import API, Login, call
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select
 
-from actions.db.models import ConversationRating, Order, ShopEvent
-from actions.db.session import session_scope
 from console import owner
 from console.analytics import today
+from shop.db.models import ConversationRating, Order, ShopEvent
+from shop.db.session import session_scope
 from tests.console.conftest import HEADERS, Client
 
 pytestmark = pytest.mark.usefixtures("staff")

@@ -9,10 +9,10 @@ from datetime import timedelta
 import aiohttp
 from sqlalchemy import update
 
-from actions.access import shop_now
-from actions.db.escalations import BUYER_LEFT_AFTER
-from actions.db.models import Escalation
-from actions.db.session import session_scope
+from shop.clock import shop_now
+from shop.db.escalations import BUYER_LEFT_AFTER
+from shop.db.models import Escalation
+from shop.db.session import session_scope
 from tests.console.conftest import HEADERS, FakeRasa
 from tests.console.test_agent_api import call, go
 

@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.db.models import RecordAccess
-from actions.db.session import session_scope
 from console import records
 from console.records_store import Filters, InvalidFilterError
+from shop.db.models import RecordAccess
+from shop.db.session import session_scope
 from tests.console.conftest import Client
 from tests.console.records_data import ADDRESS, PHONE, at, bot, sample, store, user
 

@@ -16,9 +16,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.db.importer import load_shop
-from actions.db.migrate import upgrade_database
-from actions.db.models import (
+from console import retention
+from console.records_store import EVENTS
+from shop.db.importer import load_shop
+from shop.db.migrate import upgrade_database
+from shop.db.models import (
     Complaint,
     ConversationRating,
     Escalation,
@@ -26,9 +28,7 @@ from actions.db.models import (
     ReturnRequest,
     ShopEvent,
 )
-from actions.db.session import session_scope
-from console import retention
-from console.records_store import EVENTS
+from shop.db.session import session_scope
 from tests.console.records_data import PHONE, at, bot, store, user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,11 +8,11 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from actions.db.models import ProductReview
 from console import charts
 from console.analytics import Report, periods
 from console.return_insights import ReturnInsights
 from console.review_insights import review_insights
+from shop.db.models import ProductReview
 
 
 def test_the_demo_shops_reviews_in_figures(session: Session) -> None:

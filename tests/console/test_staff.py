@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from actions.config import settings
-from actions.db.importer import load_shop
-from actions.db.migrate import upgrade_database
-from actions.db.models import QuickReply
-from actions.db.session import get_engine, session_scope
 from console import staff
 from console.auth import staff_by_username, verify_password
+from shop.config import settings
+from shop.db.importer import load_shop
+from shop.db.migrate import upgrade_database
+from shop.db.models import QuickReply
+from shop.db.session import get_engine, session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db.models import Base
-from actions.db.session import get_engine, session_scope
+from shop.db.models import Base
+from shop.db.session import get_engine, session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILE = ROOT / "seed" / "demo_shop.json"

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from actions.db.importer import ShopDataError, load_shop
-from actions.db.models import Order, Product, ReturnRequest, TrackingEvent
-from actions.db.schema import parse_date, parse_datetime, to_fen, validate_shop
-from actions.db.session import session_scope
+from shop.db.importer import ShopDataError, load_shop
+from shop.db.models import Order, Product, ReturnRequest, TrackingEvent
+from shop.db.schema import parse_date, parse_datetime, to_fen, validate_shop
+from shop.db.session import session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 # Relative dates count from here, so every expectation is deterministic.
@@ -257,7 +257,7 @@ def test_replace_wipes_the_shop_in_the_same_transaction(
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "actions.db.importer", *args],
+        [sys.executable, "-m", "shop.db.importer", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -310,7 +310,7 @@ def test_cli_reports_invalid_json_with_line_and_column(tmp_path: Path, sqlite_ur
 def test_restock_dates_and_price_protection_are_loaded(
     demo_data: dict[str, Any], tmp_engine: Engine
 ) -> None:
-    from actions.db.models import ShopPolicy, StockItem
+    from shop.db.models import ShopPolicy, StockItem
 
     black_43 = next(
         row
@@ -340,7 +340,7 @@ def test_restock_dates_and_price_protection_are_loaded(
 def test_a_policy_without_price_protection_means_none(
     demo_data: dict[str, Any], tmp_engine: Engine
 ) -> None:
-    from actions.db.models import ShopPolicy
+    from shop.db.models import ShopPolicy
 
     del demo_data["policy"]["price_protection_days"], demo_data["policy"]["price_protection_rule"]
     assert validate_shop(demo_data, now=IMPORT_NOW) == []

@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db.catalogue import update_catalogue
-from actions.db.importer import SHOP_TABLES, ShopDataError, load_shop
-from actions.db.models import (
+from shop.db.catalogue import update_catalogue
+from shop.db.importer import SHOP_TABLES, ShopDataError, load_shop
+from shop.db.models import (
     Base,
     Complaint,
     ConversationRating,
@@ -42,10 +42,10 @@ from actions.db.models import (
     StaffUser,
     StockItem,
 )
-from actions.db.returns import transition
-from actions.db.runtime_rows import REINSERTED, RELINKED, REMOVED
-from actions.db.session import get_engine, session_scope
-from actions.db.shop_events import record_event
+from shop.db.returns import transition
+from shop.db.runtime_rows import REINSERTED, RELINKED, REMOVED
+from shop.db.session import get_engine, session_scope
+from shop.db.shop_events import record_event
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -302,7 +302,7 @@ def test_update_refuses_a_name_of_another_product_and_changes_nothing(
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "actions.db.importer", *args, "--database-url", url],
+        [sys.executable, "-m", "shop.db.importer", *args, "--database-url", url],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -16,11 +16,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from actions.db import schema
-from actions.db.importer import load_shop
-from actions.db.migrate import downgrade_database, upgrade_database
-from actions.db.models import Base
-from actions.db.session import session_scope
+from shop.db import schema
+from shop.db.importer import load_shop
+from shop.db.migrate import downgrade_database, upgrade_database
+from shop.db.models import Base
+from shop.db.session import session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_TABLES = set(Base.metadata.tables)

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
-from actions.db.catalogue import update_catalogue
-from actions.db.importer import ShopDataError, load_shop
-from actions.db.migrate import upgrade_database
-from actions.db.models import ProductReview
-from actions.db.schema import validate_catalogue, validate_shop
-from actions.db.session import get_engine, session_scope
+from shop.db.catalogue import update_catalogue
+from shop.db.importer import ShopDataError, load_shop
+from shop.db.migrate import upgrade_database
+from shop.db.models import ProductReview
+from shop.db.schema import validate_catalogue, validate_shop
+from shop.db.session import get_engine, session_scope
 
 NOW = datetime(2026, 11, 20, 15, 0, 0)
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
 
-from actions.db import escalations as q
-from actions.db.models import Base, Escalation, StaffUser
-from actions.db.session import session_scope
+from shop.db import escalations as q
+from shop.db.models import Base, Escalation, StaffUser
+from shop.db.session import session_scope
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 12, 1, 10, 0, 0)

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from actions.db.models import ReturnRequest, StockItem
-from actions.db.returns import (
+from shop.db.models import ReturnRequest, StockItem
+from shop.db.returns import (
     ALLOWED_TRANSITIONS,
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -24,7 +24,7 @@ from actions.db.returns import (
     record_return_tracking,
     transition,
 )
-from actions.db.session import session_scope
+from shop.db.session import session_scope
 
 NOW = datetime(2026, 11, 20, 15, 0, 0)
 # Demo requests: RT0001 return requested, RT0002 return awaiting_shipment, RT0003 return

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from actions.db import importer
-from actions.db.models import ReturnRequest, StockItem
-from actions.db.returns import exchange_stock_item
-from actions.db.session import session_scope
-from actions.db.shop_cli import main
+from shop.db import importer
+from shop.db.models import ReturnRequest, StockItem
+from shop.db.returns import exchange_stock_item
+from shop.db.session import session_scope
+from shop.db.shop_cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,7 +183,7 @@ def test_subprocess_with_database_url(sqlite_url: str, capsys: pytest.CaptureFix
     capsys.readouterr()
 
     def run(*argv: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "actions.db.shop_cli", *argv]
+        command = [sys.executable, "-m", "shop.db.shop_cli", *argv]
         return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
 
     done = run("--database-url", sqlite_url, "returns", "mark", "RT0004", "inspected")

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from actions import notify
-from actions.db.importer import load_shop
-from actions.db.models import Base, Order, ShopEvent
-from actions.db.schema import local_now
-from actions.db.session import get_engine, session_scope
-from actions.db.shop_cli import main
+from shop import notify
+from shop.clock import local_now
+from shop.db.importer import load_shop
+from shop.db.models import Base, Order, ShopEvent
+from shop.db.session import get_engine, session_scope
+from shop.db.shop_cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 B002_PAID = "2026101994084208"
@@ -214,7 +214,7 @@ def test_a_second_dispatcher_skips_what_the_first_is_sending(shop_db: None) -> N
 
 def test_a_crashed_dispatchers_claim_is_taken_over_after_the_timeout(shop_db: None) -> None:
     _add_events(1)
-    from actions.db import shop_events
+    from shop.db import shop_events
 
     with session_scope() as session:  # a dispatcher claims and dies
         assert shop_events.claim_event(1, session=session, now=local_now())

@@ -109,7 +109,7 @@ def running_servers(
     if rest_token:
         env["SHOP_REST_TOKEN"] = rest_token
     subprocess.run(
-        [sys.executable, "-m", "actions.db.importer", str(shop_file), "--if-empty"],
+        [sys.executable, "-m", "shop.db.importer", str(shop_file), "--if-empty"],
         cwd=ROOT,
         env=env,
         check=True,

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e.conftest import ROOT, Servers
 
 B005_DELIVERED = "2026010506679357"
@@ -37,7 +37,7 @@ def test_verified_buyer_returns_sends_tracking_and_sees_the_shop_receive_it(
     assert "正在路上" in in_transit and "已退款" not in in_transit
 
     subprocess.run(
-        [sys.executable, "-m", "actions.db.shop_cli", "--database-url", servers.database_url,
+        [sys.executable, "-m", "shop.db.shop_cli", "--database-url", servers.database_url,
          "returns", "mark", return_id, "received"],
         cwd=ROOT, env=servers.env, check=True, capture_output=True,
     )  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e.conftest import Servers
 
 BUYER = "B021"  # 梁宇: two orders, one with a return; no other end-to-end test uses him

@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e.conftest import Servers
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from actions.access import shop_now
+from shop.clock import shop_now
 from tests.e2e.conftest import Servers
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from actions.db.models import ShopEvent
-from actions.db.shop_events import record_event
-from actions.identity import issue_token
+from shop.db.models import ShopEvent
+from shop.db.shop_events import record_event
+from shop.identity import issue_token
 from tests.e2e.conftest import ROOT, Servers
 
 ORDER = "2026021753634728"  # B028, paid
@@ -50,17 +50,17 @@ def test_shipped_and_delivered_reach_the_open_widget_once(browser: Any, servers:
     page = _open(context, servers)
     bot = page.locator(".scw-bot .scw-bubble")
 
-    out = _run(servers, "actions.db.shop_cli", "orders", "mark", ORDER, "shipped",
+    out = _run(servers, "shop.db.shop_cli", "orders", "mark", ORDER, "shipped",
                "--courier", "顺丰速运", "--tracking", TRACKING)  # fmt: skip
     assert out.startswith(f"{ORDER}: paid -> shipped")
-    _run(servers, "actions.notify")  # two dispatchers (and the console's loop)
-    _run(servers, "actions.notify")
+    _run(servers, "shop.notify")  # two dispatchers (and the console's loop)
+    _run(servers, "shop.notify")
     shipped = bot.filter(has_text=TRACKING)
     expect(shipped).to_have_count(1, timeout=30_000)
 
-    _run(servers, "actions.db.shop_cli", "orders", "mark", ORDER, "delivered")
-    _run(servers, "actions.notify")
-    _run(servers, "actions.notify")
+    _run(servers, "shop.db.shop_cli", "orders", "mark", ORDER, "delivered")
+    _run(servers, "shop.notify")
+    _run(servers, "shop.notify")
     delivered = bot.filter(has_text="已经签收")
     expect(delivered).to_have_count(1, timeout=30_000)
     expect(delivered).to_contain_text("7天内可以无理由退换")
@@ -86,7 +86,7 @@ def test_shipped_and_delivered_reach_the_open_widget_once(browser: Any, servers:
             "return_received", buyer_id="B028", session=session,
             payload={"return_id": "RT9028"},
         )  # fmt: skip
-    _run(servers, "actions.notify")
+    _run(servers, "shop.notify")
     page = _open(context, servers)
     bot = page.locator(".scw-bot .scw-bubble")
     expect(bot.filter(has_text="RT9028")).to_have_count(1, timeout=30_000)

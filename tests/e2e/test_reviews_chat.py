@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
-from actions.db.models import Complaint, Escalation, ProductReview, ShopEvent
-from actions.db.schema import local_now
-from actions.db.shop_events import mark_order_delivered, record_event
+from shop.clock import local_now
+from shop.db.models import Complaint, Escalation, ProductReview, ShopEvent
+from shop.db.shop_events import mark_order_delivered, record_event
 from tests.e2e.conftest import ROOT, Servers, replies_json
 
 Say = Callable[..., str]
@@ -104,7 +104,7 @@ def test_the_console_invites_a_review_a_few_days_after_delivery(servers: Servers
 
 def _notify(servers: Servers) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "actions.notify"], cwd=ROOT, env=servers.env,
+        [sys.executable, "-m", "shop.notify"], cwd=ROOT, env=servers.env,
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr

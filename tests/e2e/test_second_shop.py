@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e.conftest import Servers
 
 Say = Callable[..., str]

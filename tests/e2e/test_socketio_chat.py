@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.channels.widget import Widget
 from tests.e2e.conftest import Servers
 

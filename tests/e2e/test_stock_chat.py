@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e.conftest import Servers
 
 Say = Callable[..., str]

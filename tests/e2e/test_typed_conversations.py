@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e import conftest_typed
 from tests.e2e.conftest import Servers
 from tests.e2e.typed_conversations import CONVERSATIONS, Conversation, Turn, render

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.e2e.conftest import Servers
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"

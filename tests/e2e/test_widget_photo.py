@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from actions.db.models import Order, Photo, ReturnRequest
-from actions.identity import issue_token
+from shop.db.models import Order, Photo, ReturnRequest
+from shop.identity import issue_token
 from tests.e2e.conftest import Servers
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"

@@ -853,7 +853,7 @@ _PLACEHOLDER = re.compile(r"\{(date|ago):(\d{16})\}")
 
 
 def _created(order_id: str, now: datetime) -> datetime:
-    from actions.db.values import parse_datetime
+    from shop.db.values import parse_datetime
 
     orders = json.loads(SEED.read_text(encoding="utf-8"))["orders"]
     record = next(o for o in orders if o["id"] == order_id)
@@ -864,7 +864,7 @@ def render(text: str, now: datetime | None = None) -> str:
     """Fills ``{date:…}`` and ``{ago:…}`` from the seed's relative creation times."""
     if "{" not in text:
         return text
-    from actions.db.values import local_now
+    from shop.clock import local_now
 
     now = now or local_now()
 

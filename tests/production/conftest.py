@@ -128,7 +128,7 @@ class Cluster:
 
     def __init__(self, services: dict[str, Service], urls: dict[str, str], proxy: CuttableProxy):
         self.services, self.urls, self.db = services, urls, proxy
-        from actions.api_token import admin_token
+        from shop.api_token import admin_token
 
         self.api_headers = {"Authorization": f"Bearer {admin_token(JWT_SECRET, 1)}"}
 
@@ -296,7 +296,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     urls = {k: f"http://127.0.0.1:{ports[k]}" for k in ("rasa_a", "rasa_b", "actions")}
     try:
         subprocess.run(
-            [sys.executable, "-m", "actions.db.importer", str(ROOT / "seed" / "demo_shop.json")],
+            [sys.executable, "-m", "shop.db.importer", str(ROOT / "seed" / "demo_shop.json")],
             cwd=ROOT,
             env=env,
             check=True,

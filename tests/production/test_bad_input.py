@@ -18,7 +18,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions.identity import issue_token
+from shop.identity import issue_token
 from tests.channels.widget import Widget
 from tests.production.conftest import SERVER, Cluster
 

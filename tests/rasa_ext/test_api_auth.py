@@ -13,8 +13,8 @@ from rasa.server import create_app
 from sanic import Sanic
 
 import channels  # noqa: F401 (installs rasa_ext/api_auth.py as rasa run does)
-from actions.api_token import admin_token
 from rasa_ext.api_auth import admin_claims
+from shop.api_token import admin_token
 
 SECRET = "api-auth-test-secret-0123456789abcdef"
 

@@ -65,7 +65,7 @@ export function formatDuration(seconds) {
   return `${Math.floor(h / 24)}天`;
 }
 
-// An escalation's reason as the server names it (E.reason_label, from actions/lexicon.py).
+// An escalation's reason as the server names it (E.reason_label, from shop/lexicon.py).
 export function reasonLabel(e) {
   return str(e && e.reason_label) || "其他";
 }

@@ -1,6 +1,6 @@
 // One conversation message (M of docs/console-api.md) as DOM: buyer, bot, agent or
 // system; buttons and cards shown readably; photos as thumbnails that open large.
-// The server renders the text (actions/transcript.py): a click is 点了「title」, a
+// The server renders the text (shop/transcript.py): a click is 点了「title」, a
 // triggered event a grey note; buttons come with titles only, never payloads.
 
 import { routes } from "./api.js";

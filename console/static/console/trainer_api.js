@@ -54,7 +54,7 @@ export function say(node, text, ok) {
   node.className = "msg " + (ok ? "ok" : "error");
 }
 
-// Chinese display names of intents (actions/lexicon.py, sent with the inbox and the
+// Chinese display names of intents (shop/lexicon.py, sent with the inbox and the
 // candidates): shown beside the code, 要求人工（request_human）.
 const intentLabels = {};
 export function setIntentLabels(labels) {

@@ -24,8 +24,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from actions.lexicon import ESCALATION_REASON_LABELS, label
 from console.pages import bp as pages
+from shop.lexicon import ESCALATION_REASON_LABELS, label
 
 PNG = bytes.fromhex(  # 1x1 red pixel
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
