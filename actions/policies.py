@@ -2,7 +2,8 @@
 
 A promotion question about 价保 (保价, 补差价, 降价了) gets the shop's price
 protection instead of the list of promotions: its window from the policy and,
-with an order under discussion, whether that order is still inside it.
+with an order under discussion or named (疾风那单), whether that order is still
+inside it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order
+from actions.access import accessible_order, accessible_orders
 from actions.common import latest_text, reply_in_transaction
+from actions.order_choice import match_orders, view_of
 from shop.clock import shop_now
 from shop.config import settings
 from shop.db import queries
@@ -148,12 +150,25 @@ def price_protection_messages(tracker: Tracker, *, session: Session) -> Messages
     if days <= 0:
         return [("utter_price_protection_none", {})]
     order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
+    order = order or _order_named(tracker, session=session)
     if order is not None:
         messages = order_price_protection(order, days, shop_now())
         if messages[0][0] == "utter_price_protection_order_inside":
             messages += [*_terms(policy), ("utter_offer_human", {})]
         return messages
     return [("utter_price_protection_days", {"days": days}), *_terms(policy)]
+
+
+def _order_named(tracker: Tracker, *, session: Session) -> Order | None:
+    """The one order of this conversation's buyer that the message names (凉拖那单)."""
+    orders = accessible_orders(tracker, session=session)
+    if not orders:
+        return None
+    views = [view_of(order) for order in orders]
+    match = match_orders(latest_text(tracker), views, today=shop_now().date())
+    if not match.said_something or len(match.orders) != 1:
+        return None
+    return next(order for order in orders if order.id == match.orders[0].id)
 
 
 def _terms(policy: ShopPolicy) -> Messages:

@@ -178,6 +178,18 @@ async def test_an_order_outside_the_window(rendered: Any) -> None:
 
 
 @pytest.mark.usefixtures("shop_db")
+async def test_an_order_named_in_the_question(rendered: Any) -> None:
+    # B001: 疾风 shipped (paid 2 days ago), 小白鞋 completed (paid 48 days ago), a cancelled one.
+    dispatcher = await _price_protection("疾风那单能保价吗", metadata=token("B001"))
+    assert rendered(dispatcher)[0] == "utter_price_protection_order_inside"
+    assert dispatcher.messages[0]["order_id"] == B001_SHIPPED
+    dispatcher = await _price_protection("小白鞋那单降价了能补差价吗", metadata=token("B001"))
+    assert rendered(dispatcher) == ["utter_price_protection_order_outside"]
+    dispatcher = await _price_protection("疾风那单能保价吗")  # nobody's order without a token
+    assert rendered(dispatcher)[0] == "utter_price_protection_days"
+
+
+@pytest.mark.usefixtures("shop_db")
 async def test_an_order_this_conversation_may_not_see_is_ignored(rendered: Any) -> None:
     dispatcher = await _price_protection("降价了 退差价", slots={"order_id": B009_OLD})
     assert rendered(dispatcher) == ["utter_price_protection_days", "utter_price_protection_terms"]

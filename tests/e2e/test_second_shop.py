@@ -160,3 +160,11 @@ def test_returns_follow_this_shops_windows(second_servers: Servers, sender: str)
     assert "原因" in second_servers.texts(recent, "帆布鞋想退货", metadata=u01)
     confirm = second_servers.texts(recent, "不喜欢/拍错了", metadata=u01)
     assert "踏浪帆布鞋" in confirm and "运费险" in confirm and "配件齐全" in confirm, confirm
+
+
+def test_price_protection_of_an_order_named_in_the_question(
+    second_servers: Servers, sender: str
+) -> None:
+    u01 = {"buyer_token": issue_token("U01")}
+    reply = second_servers.texts(sender, "凉拖那单降价了能保价吗", metadata=u01)  # paid 50 days ago
+    assert "2026092011223344的30天价保期" in reply and "不能再申请退差价" in reply, reply
