@@ -4,9 +4,9 @@ The conversation is resolved as the socket binds it (``channels.session``): a
 verified buyer token means ``buyer-<id>``, else a genuine anonymous session id;
 anything else is refused, so nobody can put a photo into (or read one from)
 someone else's conversation. The body is read up to a fixed limit only; the
-image is checked and re-encoded without metadata (``channels.images``); the
-file goes to ``settings.upload_dir/<yyyy>/<mm>/<id>.<ext>``, then a ``Photo``
-row is written, linked to the buyer's open return request. Then the server
+image is checked and re-encoded without metadata (``shop.images``) and stored
+with its ``Photo`` row, linked to the buyer's open return request, by
+``shop.photos`` (this module is the HTTP side only). Then the server
 itself sends ``/send_photo{"photo_id": ...}`` into the conversation, so the
 assistant answers in the widget (or, while an agent has the conversation, the
 agent sees it). Protocol: ``docs/widget-channel.md``.
@@ -15,16 +15,12 @@ agent sees it). Protocol: ``docs/widget-channel.md``.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
-import os
-import re
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
@@ -33,22 +29,16 @@ from sanic.headers import parse_content_header
 from sanic.request import Request, parse_multipart_form
 from sanic.response import HTTPResponse
 
-from channels.images import MAX_BYTES, CleanPhoto, PhotoRejectedError, clean_photo
-from channels.session import ANON_PREFIX, BUYER_PREFIX, clean_metadata
+from channels.session import ANON_PREFIX, BUYER_PREFIX, SessionSigner, clean_metadata
+from shop import photos
+from shop.images import MAX_BYTES, PhotoRejectedError, clean_photo
 from shop.rate_limit import RateLimit
-
-if TYPE_CHECKING:
-    from channels.socketio import ShopSocketIOInput
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = MAX_BYTES + 32 * 1024  # the photo plus the form's other fields
 UPLOADS_PER_WINDOW = 10  # per conversation
 UPLOAD_WINDOW_SECONDS = 600.0
-THUMBNAIL_SIDE = 480
-PHOTO_ID = re.compile(r"[0-9a-f]{32}")
-ROOT = Path(__file__).resolve().parent.parent
-WEB_ROOTS = (ROOT / "channels" / "static", ROOT / "console" / "static")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -62,6 +52,18 @@ class UploadError(Exception):
         self.status = status
 
 
+class SocketChannel(Protocol):
+    """What the upload routes need of the widget's channel (``channels.socketio``)."""
+
+    signer: SessionSigner
+
+    def verify_buyer(self, token: Any) -> str | None: ...
+
+    def get_output_channel(self) -> Any: ...
+
+    def name(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Caller:
     """Whose conversation a request acts on."""
@@ -71,7 +73,7 @@ class Caller:
     buyer_token: str | None
 
 
-def resolve_caller(channel: ShopSocketIOInput, session_id: Any, buyer_token: Any) -> Caller:
+def resolve_caller(channel: SocketChannel, session_id: Any, buyer_token: Any) -> Caller:
     """The conversation of a request, by the socket's binding rules.
 
     Raises:
@@ -95,18 +97,6 @@ def upload_limit() -> RateLimit:
     from shop.config import settings
 
     return RateLimit("upload", UPLOADS_PER_WINDOW, UPLOAD_WINDOW_SECONDS, settings.redis_url)
-
-
-def upload_root() -> Path:
-    """The upload directory; refused when it lies inside a directory served to browsers."""
-    from shop.config import settings
-
-    root = settings.upload_dir.resolve()
-    for web_root in WEB_ROOTS:
-        if root == web_root or web_root in root.parents or root in web_root.parents:
-            logger.error("SHOP_UPLOAD_DIR %s is inside a web root; uploads refused", root)
-            raise UploadError("storage_unavailable", 503)
-    return root
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
@@ -151,81 +141,6 @@ def parse_form(request: Request, body: bytes) -> tuple[dict[str, str], bytes]:
     return text, part.body
 
 
-def _write_file(partial: Path, target: Path, data: bytes) -> None:
-    target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-    try:
-        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-async def store_photo(photo: CleanPhoto, caller: Caller) -> tuple[str, str | None]:
-    """Writes the file, then its ``Photo`` row; neither stays when one fails.
-
-    Returns:
-        The photo id and the return request it was linked to, if any.
-    """
-    from shop.clock import local_now
-    from shop.db import queries
-    from shop.db.models import Buyer, Photo
-    from shop.db.session import in_transaction
-
-    now = local_now()
-    photo_id = secrets.token_hex(16)
-    relative = f"{now:%Y}/{now:%m}/{photo_id}.{photo.extension}"
-    target = upload_root() / relative
-
-    def record(session: Any) -> str | None:
-        buyer = session.get(Buyer, caller.buyer_id) if caller.buyer_id else None
-        request = queries.latest_open_return(buyer.id, session=session) if buyer else None
-        session.add(
-            Photo(
-                id=photo_id,
-                conversation_id=caller.sender_id,
-                buyer_id=buyer.id if buyer else None,
-                return_id=request.id if request else None,
-                content_type=photo.content_type,
-                size_bytes=len(photo.data),
-                width=photo.width,
-                height=photo.height,
-                sha256=photo.sha256,
-                storage_path=relative,
-                created_at=now,
-            )
-        )
-        return request.id if request else None
-
-    await asyncio.to_thread(_write_file, target.with_name(f".{photo_id}.part"), target, photo.data)
-    try:
-        return photo_id, await in_transaction(record)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-
-
-def thumbnail(path: Path) -> bytes:
-    """A WebP at most :data:`THUMBNAIL_SIDE` pixels wide and high."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-        out = io.BytesIO()
-        image.convert("RGBA" if "A" in image.mode else "RGB").save(out, "WEBP", quality=80)
-        return out.getvalue()
-
-
-def _photo_row(photo_id: str, session: Any) -> tuple[str, str, str] | None:
-    from shop.db import queries
-
-    row = queries.get_photo(photo_id, session=session)
-    return (row.conversation_id, row.storage_path, row.content_type) if row else None
-
-
 def _error(code: str, status: int) -> HTTPResponse:
     body: dict[str, Any] = {"error": code}
     headers = {}
@@ -238,7 +153,7 @@ def _error(code: str, status: int) -> HTTPResponse:
 
 
 def add_photo_routes(
-    blueprint: Blueprint, channel: ShopSocketIOInput, on_new_message: OnNewMessage
+    blueprint: Blueprint, channel: SocketChannel, on_new_message: OnNewMessage
 ) -> None:
     """Adds ``POST /upload`` and ``GET /photos/<id>`` to the channel's blueprint."""
     limiter = upload_limit()
@@ -269,9 +184,11 @@ def add_photo_routes(
             if limiter.hit(caller.sender_id):
                 raise UploadError("rate_limited", 429)
             photo = await asyncio.to_thread(clean_photo, data)
-            photo_id, return_id = await store_photo(photo, caller)
+            photo_id, return_id = await photos.store(photo, caller.sender_id, caller.buyer_id)
         except (UploadError, PhotoRejectedError) as exc:
             return _error(exc.code, exc.status)
+        except photos.StorageUnavailableError:
+            return _error("storage_unavailable", 503)
         except Exception:
             logger.exception("storing an uploaded photo failed")
             return _error("storage_unavailable", 503)
@@ -288,23 +205,17 @@ def add_photo_routes(
         )
 
     async def photo(request: Request, photo_id: str) -> HTTPResponse:
-        from shop.db.session import in_transaction
-
         try:
             caller = resolve_caller(
                 channel, request.headers.get("x-session-id"), request.headers.get("x-buyer-token")
             )
-            row = None
-            if PHOTO_ID.fullmatch(photo_id):
-                row = await in_transaction(lambda session: _photo_row(photo_id, session))
-            if row is None or row[0] != caller.sender_id:
+            stored = await photos.find(photo_id)
+            if stored is None or stored.conversation_id != caller.sender_id:
                 raise UploadError("not_found", 404)  # the same for someone else's photo
-            root = upload_root()
-            path = (root / row[1]).resolve()
-            if root not in path.parents or not path.is_file():
-                raise UploadError("not_found", 404)
             thumb = request.args.get("size") == "thumb"
-            data = await asyncio.to_thread(thumbnail if thumb else Path.read_bytes, path)
+            data = await asyncio.to_thread(
+                photos.thumbnail if thumb else Path.read_bytes, stored.path
+            )
         except UploadError as exc:
             return _error(exc.code, exc.status)
         except Exception:
@@ -315,7 +226,7 @@ def add_photo_routes(
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'",
         }
-        content_type = "image/webp" if thumb else row[2]
+        content_type = "image/webp" if thumb else stored.content_type
         return response.raw(data, content_type=content_type, headers=headers)
 
     blueprint.add_route(upload, "/upload", methods=["POST"], stream=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sanic import Blueprint, response
@@ -30,6 +29,7 @@ from shop.clock import shop_now
 from shop.config import settings
 from shop.db.models import Photo, QuickReply
 from shop.db.session import in_transaction
+from shop.photos import photo_file
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 MAX_TITLE, MAX_TEXT = 50, 1000
@@ -61,18 +61,6 @@ def delete_quick_reply(reply_id: int, *, session: Session) -> bool:
     if row is not None:
         session.delete(row)
     return row is not None
-
-
-def photo_file(row: Photo, upload_dir: Path) -> Path | None:
-    """The photo's file if its stored path stays inside ``upload_dir`` and exists."""
-    root = upload_dir.resolve()
-    relative = Path(row.storage_path or "")
-    if relative.is_absolute() or ".." in relative.parts:
-        return None
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
 
 
 def _fields(request: Request) -> tuple[str, str] | HTTPResponse:
@@ -159,7 +147,11 @@ def extras_blueprint() -> Blueprint:
         row = (
             await in_transaction(lambda s: s.get(Photo, photo_id)) if len(photo_id) <= 64 else None
         )
-        path = await asyncio.to_thread(photo_file, row, settings.upload_dir) if row else None
+        path = (
+            await asyncio.to_thread(photo_file, row.storage_path, settings.upload_dir)
+            if row
+            else None
+        )
         if row is None or path is None:
             return error("not_found", 404)
         kind = row.content_type if row.content_type in IMAGE_TYPES else "application/octet-stream"

@@ -33,9 +33,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop.clock import local_now
 from shop.db.base import Base
-from shop.db.importer import ShopDataError, review_from_record
-from shop.db.importer import _product as product_from_record
 from shop.db.models import Order, OrderItem, Product, ProductReview, Promotion, ShopPolicy
+from shop.db.records import ShopDataError, product_from_record, review_from_record
 from shop.db.schema import format_path, parse_date, validate_catalogue
 
 __all__ = ["update_catalogue", "validate_catalogue"]

@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,12 @@ from shop.db.models import (
     StockItem,
     TrackingEvent,
 )
+from shop.db.records import (
+    ShopDataError,
+    optional_datetime,
+    product_from_record,
+    review_from_record,
+)
 from shop.db.schema import (
     format_path,
     parse_date,
@@ -64,14 +70,6 @@ SHOP_TABLES = (
     TrackingEvent, ReturnRequest, Shipment, OrderItem, Order, Buyer,
     StockItem, SizeChartRow, ProductFunction, Product, Promotion, ShopPolicy,
 )  # fmt: skip
-
-
-class ShopDataError(Exception):
-    """The file cannot be imported; ``errors`` lists every reason with its position."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the shop data")
-        self.errors = errors
 
 
 def _shop_table_names() -> set[str]:
@@ -114,52 +112,6 @@ def find_conflicts(data: dict, *, session: Session) -> list[str]:
     return conflicts
 
 
-def _product(record: dict, now: datetime) -> Product:
-    chart = record["size_chart"]
-    return Product(
-        id=record["id"],
-        name=record["name"],
-        aliases=list(record.get("aliases", [])),
-        category=record["category"],
-        gender=record["gender"],
-        price_fen=to_fen(record["price"]),
-        description=record.get("description", ""),
-        material_upper=record.get("material_upper"),
-        material_lining=record.get("material_lining"),
-        material_sole=record.get("material_sole"),
-        fit_note=record.get("fit_note"),
-        fit_adjust=float(record.get("fit_adjust", 0)),
-        wide_last=record.get("wide_last", False),
-        half_sizes=record.get("half_sizes", any(row["size"] % 1 for row in chart)),
-        functions=[
-            ProductFunction(key=row["key"], level=row["level"], claim=row["claim"])
-            for row in record.get("functions", [])
-        ],
-        size_chart=[
-            SizeChartRow(size=float(row["size"]), foot_length_mm=row["foot_length_mm"])
-            for row in chart
-        ],
-        stock=[
-            StockItem(
-                color=row["color"],
-                size=float(row["size"]),
-                quantity=row["quantity"],
-                reserved=row.get("reserved", 0),
-                restock_on=_optional_date(row, "restock_on", now),
-            )
-            for row in record["stock"]
-        ],
-    )
-
-
-def _optional_datetime(record: dict, field: str, now: datetime) -> datetime | None:
-    return parse_datetime(record[field], now) if field in record else None
-
-
-def _optional_date(record: dict, field: str, now: datetime) -> date | None:
-    return parse_date(record[field], now.date()) if field in record else None
-
-
 def _order(record: dict, prices: dict[str, int], now: datetime) -> Order:
     items = [
         OrderItem(
@@ -196,8 +148,8 @@ def _order(record: dict, prices: dict[str, int], now: datetime) -> Order:
         buyer_id=record["buyer_id"],
         status=record["status"],
         created_at=parse_datetime(record["created_at"], now),
-        paid_at=_optional_datetime(record, "paid_at", now),
-        delivered_at=_optional_datetime(record, "delivered_at", now),
+        paid_at=optional_datetime(record, "paid_at", now),
+        delivered_at=optional_datetime(record, "delivered_at", now),
         recipient_name=record["recipient_name"],
         recipient_phone=record["recipient_phone"],
         address=record["address"],
@@ -205,23 +157,6 @@ def _order(record: dict, prices: dict[str, int], now: datetime) -> Order:
         total_fen=to_fen(record["total"]) if "total" in record else total,
         items=items,
         shipments=shipments,
-    )
-
-
-def review_from_record(record: dict, buyers: dict[str, str], now: datetime) -> ProductReview:
-    """A review of the shop file (``source`` ``import``); ``buyers`` maps order id to buyer."""
-    size = record.get("size")
-    return ProductReview(
-        product_id=record["product_id"],
-        order_id=record.get("order_id"),
-        buyer_id=buyers.get(record.get("order_id") or ""),
-        nickname=record["buyer"],
-        rating=record["rating"],
-        text=record.get("text", ""),
-        size=float(size) if size is not None else None,
-        fit=record.get("fit"),
-        reviewed_at=parse_datetime(record["reviewed_at"], now),
-        source="import",
     )
 
 
@@ -241,7 +176,7 @@ def _return_request(record: dict, orders: dict[str, Order], now: datetime) -> Re
         exchange_size=float(exchange_size) if exchange_size is not None else None,
         exchange_color=record.get("exchange_color"),
         created_at=created,
-        updated_at=_optional_datetime(record, "updated_at", now) or created,
+        updated_at=optional_datetime(record, "updated_at", now) or created,
     )
 
 
@@ -290,7 +225,7 @@ def load_shop(
         )
         for row in data.get("promotions", [])
     ]
-    products = [_product(row, now) for row in data["products"]]
+    products = [product_from_record(row, now) for row in data["products"]]
     prices = {product.id: product.price_fen for product in products}
     buyers = [Buyer(id=row["id"], name=row["name"], phone=row["phone"]) for row in data["buyers"]]
     orders = [_order(row, prices, now) for row in data["orders"]]

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from actions.access import (
     accessible_order,
     accessible_orders,
-    mask_phone,
     phone_matches,
     record_escalation,
 )
@@ -24,6 +23,7 @@ from actions.order_form import ValidateOrderForm
 from shop.db.models import Escalation, Order
 from shop.db.session import session_scope
 from shop.identity import issue_token
+from shop.masking import mask_phone
 from tests.conftest import make_tracker, token
 
 FORM = ValidateOrderForm()

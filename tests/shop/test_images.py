@@ -1,4 +1,4 @@
-"""Checking and cleaning uploaded photos (``channels/images.py``): real tiny images."""
+"""Checking and cleaning uploaded photos (``shop/images.py``): real tiny images."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from channels.images import MAX_BYTES, PhotoRejectedError, clean_photo
+from shop.images import MAX_BYTES, PhotoRejectedError, clean_photo
 
 GPS = 0x8825
 ORIENTATION = 0x0112
