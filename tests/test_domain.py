@@ -12,7 +12,9 @@ ACTION_SOURCES = sorted((ROOT / "actions").rglob("*.py"))
 # The console and the channels send a few responses too (utter_agent_joined,
 # utter_system_trouble), read from domain.yml.
 RESPONSE_SENDERS = ACTION_SOURCES + sorted(
-    path for folder in ("console", "channels") for path in (ROOT / folder).rglob("*.py")
+    path
+    for folder in ("console", "channels", "rasa_ext", "shop")
+    for path in (ROOT / folder).rglob("*.py")
 )
 
 

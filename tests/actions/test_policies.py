@@ -114,7 +114,7 @@ async def test_database_down_gets_an_apology(rendered: Any, monkeypatch: Any) ->
 
         raise OperationalError("select", {}, Exception("connection refused"))
 
-    monkeypatch.setattr("actions.common.session_scope", broken)
+    monkeypatch.setattr("shop.db.session.session_scope", broken)
     assert rendered(await _run(ActionAnswerShipping())) == ["utter_service_unavailable"]
 
 

@@ -192,7 +192,7 @@ async def test_asking_which_shoe_looks_back_five_messages_only(rendered: Any) ->
 
 
 async def test_asking_which_shoe_when_the_database_is_down(rendered: Any, monkeypatch: Any) -> None:
-    from actions import common
+    from shop.db import session as common
 
     def broken(_fn: Any) -> Any:
         raise common.ShopDataUnavailableError("down")
@@ -205,7 +205,7 @@ async def test_asking_which_shoe_when_the_database_is_down(rendered: Any, monkey
 
 
 async def test_database_failure_gets_an_apology(rendered: Any, monkeypatch: Any) -> None:
-    from actions import common
+    from shop.db import session as common
 
     def broken(_fn: Any) -> Any:
         raise common.ShopDataUnavailableError("down")

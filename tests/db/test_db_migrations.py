@@ -59,7 +59,7 @@ def test_upgrade_creates_the_sqlite_folder(tmp_path: Path) -> None:
 
 def _comment_sets() -> str:
     """The comments of models.py joined into one line, where the allowed values are listed."""
-    source = (ROOT / "actions" / "db" / "models.py").read_text(encoding="utf-8")
+    source = (ROOT / "shop" / "db" / "models.py").read_text(encoding="utf-8")
     comments = re.findall(r"#\s*(.*)$", source, re.MULTILINE)
     return " ".join(comment.strip() for comment in comments)
 
