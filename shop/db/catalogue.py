@@ -35,7 +35,7 @@ from shop.clock import local_now
 from shop.db.base import Base
 from shop.db.models import Order, OrderItem, Product, ProductReview, Promotion, ShopPolicy
 from shop.db.records import ShopDataError, product_from_record, review_from_record
-from shop.db.schema import format_path, parse_date, validate_catalogue
+from shop.db.shop_file import format_path, parse_date, validate_catalogue
 
 __all__ = ["update_catalogue", "validate_catalogue"]
 

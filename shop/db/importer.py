@@ -52,14 +52,14 @@ from shop.db.records import (
     product_from_record,
     review_from_record,
 )
-from shop.db.schema import (
+from shop.db.session import get_engine, session_scope
+from shop.db.shop_file import (
     format_path,
     parse_date,
     parse_datetime,
     to_fen,
     validate_shop,
 )
-from shop.db.session import get_engine, session_scope
 
 __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "wipe_shop"]
 

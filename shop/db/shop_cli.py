@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from shop.db.models import ReturnRequest
 from shop.db.returns import STATUSES, ReturnError, record_return_tracking, transition
-from shop.db.schema import to_fen
 from shop.db.session import get_engine, session_scope
 from shop.db.shop_events import (
     ShopEventError,
@@ -39,6 +38,7 @@ from shop.db.shop_events import (
     mark_order_shipped,
     record_return_event,
 )
+from shop.db.shop_file import to_fen
 
 # What the shop marks by hand; in_transit comes from ``returns tracking``.
 MARKABLE = ("awaiting_shipment", "received", "inspected", "refunded", "exchanged", "rejected")

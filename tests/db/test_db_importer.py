@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 
 from shop.db.importer import ShopDataError, load_shop
 from shop.db.models import Order, Product, ReturnRequest, TrackingEvent
-from shop.db.schema import parse_date, parse_datetime, to_fen, validate_shop
 from shop.db.session import session_scope
+from shop.db.shop_file import parse_date, parse_datetime, to_fen, validate_shop
 
 ROOT = Path(__file__).resolve().parents[2]
 # Relative dates count from here, so every expectation is deterministic.

@@ -19,8 +19,8 @@ from shop.db.catalogue import update_catalogue
 from shop.db.importer import ShopDataError, load_shop
 from shop.db.migrate import upgrade_database
 from shop.db.models import ProductReview
-from shop.db.schema import validate_catalogue, validate_shop
 from shop.db.session import get_engine, session_scope
+from shop.db.shop_file import validate_catalogue, validate_shop
 
 NOW = datetime(2026, 11, 20, 15, 0, 0)
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
