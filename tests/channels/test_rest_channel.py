@@ -19,9 +19,9 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from shop.api_token import admin_token
-from channels.resilience import APOLOGY_TEXT
 from channels.rest import ShopRestInput
+from rasa_ext.resilience import APOLOGY_TEXT
+from shop.api_token import admin_token
 from tests.channels.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from channels.resilience import APOLOGY_TEXT
+from rasa_ext.resilience import APOLOGY_TEXT
 from tests.channels.conftest import EchoServer, buyer_token
 
 # Fix 1: replies reach the client (python-socketio's enter_room is awaited).

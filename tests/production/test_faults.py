@@ -15,7 +15,7 @@ import jwt
 import pytest
 import requests
 
-from channels.resilience import APOLOGY_TEXT
+from rasa_ext.resilience import APOLOGY_TEXT
 from tests.production.conftest import JWT_SECRET, Cluster
 
 SHIPPING = "今天几点前下单能发货"  # answered by a custom action from the shop database
@@ -67,7 +67,7 @@ def test_replicas_share_one_conversation(cluster: Cluster, sender: str) -> None:
 @pytest.mark.parametrize("attempt", range(3))
 def test_one_conversation_is_never_processed_twice_at_once(cluster: Cluster, attempt: int) -> None:
     # Two replicas issuing tickets at the same moment once shared a ticket (Rasa's
-    # RedisLockStore is not atomic): channels/lock_store.py. Several attempts, as it is a race.
+    # RedisLockStore is not atomic): rasa_ext/lock_store.py. Several attempts, as it is a race.
     sender = f"prod-lock-{attempt}-{uuid.uuid4().hex[:8]}"
     messages = [SHIPPING, "有什么优惠券吗", HELLO, "退货运费谁出"]
     with concurrent.futures.ThreadPoolExecutor(len(messages)) as pool:
