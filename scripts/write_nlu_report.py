@@ -96,11 +96,9 @@ def main() -> None:
     holdout = json.loads(holdout_file.read_text("utf-8")) if holdout_file.exists() else None
     shared_file = ROOT / "results" / "shared_eval.json"
     shared = json.loads(shared_file.read_text("utf-8")) if shared_file.exists() else None
-    fallback_cv = sum(
-        int((scores.get("confused_with") or {}).get("nlu_fallback", 0))
-        for scores in intents.values()
-        if isinstance(scores, dict)
-    )
+    errors_file = CV / "intent_errors.json"
+    errors = json.loads(errors_file.read_text("utf-8")) if errors_file.exists() else []
+    fallback_cv = sum(e["intent_prediction"]["name"] == "nlu_fallback" for e in errors)
     total_cv = int(intents["weighted avg"]["support"])
     lines = [
         "# NLU report",
@@ -114,8 +112,8 @@ def main() -> None:
         f"Intent accuracy {intents.get('accuracy', 0):.3f}, "
         f"weighted F1 {intents['weighted avg']['f1-score']:.3f}, "
         f"macro F1 {intents['macro avg']['f1-score']:.3f}. "
-        f"{fallback_cv} of {total_cv} messages ({fallback_cv / max(total_cv, 1):.1%}) fell "
-        "below the fallback threshold and count as errors (the assistant asks again).",
+        f"{fallback_cv} of {total_cv} messages ({fallback_cv / max(total_cv, 1):.1%}) "
+        "were predicted `nlu_fallback` (below the fallback threshold; they count as errors).",
         "",
         *_table(intents, "intent"),
         "",
