@@ -101,6 +101,35 @@ def product_buttons(products: list[Any]) -> list[dict[str, str]]:
     return [{"title": p.name, "payload": f'/inform{{"product":"{p.name}"}}'} for p in products]
 
 
+def unsettled_shoe(
+    found: ProductResolution,
+    texts: list[str],
+    *,
+    in_form: bool,
+    asking_for_product: bool,
+    which_response: str,
+    session: Session,
+) -> list[tuple[str, dict[str, Any]]] | None:
+    """What to say while the shoe of a question is not settled; ``None`` once it is.
+
+    An unknown name is said so; inside a form that asks for the shoe next, nothing;
+    inside another form, ``which_response``; otherwise "which shoe?" with the
+    catalogue's shoes of a kind named in ``texts`` as buttons (a typed name answers).
+    """
+    if found.unknown_name:
+        return [("utter_unknown_product", {})]
+    if found.product is not None:
+        return None
+    if asking_for_product:  # the form asks which shoe right after
+        return []
+    if in_form:
+        return [(which_response, {})]
+    kinds: list[Any] = []
+    for text in texts:
+        kinds = kinds or queries.products_of_kind_in_text(text, session=session)
+    return [("utter_ask_product_id", {"buttons": product_buttons(kinds)})]
+
+
 class ActionAskProductId(Action):
     """Asks which shoe, offering the catalogue's shoes of the kind the buyer named."""
 

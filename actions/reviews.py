@@ -29,7 +29,7 @@ from actions.common import (
     latest_text,
     resolve_product,
 )
-from actions.products import product_buttons
+from actions.products import unsettled_shoe
 from actions.stock import asked_which_shoe
 from nlu_components.text import normalize_text
 from shop.db import queries
@@ -148,17 +148,16 @@ class ActionAnswerReviews(Action):
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
             found = resolve_product(tracker, session=session)
             events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
-            if found.unknown_name:
-                return [("utter_unknown_product", {})], events
-            if found.product is None:
-                if asking_for_product:  # the form asks which shoe right after
-                    return [], events
-                if in_form:
-                    return [("utter_reviews_which_product", {})], events
-                kinds: list[Any] = []
-                for said in (text, earlier):
-                    kinds = kinds or queries.products_of_kind_in_text(said, session=session)
-                return [("utter_ask_product_id", {"buttons": product_buttons(kinds)})], events
+            pending = unsettled_shoe(
+                found,
+                [text, earlier],
+                in_form=in_form,
+                asking_for_product=asking_for_product,
+                which_response="utter_reviews_which_product",
+                session=session,
+            )
+            if pending is not None or found.product is None:
+                return pending or [], events
             product = queries.get_product(found.product.id, session=session)
             assert product is not None
             events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]

@@ -32,7 +32,7 @@ from actions.common import (
     raw_text,
     resolve_product,
 )
-from actions.products import product_buttons
+from actions.products import unsettled_shoe
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
 from shop.db import queries
@@ -413,17 +413,16 @@ class ActionAnswerStock(Action):
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
             found = resolve_product(tracker, session=session, kind_switches=True)
             events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
-            if found.unknown_name:
-                return [("utter_unknown_product", {})], events
-            if found.product is None:
-                if asking_for_product:  # the form asks which shoe right after
-                    return [], events
-                if in_form:
-                    return [("utter_stock_which_product", {})], events
-                kinds: list[Any] = []
-                for text in texts:
-                    kinds = kinds or queries.products_of_kind_in_text(text, session=session)
-                return [("utter_ask_product_id", {"buttons": product_buttons(kinds)})], events
+            pending = unsettled_shoe(
+                found,
+                texts,
+                in_form=in_form,
+                asking_for_product=asking_for_product,
+                which_response="utter_stock_which_product",
+                session=session,
+            )
+            if pending is not None or found.product is None:
+                return pending or [], events
             product = queries.get_product(found.product.id, session=session)
             assert product is not None
             events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
