@@ -110,6 +110,22 @@ async def reply_in_transaction(
         dispatcher.utter_message(response=response, **kwargs)
 
 
+async def answer_in_transaction(
+    dispatcher: Any,
+    work: Callable[[Session], tuple[list[tuple[str, dict[str, Any]]], list[Any]]],
+) -> list[Any]:
+    """Runs ``work`` in one transaction, sends the responses it returns and returns its
+    events; a database failure sends ``utter_service_unavailable`` and sets nothing."""
+    try:
+        messages, events = await in_transaction(work)
+    except ShopDataUnavailableError:
+        dispatcher.utter_message(response="utter_service_unavailable")
+        return []
+    for response, kwargs in messages:
+        dispatcher.utter_message(response=response, **kwargs)
+    return events
+
+
 def last_text_with_intent(tracker: Tracker, intents: set[str] | frozenset[str]) -> str:
     """The text of the latest user message with one of ``intents`` ('' if none)."""
     for event in reversed(tracker.events):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from actions.common import (
     ProductResolution,
     ShopDataUnavailableError,
+    answer_in_transaction,
     in_transaction,
     latest_entity,
     latest_intent,
@@ -196,14 +197,7 @@ class ActionAnswerProductQuestion(Action):
             events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
             return product_answer(product, question, part, function), events
 
-        try:
-            messages, events = await in_transaction(answer)
-        except ShopDataUnavailableError:
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return []
-        for response, kwargs in messages:
-            dispatcher.utter_message(response=response, **kwargs)
-        return events
+        return await answer_in_transaction(dispatcher, answer)
 
 
 def product_answer(

@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.common import (
-    ShopDataUnavailableError,
-    in_transaction,
+    answer_in_transaction,
     latest_text,
     resolve_product,
 )
@@ -168,11 +167,4 @@ class ActionAnswerReviews(Action):
             )  # fmt: skip
             return messages, events
 
-        try:
-            messages, events = await in_transaction(answer)
-        except ShopDataUnavailableError:
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return []
-        for response, kwargs in messages:
-            dispatcher.utter_message(response=response, **kwargs)
-        return events
+        return await answer_in_transaction(dispatcher, answer)

@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.common import (
-    ShopDataUnavailableError,
-    in_transaction,
+    answer_in_transaction,
     latest_entity,
     latest_text,
     raw_text,
@@ -431,11 +430,4 @@ class ActionAnswerStock(Action):
             asked = with_catalogue_colors(query, texts, [row.color for row in rows])
             return stock_answer(product.name, rows, chart, asked, today), events
 
-        try:
-            messages, events = await in_transaction(answer)
-        except ShopDataUnavailableError:
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return []
-        for response, kwargs in messages:
-            dispatcher.utter_message(response=response, **kwargs)
-        return events
+        return await answer_in_transaction(dispatcher, answer)
