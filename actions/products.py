@@ -102,33 +102,40 @@ def product_buttons(products: list[Any]) -> list[dict[str, str]]:
     return [{"title": p.name, "payload": f'/inform{{"product":"{p.name}"}}'} for p in products]
 
 
-def unsettled_shoe(
-    found: ProductResolution,
+def settle_shoe(
+    tracker: Tracker,
     texts: list[str],
     *,
-    in_form: bool,
-    asking_for_product: bool,
     which_response: str,
     session: Session,
-) -> list[tuple[str, dict[str, Any]]] | None:
-    """What to say while the shoe of a question is not settled; ``None`` once it is.
+    kind_switches: bool = False,
+) -> tuple[Any, list[tuple[str, dict[str, Any]]], list[EventType]]:
+    """The shoe a question is about, or what to say while it is not settled.
 
-    An unknown name is said so; inside a form that asks for the shoe next, nothing;
-    inside another form, ``which_response``; otherwise "which shoe?" with the
-    catalogue's shoes of a kind named in ``texts`` as buttons (a typed name answers).
+    Returns the product (``None`` while unsettled), the responses to send then and
+    the slot events. An unknown name is said so; inside a form that asks for the
+    shoe next, nothing; inside another form, ``which_response``; otherwise "which
+    shoe?" with the catalogue's shoes of a kind named in ``texts`` as buttons (a
+    typed name answers).
     """
+    found = resolve_product(tracker, session=session, kind_switches=kind_switches)
+    events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
+    in_form = tracker.active_loop_name is not None
     if found.unknown_name:
-        return [("utter_unknown_product", {})]
-    if found.product is not None:
-        return None
-    if asking_for_product:  # the form asks which shoe right after
-        return []
-    if in_form:
-        return [(which_response, {})]
-    kinds: list[Any] = []
-    for text in texts:
-        kinds = kinds or queries.products_of_kind_in_text(text, session=session)
-    return [("utter_ask_product_id", {"buttons": product_buttons(kinds)})]
+        return None, [("utter_unknown_product", {})], events
+    if found.product is None:
+        if in_form and tracker.get_slot("requested_slot") == "product_id":
+            return None, [], events  # the form asks which shoe right after
+        if in_form:
+            return None, [(which_response, {})], events
+        kinds: list[Any] = []
+        for text in texts:
+            kinds = kinds or queries.products_of_kind_in_text(text, session=session)
+        return None, [("utter_ask_product_id", {"buttons": product_buttons(kinds)})], events
+    product = queries.get_product(found.product.id, session=session)
+    assert product is not None
+    events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
+    return product, [], events
 
 
 class ActionAskProductId(Action):

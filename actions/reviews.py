@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -26,12 +26,10 @@ from actions import sizing
 from actions.common import (
     answer_in_transaction,
     latest_text,
-    resolve_product,
 )
-from actions.products import unsettled_shoe
+from actions.products import settle_shoe
 from actions.stock import asked_which_shoe
 from nlu_components.text import normalize_text
-from shop.db import queries
 from shop.db.reviews import product_reviews
 from shop.lexicon import (
     FIT_LABELS,
@@ -141,25 +139,16 @@ class ActionAnswerReviews(Action):
         earlier = normalize_text(asked_which_shoe(tracker, ACTION_NAME) or "", max_chars=2000)
         text = latest_text(tracker)
         topic = question_topic(text) or question_topic(earlier)
-        in_form = tracker.active_loop_name is not None
-        asking_for_product = in_form and tracker.get_slot("requested_slot") == "product_id"
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
-            found = resolve_product(tracker, session=session)
-            events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
-            pending = unsettled_shoe(
-                found,
+            product, messages, events = settle_shoe(
+                tracker,
                 [text, earlier],
-                in_form=in_form,
-                asking_for_product=asking_for_product,
                 which_response="utter_reviews_which_product",
                 session=session,
             )
-            if pending is not None or found.product is None:
-                return pending or [], events
-            product = queries.get_product(found.product.id, session=session)
-            assert product is not None
-            events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
+            if product is None:
+                return messages, events
             reviews = product_reviews(product.id, session=session)
             messages = review_answer(
                 product.name, reviews, topic=topic, fit_note=product.fit_note,

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -29,12 +29,10 @@ from actions.common import (
     latest_entity,
     latest_text,
     raw_text,
-    resolve_product,
 )
-from actions.products import unsettled_shoe
+from actions.products import settle_shoe
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
-from shop.db import queries
 from shop.lexicon import RESTOCK_WORDS, colors_in
 
 Messages = list[tuple[str, dict[str, Any]]]
@@ -405,26 +403,18 @@ class ActionAnswerStock(Action):
         if earlier is not None:
             query = query.merged(read_query(normalize_text(earlier, max_chars=2000)))
         texts = [latest_text(tracker), normalize_text(earlier or "", max_chars=2000)]
-        in_form = tracker.active_loop_name is not None
-        asking_for_product = in_form and tracker.get_slot("requested_slot") == "product_id"
         today = shop_now().date()
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
-            found = resolve_product(tracker, session=session, kind_switches=True)
-            events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
-            pending = unsettled_shoe(
-                found,
+            product, messages, events = settle_shoe(
+                tracker,
                 texts,
-                in_form=in_form,
-                asking_for_product=asking_for_product,
                 which_response="utter_stock_which_product",
                 session=session,
+                kind_switches=True,
             )
-            if pending is not None or found.product is None:
-                return pending or [], events
-            product = queries.get_product(found.product.id, session=session)
-            assert product is not None
-            events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
+            if product is None:
+                return messages, events
             chart = [float(row.size) for row in product.size_chart]
             rows = _stock_rows(product)
             asked = with_catalogue_colors(query, texts, [row.color for row in rows])
