@@ -15,15 +15,9 @@ from actions.context import ActionInformWithoutQuestion
 from actions.products import ValidateProductForm
 from actions.return_requests import ValidateReturnForm
 from actions.size_advice import ValidateSizeAdviceForm
-from actions.stock import (
-    ActionAnswerStock,
-    StockQuery,
-    StockRow,
-    asked_which_shoe,
-    read_query,
-    stock_answer,
-    with_catalogue_colors,
-)
+from actions.stock import ActionAnswerStock, asked_which_shoe
+from actions.stock_answer import StockRow, stock_answer
+from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from shop.clock import shop_now
 from shop.db.models import StockItem
 from shop.db.session import session_scope

@@ -1,0 +1,67 @@
+"""The buyer's stock question as plain values: colour words, a size, and whether restock.
+
+Read from the message text and entities (:func:`read_query`), then sharpened with
+the product's own colour names (:func:`with_catalogue_colors`) once the shoe is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from actions import sizing
+from shop.lexicon import RESTOCK_WORDS, colors_in
+
+
+@dataclass(frozen=True)
+class StockQuery:
+    """What the buyer asks about: colour words (白色, 白), a size, and whether restock."""
+
+    colors: tuple[str, ...] = ()
+    size: float | None = None
+    restock: bool = False
+
+    def merged(self, earlier: StockQuery) -> StockQuery:
+        """This query, with the colour and size of an earlier one where it names none."""
+        return replace(
+            self,
+            colors=self.colors or earlier.colors,
+            size=self.size if self.size is not None else earlier.size,
+            restock=self.restock or earlier.restock,
+        )
+
+
+def read_query(
+    text: str, *, color_entity: str | None = None, size_entity: str | None = None
+) -> StockQuery:
+    """The stock question in ``text`` (simplified script) and the message's entities."""
+    colors = [color_entity] if color_entity else []
+    colors += [stem for stem in colors_in(text) if not any(stem in c for c in colors)]
+    size = None
+    if size_entity:
+        size = sizing.parse_size_answer(f"{size_entity}码")
+    if size is None:
+        size = sizing.parse_size_answer(text)
+    restock = any(word in text for word in RESTOCK_WORDS)
+    return StockQuery(colors=tuple(colors), size=size, restock=restock)
+
+
+def with_catalogue_colors(
+    query: StockQuery, texts: Sequence[str], colors: Sequence[str]
+) -> StockQuery:
+    """``query`` with the product's own colour names found in ``texts`` (燕麦色, 薄荷绿).
+
+    A shop names its colours as it likes, so a name need not hold one of the
+    lexicon's stems; and a full name (墨绿色) is more precise than its stem (绿),
+    which the name replaces.
+    """
+    named = [color for color in colors if any(_names_color(text, color) for text in texts)]
+    if not named:
+        return query
+    kept = [word for word in query.colors if not any(word in color for color in named)]
+    return replace(query, colors=tuple(kept + [c for c in named if c not in kept]))
+
+
+def _names_color(text: str, color: str) -> bool:
+    bare = color.removesuffix("色")
+    return color in text or (len(bare) >= 2 and bare in text)
