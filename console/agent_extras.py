@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console import views
-from console.agent_api import _staff
+from console.agent_common import current_staff
 from console.auth import authenticate, requires
 from console.http import answer_database_down, error, json_body
 from console.pages import _HEADERS as PAGE_HEADERS
@@ -88,7 +88,7 @@ def _quick_reply_routes(bp: Blueprint, path: str, role: str) -> None:
         fields = _fields(request)
         if isinstance(fields, HTTPResponse):
             return fields
-        staff = await _staff(request)
+        staff = await current_staff(request)
 
         def work(session: Session) -> dict[str, Any] | None:
             row = save_quick_reply(
