@@ -16,7 +16,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
-from console.analytics import Report, build_report, main, periods
+from console.analytics import Report, build_report, main
+from console.analytics_periods import periods
 from console.return_insights import FitSuggestion, size_direction
 from shop.db.models import ConversationRating, Escalation, OrderItem, ReturnRequest
 from shop.db.session import session_scope

@@ -25,7 +25,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine
 
-from console.analytics import Report, build_report, is_stuck_reply, turns
+from console.analytics import Report, build_report
+from console.analytics_periods import is_stuck_reply, turns
 from rasa_ext.events import said_rows as tracker_rows
 from shop.db.session import session_scope
 

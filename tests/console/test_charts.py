@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from console import charts
-from console.analytics import Report, periods
+from console.analytics import Report
+from console.analytics_periods import periods
 from console.return_insights import REASON_NAMES, ReturnInsights
 
 ROOT = Path(__file__).resolve().parents[2]

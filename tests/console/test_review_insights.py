@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from console import charts
-from console.analytics import Report, periods
+from console.analytics import Report
+from console.analytics_periods import periods
 from console.return_insights import ReturnInsights
 from console.review_insights import review_insights
 from shop.db.models import ProductReview
