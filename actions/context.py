@@ -32,7 +32,7 @@ from actions.common import (
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_form import ORDER_ID, decide, load_choice
-from actions.return_requests import reason_in
+from actions.return_checks import reason_in
 from actions.stock import asked_which_shoe
 from shop.db import queries
 

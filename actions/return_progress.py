@@ -24,7 +24,7 @@ from actions.common import (
     latest_text,
     reply_in_transaction,
 )
-from actions.return_requests import (
+from actions.return_checks import (
     FORM_SLOTS,
     Messages,
     _decision_messages,

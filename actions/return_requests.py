@@ -14,11 +14,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.access import accessible_order
 from actions.common import (
     confirmation,
     in_transaction,
@@ -28,117 +26,21 @@ from actions.common import (
     latest_text,
 )
 from actions.forms import ShopFormValidation
-from actions.orders import product_names
-from actions.return_rules import REASON_CODES, decide_return, reason_code
-from shop.clock import shop_now
-from shop.db import queries, returns
-from shop.db.models import Order, OrderItem, StockItem
-from shop.lexicon import REASON_WORDS, RELATIVE_SIZES, colors_in, first_key
-
-Messages = list[tuple[str, dict[str, Any]]]
-FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
-              "return_confirmed", "return_blocked")  # fmt: skip
-REQUEST_INTENTS = frozenset({"request_return", "request_exchange", "complain"})
-# Words that must be said to turn a return into an exchange (or back) mid-form.
-GOAL_WORDS = {"exchange": ("换",), "return": ("退",)}
-
-
-def kept_goal(tracker: Tracker) -> str | None:
-    """The goal before this message, when the message changed it without saying so."""
-    goal = tracker.get_slot("after_sale_goal")
-    if tracker.get_slot("requested_slot") is None or goal not in GOAL_WORDS:
-        return None
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "slot" and event.get("name") == "after_sale_goal":
-            before = event.get("value")
-            if before in GOAL_WORDS and before != goal:
-                said = any(w in latest_text(tracker) for w in GOAL_WORDS[str(goal)])
-                return None if said else str(before)
-            return None
-    return None
-
-
-def reason_in(text: str) -> str | None:
-    """The canonical reason the buyer's words give, if any."""
-    return first_key(text, REASON_WORDS)
-
-
-def item_in_text(items: list[OrderItem], text: str) -> OrderItem | None:
-    """The one item of an order the buyer's words name: product, colour or size."""
-    size = sizing.parse_size_answer(text)
-    colors = colors_in(text)
-    for fits in (
-        lambda i: any(n and n in text for n in [i.product.name, *(i.product.aliases or [])]),
-        lambda i: any(color in i.color for color in colors),
-        lambda i: size is not None and i.size == size,
-    ):
-        named = [item for item in items if fits(item)]
-        if len(named) == 1:
-            return named[0]
-    return None
-
-
-def outside_windows(item: OrderItem, session: Session) -> Messages:
-    """Why no reason can open a return on ``item`` any more, and a human offered."""
-    policy = queries.get_policy(session=session)
-    order = item.order
-    days = (shop_now().date() - order.delivered_at.date()).days if order.delivered_at else 0
-    variables = {
-        "order_id": order.id,
-        "products": product_names(order),
-        "days": days,
-        "no_reason_days": policy.no_reason_return_days if policy else 7,
-        "quality_days": policy.quality_return_days if policy else 15,
-    }
-    return [("utter_return_outside_windows", variables), ("utter_offer_human", {})]
-
-
-def _order(tracker: Tracker, session: Session) -> Order | None:
-    return accessible_order(tracker, tracker.get_slot("order_id"), session=session)
-
-
-def _item(tracker: Tracker, session: Session) -> OrderItem | None:
-    order = _order(tracker, session)
-    item_id = tracker.get_slot("order_item_id")
-    if order is None or item_id is None:
-        return None
-    return next((item for item in order.items if str(item.id) == str(item_id)), None)
-
-
-def _decision_messages(item: OrderItem, reason: str, session: Session) -> tuple[Messages, Any]:
-    """Refusal responses for ``reason`` on ``item`` (empty when allowed), and the decision."""
-    policy = queries.get_policy(session=session)
-    order = item.order
-    decision = decide_return(
-        order_status=order.status,
-        delivered_at=order.delivered_at,
-        reason=reason_code(reason) or "no_reason",
-        freight_insurance=bool(order.freight_insurance),
-        today=shop_now().date(),
-        no_reason_days=policy.no_reason_return_days if policy else 7,
-        quality_days=policy.quality_return_days if policy else 15,
-        no_reason_postage_payer=policy.no_reason_postage_payer if policy else "buyer",
-        quality_postage_payer=policy.quality_postage_payer if policy else "shop",
-    )
-    if decision.refusal is None:
-        return [], decision
-    variables = {
-        "order_id": order.id,
-        "window_days": decision.window_days,
-        "quality_days": policy.quality_return_days if policy else 15,
-    }
-    return [(f"utter_return_refused_{decision.refusal}", variables)], decision
-
-
-def available_sizes(item: OrderItem, color: str, session: Session) -> list[float]:
-    """Sizes of ``item``'s product in ``color`` with unreserved stock."""
-    rows = session.execute(
-        select(StockItem).where(StockItem.product_id == item.product_id, StockItem.color == color)
-    ).scalars()
-    return sorted(row.size for row in rows if row.quantity - row.reserved > 0)
+from actions.return_checks import (
+    REQUEST_INTENTS,
+    Messages,
+    _decision_messages,
+    _item,
+    _order,
+    available_sizes,
+    item_in_text,
+    kept_goal,
+    outside_windows,
+    reason_in,
+)
+from actions.return_rules import REASON_CODES
+from shop.db import returns
+from shop.lexicon import RELATIVE_SIZES, colors_in
 
 
 class ValidateReturnForm(ShopFormValidation):
@@ -366,13 +268,3 @@ class ValidateReturnForm(ShopFormValidation):
     ) -> dict[str, Any]:
         """Yes or no to the summary."""
         return confirmation(tracker, "return_confirmed")
-
-
-def _text(domain: DomainDict, response: str) -> str:
-    """The first text of a domain response (used as a fragment of another)."""
-    variants = domain.get("responses", {}).get(response) or [{}]
-    return str(variants[0].get("text", ""))
-
-
-def _kind_name(domain: DomainDict, exchange: bool) -> str:
-    return _text(domain, "utter_kind_exchange" if exchange else "utter_kind_return")

@@ -195,7 +195,7 @@ def _goal_events(*goals_and_texts: tuple[str, str]) -> list[dict[str, Any]]:
     ],
 )
 def test_a_reason_typed_mid_return_keeps_the_goal(turns: list, kept: str | None) -> None:
-    from actions.return_requests import kept_goal
+    from actions.return_checks import kept_goal
 
     tracker = make_tracker(turns[-1][0], slots={"requested_slot": "return_reason",
                                                  "after_sale_goal": turns[-1][1]})  # fmt: skip

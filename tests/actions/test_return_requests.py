@@ -9,8 +9,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.return_checks import reason_in
 from actions.return_progress import ActionAskOrderItemId, ActionAskReturnConfirmed
-from actions.return_requests import ValidateReturnForm, reason_in
+from actions.return_requests import ValidateReturnForm
 from shop.clock import shop_now
 from shop.db.models import Order, OrderItem, ShopPolicy, StockItem
 from shop.db.session import session_scope
