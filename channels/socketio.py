@@ -9,7 +9,8 @@ Differences from Rasa 3.6's ``SocketIOInput`` (protocol: ``docs/widget-channel.m
 * Typed slash commands reach NLU as text; only payloads of buttons the assistant
   just offered in this conversation pass as commands.
 * Metadata is cut to ``buyer_token`` (re-verified on every message) and ``product_id``.
-* A human agent's text (event metadata ``agent_name``) reaches the widget with the name.
+* A human agent's text (event metadata ``agent_name``) reaches the widget with the name
+  (``channels/socketio_output.py``).
 * Photos: ``POST /webhooks/socketio/upload``, ``GET .../photos/<id>`` (``channels/uploads.py``).
 * A message whose processing raises is counted, logged once with a trace id and
   answered with the apology (``shop/metrics.py``), never left unanswered.
@@ -29,7 +30,7 @@ from typing import Any
 
 import rasa.core.channels.channel
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -39,6 +40,7 @@ from channels.catchup import MISSED_EVENT, send_missed
 from channels.commands import OfferedPayloads
 from channels.session import SessionSigner, bind_session, clean_metadata
 from channels.shared_state import offered_payloads
+from channels.socketio_output import ShopSocketIOOutput
 from channels.uploads import add_photo_routes
 from rasa_ext.resilience import APOLOGY_BUTTONS, APOLOGY_TEXT
 from shop.metrics import CHANNEL_ERRORS, MESSAGE_SECONDS, MESSAGES, report_error
@@ -49,7 +51,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
-MAX_AGENT_NAME_CHARS = 30
 RATE_LIMIT_EVENTS = 12  # per socket, within RATE_LIMIT_SECONDS
 RATE_LIMIT_SECONDS = 10.0
 
@@ -93,62 +94,6 @@ class _Socket:
 
     sender_id: str | None = None
     buyer_id: str | None = None
-
-
-class ShopSocketIOOutput(SocketIOOutput):
-    """Sends to the room named by the conversation id; remembers offered buttons."""
-
-    def __init__(
-        self,
-        sio: AsyncServer,
-        bot_message_evt: str,
-        offered: OfferedPayloads,
-        namespace: str | None = None,
-    ) -> None:
-        super().__init__(sio, bot_message_evt)
-        self.offered = offered
-        self.namespace = namespace
-        self._rendered: list[Any] | None = None
-
-    async def render(self, message: dict[str, Any]) -> list[Any]:
-        """The widget messages ``send_response`` would emit for ``message``, unsent."""
-        self._rendered = []
-        try:
-            await self.send_response("", dict(message))
-            return self._rendered
-        finally:
-            self._rendered = None
-
-    async def emit_to(self, socket_id: str, event: str, data: Any) -> None:
-        """Emits ``event`` to one socket or conversation room."""
-        await self.sio.emit(event, data, room=socket_id, namespace=self.namespace)
-
-    async def _send_message(self, socket_id: str, response: Any) -> None:
-        """Emits one bot message to every socket of conversation ``socket_id``."""
-        if self._rendered is not None:
-            self._rendered.append(response)
-            return
-        if isinstance(response, dict):
-            self.offered.remember(socket_id, response)
-        await self.sio.emit(
-            self.bot_message_evt, response, room=socket_id, namespace=self.namespace
-        )
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        """Sends a text; a human agent's (metadata ``agent_name``) carries the name."""
-        agent_name = kwargs.get("agent_name")
-        if not isinstance(agent_name, str) or not agent_name.strip():
-            await super().send_text_message(recipient_id, text, **kwargs)
-            return
-        name = agent_name.strip()[:MAX_AGENT_NAME_CHARS]
-        for part in text.strip().split("\n\n"):
-            await self._send_message(recipient_id, {"text": part, "agent_name": name})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        """Sends a custom payload as it is (Rasa 3.6 spread it into ``emit``'s arguments)."""
-        await self._send_message(recipient_id, dict(json_message))
 
 
 class ShopSocketIOInput(InputChannel):

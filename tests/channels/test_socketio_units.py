@@ -13,7 +13,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from channels.commands import OfferedPayloads, defuse, looks_like_command
 from channels.session import SessionSigner, bind_session, clean_metadata
-from channels.socketio import ShopSocketIOInput, ShopSocketIOOutput
+from channels.socketio import ShopSocketIOInput
+from channels.socketio_output import ShopSocketIOOutput
 from nlu_components.chinese_normalizer import normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,8 @@ from sqlalchemy.exc import OperationalError
 import shop.config
 from channels.commands import OfferedPayloads
 from channels.session import SessionSigner
-from channels.socketio import ShopSocketIOInput, ShopSocketIOOutput
+from channels.socketio import ShopSocketIOInput
+from channels.socketio_output import ShopSocketIOOutput
 from channels.uploads import Caller, UploadError, resolve_caller, upload_limit
 from shop import photos
 from shop.db import queries
