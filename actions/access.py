@@ -1,9 +1,7 @@
 """Which orders the person in this conversation may see, and escalations.
 
-An order is shown or changed only for its buyer: the buyer named by a valid
-token on the latest message, or someone who proved the order with its phone
-suffix in this conversation. Anything else is treated exactly like an order
-that does not exist, so order numbers cannot be probed.
+The rules are the shop core's (``shop/order_access.py``); here the buyer's token
+and the orders proven by phone suffix are read from the tracker.
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from shop.clock import shop_now
 from shop.db.models import Escalation, Order
 from shop.identity import buyer_id_from_token
 from shop.metrics import HANDOFFS
+from shop.order_access import allowed_order, allowed_orders
 
 
 def token_buyer_id(tracker: Tracker) -> str | None:
@@ -32,31 +31,19 @@ def verified_order_ids(tracker: Tracker) -> list[str]:
 
 def accessible_order(tracker: Tracker, order_id: str | None, *, session: Session) -> Order | None:
     """The order if this conversation may see it, else ``None`` (same as missing)."""
-    if not order_id:
-        return None
-    order = session.get(Order, str(order_id))
-    if order is None:
-        return None
-    buyer_id = token_buyer_id(tracker)
-    if buyer_id is not None and order.buyer_id == buyer_id:
-        return order
-    if order.id in verified_order_ids(tracker):
-        return order
-    return None
+    return allowed_order(
+        order_id,
+        buyer_id=token_buyer_id(tracker),
+        verified_ids=verified_order_ids(tracker),
+        session=session,
+    )
 
 
 def accessible_orders(tracker: Tracker, *, session: Session) -> list[Order]:
     """Every order this conversation may see, newest first."""
-    buyer_id = token_buyer_id(tracker)
-    ids = verified_order_ids(tracker)
-    stmt = select(Order).order_by(Order.created_at.desc(), Order.id)
-    if buyer_id is not None:
-        stmt = stmt.where((Order.buyer_id == buyer_id) | Order.id.in_(ids))
-    elif ids:
-        stmt = stmt.where(Order.id.in_(ids))
-    else:
-        return []
-    return list(session.execute(stmt).scalars())
+    return allowed_orders(
+        buyer_id=token_buyer_id(tracker), verified_ids=verified_order_ids(tracker), session=session
+    )
 
 
 def phone_matches(order: Order, suffix: str) -> bool:

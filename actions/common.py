@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
 from nlu_components.text import normalize_text
-from shop.db import queries
+from shop.answers import products
+from shop.answers.asked import MAX_MESSAGE_CHARS, Asked
+from shop.answers.products import ProductResolution
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
 from shop.db.session import in_transaction as in_transaction
 from shop.lexicon import NO_WORDS, YES_WORDS
@@ -20,7 +21,6 @@ from shop.lexicon import NO_WORDS, YES_WORDS
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MAX_MESSAGE_CHARS = 2000  # words are matched in the whole message, not NLU's capped text
 
 
 def latest_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -144,80 +144,15 @@ def latest_entity(tracker: Tracker, name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ProductRef:
-    """The product the buyer means, as plain values safe to use after the session."""
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class ProductResolution:
-    """Outcome of :func:`resolve_product`.
-
-    ``unknown_name`` is set when the buyer named a product the catalogue does
-    not have: the assistant must say so rather than answer for another shoe.
-    ``slots`` holds ``page_product_id`` when the buyer moved to a new page.
-    """
-
-    product: ProductRef | None
-    slots: dict
-    unknown_name: str | None = None
-
-
-def _names_a_kind(word: str, session: Session) -> bool:
-    """Whether ``word`` is a kind of shoe the shop sells (帆布鞋, 跑鞋), not an unknown
-    shoe (耐克跑鞋): a product's name, alias or category contains the whole word."""
-    return any(
-        word in label
-        for product in queries.products_of_kind_in_text(word, session=session)
-        for label in [product.name, product.category, *(product.aliases or [])]
+def asked_of(tracker: Tracker) -> Asked:
+    """The latest message and the slots as plain values, for the shop core's answers."""
+    return Asked.read(
+        tracker.latest_message, tracker.slots, tracker.active_loop_name, text=latest_text(tracker)
     )
 
 
 def resolve_product(
     tracker: Tracker, *, session: Session, kind_switches: bool = False
 ) -> ProductResolution:
-    """Which product the buyer means now.
-
-    In order: a product named in the latest message (entity or any catalogue
-    name/alias in the text); with ``kind_switches`` (a question about one shoe, not
-    the size form, where 平时穿运动鞋 is about other shoes), a shoe kind named in it
-    (帆布鞋) that the shoe under discussion is not: its one product, else none (the
-    caller asks which); the page's ``product_id`` from message metadata
-    when the buyer has moved to a new page; the product already under
-    discussion; the page's product. Recording ``page_product_id`` keeps a page
-    the buyer stays on from overriding a product they named later.
-    """
-    slots: dict[str, Any] = {}
-    page_id = latest_metadata(tracker).get("product_id")
-    page_id = str(page_id) if page_id not in (None, "") else None
-    moved = bool(page_id) and page_id != tracker.get_slot("page_product_id")
-    if moved:
-        slots["page_product_id"] = page_id
-
-    text = latest_text(tracker)
-    product = queries.find_product_in_text(text, session=session)
-    named = latest_entity(tracker, "product")
-    if product is None and named:
-        product = queries.find_product_in_text(named, session=session)
-        if product is None and not _names_a_kind(named, session):
-            return ProductResolution(None, slots, unknown_name=named)
-    candidates = [page_id if moved else None, tracker.get_slot("product_id"), page_id]
-    if product is None:
-        current = next((str(c) for c in candidates if c), None)
-        switch = kind_switches and current is not None
-        kinds = queries.products_of_kind_in_text(text, session=session) if switch else []
-        if kinds and current not in {kind.id for kind in kinds}:
-            # A kind word that does not fit the shoe under discussion (帆布鞋 while
-            # talking about slippers) means another shoe: the one of that kind, or ask.
-            if len(kinds) > 1:
-                return ProductResolution(None, slots)
-            product = kinds[0]
-    for candidate in candidates:
-        if product is None and candidate:
-            product = queries.get_product(str(candidate), session=session)
-    if product is None:
-        return ProductResolution(None, slots)
-    return ProductResolution(ProductRef(id=product.id, name=product.name), slots)
+    """Which product the buyer means now (:func:`shop.answers.products.resolve_product`)."""
+    return products.resolve_product(asked_of(tracker), session=session, kind_switches=kind_switches)

@@ -23,7 +23,6 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions import order_choice
 from actions.access import (
     accessible_order,
     accessible_orders,
@@ -43,6 +42,7 @@ from actions.common import (
 )
 from actions.forms import AFTER_SALE_INTENTS, ShopFormValidation
 from actions.orders import product_names
+from shop import order_choice
 from shop.db import queries
 from shop.db.models import Order, ReturnRequest
 from shop.identity import MAX_VERIFY_ATTEMPTS

@@ -1,17 +1,13 @@
-"""The shop's rules, answered from the policy and promotion tables.
+"""The shop's rules: return policy, shipping, promotions and price protection (价保).
 
-A promotion question about 价保 (保价, 补差价, 降价了) gets the shop's price
-protection instead of the list of promotions: its window from the policy and,
-with an order under discussion or named (疾风那单), whether that order is still
-inside it.
+The answers are the shop core's (``shop/answers/policies.py``), shared with the
+agent console's suggested replies; each action reads the question from the
+tracker and sends the answer computed in one transaction.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,39 +15,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order, accessible_orders
-from actions.common import latest_text, reply_in_transaction
-from actions.order_choice import match_orders, view_of
-from shop.clock import shop_now
-from shop.config import settings
-from shop.db import queries
-from shop.db.models import Order, ShopPolicy
-from shop.lexicon import PRICE_PROTECTION_WORDS
-
-Messages = list[tuple[str, dict[str, Any]]]
-
-
-SENTENCE_ENDS = "。！？!?；;…"
-
-
-def sentence(text: str | None) -> str:
-    """A policy text the shop wrote, ended as a sentence: the responses put texts one
-    after another, and a shop's text may end without 。 (全国包邮（港澳台除外）)."""
-    text = (text or "").strip()
-    return text if not text or text[-1] in SENTENCE_ENDS else f"{text}。"
+from actions.common import asked_of, reply_in_transaction
+from shop.answers import policies
+from shop.answers.asked import Asked
+from shop.answers.policies import Messages
 
 
 class _PolicyAction(Action, ABC):
-    """Runs one read in a transaction and sends the responses it picks."""
+    """Sends, in one transaction, the answer to the tracker's question."""
 
     @abstractmethod
-    def messages(self, session: Session, tracker: Tracker) -> Messages:
+    def answer(self, asked: Asked, session: Session) -> Messages:
         """The responses (name, variables) to send."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        await reply_in_transaction(dispatcher, work=lambda session: self.messages(session, tracker))
+        asked = asked_of(tracker)
+        await reply_in_transaction(dispatcher, work=lambda session: self.answer(asked, session))
         return []
 
 
@@ -61,27 +42,8 @@ class ActionAnswerReturnPolicy(_PolicyAction):
     def name(self) -> str:
         return "action_answer_return_policy"
 
-    def messages(self, session: Session, tracker: Tracker) -> Messages:
-        policy = queries.get_policy(session=session)
-        if policy is None:
-            return [("utter_shop_info_missing", {})]
-        postage = (
-            "utter_return_postage_shop"
-            if policy.no_reason_postage_payer == "shop"
-            else "utter_return_postage_buyer"
-        )
-        return [
-            (
-                "utter_return_policy",
-                {
-                    "no_reason_days": policy.no_reason_return_days,
-                    "quality_days": policy.quality_return_days,
-                    "condition": policy.return_condition,
-                    "refund_days": policy.refund_days,
-                },
-            ),
-            (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
-        ]
+    def answer(self, asked: Asked, session: Session) -> Messages:
+        return policies.return_policy(asked, session)
 
 
 class ActionAnswerShipping(_PolicyAction):
@@ -90,23 +52,8 @@ class ActionAnswerShipping(_PolicyAction):
     def name(self) -> str:
         return "action_answer_shipping"
 
-    def messages(self, session: Session, tracker: Tracker) -> Messages:
-        policy = queries.get_policy(session=session)
-        if policy is None:
-            return [("utter_shop_info_missing", {})]
-        return [
-            (
-                "utter_shipping_policy",
-                {
-                    "ship_within_hours": policy.ship_within_hours,
-                    "cutoff_time": policy.cutoff_time,
-                    "ship_from": policy.ship_from,
-                    "couriers": "、".join(policy.couriers or []),
-                    "free_shipping": sentence(policy.free_shipping),
-                    "remote_areas": sentence(policy.remote_areas),
-                },
-            )
-        ]
+    def answer(self, asked: Asked, session: Session) -> Messages:
+        return policies.shipping(asked, session)
 
 
 class ActionAnswerPromotion(_PolicyAction):
@@ -115,81 +62,5 @@ class ActionAnswerPromotion(_PolicyAction):
     def name(self) -> str:
         return "action_answer_promotion"
 
-    def messages(self, session: Session, tracker: Tracker) -> Messages:
-        if any(word in latest_text(tracker) for word in PRICE_PROTECTION_WORDS):
-            return price_protection_messages(tracker, session=session)
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
-        promotions = queries.active_promotions(today, session=session)
-        if not promotions:
-            return [("utter_no_promotions", {})]
-        messages: Messages = [("utter_promotions_intro", {})]
-        for promotion in promotions:
-            response = (
-                "utter_promotion_item_stackable" if promotion.stackable else "utter_promotion_item"
-            )
-            messages.append(
-                (
-                    response,
-                    {
-                        "title": promotion.title,
-                        "description": promotion.description,
-                        "ends_month": promotion.ends_on.month,
-                        "ends_day": promotion.ends_on.day,
-                    },
-                )
-            )
-        return messages
-
-
-def price_protection_messages(tracker: Tracker, *, session: Session) -> Messages:
-    """The shop's 价保 and, with an order under discussion, whether it is still covered."""
-    policy = queries.get_policy(session=session)
-    if policy is None:
-        return [("utter_shop_info_missing", {})]
-    days = int(policy.price_protection_days or 0)
-    if days <= 0:
-        return [("utter_price_protection_none", {})]
-    order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
-    order = order or _order_named(tracker, session=session)
-    if order is not None:
-        messages = order_price_protection(order, days, shop_now())
-        if messages[0][0] == "utter_price_protection_order_inside":
-            messages += [*_terms(policy), ("utter_offer_human", {})]
-        return messages
-    return [("utter_price_protection_days", {"days": days}), *_terms(policy)]
-
-
-def _order_named(tracker: Tracker, *, session: Session) -> Order | None:
-    """The one order of this conversation's buyer that the message names (凉拖那单)."""
-    orders = accessible_orders(tracker, session=session)
-    if not orders:
-        return None
-    views = [view_of(order) for order in orders]
-    match = match_orders(latest_text(tracker), views, today=shop_now().date())
-    if not match.said_something or len(match.orders) != 1:
-        return None
-    return next(order for order in orders if order.id == match.orders[0].id)
-
-
-def _terms(policy: ShopPolicy) -> Messages:
-    rule = (policy.price_protection_rule or "").strip().rstrip("。.")
-    return [("utter_price_protection_terms", {"rule": rule})] if rule else []
-
-
-def order_price_protection(order: Order, days: int, now: datetime) -> Messages:
-    """Whether ``order`` is inside the ``days`` after payment (creation if unpaid) at ``now``."""
-    if order.status == "cancelled":
-        return [("utter_price_protection_order_cancelled", {"order_id": order.id})]
-    start = order.paid_at or order.created_at
-    end = start + timedelta(days=days)
-    values = {
-        "order_id": order.id,
-        "days": days,
-        "month": start.month,
-        "day": start.day,
-        "end_month": end.month,
-        "end_day": end.day,
-    }
-    if now <= end:
-        return [("utter_price_protection_order_inside", values)]
-    return [("utter_price_protection_order_outside", values)]
+    def answer(self, asked: Asked, session: Session) -> Messages:
+        return policies.promotions(asked, session)

@@ -1,6 +1,7 @@
 """Product questions: which shoe the buyer means, its materials and functions.
 
-Every answer comes from the catalogue. When the catalogue does not say, the
+Every answer comes from the catalogue (``shop/answers/products.py``, shared with
+the agent console's suggested replies). When the catalogue does not say, the
 assistant says so and offers a human; it never guesses a product fact.
 """
 
@@ -16,18 +17,16 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.common import (
-    ProductResolution,
     ShopDataUnavailableError,
     answer_in_transaction,
+    asked_of,
     in_transaction,
-    latest_entity,
     latest_intent,
-    latest_text,
     resolve_product,
 )
 from actions.forms import ShopFormValidation
+from shop.answers.products import Messages, ProductResolution, answer_product_question
 from shop.db import queries
-from shop.lexicon import FUNCTION_WORDS, PART_WORDS, first_key
 
 
 class ProductFormValidationBase(ShopFormValidation):
@@ -169,7 +168,8 @@ class ActionAskProductId(Action):
 
 
 class ActionAnswerProductQuestion(Action):
-    """Answers a material or function question about one product."""
+    """Answers a material or function question about one product
+    (:func:`shop.answers.products.answer_product_question`)."""
 
     def name(self) -> str:
         return "action_answer_product_question"
@@ -177,81 +177,10 @@ class ActionAnswerProductQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        intent = latest_intent(tracker)
-        question = {"ask_material": "material", "ask_function": "function"}.get(
-            intent or "", tracker.get_slot("product_question") or "material"
-        )
-        text = latest_text(tracker)
-        part = latest_entity(tracker, "shoe_part") or first_key(text, PART_WORDS)
-        function = latest_entity(tracker, "shoe_function") or first_key(text, FUNCTION_WORDS)
-        asking_for_product = (
-            tracker.active_loop_name is not None
-            and tracker.get_slot("requested_slot") == "product_id"
-        )
+        asked = asked_of(tracker)
 
-        def answer(session: Session) -> tuple[list[tuple[str, dict]], list[EventType]]:
-            found = resolve_product(tracker, session=session, kind_switches=True)
-            events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
-            if found.unknown_name:
-                return [("utter_unknown_product", {})], events
-            if found.product is None:
-                if asking_for_product:  # the form asks right after; answered once it knows
-                    pending = {"question": question, "part": part, "function": function}
-                    return [], [*events, SlotSet("pending_question", pending)]
-                return [("utter_ask_product_id", {})], events
-            product = queries.get_product(found.product.id, session=session)
-            assert product is not None
-            events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
-            return product_answer(product, question, part, function), events
+        def answer(session: Session) -> tuple[Messages, list[EventType]]:
+            messages, slots = answer_product_question(asked, session)
+            return messages, [SlotSet(k, v) for k, v in slots.items()]
 
         return await answer_in_transaction(dispatcher, answer)
-
-
-def product_answer(
-    product: Any, question: str, part: str | None, function: str | None
-) -> list[tuple[str, dict]]:
-    """The responses answering a ``material`` or ``function`` question about ``product``."""
-    if question == "function":
-        return _function_answer(product, function)
-    return _material_answer(product, part)
-
-
-def _material_answer(product: Any, part: str | None) -> list[tuple[str, dict]]:
-    """Responses for a material question; an unknown part offers a human."""
-    name = product.name
-    materials = {
-        "upper": product.material_upper,
-        "lining": product.material_lining,
-        "sole": product.material_sole,
-    }
-    if part in materials:
-        if not materials[part]:
-            return [("utter_material_unknown", {"product_name": name}), ("utter_offer_human", {})]
-        return [(f"utter_material_{part}", {"product_name": name, "material": materials[part]})]
-    if not all(materials.values()):
-        known = {k: v for k, v in materials.items() if v}
-        messages = [
-            (f"utter_material_{k}", {"product_name": name, "material": v}) for k, v in known.items()
-        ]
-        return [
-            *messages,
-            ("utter_material_unknown", {"product_name": name}),
-            ("utter_offer_human", {}),
-        ]
-    return [("utter_material_all", {"product_name": name, **materials})]
-
-
-def _function_answer(product: Any, key: str | None) -> list[tuple[str, dict]]:
-    """Responses for a function question, graded by the catalogue's claim."""
-    name = product.name
-    claims = {function.key: function for function in product.functions}
-    if key is None:
-        if not claims:
-            return [("utter_function_unknown", {"product_name": name}), ("utter_offer_human", {})]
-        joined = "；".join(function.claim for function in claims.values())
-        return [("utter_function_overview", {"product_name": name, "claims": joined})]
-    function = claims.get(key)
-    if function is None:
-        return [("utter_function_unknown", {"product_name": name}), ("utter_offer_human", {})]
-    level = function.level if function.level in ("yes", "partial", "no") else "partial"
-    return [(f"utter_function_{level}", {"product_name": name, "claim": function.claim})]

@@ -20,7 +20,8 @@ from actions.common import (
     latest_intent,
     latest_text,
 )
-from actions.products import ProductFormValidationBase, product_answer
+from actions.products import ProductFormValidationBase
+from shop.answers.products import product_answer
 from shop.db import queries
 from shop.db.reviews import product_reviews
 from shop.lexicon import (

@@ -28,7 +28,6 @@ import argparse
 import statistics
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,29 +35,14 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from console.analytics_periods import Period, Turn, periods, turns
+from console.analytics_periods import Period, Report, Turn, periods, turns
 from console.analytics_text import render_text
-from console.return_insights import ReturnInsights, return_insights
-from console.review_insights import ReviewInsights, no_reviews, review_insights
+from console.return_insights import return_insights
+from console.review_insights import review_insights
 from rasa_ext.events import said_rows
 from shop.config import settings
 from shop.db.models import ConversationRating, Escalation
 from shop.db.session import get_engine, session_scope
-
-
-@dataclass
-class Report:
-    """Everything the owner page and the CLI show for ``[start, end]``."""
-
-    start: date
-    end: date  # inclusive
-    days: list[Period]
-    weeks: list[Period]
-    total: Period
-    by_handling: dict[str, tuple[int, float]]  # bot/agent -> (ratings, average)
-    returns: ReturnInsights
-    # buyers' reviews (console/review_insights.py): all of them, trend by month to ``end``
-    reviews: ReviewInsights = field(default_factory=no_reviews)
 
 
 def _local(moment: float, zone: ZoneInfo) -> date:

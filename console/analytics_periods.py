@@ -1,4 +1,4 @@
-"""The owner's numbers' building blocks: buyer turns and the periods that count them.
+"""The owner's numbers' building blocks: buyer turns, the periods that count them, the report.
 
 A turn is one buyer message and the assistant's replies to it; a period (day,
 ISO week, whole range) holds the counts and computes the rates. The definitions
@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from console.return_insights import ReturnInsights
+from console.review_insights import ReviewInsights, no_reviews
 from shop.lexicon import HINT_PREFIX, OFFER_HUMAN_IN_FORM
 
 TOP_INTENTS = 5
@@ -131,6 +133,21 @@ class Period:
             "average_rating": self.average_rating,
             "median_first_response_s": self.median_first_response,
         }
+
+
+@dataclass
+class Report:
+    """Everything the owner page and the CLI show for ``[start, end]``."""
+
+    start: date
+    end: date  # inclusive
+    days: list[Period]
+    weeks: list[Period]
+    total: Period
+    by_handling: dict[str, tuple[int, float]]  # bot/agent -> (ratings, average)
+    returns: ReturnInsights
+    # buyers' reviews (console/review_insights.py): all of them, trend by month to ``end``
+    reviews: ReviewInsights = field(default_factory=no_reviews)
 
 
 def periods(start: date, end: date) -> tuple[list[Period], list[Period]]:

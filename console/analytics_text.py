@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from console.analytics import Report
-    from console.analytics_periods import Period
+from console.analytics_periods import Period, Report
 
 
 def _pct(value: object) -> str:

@@ -10,10 +10,10 @@ would have said, in this order:
    paused: ``POST /model/predict`` with the tracker's events minus pauses, waiting
    notes and agents' messages (stateless: nothing is stored in the tracker). A
    response (``utter_*``) is filled from ``domain.yml`` with the conversation's slots;
-   a read-only answer action (:func:`answer_actions`: return policy, shipping,
-   promotions, product questions) runs here on that tracker, as the action server
-   would run it. Actions that change something (forms, returns, handoff) never run:
-   then there is no prediction to offer.
+   a read-only answer (``shop/answers/read_only.py``: return policy, shipping,
+   promotions, product questions) is computed here from that tracker by the shop
+   core's functions the actions use. Actions that change something (forms, returns,
+   handoff) never run: then there is no prediction to offer.
 3. ``rule``: when Rasa cannot predict, ``/model/parse``'s intent (confidence at least
    0.8) and the plain response a rule gives it (:meth:`Responses.suggestions`).
 
@@ -26,15 +26,16 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
 from console.rasa_client import Conversations, RasaError
 from console.responses import VARIABLE, ResponseMissingError, Responses
-from shop.db.session import ShopDataUnavailableError
+from nlu_components.text import normalize_text
+from shop.answers.asked import MAX_MESSAGE_CHARS, Asked
+from shop.answers.read_only import ANSWERS
+from shop.db.session import ShopDataUnavailableError, in_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -47,28 +48,6 @@ NOT_AN_ANSWER = re.compile(
     r"|service_unavailable|handoff_unavailable|ask_rating|rating_|hint_rating)"
 )
 CACHE_SIZE = 256
-
-
-@cache
-def answer_actions() -> dict[str, Action]:
-    """The read-only actions whose answer may be computed in the console.
-
-    Imported on first use: the action modules are only needed for suggestions.
-    """
-    from actions.policies import (
-        ActionAnswerPromotion,
-        ActionAnswerReturnPolicy,
-        ActionAnswerShipping,
-    )
-    from actions.products import ActionAnswerProductQuestion
-
-    actions: list[Action] = [
-        ActionAnswerReturnPolicy(),
-        ActionAnswerShipping(),
-        ActionAnswerPromotion(),
-        ActionAnswerProductQuestion(),
-    ]
-    return {action.name(): action for action in actions}
 
 
 def _agent_message(event: Event) -> bool:
@@ -151,24 +130,28 @@ def _fill(responses: Responses, name: str, values: dict[str, Any]) -> str | None
     return None if VARIABLE.search(text) else text.strip() or None
 
 
-async def _run_answer(name: str, state: dict[str, Any], responses: Responses) -> list[str] | None:
-    """The texts the read-only action ``name`` sends for this tracker state."""
-    dispatcher = CollectingDispatcher()
+def asked_in(state: dict[str, Any]) -> Asked:
+    """The question of a predicted tracker ``state``, read as the actions read it."""
+    tracker = Tracker.from_dict(state)
+    raw = str((tracker.latest_message or {}).get("text") or "")
+    return Asked.read(
+        tracker.latest_message,
+        tracker.slots,
+        tracker.active_loop_name,
+        text=normalize_text(raw, max_chars=MAX_MESSAGE_CHARS),
+    )
+
+
+async def _run_answer(name: str, state: dict[str, Any], responses: Responses) -> list[str]:
+    """The texts the read-only answer ``name`` gives for this tracker state; none when
+    the shop's data is unavailable (the action would apologise: no answer to offer)."""
+    asked = asked_in(state)
     try:
-        await answer_actions()[name].run(dispatcher, Tracker.from_dict(state), {})
+        messages = await in_transaction(lambda session: ANSWERS[name](asked, session))
     except ShopDataUnavailableError:
-        return None
-    texts = []
-    for message in dispatcher.messages:
-        response = message.get("response")
-        if response:
-            values = {key: value for key, value in message.items() if key != "response"}
-            text = _fill(responses, str(response), values)
-        else:
-            text = str(message.get("text") or "").strip() or None
-        if text:
-            texts.append(text)
-    return texts
+        return []
+    texts = [_fill(responses, response, values) for response, values in messages]
+    return [text for text in texts if text]
 
 
 def _score(value: Any) -> float | None:
@@ -212,7 +195,7 @@ class Suggester:
     async def _find(
         self, conversation_id: str, events: list[Event], turn: int
     ) -> tuple[list[dict[str, Any]], bool]:
-        """The suggestions and whether they may be cached (Rasa and the database answered)."""
+        """The suggestions and whether they may be cached (Rasa answered)."""
         intent, confidence = _intent(events[turn])
         said = answered(events, turn)
         if said:
@@ -231,10 +214,8 @@ class Suggester:
         if action.startswith("utter_"):
             text = _fill(self._responses(), action, state.get("slots") or {})
             texts = [text] if text else []
-        elif action.startswith("action_") and action in answer_actions():
+        elif action.startswith("action_") and action in ANSWERS:
             texts = await _run_answer(action, state, self._responses())
-            if texts is None:
-                return [], False
         if texts:
             score = _score(prediction.get("confidence"))
             return [_suggestion(texts, "predicted", intent, score)], True

@@ -104,7 +104,7 @@ PRODUCT_REFERENCES: tuple[str, ...] = (
 )  # fmt: skip
 
 # --- which order ------------------------------------------------------------
-# Words that point at one of the orders offered on buttons (actions/order_choice.py).
+# Words that point at one of the orders offered on buttons (shop/order_choice.py).
 # Lists are searched longest word first, so 大前天 wins over 前天.
 CHINESE_NUMERALS: dict[str, int] = {
     "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,

@@ -13,8 +13,8 @@ from actions.policies import (
     ActionAnswerPromotion,
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
-    sentence,
 )
+from shop.answers.policies import sentence
 from shop.config import settings
 from shop.db.models import Promotion, ShopPolicy
 from shop.db.session import session_scope
@@ -120,7 +120,7 @@ async def test_database_down_gets_an_apology(rendered: Any, monkeypatch: Any) ->
 
 # --- price protection (价保) ---------------------------------------------------------------
 
-from actions.policies import order_price_protection  # noqa: E402
+from shop.answers.policies import order_price_protection  # noqa: E402
 from shop.clock import shop_now  # noqa: E402
 from shop.db.models import Order  # noqa: E402
 from tests.conftest import token  # noqa: E402

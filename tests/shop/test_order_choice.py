@@ -6,7 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from actions.order_choice import (
+from shop.db.models import Order, OrderItem, Product
+from shop.lexicon import color_in, colors_in
+from shop.order_choice import (
     GOALS,
     ItemView,
     Match,
@@ -16,8 +18,6 @@ from actions.order_choice import (
     match_orders,
     view_of,
 )
-from shop.db.models import Order, OrderItem, Product
-from shop.lexicon import color_in, colors_in
 
 TODAY = date(2026, 5, 20)  # a Wednesday: this week is 05-18..05-24, last week 05-11..05-17
 QUALITY_DAYS = 15

@@ -1,0 +1,178 @@
+"""Product questions: which shoe the buyer means, its materials and functions.
+
+Every answer comes from the catalogue. When the catalogue does not say, the
+assistant says so and offers a human; it never guesses a product fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shop.answers.asked import Asked
+from shop.db import queries
+from shop.lexicon import FUNCTION_WORDS, PART_WORDS, first_key
+
+Messages = list[tuple[str, dict[str, Any]]]
+QUESTION_INTENTS = {"ask_material": "material", "ask_function": "function"}
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    """The product the buyer means, as plain values safe to use after the session."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductResolution:
+    """Outcome of :func:`resolve_product`.
+
+    ``unknown_name`` is set when the buyer named a product the catalogue does
+    not have: the assistant must say so rather than answer for another shoe.
+    ``slots`` holds ``page_product_id`` when the buyer moved to a new page.
+    """
+
+    product: ProductRef | None
+    slots: dict
+    unknown_name: str | None = None
+
+
+def _names_a_kind(word: str, session: Session) -> bool:
+    """Whether ``word`` is a kind of shoe the shop sells (帆布鞋, 跑鞋), not an unknown
+    shoe (耐克跑鞋): a product's name, alias or category contains the whole word."""
+    return any(
+        word in label
+        for product in queries.products_of_kind_in_text(word, session=session)
+        for label in [product.name, product.category, *(product.aliases or [])]
+    )
+
+
+def resolve_product(
+    asked: Asked, *, session: Session, kind_switches: bool = False
+) -> ProductResolution:
+    """Which product the buyer means now.
+
+    In order: a product named in the latest message (entity or any catalogue
+    name/alias in the text); with ``kind_switches`` (a question about one shoe, not
+    the size form, where 平时穿运动鞋 is about other shoes), a shoe kind named in it
+    (帆布鞋) that the shoe under discussion is not: its one product, else none (the
+    caller asks which); the page's ``product_id`` from message metadata
+    when the buyer has moved to a new page; the product already under
+    discussion; the page's product. Recording ``page_product_id`` keeps a page
+    the buyer stays on from overriding a product they named later.
+    """
+    slots: dict[str, Any] = {}
+    page_id = asked.metadata.get("product_id")
+    page_id = str(page_id) if page_id not in (None, "") else None
+    moved = bool(page_id) and page_id != asked.slot("page_product_id")
+    if moved:
+        slots["page_product_id"] = page_id
+
+    text = asked.text
+    product = queries.find_product_in_text(text, session=session)
+    named = asked.entity("product")
+    if product is None and named:
+        product = queries.find_product_in_text(named, session=session)
+        if product is None and not _names_a_kind(named, session):
+            return ProductResolution(None, slots, unknown_name=named)
+    candidates = [page_id if moved else None, asked.slot("product_id"), page_id]
+    if product is None:
+        current = next((str(c) for c in candidates if c), None)
+        switch = kind_switches and current is not None
+        kinds = queries.products_of_kind_in_text(text, session=session) if switch else []
+        if kinds and current not in {kind.id for kind in kinds}:
+            # A kind word that does not fit the shoe under discussion (帆布鞋 while
+            # talking about slippers) means another shoe: the one of that kind, or ask.
+            if len(kinds) > 1:
+                return ProductResolution(None, slots)
+            product = kinds[0]
+    for candidate in candidates:
+        if product is None and candidate:
+            product = queries.get_product(str(candidate), session=session)
+    if product is None:
+        return ProductResolution(None, slots)
+    return ProductResolution(ProductRef(id=product.id, name=product.name), slots)
+
+
+def product_question(asked: Asked) -> tuple[str, str | None, str | None]:
+    """The question (``material`` or ``function``), the shoe part and the function asked."""
+    question = QUESTION_INTENTS.get(
+        asked.intent or "", asked.slot("product_question") or "material"
+    )
+    part = asked.entity("shoe_part") or first_key(asked.text, PART_WORDS)
+    function = asked.entity("shoe_function") or first_key(asked.text, FUNCTION_WORDS)
+    return question, part, function
+
+
+def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, dict[str, Any]]:
+    """The responses to a material or function question, and the slots to set.
+
+    Without a settled shoe: "which shoe?", or nothing while the form asks for it
+    next (the question waits in ``pending_question``).
+    """
+    question, part, function = product_question(asked)
+    found = resolve_product(asked, session=session, kind_switches=True)
+    slots = dict(found.slots)
+    if found.unknown_name:
+        return [("utter_unknown_product", {})], slots
+    if found.product is None:
+        if asked.active_loop is not None and asked.slot("requested_slot") == "product_id":
+            pending = {"question": question, "part": part, "function": function}
+            return [], {**slots, "pending_question": pending}
+        return [("utter_ask_product_id", {})], slots
+    product = queries.get_product(found.product.id, session=session)
+    assert product is not None
+    slots.update(product_id=product.id, product_name=product.name)
+    return product_answer(product, question, part, function), slots
+
+
+def product_answer(product: Any, question: str, part: str | None, function: str | None) -> Messages:
+    """The responses answering a ``material`` or ``function`` question about ``product``."""
+    if question == "function":
+        return _function_answer(product, function)
+    return _material_answer(product, part)
+
+
+def _material_answer(product: Any, part: str | None) -> Messages:
+    """Responses for a material question; an unknown part offers a human."""
+    name = product.name
+    materials = {
+        "upper": product.material_upper,
+        "lining": product.material_lining,
+        "sole": product.material_sole,
+    }
+    if part in materials:
+        if not materials[part]:
+            return [("utter_material_unknown", {"product_name": name}), ("utter_offer_human", {})]
+        return [(f"utter_material_{part}", {"product_name": name, "material": materials[part]})]
+    if not all(materials.values()):
+        known = {k: v for k, v in materials.items() if v}
+        messages: Messages = [
+            (f"utter_material_{k}", {"product_name": name, "material": v}) for k, v in known.items()
+        ]
+        return [
+            *messages,
+            ("utter_material_unknown", {"product_name": name}),
+            ("utter_offer_human", {}),
+        ]
+    return [("utter_material_all", {"product_name": name, **materials})]
+
+
+def _function_answer(product: Any, key: str | None) -> Messages:
+    """Responses for a function question, graded by the catalogue's claim."""
+    name = product.name
+    claims = {function.key: function for function in product.functions}
+    if key is None:
+        if not claims:
+            return [("utter_function_unknown", {"product_name": name}), ("utter_offer_human", {})]
+        joined = "；".join(function.claim for function in claims.values())
+        return [("utter_function_overview", {"product_name": name, "claims": joined})]
+    function = claims.get(key)
+    if function is None:
+        return [("utter_function_unknown", {"product_name": name}), ("utter_offer_human", {})]
+    level = function.level if function.level in ("yes", "partial", "no") else "partial"
+    return [(f"utter_function_{level}", {"product_name": name, "claim": function.claim})]
