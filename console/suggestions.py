@@ -142,14 +142,16 @@ def asked_in(state: dict[str, Any]) -> Asked:
     )
 
 
-async def _run_answer(name: str, state: dict[str, Any], responses: Responses) -> list[str]:
-    """The texts the read-only answer ``name`` gives for this tracker state; none when
-    the shop's data is unavailable (the action would apologise: no answer to offer)."""
+async def _run_answer(
+    name: str, state: dict[str, Any], responses: Responses
+) -> list[str] | None:
+    """The texts the read-only answer ``name`` gives for this tracker state; ``None`` when
+    the shop's data is unavailable (the action would apologise: no answer to offer yet)."""
     asked = asked_in(state)
     try:
         messages = await in_transaction(lambda session: ANSWERS[name](asked, session))
     except ShopDataUnavailableError:
-        return []
+        return None
     texts = [_fill(responses, response, values) for response, values in messages]
     return [text for text in texts if text]
 
@@ -216,6 +218,8 @@ class Suggester:
             texts = [text] if text else []
         elif action.startswith("action_") and action in ANSWERS:
             texts = await _run_answer(action, state, self._responses())
+            if texts is None:  # the database is down: offer the rule, ask again later
+                return await self._rule(events, turn), False
         if texts:
             score = _score(prediction.get("confidence"))
             return [_suggestion(texts, "predicted", intent, score)], True

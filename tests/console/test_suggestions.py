@@ -147,3 +147,22 @@ async def test_without_rasa_no_suggestion_and_nothing_cached(
     rasa.down = False
     rasa.prediction = predicting("action_answer_shipping")
     assert (await suggester.suggest("c1", PAUSED))[0]["source"] == "predicted"
+
+
+async def test_with_the_database_down_the_rule_is_offered_and_nothing_cached(
+    suggester: Suggester, rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import console.suggestions as suggestions
+    from shop.db.session import ShopDataUnavailableError
+
+    async def down(_work: Any) -> Any:
+        raise ShopDataUnavailableError("database down")
+
+    rasa.prediction = predicting("action_answer_shipping")
+    rasa.parse_result = {"intent": {"name": "ask_shipping", "confidence": 0.99}}
+    with monkeypatch.context() as patched:
+        patched.setattr(suggestions, "in_transaction", down)
+        found = await suggester.suggest("c1", PAUSED)
+    assert all(s["source"] == "rule" for s in found)
+    found = await suggester.suggest("c1", PAUSED)  # back up: asked again, not the cache
+    assert found[0]["source"] == "predicted" and "16:00" in found[0]["text"]
