@@ -142,9 +142,7 @@ def asked_in(state: dict[str, Any]) -> Asked:
     )
 
 
-async def _run_answer(
-    name: str, state: dict[str, Any], responses: Responses
-) -> list[str] | None:
+async def _run_answer(name: str, state: dict[str, Any], responses: Responses) -> list[str] | None:
     """The texts the read-only answer ``name`` gives for this tracker state; ``None`` when
     the shop's data is unavailable (the action would apologise: no answer to offer yet)."""
     asked = asked_in(state)

@@ -60,8 +60,8 @@ class IntentEnsemble(LogisticIntentClassifier):
         x = self._create_X(messages)
         probas = self.clf.predict_proba(x)
         classes = [str(c) for c in self.clf.classes_]
-        for message, row in zip(messages, probas):
-            own = dict(zip(classes, (float(p) for p in row)))
+        for message, row in zip(messages, probas, strict=True):
+            own = dict(zip(classes, (float(p) for p in row), strict=True))
             diet = message.get(INTENT_RANKING) or []
             ranking = mix_rankings(diet, own, weight)
             message.set(INTENT, ranking[0], add_to_output=True)
