@@ -24,7 +24,8 @@ from actions.access import accessible_order, record_escalation
 from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
 from shop import transcript
 from shop.clock import shop_now
-from shop.db.escalations import online_agents, open_escalation, queue_position, touch_buyer
+from shop.db.escalations.presence import online_agents
+from shop.db.escalations.queue import open_escalation, queue_position, touch_buyer
 from shop.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, label
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.

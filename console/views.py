@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from shop import transcript
 from shop.config import settings
-from shop.db.escalations import ONLINE_WINDOW
+from shop.db.escalations.presence import ONLINE_WINDOW
 from shop.db.models import (
     Buyer,
     Escalation,

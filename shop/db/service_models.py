@@ -74,7 +74,7 @@ class Escalation(Base):
     outcome = Column(String(20))
     resolution_note = Column(Text)
     # the buyer's latest message while queued or with an agent (NULL: created_at);
-    # silent for settings.buyer_left_minutes = 已离开 (shop/db/escalations.py)
+    # silent for settings.buyer_left_minutes = 已离开 (shop/db/escalations/queue.py)
     buyer_seen_at = Column(DateTime)
 
 
