@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from shop.db import shop_file as schema
+from shop.db import values as schema
 from shop.db.importer import load_shop
 from shop.db.migrate import downgrade_database, upgrade_database
 from shop.db.models import Base
