@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, record_escalation
 from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
-from shop import transcript
+from shop import summaries, transcript
 from shop.clock import shop_now
 from shop.db.escalations.presence import online_agents
 from shop.db.escalations.queue import open_escalation, queue_position, touch_buyer
@@ -82,10 +82,10 @@ def summarize(tracker: Tracker, last_messages: int = 3) -> str:
         parts = [f"转人工前：{INTENT_LABELS[intent]}"]
     else:
         parts = ["转人工"]
-    parts += transcript.facts({name: tracker.get_slot(name) for name in SUMMARY_SLOTS})
+    parts += summaries.facts({name: tracker.get_slot(name) for name in SUMMARY_SLOTS})
     said = transcript.buyer_words(tracker.events, last_messages)
     if said:
-        parts.append(f"最近说：{transcript.quoted(said)}")
+        parts.append(f"最近说：{summaries.quoted(said)}")
     return "；".join(parts)
 
 
