@@ -3,9 +3,9 @@
 A file is checked whole before anything is written, and every problem is
 reported with its JSON position (``orders[12].items[0].product_id: ...``) so a
 shop owner can fix them all in one pass. The format is described in
-``docs/shop-data.md``; the allowed values mirror the comments in
-``shop/db/models.py``. The rules across records that a schema cannot express are
-in ``shop/db/shop_rules.py``.
+``docs/shop-data.md``; the allowed values mirror the comments in the models
+(``shop/db/catalogue_models.py``, ``shop/db/order_models.py``). The rules across
+records that a schema cannot express are in ``shop/db/shop_rules.py``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from shop.config import settings
 
-# Allowed values; the statuses and kinds are those listed in shop/db/models.py.
+# Allowed values; the statuses and kinds are those listed in shop/db/*_models.py.
 GENDERS = ("men", "women", "kids", "unisex")
 FUNCTION_KEYS = (
     "waterproof", "breathable", "anti_slip", "running",
