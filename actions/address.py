@@ -25,7 +25,7 @@ from actions.common import (
 from actions.forms import ShopFormValidation
 from actions.handoff import handoff_followup
 from actions.orders import _locked_or_not_found
-from shop.db.escalations import open_escalation
+from shop.db.escalations.queue import open_escalation
 from shop.db.models import Order
 from shop.lexicon import ORDER_STATUS_LABELS, label
 from shop.masking import mask_phone

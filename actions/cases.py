@@ -24,7 +24,7 @@ from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Complaint, DeliveryCase
 from shop.lexicon import COMPLAINT_CATEGORY_LABELS, DELIVERY_KIND_LABELS, label
-from shop.transcript import case_summary
+from shop.summaries import case_summary
 
 # (kind, words that all must occur) checked in order; the first match wins.
 DELIVERY_KINDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [

@@ -1,4 +1,4 @@
-"""The action server's half of sending only new events (``rasa_ext/long_conversations.py``).
+"""The action server's half of sending only new events (``rasa_ext/long_conversations/``).
 
 Rasa 3.6 sends the whole conversation, every event as JSON, with every custom
 action call; at message 200 that is about 1 MB, serialised by Rasa and parsed here
@@ -37,7 +37,7 @@ DELTA_SUBPATH = "delta"  # /webhook/delta
 RESEND = "shop_events_resend"  # in the 409 answer: the base is not known here
 MAX_CONVERSATIONS = 500
 MAX_EVENTS = 200_000
-CALLS = 4  # calls kept per conversation (SENT_POINTS in rasa_ext/long_conversations.py)
+CALLS = 4  # calls kept per conversation (SENT_POINTS in rasa_ext/long_conversations/)
 
 _PLUGIN_NAME = "shop_event_cache"
 

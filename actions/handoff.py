@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, record_escalation
 from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
-from shop import transcript
+from shop import summaries, transcript
 from shop.clock import shop_now
-from shop.db.escalations import online_agents, open_escalation, queue_position, touch_buyer
+from shop.db.escalations.presence import online_agents
+from shop.db.escalations.queue import open_escalation, queue_position, touch_buyer
 from shop.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, label
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
@@ -81,10 +82,10 @@ def summarize(tracker: Tracker, last_messages: int = 3) -> str:
         parts = [f"转人工前：{INTENT_LABELS[intent]}"]
     else:
         parts = ["转人工"]
-    parts += transcript.facts({name: tracker.get_slot(name) for name in SUMMARY_SLOTS})
+    parts += summaries.facts({name: tracker.get_slot(name) for name in SUMMARY_SLOTS})
     said = transcript.buyer_words(tracker.events, last_messages)
     if said:
-        parts.append(f"最近说：{transcript.quoted(said)}")
+        parts.append(f"最近说：{summaries.quoted(said)}")
     return "；".join(parts)
 
 

@@ -43,7 +43,7 @@ from shop.db.models import Complaint, Order
 from shop.db.reviews import blocks_invite, invite_event, order_reviewed, save_chat_review
 from shop.lexicon import COMPLAINT_CATEGORY_LABELS, RATING_WORDS, STOP_WORDS, first_key, label
 from shop.review_stats import fit_from_text, is_complaint
-from shop.transcript import case_summary
+from shop.summaries import case_summary
 
 SKIPPED = "skip"  # review_score when the buyer declines to review
 SCORE = re.compile(r"(?<![\d.])([1-5])\s*(?:分|星|颗星)|^\s*([1-5])\s*$")

@@ -2,11 +2,12 @@
 
 Runs the same load against each set-up in turn (``bench/targets.py``): one
 buyer (latency), 20 buyers (the issue's throughput point) and ``--buyers``
-(default 50), each for ``--seconds``, ``--repeat`` times; then one conversation of
-``--length`` messages (latency against the conversation's length). Every answer is
-checked (``bench/load.py``). Prints tables and the ratios against the stock
-``rasa init`` reference, and writes everything, with the commit, the models'
-fingerprints and the machine, as JSON and Markdown.
+(default 50), each for ``--seconds``, ``--repeat`` times (``bench/load.py``); then
+one conversation of ``--length`` messages (latency against the conversation's
+length, ``bench/length.py``). Every answer is checked (``bench/results.py``).
+Prints tables and the ratios against the stock ``rasa init`` reference, and writes
+everything, with the commit, the models' fingerprints and the machine, as JSON and
+Markdown.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.load import run_length, run_load
+from bench.length import run_length
+from bench.load import run_load
 from bench.provenance import commit, machine, model_fingerprint
 from bench.targets import CONFIGS, ROOT
 

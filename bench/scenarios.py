@@ -7,7 +7,7 @@ in domain.yml (``utter_…``, the ``utter_action`` Rasa stores with each bot mes
 or the type of a custom card (``order_card``), any one of ``expect`` among the
 messages that answered it. After a run the benchmark reads every conversation's
 tracker back and counts each turn whose answer holds none of them as an error
-(``bench/load.py``); the REST response carries only texts, so the names come from
+(``bench/results.py``); the REST response carries only texts, so the names come from
 the trackers, which also prove the answer came from that turn.
 
 Scenarios with ``buyers`` send one of those demo buyers' tokens (docs/shop-data.md):

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shop import transcript
+from shop import summaries, transcript
 from shop.config import settings
-from shop.db.escalations import ONLINE_WINDOW
+from shop.db.escalations.presence import ONLINE_WINDOW
 from shop.db.models import (
     Buyer,
     Escalation,
@@ -77,7 +77,7 @@ def escalation(
         "reason": row.reason,
         "reason_label": label(ESCALATION_REASON_LABELS, row.reason) or "其他",
         "priority": row.priority,
-        "summary": transcript.readable_summary(row.summary),
+        "summary": summaries.readable_summary(row.summary),
         "status": row.status,
         "agent": (
             {"username": agent.username, "display_name": agent.display_name} if agent else None

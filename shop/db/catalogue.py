@@ -35,7 +35,8 @@ from shop.clock import local_now
 from shop.db.base import Base
 from shop.db.models import Order, OrderItem, Product, ProductReview, Promotion, ShopPolicy
 from shop.db.records import ShopDataError, product_from_record, review_from_record
-from shop.db.shop_file import format_path, parse_date, validate_catalogue
+from shop.db.shop_file import validate_catalogue
+from shop.db.values import format_path, parse_date
 
 __all__ = ["update_catalogue", "validate_catalogue"]
 

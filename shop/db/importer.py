@@ -53,13 +53,8 @@ from shop.db.records import (
     review_from_record,
 )
 from shop.db.session import get_engine, session_scope
-from shop.db.shop_file import (
-    format_path,
-    parse_date,
-    parse_datetime,
-    to_fen,
-    validate_shop,
-)
+from shop.db.shop_file import validate_shop
+from shop.db.values import format_path, parse_date, parse_datetime, to_fen
 
 __all__ = ["ShopDataError", "has_shop", "load_shop", "main", "validate_shop", "wipe_shop"]
 

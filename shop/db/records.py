@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from shop.db.models import Product, ProductFunction, ProductReview, SizeChartRow, StockItem
-from shop.db.shop_file import parse_date, parse_datetime, to_fen
+from shop.db.values import parse_date, parse_datetime, to_fen
 
 
 class ShopDataError(Exception):

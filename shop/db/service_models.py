@@ -1,8 +1,9 @@
 """The service side of the schema: cases, complaints, the agents' queue and staff,
 buyers' photos, shop events for proactive messages, and conversation ratings.
 
-Kept apart from the shop's catalogue and orders (:mod:`shop.db.models`, which
-re-exports every class here, so ``from shop.db.models import X`` works for all).
+Kept apart from the shop's catalogue and orders (:mod:`shop.db.catalogue_models`,
+:mod:`shop.db.order_models`); :mod:`shop.db.models` re-exports every class, so
+``from shop.db.models import X`` works for all.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class Escalation(Base):
     outcome = Column(String(20))
     resolution_note = Column(Text)
     # the buyer's latest message while queued or with an agent (NULL: created_at);
-    # silent for settings.buyer_left_minutes = 已离开 (shop/db/escalations.py)
+    # silent for settings.buyer_left_minutes = 已离开 (shop/db/escalations/queue.py)
     buyer_seen_at = Column(DateTime)
 
 

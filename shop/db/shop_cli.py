@@ -38,7 +38,7 @@ from shop.db.shop_events import (
     mark_order_shipped,
     record_return_event,
 )
-from shop.db.shop_file import to_fen
+from shop.db.values import to_fen
 
 # What the shop marks by hand; in_transit comes from ``returns tracking``.
 MARKABLE = ("awaiting_shipment", "received", "inspected", "refunded", "exchanged", "rejected")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from shop.config import settings
 
-# Allowed values; the statuses and kinds are those listed in shop/db/models.py.
+# Allowed values; the statuses and kinds are those listed in shop/db/*_models.py.
 GENDERS = ("men", "women", "kids", "unisex")
 FUNCTION_KEYS = (
     "waterproof", "breathable", "anti_slip", "running",
@@ -110,3 +110,11 @@ def to_fen(yuan: Any) -> int:
     if isinstance(yuan, bool) or not fen.is_finite() or fen < 0 or fen != fen.to_integral_value():
         raise ValueError(f"{yuan!r} is not an amount in yuan with at most 2 decimals")
     return int(fen)
+
+
+def format_path(path: JsonPath) -> str:
+    """``("orders", 12, "items", 0)`` -> ``orders[12].items[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(file)"

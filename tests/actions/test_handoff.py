@@ -21,7 +21,8 @@ from actions.handoff import (
     summarize,
 )
 from shop.clock import shop_now
-from shop.db.escalations import BUYER_LEFT_AFTER, ONLINE_WINDOW, buyer_left
+from shop.db.escalations.presence import ONLINE_WINDOW
+from shop.db.escalations.queue import BUYER_LEFT_AFTER, buyer_left
 from shop.db.models import Escalation, StaffUser
 from shop.db.session import session_scope
 from tests.conftest import make_tracker, token

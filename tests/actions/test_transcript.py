@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shop import transcript
+from shop import summaries, transcript
 from shop.lexicon import INTENT_LABELS, label
 
 REASONS = [
@@ -197,13 +197,13 @@ def test_facts_are_chinese_clauses() -> None:
         "foot_shape": "宽脚",
         "usual_size": None,
     }
-    assert transcript.facts(slots) == [
+    assert summaries.facts(slots) == [
         "订单2026010506679357",
         "商品：疾风跑鞋",
         "想换货，原因：尺码不合适，换成43码 黑色",
         "脚长25.5厘米，宽脚",
     ]
-    assert transcript.facts({}) == []
+    assert summaries.facts({}) == []
 
 
 @pytest.mark.parametrize(
@@ -224,7 +224,7 @@ def test_facts_are_chinese_clauses() -> None:
     ],
 )
 def test_summaries_read_as_chinese_sentences(stored: str | None, readable: str) -> None:
-    assert transcript.readable_summary(stored) == readable
+    assert summaries.readable_summary(stored) == readable
 
 
 def test_one_table_names_every_intent() -> None:

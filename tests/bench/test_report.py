@@ -16,8 +16,9 @@ from bench.__main__ import (
     ratios,
     table,
 )
-from bench.load import LengthResult, Result, Sent, answer_names, check_answers
+from bench.length import LengthResult
 from bench.provenance import commit, model_fingerprint
+from bench.results import Result, Sent, answer_names, check_answers
 from bench.scenarios import CLICK_FIRST, LENGTH, REFERENCE, SHOP, T
 
 

@@ -2,7 +2,7 @@
 
 Real rasa_sdk servers (``python -m rasa_sdk``) with and without the event cache
 (``actions/event_cache.py``), called through Rasa's ``RemoteAction`` with the patch of
-``rasa_ext/long_conversations.py`` installed.
+``rasa_ext/long_conversations/`` installed.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 import channels  # noqa: F401 - installs the patch, as the Rasa server does
 from actions.event_cache import EventCache, take
-from rasa_ext import long_conversations as lc
+from rasa_ext.long_conversations import log as lc_log
 from tests.channels.plain_actions import digest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,13 +104,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Acti
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, int]]:
     """(subpath, events in the body) of every action call Rasa sends."""
     sent: list[tuple[str | None, int]] = []
-    original = lc._stock["request"]
+    original = lc_log.stock["request"]
 
     async def spy(self: EndpointConfig, method: str, subpath: Any, *args: Any, **kw: Any) -> Any:
         sent.append((subpath, len(kw["json"]["tracker"]["events"])))
         return await original(self, method, subpath, *args, **kw)
 
-    monkeypatch.setitem(lc._stock, "request", spy)
+    monkeypatch.setitem(lc_log.stock, "request", spy)
     return sent
 
 

@@ -10,7 +10,7 @@ import aiohttp
 from sqlalchemy import update
 
 from shop.clock import shop_now
-from shop.db.escalations import BUYER_LEFT_AFTER
+from shop.db.escalations.queue import BUYER_LEFT_AFTER
 from shop.db.models import Escalation
 from shop.db.session import session_scope
 from tests.console.conftest import HEADERS, FakeRasa

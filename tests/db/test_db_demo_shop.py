@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shop.db.shop_file import ORDER_STATUSES, parse_date, parse_datetime
+from shop.db.values import ORDER_STATUSES, parse_date, parse_datetime
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 15, 0, 0)

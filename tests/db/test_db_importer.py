@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from shop.db.importer import ShopDataError, load_shop
 from shop.db.models import Order, Product, ReturnRequest, TrackingEvent
 from shop.db.session import session_scope
-from shop.db.shop_file import parse_date, parse_datetime, to_fen, validate_shop
+from shop.db.shop_file import validate_shop
+from shop.db.values import parse_date, parse_datetime, to_fen
 
 ROOT = Path(__file__).resolve().parents[2]
 # Relative dates count from here, so every expectation is deterministic.

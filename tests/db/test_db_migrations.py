@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from shop.db import shop_file as schema
+from shop.db import values as schema
 from shop.db.importer import load_shop
 from shop.db.migrate import downgrade_database, upgrade_database
 from shop.db.models import Base
@@ -58,8 +58,11 @@ def test_upgrade_creates_the_sqlite_folder(tmp_path: Path) -> None:
 
 
 def _comment_sets() -> str:
-    """The comments of models.py joined into one line, where the allowed values are listed."""
-    source = (ROOT / "shop" / "db" / "models.py").read_text(encoding="utf-8")
+    """The comments of the models joined into one line, where the allowed values are listed."""
+    source = "\n".join(
+        (ROOT / "shop" / "db" / name).read_text(encoding="utf-8")
+        for name in ("catalogue_models.py", "order_models.py")
+    )
     comments = re.findall(r"#\s*(.*)$", source, re.MULTILINE)
     return " ".join(comment.strip() for comment in comments)
 

@@ -1,4 +1,4 @@
-"""rasa_ext/long_conversations.py: Rasa's results, with work that does not grow.
+"""rasa_ext/long_conversations/: Rasa's results, with work that does not grow.
 
 Every patched function is compared with Rasa's own on the same events: a tracker of
 the subclass ``Stock`` takes Rasa's code paths (the patch handles the exact
@@ -45,6 +45,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 import channels  # noqa: F401 - installs the patch, as the Rasa server does
 from rasa_ext import long_conversations as lc
+from rasa_ext.long_conversations import action_calls as lc_calls
+from rasa_ext.long_conversations import log as lc_log
+from rasa_ext.long_conversations import states as lc_states
+from rasa_ext.long_conversations import tracker as lc_tracker
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "shoe-shop.tar.gz"
@@ -62,7 +66,7 @@ def domain() -> Domain:
 def test_installed_when_rasa_loads_the_channels() -> None:
     assert lc.installed()
     lc.install()  # idempotent
-    assert DialogueStateTracker.__dict__["copy"] is lc.copy
+    assert DialogueStateTracker.__dict__["copy"] is lc_tracker.copy
 
 
 # --- random event logs ------------------------------------------------------------------
@@ -180,13 +184,13 @@ def _check(live: DialogueStateTracker, stock: Stock, domain: Domain, rng: random
         featurizer = MaxHistoryTrackerFeaturizer(None, max_history=max_history)
         kwargs = {**kwargs, "rule_only_data": rule_only if max_history else None}
         got = featurizer.prediction_states([live], domain, **kwargs)
-        want = lc._stock["prediction_states"](featurizer, [stock], domain, **kwargs)
+        want = lc_log.stock["prediction_states"](featurizer, [stock], domain, **kwargs)
         assert got == want
-        token = lc._RULE_WINDOW.set(5)
+        token = lc_states._RULE_WINDOW.set(5)
         try:
             windowed = featurizer.prediction_states([live], domain, **kwargs)
         finally:
-            lc._RULE_WINDOW.reset(token)
+            lc_states._RULE_WINDOW.reset(token)
         assert windowed == [want[0][-(max_history or 5) :]]
 
 
@@ -213,17 +217,17 @@ def test_random_conversations_give_rasas_results(domain: Domain, seed: int) -> N
 
 
 def test_what_is_kept_is_bounded(domain: Domain) -> None:
-    for n in range(lc.LOGS + 20):
+    for n in range(lc_log.LOGS + 20):
         tracker = DialogueStateTracker.from_events(f"c{n}", [], slots=domain.slots)
         tracker.update(ActionExecuted("action_listen"))
         tracker.applied_events()
-    assert len(lc._LOGS) == lc.LOGS
+    assert len(lc_log._LOGS) == lc_log.LOGS
 
 
 def test_a_tracker_rasa_loads_without_slots_takes_rasas_code(domain: Domain) -> None:
     plain = DialogueStateTracker("c", None)
     plain.update(ActionExecuted("action_listen"))
-    assert lc._log_of(plain) is None
+    assert lc_log.log_of(plain) is None
     assert plain.applied_events() == [plain.events[0]]
 
 
@@ -348,7 +352,7 @@ def _work_for_message(policies: Policies, tracker: DialogueStateTracker, index: 
             temporary = tracker.copy()
             body = action._action_call_format(temporary, policies.domain)
             counts["events sent"] += len(body["tracker"]["events"])
-            lc._PENDING.set(None)
+            lc_calls._PENDING.set(None)
         for event in _presale_turn(index)[1:]:
             tracker.update(event)
     return counts
