@@ -189,6 +189,38 @@ INBOX_REASON_LABELS: dict[str, str] = {
 }
 
 
+# --- the owner's charts (console/charts.py) -----------------------------------
+CHART_TITLES: dict[str, str] = {
+    "conversations": "每日会话数",
+    "rates": "智能客服解决率与未识别率",
+    "returns": "退换货原因",
+    "products": "各商品退换货",
+    "reviews": "商品评分分布",
+}
+CHART_LABELS: dict[str, str] = {
+    "empty": "暂无数据",
+    "settled": "智能客服解决",
+    "stuck": "没听懂未解决",
+    "handed_off": "转人工",
+    "conversations": "会话",
+    "automation_rate": "智能客服解决率",
+    "fallback_rate": "未识别率",
+    "requests": "申请数",
+    "reviews": "评价数",
+    "stars": "{stars}星",
+}
+
+# What the retention run (console/retention.py) clears or deletes, by kind.
+RETENTION_ROW_LABELS: dict[str, str] = {
+    "escalations": "转人工记录的摘要",
+    "complaints": "投诉的买家原话",
+    "returns": "退换货的买家原话",
+    "delivery_cases": "物流问题的买家原话",
+    "ratings": "评价留言",
+    "photos": "照片（未关联退换货）",
+    "shop_events": "已送达的店铺通知",
+}
+
 # Slots and entities whose values are codes with a display name: a payload like
 # /inform{"return_reason":"size"} is shown as 原因 尺码不合适.
 ENTITY_VALUE_LABELS: dict[str, dict[str, str]] = {
