@@ -14,9 +14,8 @@ from datetime import date, datetime
 
 from shop.lexicon import RETURN_REASON_LABELS, code_of
 
-# The reason codes: slot return_reason, button payloads, data/nlu/synonyms.yml
-# and the return requests stored all use them; names are in the lexicon.
-REASON_CODES = frozenset(RETURN_REASON_LABELS)
+# Reason codes (RETURN_REASON_LABELS: slot return_reason, button payloads, NLU
+# synonyms and stored return requests) that use the no-reason window.
 NO_REASON_CODES = frozenset({"size", "no_reason"})
 SIGNED_STATUSES = frozenset({"delivered", "completed"})
 
