@@ -22,6 +22,7 @@ from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
+from shop.lexicon import ORDER_STATUS_LABELS, label
 
 STALE_AFTER = timedelta(days=3)
 
@@ -60,7 +61,7 @@ class ActionCheckOrderStatus(Action):
                 order = accessible_order(tracker, order_id, session=session)
                 if order is None:
                     return list(_locked_or_not_found(tracker)), []
-                replies += [*status_messages(order, session=session), order_card(order, domain)]
+                replies += [*status_messages(order, session=session), order_card(order)]
                 context = product_context(order)
             return replies, context
 
@@ -86,17 +87,16 @@ def product_context(order: Order) -> list[EventType]:
     return [SlotSet("product_id", product_id), SlotSet("product_name", name)]
 
 
-def order_card(order: Order, domain: DomainDict) -> dict[str, Any]:
+def order_card(order: Order) -> dict[str, Any]:
     """The widget's order card: status, products, courier and the latest scans.
 
-    Everything in it is data; the status label is a domain response, so the
-    buyer-facing words stay in domain.yml.
+    Everything in it is data; the status label comes from the lexicon's one
+    table of status names.
     """
-    labels = domain.get("responses", {}).get(f"utter_order_label_{order.status}") or [{}]
     card: dict[str, Any] = {
         "type": "order_card",
         "order_id": order.id,
-        "status": labels[0].get("text", order.status),
+        "status": label(ORDER_STATUS_LABELS, order.status),
         "products": product_names(order),
         "courier": "",
         "tracking_number": "",

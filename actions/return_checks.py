@@ -22,7 +22,7 @@ from actions.return_rules import decide_return, reason_code
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order, OrderItem, StockItem
-from shop.lexicon import REASON_WORDS, colors_in, first_key
+from shop.lexicon import REASON_WORDS, RETURN_KIND_LABELS, colors_in, first_key, label
 
 Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
@@ -51,7 +51,7 @@ def kept_goal(tracker: Tracker) -> str | None:
 
 
 def reason_in(text: str) -> str | None:
-    """The canonical reason the buyer's words give, if any."""
+    """The reason code the buyer's words give, if any."""
     return first_key(text, REASON_WORDS)
 
 
@@ -136,5 +136,5 @@ def _text(domain: DomainDict, response: str) -> str:
     return str(variants[0].get("text", ""))
 
 
-def _kind_name(domain: DomainDict, exchange: bool) -> str:
-    return _text(domain, "utter_kind_exchange" if exchange else "utter_kind_return")
+def _kind_name(exchange: bool) -> str:
+    return label(RETURN_KIND_LABELS, "exchange" if exchange else "return")

@@ -39,6 +39,7 @@ from nlu_components.text import normalize_text
 from shop.clock import shop_now
 from shop.db import queries, returns
 from shop.db.models import ReturnRequest, ReturnStatusChange, StockItem
+from shop.lexicon import RETURN_REASON_LABELS, label
 from shop.transcript import described
 
 
@@ -84,17 +85,17 @@ class ActionAskReturnConfirmed(Action):
             _, decision = _decision_messages(item, reason, session)
             policy = queries.get_policy(session=session)
             exchange = tracker.get_slot("after_sale_goal") == "exchange"
-            label = item.product.name
+            shown = item.product.name
             if exchange:
                 color = tracker.get_slot("exchange_color") or item.color
                 size = sizing.format_size(float(tracker.get_slot("exchange_size") or item.size))
-                label = f"{label} {item.color}{sizing.format_size(item.size)} → {color}{size}"
+                shown = f"{shown} {item.color}{sizing.format_size(item.size)} → {color}{size}"
             return [(
                 "utter_ask_return_confirmed",
                 {
-                    "kind_name": _kind_name(domain, exchange),
-                    "product": label,
-                    "reason": reason,
+                    "kind_name": _kind_name(exchange),
+                    "product": shown,
+                    "reason": label(RETURN_REASON_LABELS, reason),
                     "postage_note": _text(domain, f"utter_postage_note_{decision.postage}"),
                     "condition": policy.return_condition if policy else "",
                 },
@@ -191,7 +192,7 @@ class ActionOpenReturn(Action):
             }
             return [(
                 "utter_return_opened",
-                {"kind_name": _kind_name(domain, exchange), "return_id": request.id, **address},
+                {"kind_name": _kind_name(exchange), "return_id": request.id, **address},
             ), *extra]  # fmt: skip
 
         await reply_in_transaction(

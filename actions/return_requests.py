@@ -38,7 +38,7 @@ from actions.return_checks import (
     outside_windows,
     reason_in,
 )
-from actions.return_rules import REASON_CODES
+from actions.return_rules import reason_code
 from shop.db import returns
 from shop.lexicon import RELATIVE_SIZES, colors_in
 
@@ -122,7 +122,7 @@ class ValidateReturnForm(ShopFormValidation):
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
                 return [("utter_return_exists", {"return_id": existing.id})]
-            refusal, _ = _decision_messages(item, "质量问题", session)
+            refusal, _ = _decision_messages(item, "quality", session)
             if refusal and refusal[0][0].endswith("quality_window"):
                 return outside_windows(item, session)  # no reason could open it
             return refusal
@@ -150,12 +150,12 @@ class ValidateReturnForm(ShopFormValidation):
             return {}
         entity = latest_entity(tracker, "return_reason")
         text = latest_text(tracker)
-        reason = entity if entity in REASON_CODES else reason_in(entity or text)
+        reason = reason_code(entity) or reason_in(entity or text)
         if reason is None and requested is None:
             reason = reason_in(last_text_with_intent(tracker, REQUEST_INTENTS))
         exchange = tracker.get_slot("after_sale_goal") == "exchange"
         if reason is None and exchange and sizing.parse_size_answer(text) is not None:
-            reason = "尺码不合适"
+            reason = "size"
         return {"return_reason": reason} if reason else {}
 
     async def validate_return_reason(
@@ -164,7 +164,8 @@ class ValidateReturnForm(ShopFormValidation):
         """Applies the window of the reason; a refusal explains the rule."""
         if value is None:  # cleared by another step, nothing to check
             return {"return_reason": None}
-        if value not in REASON_CODES:
+        value = reason_code(value)
+        if value is None:
             return {"return_reason": None}
 
         def check(session: Session) -> Messages | None:

@@ -12,16 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-# Canonical reasons as the buyer sees them (buttons, data/nlu/synonyms.yml) and
-# the codes stored on a return request.
-REASON_CODES = {
-    "尺码不合适": "size",
-    "质量问题": "quality",
-    "与描述不符": "not_as_described",
-    "物流损坏": "shipping_damage",
-    "不喜欢/拍错了": "no_reason",
-    "发错货": "wrong_item",
-}
+from shop.lexicon import RETURN_REASON_LABELS, code_of
+
+# Reason codes (RETURN_REASON_LABELS: slot return_reason, button payloads, NLU
+# synonyms and stored return requests) that use the no-reason window.
 NO_REASON_CODES = frozenset({"size", "no_reason"})
 SIGNED_STATUSES = frozenset({"delivered", "completed"})
 
@@ -43,12 +37,8 @@ class ReturnDecision:
 
 
 def reason_code(reason: str | None) -> str | None:
-    """The stored code of a canonical reason (or of a code itself)."""
-    if reason is None:
-        return None
-    if reason in REASON_CODES.values():
-        return reason
-    return REASON_CODES.get(reason)
+    """The code of a reason given as a code or as its display name (质量问题)."""
+    return code_of(RETURN_REASON_LABELS, reason)
 
 
 def days_since_signed(delivered_at: datetime, today: date) -> int:

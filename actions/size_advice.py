@@ -27,9 +27,12 @@ from shop.db.reviews import product_reviews
 from shop.lexicon import (
     DONT_KNOW_WORDS,
     FIT_LABELS,
+    FOOT_SHAPE_LABELS,
     FOOT_SHAPE_WORDS,
     NORMAL_FOOT_FALLBACK_WORDS,
+    code_of,
     first_key,
+    label,
 )
 from shop.review_stats import ReviewFacts, fit_disagreement, summarize
 
@@ -43,7 +46,7 @@ def _foot_shape_in(text: str, *, asked: bool = True) -> str | None:
     """The foot shape the words name; vague ones (一般, 不知道) only when it was asked."""
     shape = first_key(text, FOOT_SHAPE_WORDS)
     if shape is None and asked and any(word in text for word in NORMAL_FOOT_FALLBACK_WORDS):
-        return "正常脚"
+        return "normal"
     return shape
 
 
@@ -141,7 +144,7 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
     ) -> dict[str, Any]:
         """Reads the foot shape from the entity, a button, or plain words."""
         entity = latest_entity(tracker, "foot_shape")
-        shape = entity if entity in FOOT_SHAPE_WORDS else None
+        shape = code_of(FOOT_SHAPE_LABELS, entity)
         text = latest_text(tracker)
         # Out of turn ("脚比较宽" while the shoe is asked) only when it speaks of the foot.
         about_foot = ("脚" in text or "足" in text) and latest_intent(tracker) in ANSWER_INTENTS
@@ -167,7 +170,7 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         """Maps any known shape word to its canonical value."""
         if slot_value is None:  # cleared by another step, nothing to check
             return {"foot_shape": None}
-        shape = slot_value if slot_value in FOOT_SHAPE_WORDS else _foot_shape_in(str(slot_value))
+        shape = code_of(FOOT_SHAPE_LABELS, slot_value) or _foot_shape_in(str(slot_value))
         return {"foot_shape": shape}
 
 
@@ -265,7 +268,11 @@ def recommendation_messages(
         messages.append(
             (
                 f"utter_size_reason_{reason}",
-                {"fit_note": product.fit_note or "", "foot_shape": shape or "", "size": size},
+                {
+                    "fit_note": product.fit_note or "",
+                    "foot_shape": label(FOOT_SHAPE_LABELS, shape),
+                    "size": size,
+                },
             )
         )
     disagreement = fit_disagreement(product.fit_adjust, summarize(reviews))

@@ -21,7 +21,7 @@ MAX_FOOT_CM = 32.0
 MIN_SIZE = 20.0
 MAX_SIZE = 50.0
 
-WIDE_SHAPES = frozenset({"宽脚", "高脚背", "扁平足"})
+WIDE_SHAPES = frozenset({"wide", "high_instep", "flat"})  # foot shape codes
 
 _CM = r"(?:厘米|公分|cm|CM|Cm|釐米|里米)"
 _MM = r"(?:毫米|mm|MM)"

@@ -15,6 +15,7 @@ PNGs are kept for :data:`CACHE_SECONDS` per chart, range and size.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -34,6 +35,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from console.analytics import Report
+from shop.lexicon import CHART_LABELS, CHART_TITLES, RETURN_KIND_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +163,8 @@ def _counts(axis: Axis, top: float, headroom: float = 1.08) -> None:
 
 def _nothing(axes: Axes, empty: bool) -> None:
     if empty:
-        axes.text(0.5, 0.5, "暂无数据", transform=axes.transAxes, ha="center", va="center",
-                  color="#888", fontsize=12)  # fmt: skip
+        axes.text(0.5, 0.5, CHART_LABELS["empty"], transform=axes.transAxes,
+                  ha="center", va="center", color="#888", fontsize=12)  # fmt: skip
 
 
 def _days_axis(axes: Axes, report: Report, size: str) -> list[int]:
@@ -193,11 +195,11 @@ def conversations_figure(report: Report, size: str = "wide") -> Figure:
         len(p.conversations) - h - s for p, h, s in zip(report.days, handed, stuck, strict=True)
     ]
     on_top = [a + s for a, s in zip(alone, stuck, strict=True)]
-    axes.bar(x, alone, label="智能客服解决", color="#4c9f70")
-    axes.bar(x, stuck, bottom=alone, label="没听懂未解决", color="#f2cc8f")
-    axes.bar(x, handed, bottom=on_top, label="转人工", color="#e07a5f")
-    axes.set_title("每日会话数")
-    axes.set_ylabel("会话")
+    axes.bar(x, alone, label=CHART_LABELS["settled"], color="#4c9f70")
+    axes.bar(x, stuck, bottom=alone, label=CHART_LABELS["stuck"], color="#f2cc8f")
+    axes.bar(x, handed, bottom=on_top, label=CHART_LABELS["handed_off"], color="#e07a5f")
+    axes.set_title(CHART_TITLES["conversations"])
+    axes.set_ylabel(CHART_LABELS["conversations"])
     top = max((len(p.conversations) for p in report.days), default=0)
     _counts(axes.yaxis, top, headroom=1.3)
     _legend_on_top(axes)
@@ -215,14 +217,14 @@ def rates_figure(report: Report, size: str = "wide") -> Figure:
     def pct(values: list[float | None]) -> list[float]:
         return [float("nan") if v is None else v * 100 for v in values]
 
-    days = report.days
-    axes.plot(x, pct([p.automation_rate for p in days]), marker="o", label="智能客服解决率")
-    axes.plot(x, pct([p.stuck_rate for p in days]), marker="^", label="没听懂未解决")
-    axes.plot(x, pct([p.fallback_rate for p in days]), marker="s", label="未识别率")
+    days, names = report.days, CHART_LABELS
+    axes.plot(x, pct([p.automation_rate for p in days]), marker="o", label=names["automation_rate"])
+    axes.plot(x, pct([p.stuck_rate for p in days]), marker="^", label=names["stuck"])
+    axes.plot(x, pct([p.fallback_rate for p in days]), marker="s", label=names["fallback_rate"])
     axes.set_ylim(0, 130)  # room for the legend above 100 %
     axes.set_yticks([0, 20, 40, 60, 80, 100])
     axes.set_ylabel("%")
-    axes.set_title("智能客服解决率与未识别率")
+    axes.set_title(CHART_TITLES["rates"])
     _legend_on_top(axes)
     _nothing(axes, not any(p.conversations for p in days))
     return figure
@@ -237,10 +239,10 @@ def _returns_exchanges(rows: list[tuple], title: str, height: float, size: str) 
     names = [name for _, name, _, _ in rows]
     returns = [r for _, _, r, _ in rows]
     exchanges = [e for *_, e in rows]
-    axes.barh(names, returns, label="退货", color="#3d5a80")
-    axes.barh(names, exchanges, left=returns, label="换货", color="#98c1d9")
+    axes.barh(names, returns, label=RETURN_KIND_LABELS["return"], color="#3d5a80")
+    axes.barh(names, exchanges, left=returns, label=RETURN_KIND_LABELS["exchange"], color="#98c1d9")
     axes.set_title(title)
-    axes.set_xlabel("申请数")
+    axes.set_xlabel(CHART_LABELS["requests"])
     _counts(axes.xaxis, max((r + e for r, e in zip(returns, exchanges, strict=True)), default=0))
     axes.tick_params(axis="y", labelsize=8 if size == "phone" else 9)
     axes.legend(loc="lower right", fontsize=8)
@@ -250,12 +252,13 @@ def _returns_exchanges(rows: list[tuple], title: str, height: float, size: str) 
 
 def returns_figure(report: Report, size: str = "wide") -> Figure:
     """Returns and exchanges by reason (horizontal, stacked)."""
-    return _returns_exchanges(list(report.returns.by_reason), "退换货原因", 3.2, size)
+    return _returns_exchanges(list(report.returns.by_reason), CHART_TITLES["returns"], 3.2, size)
 
 
 def products_figure(report: Report, size: str = "wide") -> Figure:
     """Returns and exchanges per product (the ten with most)."""
-    return _returns_exchanges(list(report.returns.by_product[:10]), "各商品退换货", 3.8, size)
+    rows = list(report.returns.by_product[:10])
+    return _returns_exchanges(rows, CHART_TITLES["products"], 3.8, size)
 
 
 STAR_COLORS = ("#c0392b", "#e07a5f", "#f2cc8f", "#98c1d9", "#3d5a80")  # 1 .. 5 stars
@@ -271,10 +274,11 @@ def reviews_figure(report: Report, size: str = "wide") -> Figure:
     left = [0] * len(rows)
     for stars in range(5, 0, -1):
         counts = [p.distribution[stars - 1] for p in rows]
-        axes.barh(names, counts, left=left, label=f"{stars}星", color=STAR_COLORS[stars - 1])
+        named = CHART_LABELS["stars"].format(stars=stars)
+        axes.barh(names, counts, left=left, label=named, color=STAR_COLORS[stars - 1])
         left = [a + b for a, b in zip(left, counts, strict=True)]
-    axes.set_title("商品评分分布")
-    axes.set_xlabel("评价数")
+    axes.set_title(CHART_TITLES["reviews"])
+    axes.set_xlabel(CHART_LABELS["reviews"])
     _counts(axes.xaxis, max(left, default=0), headroom=1.25)
     axes.tick_params(axis="y", labelsize=8 if size == "phone" else 9)
     axes.legend(loc="lower right", fontsize=8, ncol=5)
@@ -289,13 +293,6 @@ FIGURES: dict[str, Callable[[Report, str], Figure]] = {
     "products": products_figure,
     "reviews": reviews_figure,
 }
-TITLES = {
-    "conversations": "每日会话数",
-    "rates": "智能客服解决率与未识别率",
-    "returns": "退换货原因",
-    "products": "各商品退换货",
-    "reviews": "商品评分分布",
-}
 
 
 def render(kind: str, report: Report, size: str = "wide") -> bytes:
@@ -303,37 +300,9 @@ def render(kind: str, report: Report, size: str = "wide") -> bytes:
     return _png(FIGURES[kind](report, size))
 
 
-def conversations_chart(report: Report) -> bytes:
-    """Conversations per day (PNG)."""
-    return render("conversations", report)
-
-
-def rates_chart(report: Report) -> bytes:
-    """Automation, stuck and fallback rates per day (PNG)."""
-    return render("rates", report)
-
-
-def returns_chart(report: Report) -> bytes:
-    """Returns and exchanges by reason (PNG)."""
-    return render("returns", report)
-
-
-def products_chart(report: Report) -> bytes:
-    """Returns and exchanges per product (PNG)."""
-    return render("products", report)
-
-
-def reviews_chart(report: Report) -> bytes:
-    """Reviews per product by stars (PNG)."""
-    return render("reviews", report)
-
-
+# Each chart as PNG bytes from a report, by kind.
 CHARTS: dict[str, Callable[[Report], bytes]] = {
-    "conversations": conversations_chart,
-    "rates": rates_chart,
-    "returns": returns_chart,
-    "products": products_chart,
-    "reviews": reviews_chart,
+    kind: functools.partial(render, kind) for kind in FIGURES
 }
 
 

@@ -22,37 +22,16 @@ from shop.db.models import (
     Shipment,
     ShopPolicy,
 )
+from shop.lexicon import (
+    FUNCTION_LABELS,
+    FUNCTION_LEVEL_LABELS,
+    GENDER_LABELS,
+    ORDER_STATUS_LABELS,
+    RETURN_KIND_LABELS,
+    RETURN_STATUS_LABELS,
+    label,
+)
 
-GENDERS = {"men": "男款", "women": "女款", "kids": "童鞋", "unisex": "男女同款"}
-FUNCTIONS = {
-    "waterproof": "防水",
-    "breathable": "透气",
-    "anti_slip": "防滑",
-    "running": "跑步",
-    "warm": "保暖",
-    "lightweight": "轻便",
-    "hiking": "徒步",
-    "wear_resistant": "耐磨",
-}
-LEVELS = {"yes": "支持", "partial": "部分", "no": "不支持"}
-ORDER_STATUSES = {
-    "pending_payment": "待付款",
-    "paid": "待发货",
-    "shipped": "运输中",
-    "delivered": "已签收",
-    "completed": "已完成",
-    "cancelled": "已取消",
-}
-RETURN_STATUSES = {
-    "requested": "待审核",
-    "awaiting_shipment": "待寄回",
-    "in_transit": "寄回中",
-    "received": "商家已收货",
-    "inspected": "已验货",
-    "refunded": "已退款",
-    "exchanged": "已换货",
-    "rejected": "已拒绝",
-}
 # The illustration of a category (console/static/shop/shoe-<shape>.svg).
 SHAPES = {
     "跑步鞋": "running",
@@ -118,7 +97,7 @@ def catalogue(*, session: Session) -> list[dict[str, Any]]:
             "name": p.name,
             "price": yuan(p.price_fen),
             "category": p.category,
-            "gender": GENDERS.get(p.gender, ""),
+            "gender": GENDER_LABELS.get(p.gender, ""),
             "description": p.description or "",
             "shape": _shape(p.category),
         }
@@ -149,7 +128,7 @@ def product_details(product_id: str, *, session: Session) -> dict[str, Any] | No
         )
         if value
     ]
-    order = list(FUNCTIONS)
+    order = list(FUNCTION_LABELS)
     functions = sorted(p.functions, key=lambda f: order.index(f.key) if f.key in order else 99)
     colors = sorted({s.color for s in p.stock})
     return {
@@ -157,15 +136,15 @@ def product_details(product_id: str, *, session: Session) -> dict[str, Any] | No
         "name": p.name,
         "price": yuan(p.price_fen),
         "category": p.category,
-        "gender": GENDERS.get(p.gender, ""),
+        "gender": GENDER_LABELS.get(p.gender, ""),
         "description": p.description or "",
         "shape": _shape(p.category),
         "materials": materials,
         "functions": [
             {
-                "label": FUNCTIONS.get(f.key, f.key),
+                "label": label(FUNCTION_LABELS, f.key),
                 "level": f.level,
-                "level_label": LEVELS.get(f.level, f.level),
+                "level_label": label(FUNCTION_LEVEL_LABELS, f.level),
                 "claim": f.claim,
             }
             for f in functions
@@ -233,7 +212,7 @@ def buyer_orders(buyer_id: str, *, session: Session) -> list[dict[str, Any]]:
             {
                 "id": o.id,
                 "status": o.status,
-                "status_label": ORDER_STATUSES.get(o.status, o.status),
+                "status_label": label(ORDER_STATUS_LABELS, o.status),
                 "created_at": _date(o.created_at),
                 "delivered_at": _date(o.delivered_at),
                 "total": yuan(o.total_fen),
@@ -253,8 +232,8 @@ def buyer_orders(buyer_id: str, *, session: Session) -> list[dict[str, Any]]:
                 "returns": [
                     {
                         "id": r.id,
-                        "kind": "换货" if r.kind == "exchange" else "退货",
-                        "status_label": RETURN_STATUSES.get(r.status, r.status),
+                        "kind": label(RETURN_KIND_LABELS, r.kind),
+                        "status_label": label(RETURN_STATUS_LABELS, r.status),
                     }
                     for r in returns.get(o.id, [])
                 ],

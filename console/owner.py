@@ -36,7 +36,6 @@ from console.auth import Staff, authenticate, requires
 from console.charts import (
     CHARTS,
     SIZES,
-    TITLES,
     ChartCache,
     ChartFontError,
     font_problem,
@@ -48,6 +47,7 @@ from shop.config import settings
 from shop.db.returns import ReturnError
 from shop.db.session import session_scope
 from shop.db.shop_events import ShopEventError, mark_order_delivered, mark_order_shipped
+from shop.lexicon import CHART_TITLES
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def owner_blueprint() -> Blueprint:
 
         report, failed = await asyncio.to_thread(build)
         html = _templates.get_template("owner/report.html").render(
-            report=report, days=days, staff=staff, charts=list(CHARTS), titles=TITLES,
+            report=report, days=days, staff=staff, charts=list(CHARTS), titles=CHART_TITLES,
             failed=failed, choices=(7, 14, 30), pages=staff.pages(),
         )  # fmt: skip
         return response.html(html, headers=dict(_HEADERS))

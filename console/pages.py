@@ -7,11 +7,13 @@ modules and one stylesheet; it shows the login form or the console depending on
 without the ``agent`` role is sent to their own page (trainer page, owner page)
 instead of an agent console they may not use. Only flat file names under
 ``console/static/console/`` are served, with a strict Content-Security-Policy: no
-inline script, no other origin.
+inline script, no other origin. ``labels.js`` is no file: it is built from the
+lexicon's tables (shop/lexicon/labels.py), so the scripts spell no label.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sanic import Blueprint, response
@@ -19,7 +21,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from console.auth import authenticate
-from console.http import static_file
+from console.http import MIME_TYPES, static_file
+from shop.lexicon import CONSOLE_SCRIPT_LABELS
 
 PAGE_DIR = Path(__file__).resolve().parent / "static" / "console"
 CSP = "; ".join(
@@ -43,6 +46,17 @@ _HEADERS = {
     "Cache-Control": "no-cache",
 }
 
+LABELS_SCRIPT = "labels.js"
+
+
+def labels_script() -> str:
+    """The lexicon's tables the console's scripts show, as an ES module."""
+    lines = ["// Built by console/pages.py from shop/lexicon/labels.py."]
+    for name, table in CONSOLE_SCRIPT_LABELS.items():
+        lines.append(f"export const {name} = {json.dumps(table, ensure_ascii=False)};")
+    return "\n".join(lines) + "\n"
+
+
 bp = Blueprint("console_pages")
 
 
@@ -63,4 +77,6 @@ async def console_page(request: Request) -> HTTPResponse:
 @bp.get("/console/static/<name:str>")
 async def console_static(_: Request, name: str) -> HTTPResponse:
     """One of the page's scripts, stylesheets or images; anything else is 404."""
+    if name == LABELS_SCRIPT:
+        return response.text(labels_script(), content_type=MIME_TYPES["js"], headers=_HEADERS)
     return await static_file(PAGE_DIR, name, ("js", "css", "svg", "png", "ico"), _HEADERS)

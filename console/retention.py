@@ -47,6 +47,7 @@ from shop.db.models import (
     ShopEvent,
 )
 from shop.db.session import get_engine, session_scope
+from shop.lexicon import RETENTION_ROW_LABELS
 
 _CHUNK = 500
 
@@ -66,15 +67,6 @@ class Outcome:
     def lines(self) -> list[str]:
         """The report in Chinese, one line per kind."""
         verb = "将" if self.dry_run else "已"
-        names = {
-            "escalations": "转人工记录的摘要",
-            "complaints": "投诉的买家原话",
-            "returns": "退换货的买家原话",
-            "delivery_cases": "物流问题的买家原话",
-            "ratings": "评价留言",
-            "photos": "照片（未关联退换货）",
-            "shop_events": "已送达的店铺通知",
-        }
         head = "【试运行，未做任何修改】" if self.dry_run else ""
         found = [
             f"{head}保留期限截止：{self.cutoff:%Y-%m-%d %H:%M}（更早的记录按规则处理）",
@@ -82,7 +74,7 @@ class Outcome:
             f"{verb}删除 {self.conversations_trimmed} 个会话中过期的旧对话段，"
             f"共 {self.events_deleted} 条事件；{self.conversations_active} 个会话仍在进行，保留",
         ]
-        for key, name in names.items():
+        for key, name in RETENTION_ROW_LABELS.items():
             action = "删除" if key in ("photos", "shop_events") else "清除"
             found.append(f"{name}：{verb}{action} {self.rows.get(key, 0)} 条")
         return found

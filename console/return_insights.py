@@ -17,20 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db.models import OrderItem, Product, ReturnRequest
+from shop.lexicon import RETURN_REASON_LABELS, label
 
 SMALL_WORDS = ("小了", "偏小", "挤", "紧", "顶脚", "换大", "大一码", "大半码")
 LARGE_WORDS = ("大了", "偏大", "松", "掉跟", "换小", "小一码", "小半码")
 MIN_SIZE_RETURNS = 3
 DOMINANT_SHARE = 0.6
 SUGGESTIONS = {"small": "偏小，建议拍大半码", "large": "偏大，建议拍小半码"}
-REASON_NAMES = {
-    "size": "尺码不合适",
-    "no_reason": "不喜欢/拍错了",
-    "quality": "质量问题",
-    "not_as_described": "与描述不符",
-    "shipping_damage": "物流损坏",
-    "wrong_item": "发错货",
-}
 
 
 @dataclass(frozen=True)
@@ -120,7 +113,7 @@ def return_insights(*, session: Session, start: datetime, end: datetime) -> Retu
         names[product.id] = product.name
         sizes[item.size] += 1
     by_reason = [
-        (reason, REASON_NAMES.get(reason, reason), reasons[(reason, "return")],
+        (reason, label(RETURN_REASON_LABELS, reason), reasons[(reason, "return")],
          reasons[(reason, "exchange")])
         for reason in sorted({r for r, _ in reasons}, key=lambda r: (-sum(
             n for (x, _), n in reasons.items() if x == r), r))

@@ -36,6 +36,7 @@ from shop.config import settings
 from shop.db.models import QuickReply, ShopPolicy, StaffUser
 from shop.db.queries import get_policy
 from shop.db.session import get_engine, session_scope
+from shop.lexicon import POSTAGE_PAYER_LABELS, label
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,49}")
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
@@ -52,6 +53,11 @@ SIZE_ADVICE = (
     "麻烦告诉我您的脚长（厘米）和平时穿的尺码，脚宽或脚背高也请说一声，"
     "我对照这款的尺码表帮您推荐。"
 )
+# The quick replies every shop gets, policy or not: first two, size advice, last one.
+GREETING = ("问候", "您好，我是人工客服，很高兴为您服务，请问有什么可以帮您？")
+WAIT = ("稍等", "好的，我帮您查一下，请稍等片刻～")
+SIZE = ("尺码建议", SIZE_ADVICE)
+CLOSING = ("结束语", "感谢您的耐心，还有其他问题随时找我们，祝您生活愉快！")
 
 
 def _sentence(text: str | None) -> str:
@@ -61,17 +67,12 @@ def _sentence(text: str | None) -> str:
 def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
     """The demo shop's quick replies ``(title, text)``, with the policy's facts when known."""
     if policy is None:
-        return [
-            ("问候", "您好，我是人工客服，很高兴为您服务，请问有什么可以帮您？"),
-            ("稍等", "好的，我帮您查一下，请稍等片刻～"),
-            ("尺码建议", SIZE_ADVICE),
-            ("结束语", "感谢您的耐心，还有其他问题随时找我们，祝您生活愉快！"),
-        ]
+        return [GREETING, WAIT, SIZE, CLOSING]
     couriers = "、".join(policy.couriers or [])
-    postage = "店铺" if policy.no_reason_postage_payer == "shop" else "买家"
+    postage = label(POSTAGE_PAYER_LABELS, policy.no_reason_postage_payer or "buyer")
     return [
-        ("问候", "您好，我是人工客服，很高兴为您服务，请问有什么可以帮您？"),
-        ("稍等", "好的，我帮您查一下，请稍等片刻～"),
+        GREETING,
+        WAIT,
         (
             "退货地址",
             f"退货地址：{policy.return_address}，收件人：{policy.return_recipient}，"
@@ -82,7 +83,7 @@ def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
             f"当天{policy.cutoff_time}前付款的订单当天发货，最晚{policy.ship_within_hours}小时内"
             f"从{policy.ship_from}发出，快递：{couriers}。{_sentence(policy.free_shipping)}",
         ),
-        ("尺码建议", SIZE_ADVICE),
+        SIZE,
         ("运费险", _sentence(policy.freight_insurance)),
         (
             "七天无理由",
@@ -91,7 +92,7 @@ def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
             "运费由店铺承担。",
         ),
         ("退款时效", f"退款会在{policy.refund_days}原路退回，请留意支付账户。"),
-        ("结束语", "感谢您的耐心，还有其他问题随时找我们，祝您生活愉快！"),
+        CLOSING,
     ]
 
 

@@ -15,6 +15,7 @@ from shop.lexicon import (
     AFTER_SALE_GOAL_LABELS,
     COMPLAINT_CATEGORY_LABELS,
     DELIVERY_KIND_LABELS,
+    FOOT_SHAPE_LABELS,
     ORDER_STATUS_LABELS,
     RETURN_REASON_LABELS,
     label,
@@ -67,7 +68,7 @@ def facts(slots: Mapping[str, Any]) -> list[str]:
     if "usual_size" in value:
         foot.append(f"平时穿{_number(value['usual_size'])}码")
     if "foot_shape" in value:
-        foot.append(str(value["foot_shape"]))
+        foot.append(label(FOOT_SHAPE_LABELS, value["foot_shape"]))
     if foot:
         found.append("，".join(foot))
     return found

@@ -25,8 +25,10 @@ from typing import Any
 from shop.lexicon import (
     CARD_LABELS,
     ENTITY_LABELS,
+    ENTITY_VALUE_LABELS,
     INTENT_LABELS,
     NOTE_LABELS,
+    SPEAKER_LABELS,
     label,
 )
 
@@ -41,7 +43,7 @@ PAUSED = NOTE_LABELS["paused"]
 RESUMED = NOTE_LABELS["resumed"]
 RESTARTED = NOTE_LABELS["restarted"]
 CARDS = CARD_LABELS
-WHO = {"buyer": "买家", "bot": "机器人", "agent": "客服", "system": ""}
+WHO = {**SPEAKER_LABELS, "system": ""}  # a note has no speaker
 WORDS_SHOWN = 40  # characters of each buyer message quoted in a summary
 YES_NO = ("affirm", "deny")  # answers, not descriptions
 
@@ -117,7 +119,7 @@ def is_triggered(event: Mapping[str, Any]) -> bool:
 
 
 def command(text: str | None) -> tuple[str, dict[str, Any]] | None:
-    """``(intent, entities)`` of a slash command (``/inform{"return_reason": "尺码不合适"}``).
+    """``(intent, entities)`` of a slash command (``/inform{"return_reason": "size"}``).
 
     Also for a typed command the channel defused (``∕restart``): it is no buyer
     language either. ``None`` for anything else.
@@ -173,7 +175,7 @@ def buttons(event: Mapping[str, Any]) -> list[dict[str, Any]]:
 def describe_choice(intent: str, entities: Mapping[str, Any]) -> str:
     """An unmatched payload in Chinese: 选择：原因 尺码不合适 / 选择：确认."""
     shown = [
-        f"{label(ENTITY_LABELS, name)} {value}"
+        f"{label(ENTITY_LABELS, name)} {label(ENTITY_VALUE_LABELS.get(name, {}), value)}"
         for name, value in entities.items()
         if name not in HIDDEN_ENTITIES and value not in (None, "")
     ]

@@ -166,14 +166,14 @@ async def test_the_summary_names_the_buyers_words_intent_and_slots() -> None:
 async def test_the_summary_is_chinese_sentences_without_codes_or_payloads() -> None:
     tracker = conversation(
         ("我想换货", "request_exchange"),
-        ('/inform{"return_reason":"尺码不合适"}', "inform"),
+        ('/inform{"return_reason":"size"}', "inform"),
         ("EXTERNAL: EXTERNAL_agent_handback", "EXTERNAL_agent_handback"),
         ("/affirm", "affirm"),
         ("/request_human", "request_human"),
         slots={
             "order_id": B005_DELIVERED,
             "after_sale_goal": "exchange",
-            "return_reason": "尺码不合适",
+            "return_reason": "size",
             "exchange_size": 43.0,
         },
     )

@@ -94,7 +94,7 @@ async def _open(
         "order_id": order_id,
         "order_item_id": item_id(order_id),
         "after_sale_goal": "return",
-        "return_reason": "尺码不合适",
+        "return_reason": "size",
         "return_confirmed": True,
         **slots,
     }
@@ -109,7 +109,7 @@ async def test_the_buyers_words_are_what_they_typed_not_the_confirmation(domain:
         "order_id": B005_DELIVERED,
         "order_item_id": item_id(B005_DELIVERED),
         "after_sale_goal": "return",
-        "return_reason": "质量问题",
+        "return_reason": "quality",
         "return_confirmed": True,
     }
     tracker = make_tracker("/affirm", intent="affirm", slots=values, metadata=token("B005"))
@@ -117,7 +117,7 @@ async def test_the_buyers_words_are_what_they_typed_not_the_confirmation(domain:
         {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
         for text, intent in [
             ("我要退貨，鞋跟鬆了", "request_return"),
-            ('/inform{"return_reason":"质量问题"}', "inform"),
+            ('/inform{"return_reason":"quality"}', "inform"),
             ("好的", "affirm"),
             ("/affirm", "affirm"),
         ]
@@ -136,7 +136,7 @@ async def test_a_confirmed_return_is_opened(domain: dict, rendered: Any) -> None
     assert rendered(dispatcher) == ["utter_return_opened", "utter_return_refund_rule"]
     opened, rule = dispatcher.messages
     assert opened["return_id"] == "RT0010"
-    assert opened["kind_name"] == "退货退款"
+    assert opened["kind_name"] == "退货"
     assert {key: opened[key] for key in RETURN_ADDRESS} == RETURN_ADDRESS
     assert rule["refund_days"] == "收到退货并验收后1-3个工作日"
     assert requests_of(B005_DELIVERED) == [
@@ -218,7 +218,7 @@ async def test_a_blocked_request_just_resets_the_form(domain: dict) -> None:
 
 async def test_the_same_request_twice_opens_one(domain: dict, rendered: Any) -> None:
     await _open(domain)
-    events, dispatcher = await _open(domain, return_reason="质量问题")
+    events, dispatcher = await _open(domain, return_reason="quality")
     assert events == RESET
     assert rendered(dispatcher) == ["utter_return_exists"]
     assert dispatcher.messages[0]["return_id"] == "RT0010"
@@ -244,7 +244,7 @@ async def test_the_window_is_checked_again_when_opening(domain: dict, rendered: 
     _, dispatcher = await _open(domain)
     assert rendered(dispatcher) == ["utter_return_refused_no_reason_window"]
     assert requests_of(B005_DELIVERED) == []
-    _, dispatcher = await _open(domain, return_reason="质量问题")
+    _, dispatcher = await _open(domain, return_reason="quality")
     assert rendered(dispatcher) == ["utter_return_opened", "utter_return_refund_rule"]
     assert requests_of(B005_DELIVERED)[0]["reason"] == "quality"
 

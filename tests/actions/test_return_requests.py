@@ -15,6 +15,7 @@ from actions.return_requests import ValidateReturnForm
 from shop.clock import shop_now
 from shop.db.models import Order, OrderItem, ShopPolicy, StockItem
 from shop.db.session import session_scope
+from shop.lexicon import RETURN_REASON_LABELS
 from tests.conftest import make_tracker, token
 
 FORM = ValidateReturnForm()
@@ -224,16 +225,16 @@ async def _validate_reason(
 @pytest.mark.parametrize(
     ("reason", "days_ago", "refusal"),
     [
-        ("尺码不合适", 0, None),
-        ("尺码不合适", 7, None),
-        ("尺码不合适", 8, "utter_return_refused_no_reason_window"),
-        ("不喜欢/拍错了", 7, None),
-        ("不喜欢/拍错了", 8, "utter_return_refused_no_reason_window"),
-        ("质量问题", 8, None),
-        ("质量问题", 15, None),
-        ("质量问题", 16, "utter_return_refused_quality_window"),
-        ("与描述不符", 15, None),
-        ("物流损坏", 16, "utter_return_refused_quality_window"),
+        ("size", 0, None),
+        ("size", 7, None),
+        ("size", 8, "utter_return_refused_no_reason_window"),
+        ("no_reason", 7, None),
+        ("no_reason", 8, "utter_return_refused_no_reason_window"),
+        ("quality", 8, None),
+        ("quality", 15, None),
+        ("quality", 16, "utter_return_refused_quality_window"),
+        ("not_as_described", 15, None),
+        ("shipping_damage", 16, "utter_return_refused_quality_window"),
         ("发错货", 16, "utter_return_refused_quality_window"),
     ],
 )
@@ -257,17 +258,17 @@ async def test_the_window_counts_calendar_days_not_hours() -> None:
     with session_scope() as session:
         order = session.get(Order, B005_DELIVERED)
         order.delivered_at = (shop_now() - timedelta(days=7)).replace(hour=23, minute=59)
-    result, dispatcher = await _validate_reason("尺码不合适")
-    assert (result, dispatcher.messages) == ({"return_reason": "尺码不合适"}, [])
+    result, dispatcher = await _validate_reason("size")
+    assert (result, dispatcher.messages) == ({"return_reason": "size"}, [])
 
 
 async def test_completed_orders_follow_the_same_windows(rendered: Any) -> None:
-    result, dispatcher = await _validate_reason("质量问题", B009_OLD, "B009")  # 20 days
+    result, dispatcher = await _validate_reason("quality", B009_OLD, "B009")  # 20 days
     assert rendered(dispatcher) == ["utter_return_refused_quality_window"]
     assert result == {"return_reason": None, "return_blocked": True}
 
 
-@pytest.mark.parametrize("value", ["不想要", "size", None])
+@pytest.mark.parametrize("value", ["不想要", "sizes", None])
 async def test_a_reason_that_is_not_a_button_is_asked_again(value: Any) -> None:
     result, dispatcher = await _validate_reason(value)
     assert (result, dispatcher.messages) == ({"return_reason": None}, [])
@@ -281,13 +282,13 @@ async def _extract_reason(text: str, intent: str = "inform", **kwargs: Any) -> d
 @pytest.mark.parametrize(
     ("text", "intent", "entities", "reason"),
     [
-        ("", "inform", [{"entity": "return_reason", "value": "质量问题"}], "质量问题"),
-        ("太小了", "inform", [{"entity": "return_reason", "value": "太小了"}], "尺码不合适"),
-        ("鞋子有点挤脚", "request_return", [], "尺码不合适"),
-        ("开胶了", "inform", [], "质量问题"),
-        ("和图片不一样", "request_exchange", [], "与描述不符"),
-        ("快递盒子压坏了", "complain", [], "物流损坏"),
-        ("拍错了", "inform", [], "不喜欢/拍错了"),
+        ("", "inform", [{"entity": "return_reason", "value": "quality"}], "quality"),
+        ("太小了", "inform", [{"entity": "return_reason", "value": "太小了"}], "size"),
+        ("鞋子有点挤脚", "request_return", [], "size"),
+        ("开胶了", "inform", [], "quality"),
+        ("和图片不一样", "request_exchange", [], "not_as_described"),
+        ("快递盒子压坏了", "complain", [], "shipping_damage"),
+        ("拍错了", "inform", [], "no_reason"),
     ],
 )
 async def test_extracts_the_reason(text: str, intent: str, entities: list, reason: str) -> None:
@@ -303,12 +304,12 @@ async def test_a_digression_gives_no_reason() -> None:
 
 
 async def test_a_given_reason_is_kept() -> None:
-    assert await _extract_reason("开胶了", slots={"return_reason": "尺码不合适"}) == {}
+    assert await _extract_reason("开胶了", slots={"return_reason": "size"}) == {}
 
 
 @pytest.mark.parametrize("text", ["鞋跟松了", "小白鞋开胶了", "鞋底开胶了一大块"])
 def test_a_quality_defect_is_not_read_as_a_size_problem(text: str) -> None:
-    assert reason_in(text) == "质量问题"
+    assert reason_in(text) == "quality"
 
 
 async def test_the_demo_quality_return_of_b008_is_accepted() -> None:
@@ -320,7 +321,7 @@ async def test_the_demo_quality_return_of_b008_is_accepted() -> None:
     ]
     dispatcher = CollectingDispatcher()
     result = await FORM.validate_return_reason(reason, dispatcher, tracker, {})
-    assert (result, dispatcher.messages) == ({"return_reason": "质量问题"}, [])
+    assert (result, dispatcher.messages) == ({"return_reason": "quality"}, [])
 
 
 # --- exchange size --------------------------------------------------------------------
@@ -467,7 +468,7 @@ async def test_an_exchange_request_naming_a_size_fills_it_early() -> None:
         "exchange_size": 39.0
     }
     reason = await FORM.extract_return_reason(CollectingDispatcher(), tracker, {})
-    assert reason == {"return_reason": "尺码不合适"}
+    assert reason == {"return_reason": "size"}
 
 
 async def test_an_unclear_reason_fills_nothing() -> None:
@@ -479,13 +480,13 @@ async def test_an_unclear_reason_fills_nothing() -> None:
 @pytest.mark.parametrize(
     ("text", "intent", "reason"),
     [
-        ("尺码偏小了", "inform", "尺码不合适"),
-        ("挤脚", "complain", "尺码不合适"),
-        ("开胶了", "complain", "质量问题"),
-        ("和图片不一样", "nlu_fallback", "与描述不符"),
-        ("拍错了", "inform", "不喜欢/拍错了"),
-        ("不想要了", "deny", "不喜欢/拍错了"),
-        ("盒子压坏了", "report_delivery_problem", "物流损坏"),
+        ("尺码偏小了", "inform", "size"),
+        ("挤脚", "complain", "size"),
+        ("开胶了", "complain", "quality"),
+        ("和图片不一样", "nlu_fallback", "not_as_described"),
+        ("拍错了", "inform", "no_reason"),
+        ("不想要了", "deny", "no_reason"),
+        ("盒子压坏了", "report_delivery_problem", "shipping_damage"),
     ],
 )
 async def test_a_typed_reason_is_read_whatever_the_intent(
@@ -544,10 +545,10 @@ async def _summary(order_id: str, buyer: str, reason: str, domain: dict, **slots
 @pytest.mark.parametrize(
     ("order_id", "buyer", "reason", "note"),
     [
-        (B005_DELIVERED, "B005", "尺码不合适", "utter_postage_note_buyer"),
-        (B006_INSURED, "B006", "不喜欢/拍错了", "utter_postage_note_insurance"),
-        (B005_DELIVERED, "B005", "质量问题", "utter_postage_note_shop"),
-        (B006_INSURED, "B006", "发错货", "utter_postage_note_shop"),
+        (B005_DELIVERED, "B005", "size", "utter_postage_note_buyer"),
+        (B006_INSURED, "B006", "no_reason", "utter_postage_note_insurance"),
+        (B005_DELIVERED, "B005", "quality", "utter_postage_note_shop"),
+        (B006_INSURED, "B006", "wrong_item", "utter_postage_note_shop"),
     ],
 )
 async def test_the_summary_says_who_pays_the_postage(
@@ -555,14 +556,14 @@ async def test_the_summary_says_who_pays_the_postage(
 ) -> None:
     message = await _summary(order_id, buyer, reason, domain)
     assert message["postage_note"] == domain["responses"][note][0]["text"]
-    assert message["kind_name"] == "退货退款"
-    assert message["reason"] == reason
+    assert message["kind_name"] == "退货"
+    assert message["reason"] == RETURN_REASON_LABELS[reason]  # the code's name
     assert message["condition"] == "鞋子未穿着、吊牌和鞋盒完好、不影响二次销售"
 
 
 async def test_the_exchange_summary_shows_old_and_new_size(domain: dict) -> None:
     message = await _summary(
-        B005_DELIVERED, "B005", "尺码不合适", domain, after_sale_goal="exchange", exchange_size=37.5
+        B005_DELIVERED, "B005", "size", domain, after_sale_goal="exchange", exchange_size=37.5
     )
     assert message["kind_name"] == "换货"
     assert message["product"] == "轻羽女子跑鞋 白色38 → 白色37.5"
@@ -574,7 +575,7 @@ async def test_the_summary_of_an_order_that_may_not_be_seen(domain: dict, render
         slots={
             "order_id": B005_DELIVERED,
             "order_item_id": item_id(B005_DELIVERED),
-            "return_reason": "质量问题",
+            "return_reason": "quality",
         },
         metadata=token("B001"),
     )
@@ -585,7 +586,7 @@ async def test_the_summary_of_an_order_that_may_not_be_seen(domain: dict, render
 async def test_quality_postage_follows_the_policy(domain: dict) -> None:
     with session_scope() as session:
         session.execute(select(ShopPolicy)).scalar_one().quality_postage_payer = "buyer"
-    message = await _summary(B005_DELIVERED, "B005", "质量问题", domain)
+    message = await _summary(B005_DELIVERED, "B005", "quality", domain)
     assert message["postage_note"] == domain["responses"]["utter_postage_note_buyer"][0]["text"]
 
 

@@ -166,7 +166,7 @@ async def test_an_unknown_shoe_is_not_invented(rendered: Any) -> None:
 
 async def _recommend(product_id: str) -> CollectingDispatcher:
     dispatcher = CollectingDispatcher()
-    slots = {"product_id": product_id, "foot_length_cm": 25.5, "foot_shape": "正常脚"}
+    slots = {"product_id": product_id, "foot_length_cm": 25.5, "foot_shape": "normal"}
     await ActionRecommendSize().run(dispatcher, make_tracker(slots=slots), {})
     return dispatcher
 
@@ -214,6 +214,6 @@ async def test_the_second_shop_answers_from_its_own_reviews(rendered: Any) -> No
     _, dispatcher = await _ask("逐风评价怎么样")
     assert rendered(dispatcher) == ["utter_reviews_none"]
     dispatcher = CollectingDispatcher()
-    slots = {"product_id": "C102", "foot_length_cm": 26.0, "foot_shape": "正常脚"}
+    slots = {"product_id": "C102", "foot_length_cm": 26.0, "foot_shape": "normal"}
     await ActionRecommendSize().run(dispatcher, make_tracker(slots=slots), {})
     assert _by_name(dispatcher)["utter_size_reviews_disagree"]["percent"] == 40

@@ -86,12 +86,12 @@ def test_implausible_usual_size_is_re_asked(size: float) -> None:
 @pytest.mark.parametrize(
     ("text", "entity", "shape"),
     [
-        ("我脚比较肥", None, "宽脚"),
-        ("脚背高", None, "高脚背"),
-        ("正常吧", None, "正常脚"),
-        ("不知道", None, "正常脚"),
-        ("/inform", "窄脚", "窄脚"),
-        ("脚比较宽", "脚比较", "宽脚"),
+        ("我脚比较肥", None, "wide"),
+        ("脚背高", None, "high_instep"),
+        ("正常吧", None, "normal"),
+        ("不知道", None, "normal"),
+        ("/inform", "narrow", "narrow"),
+        ("脚比较宽", "脚比较", "wide"),
     ],
 )
 async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, shape: str) -> None:
@@ -107,8 +107,8 @@ async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, s
 @pytest.mark.parametrize(
     ("text", "intent", "expected"),
     [
-        ("脚比较宽", "inform", {"foot_shape": "宽脚"}),  # said while the shoe is asked
-        ("我是扁平足", "nlu_fallback", {"foot_shape": "扁平足"}),
+        ("脚比较宽", "inform", {"foot_shape": "wide"}),  # said while the shoe is asked
+        ("我是扁平足", "nlu_fallback", {"foot_shape": "flat"}),
         ("细跟那款", "inform", {}),  # a shoe, not a foot: "细" is not 窄脚 here
         ("一般的就行", "inform", {}),
         ("脚比较宽，退货运费谁出", "ask_return_policy", {}),  # a digression
@@ -155,7 +155,7 @@ async def _recommend(slots: dict[str, Any]) -> tuple[list, CollectingDispatcher]
 
 async def test_true_to_size_shoe(rendered: Any) -> None:
     events, dispatcher = await _recommend(
-        {"product_id": "P006", "foot_length_cm": 25.0, "foot_shape": "正常脚"}
+        {"product_id": "P006", "foot_length_cm": 25.0, "foot_shape": "normal"}
     )
     assert rendered(dispatcher) == ["utter_size_recommendation", "utter_size_in_stock"]
     assert dispatcher.messages[0]["size"] == "40"
@@ -167,7 +167,7 @@ async def test_a_question_asked_before_the_shoe_was_known_is_answered_after(
 ) -> None:
     pending = {"question": "function", "part": None, "function": "waterproof"}
     events, dispatcher = await _recommend(
-        {"product_id": "P001", "foot_length_cm": 26.0, "foot_shape": "正常脚",
+        {"product_id": "P001", "foot_length_cm": 26.0, "foot_shape": "normal",
          "pending_question": pending}
     )  # fmt: skip
     assert rendered(dispatcher)[-1] == "utter_function_no"  # 疾风: mesh, not waterproof
@@ -186,7 +186,7 @@ async def test_a_pending_material_question_about_one_part(rendered: Any) -> None
 
 async def test_runs_small_without_half_sizes(rendered: Any) -> None:
     _, dispatcher = await _recommend(
-        {"product_id": "P003", "foot_length_cm": 25.0, "foot_shape": "正常脚"}
+        {"product_id": "P003", "foot_length_cm": 25.0, "foot_shape": "normal"}
     )
     names = rendered(dispatcher)
     assert names[:3] == [
@@ -200,7 +200,7 @@ async def test_runs_small_without_half_sizes(rendered: Any) -> None:
 
 async def test_runs_large_goes_down(rendered: Any) -> None:
     _, dispatcher = await _recommend(
-        {"product_id": "P004", "foot_length_cm": 24.0, "foot_shape": "正常脚"}
+        {"product_id": "P004", "foot_length_cm": 24.0, "foot_shape": "normal"}
     )
     assert rendered(dispatcher)[:2] == ["utter_size_recommendation", "utter_size_reason_fit_adjust"]
     assert dispatcher.messages[0]["size"] == "37"
@@ -208,7 +208,7 @@ async def test_runs_large_goes_down(rendered: Any) -> None:
 
 async def test_wide_last_keeps_the_size_for_wide_feet(rendered: Any) -> None:
     _, dispatcher = await _recommend(
-        {"product_id": "P005", "foot_length_cm": 25.0, "foot_shape": "宽脚"}
+        {"product_id": "P005", "foot_length_cm": 25.0, "foot_shape": "wide"}
     )
     assert rendered(dispatcher)[:2] == ["utter_size_recommendation", "utter_size_reason_wide_last"]
     assert dispatcher.messages[0]["size"] == "40"
@@ -216,7 +216,7 @@ async def test_wide_last_keeps_the_size_for_wide_feet(rendered: Any) -> None:
 
 async def test_adult_foot_on_a_kids_shoe_gets_no_size(rendered: Any) -> None:
     _, dispatcher = await _recommend(
-        {"product_id": "P008", "foot_length_cm": 26.0, "foot_shape": "正常脚"}
+        {"product_id": "P008", "foot_length_cm": 26.0, "foot_shape": "normal"}
     )
     assert rendered(dispatcher) == ["utter_size_no_fit"]
     assert (dispatcher.messages[0]["min_size"], dispatcher.messages[0]["max_size"]) == ("26", "35")

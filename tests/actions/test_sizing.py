@@ -97,30 +97,30 @@ def test_runs_large_goes_down_but_not_below_the_chart() -> None:
 
 
 def test_wide_foot_adds_half_a_size() -> None:
-    advice = recommend_size(CHART, 25.0, foot_shape="宽脚")
+    advice = recommend_size(CHART, 25.0, foot_shape="wide")
     assert advice is not None
     assert (advice.size, advice.reasons) == (40.5, ["wide_foot"])
 
 
 def test_wide_last_needs_no_extra_room() -> None:
-    advice = recommend_size(CHART, 25.0, foot_shape="高脚背", wide_last=True)
+    advice = recommend_size(CHART, 25.0, foot_shape="high_instep", wide_last=True)
     assert advice is not None
     assert (advice.size, advice.reasons) == (40, ["wide_last"])
 
 
 def test_narrow_foot_changes_nothing() -> None:
-    advice = recommend_size(CHART, 25.0, foot_shape="窄脚")
+    advice = recommend_size(CHART, 25.0, foot_shape="narrow")
     assert advice is not None and advice.size == 40 and advice.reasons == []
 
 
 def test_no_half_sizes_rounds_up() -> None:
-    advice = recommend_size(WHOLE, 25.0, foot_shape="宽脚")
+    advice = recommend_size(WHOLE, 25.0, foot_shape="wide")
     assert advice is not None
     assert (advice.size, advice.reasons) == (41, ["wide_foot", "rounded_up"])
 
 
 def test_adjustment_beyond_the_largest_size_says_so() -> None:
-    advice = recommend_size(CHART, 25.5, fit_adjust=0.5, foot_shape="宽脚")
+    advice = recommend_size(CHART, 25.5, fit_adjust=0.5, foot_shape="wide")
     assert advice is not None
     assert advice.size == 41 and advice.reasons[-1] == "largest"
 

@@ -433,7 +433,7 @@ async def test_asking_for_stock_while_choosing_the_exchange_size_answers_it(doma
         intent="ask_stock",
         slots={
             "order_id": "2026010506679357", "order_item_id": item, "after_sale_goal": "exchange",
-            "return_reason": "尺码不合适", "requested_slot": "exchange_size",
+            "return_reason": "size", "requested_slot": "exchange_size",
         },
         metadata=token("B005"),
         active_loop="return_form",

@@ -10,8 +10,8 @@ from shop import summaries, transcript
 from shop.lexicon import INTENT_LABELS, label
 
 REASONS = [
-    {"title": "尺码不合适", "payload": '/inform{"return_reason":"尺码不合适"}'},
-    {"title": "质量问题", "payload": '/inform{"return_reason":"质量问题"}'},
+    {"title": "尺码不合适", "payload": '/inform{"return_reason":"size"}'},
+    {"title": "质量问题", "payload": '/inform{"return_reason":"quality"}'},
 ]
 CONFIRM = [{"title": "确认提交", "payload": "/affirm"}, {"title": "再想想", "payload": "/deny"}]
 
@@ -39,7 +39,7 @@ def test_a_click_reads_as_the_title_of_the_offered_button() -> None:
     events = [
         user("这双鞋我想退货", "request_return"),
         bot("请问退货原因是？", REASONS),
-        user('/inform{"return_reason": "尺码不合适"}', "inform"),  # other spacing, same payload
+        user('/inform{"return_reason": "size"}', "inform"),  # other spacing, same payload
         bot("确认提交吗？", CONFIRM),
         user("/affirm", "affirm"),
     ]
@@ -65,7 +65,7 @@ def test_the_latest_offer_names_a_payload_offered_twice() -> None:
 @pytest.mark.parametrize(
     ("payload", "text"),
     [
-        ('/inform{"return_reason":"尺码不合适"}', "选择：原因 尺码不合适"),
+        ('/inform{"return_reason":"size"}', "选择：原因 尺码不合适"),
         (
             '/inform{"order_id":"2026010506679357","color":"黑色"}',
             "选择：订单 2026010506679357，颜色 黑色",
@@ -171,7 +171,7 @@ def test_buyer_words_and_descriptions_skip_clicks_and_yes() -> None:
     events = [
         user("我要退货，鞋跟松了", "request_return"),
         bot("原因？", REASONS),
-        user('/inform{"return_reason":"质量问题"}', "inform"),
+        user('/inform{"return_reason":"quality"}', "inform"),
         user("EXTERNAL: EXTERNAL_order_shipped", "EXTERNAL_order_shipped"),
         user("好的", "affirm"),
         user("/affirm", "affirm"),
@@ -194,7 +194,7 @@ def test_facts_are_chinese_clauses() -> None:
         "exchange_size": 43.0,
         "exchange_color": "黑色",
         "foot_length_cm": 25.5,
-        "foot_shape": "宽脚",
+        "foot_shape": "wide",
         "usual_size": None,
     }
     assert summaries.facts(slots) == [

@@ -24,7 +24,8 @@ from matplotlib.text import Text
 from console import charts
 from console.analytics import Report
 from console.analytics_periods import periods
-from console.return_insights import REASON_NAMES, ReturnInsights
+from console.return_insights import ReturnInsights
+from shop.lexicon import RETURN_REASON_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTS = [p["name"] for p in json.loads((ROOT / "seed/demo_shop.json").read_text())["products"]]
@@ -55,7 +56,8 @@ def report(counts: list[tuple[int, int, int]], *, returns: bool = True) -> Repor
         day.handed_off = set(ids[settled : settled + handed])
         day.stuck = set(ids[settled + handed :])
         day.messages, day.fallbacks = 3 * len(ids), stuck
-    by_reason = [(code, name, 2, 1) for code, name in REASON_NAMES.items()] if returns else []
+    reasons = RETURN_REASON_LABELS.items()
+    by_reason = [(code, name, 2, 1) for code, name in reasons] if returns else []
     by_product = (
         [(f"P{n:03d}", name, n, 1) for n, name in enumerate(PRODUCTS, 1)] if returns else []
     )

@@ -23,7 +23,7 @@ def test_verified_buyer_returns_sends_tracking_and_sees_the_shop_receive_it(
 ) -> None:
     reason = _chat(servers, sender, "这双鞋我想退货", "B005")  # the only order still returnable
     assert "原因" in reason
-    confirm = _chat(servers, sender, '/inform{"return_reason":"尺码不合适"}', "B005")
+    confirm = _chat(servers, sender, '/inform{"return_reason":"size"}', "B005")
     assert "确认提交" in confirm and "寄回运费由您承担" in confirm
     opened = _chat(servers, sender, "确认提交", "B005")
     match = re.search(r"RT\d{4,}", opened)

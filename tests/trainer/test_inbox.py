@@ -81,7 +81,7 @@ def _conversations() -> dict[str, list[tuple[str, Any]]]:
             metadata={"is_external": True},
         )  # fmt: skip
 
-    reasons = [{"title": "尺码不合适", "payload": '/inform{"return_reason":"尺码不合适"}'}]
+    reasons = [{"title": "尺码不合适", "payload": '/inform{"return_reason":"size"}'}]
     return {
         "conv-core": [
             ("user", ("我鞋子那个啥", "check_order_status", 0.95, "k1")),
@@ -97,7 +97,7 @@ def _conversations() -> dict[str, list[tuple[str, Any]]]:
             ),
             ("user", ("它嘛有点那个", "inform", 0.9, "r2")),
             ("event", lambda: said("请从按钮里选", {"utter_action": "utter_hint_return_reason"})),
-            ("user", ('/inform{"return_reason":"尺码不合适"}', "inform", 1.0, "r3")),
+            ("user", ('/inform{"return_reason":"size"}', "inform", 1.0, "r3")),
             ("user", ("还是不对劲", "inform", 0.91, "r4")),
             ("event", lambda: said("要转人工吗", {"utter_action": "utter_offer_human_in_form"})),
         ],

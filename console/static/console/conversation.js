@@ -8,13 +8,12 @@ import {
   el,
   formatDuration,
   formatTime,
-  OUTCOMES,
   poller,
   priorityLabel,
   reasonLabel,
-  STATUSES,
   str,
 } from "./dom.js";
+import { OUTCOMES, STATUSES } from "./labels.js";
 import { messageKey, renderMessage } from "./messages.js";
 import { connection, showError } from "./notify.js";
 import { setSelected } from "./queue.js";

@@ -1,5 +1,7 @@
 // DOM and formatting helpers. Everything from the server goes in as textContent.
 
+import { PRIORITIES } from "./labels.js";
+
 export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -70,15 +72,9 @@ export function reasonLabel(e) {
   return str(e && e.reason_label) || "其他";
 }
 
-export const PRIORITIES = { 1: "紧急", 2: "普通", 3: "低" };
-
 export function priorityLabel(priority) {
   return PRIORITIES[priority] || `优先级 ${str(priority)}`;
 }
-
-export const STATUSES = { waiting: "等待接入", assigned: "处理中", resolved: "已结束" };
-
-export const OUTCOMES = { handed_back: "已交还机器人", closed: "已结束会话" };
 
 // A product line of an order or a card: "城市牛津皮鞋 42码 ×1".
 export function productLine(item) {

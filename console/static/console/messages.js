@@ -5,8 +5,7 @@
 
 import { routes } from "./api.js";
 import { byId, el, formatMoney, formatTime, isObject, productLine, str } from "./dom.js";
-
-const WHO = { buyer: "买家", bot: "机器人", agent: "客服", system: "系统" };
+import { CARDS as CARD_NAMES, SPEAKERS } from "./labels.js";
 
 function row(body, label, value) {
   if (value === undefined || value === null || value === "") return;
@@ -24,7 +23,7 @@ function cardShell(kind, title) {
 }
 
 function productCard(data) {
-  const card = cardShell("商品卡片", data.name);
+  const card = cardShell(CARD_NAMES.product_card, data.name);
   if (data.price !== undefined && data.price !== null) row(card, "价格", formatMoney(data.price));
   row(card, "尺码建议", data.fit_note);
   row(card, "链接", data.url);
@@ -32,7 +31,7 @@ function productCard(data) {
 }
 
 function orderCard(data) {
-  const card = cardShell("订单卡片", `订单 ${str(data.order_id)}`);
+  const card = cardShell(CARD_NAMES.order_card, `订单 ${str(data.order_id)}`);
   row(card, "状态", data.status);
   const products = Array.isArray(data.products) ? data.products.map(productLine) : [];
   if (typeof data.products === "string") products.push(data.products);
@@ -50,14 +49,14 @@ function orderCard(data) {
 }
 
 function returnCard(data) {
-  const card = cardShell("退货卡片", `退货单 ${str(data.return_id)}`);
+  const card = cardShell(CARD_NAMES.return_card, `退货单 ${str(data.return_id)}`);
   row(card, "状态", data.status);
   row(card, "下一步", data.next_step);
   return card;
 }
 
 function sizeTable(data) {
-  const card = cardShell("尺码表", data.product);
+  const card = cardShell(CARD_NAMES.size_table, data.product);
   row(card, "推荐尺码", data.recommended);
   const rows = Array.isArray(data.rows) ? data.rows.filter(isObject) : [];
   if (rows.length) {
@@ -130,7 +129,7 @@ export function initPhotoDialog() {
 function whoOf(message) {
   const who = str(message.who);
   if (who === "bot" && message.agent_name) return "agent";
-  return Object.prototype.hasOwnProperty.call(WHO, who) ? who : "system";
+  return Object.prototype.hasOwnProperty.call(SPEAKERS, who) ? who : "system";
 }
 
 export function renderMessage(message) {
@@ -141,7 +140,7 @@ export function renderMessage(message) {
     return item;
   }
   const head = el("div", "msg-head");
-  const name = who === "agent" ? `客服 ${str(message.agent_name)}`.trim() : WHO[who];
+  const name = who === "agent" ? `客服 ${str(message.agent_name)}`.trim() : SPEAKERS[who];
   head.appendChild(el("span", "msg-who", name));
   head.appendChild(el("span", "msg-time", formatTime(message.time)));
   if (who === "buyer" && message.intent) {

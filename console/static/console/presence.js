@@ -6,9 +6,9 @@
 
 import { api, routes } from "./api.js";
 import { byId, str } from "./dom.js";
+import { PRESENCE } from "./labels.js";
 import { showError } from "./notify.js";
 
-export const PRESENCE = { online: "在线", away: "离开", offline: "离线" };
 const HINTS = {
   online: "接收新会话：系统按负载自动分配",
   away: "暂时离开：不分配新会话，接待中的会话仍归您",

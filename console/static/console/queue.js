@@ -14,8 +14,9 @@ import {
   reasonLabel,
   str,
 } from "./dom.js";
+import { PRESENCE } from "./labels.js";
 import { connection, showError, showInfo } from "./notify.js";
-import { hideLimit, initPresence, PRESENCE, renderPresence, showLimit } from "./presence.js";
+import { hideLimit, initPresence, renderPresence, showLimit } from "./presence.js";
 
 const POLL_MS = 2000;
 

@@ -3,9 +3,9 @@
 import { $, btn, clear, el, get, intentName, post, say, setIntentLabels, whenLoggedOut } from "./trainer_api.js";
 import { showShip, showLog } from "./trainer_ship.js";
 import { homeOf, mayUse, renderNav } from "./staff_nav.js";
+import { SPEAKERS } from "./labels.js";
 
 const state = { groups: [], current: null, entities: [], intents: [], entityTypes: [], reasons: {} };
-const WHO = { buyer: "买家", bot: "机器人", agent: "客服", system: "系统" };
 const reasonNames = (group) => group.reasons.map((r) => state.reasons[r] || r).join(" / ");
 
 // Code-point offsets (what the server counts) of a UTF-16 index into text.
@@ -133,7 +133,7 @@ function openGroup(group, item) {
   const ctx = clear($("ann-context"));
   for (const turn of m.context) {
     const li = el("li", turn.self ? "self" : "");
-    li.appendChild(el("span", "who", WHO[turn.who] || ""));
+    li.appendChild(el("span", "who", SPEAKERS[turn.who] || ""));
     li.appendChild(document.createTextNode(turn.text));
     ctx.appendChild(li);
   }

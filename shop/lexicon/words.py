@@ -1,9 +1,9 @@
 """The Chinese words the actions read buyers' typed answers with, in one place.
 
-Buyer-facing sentences live in ``domain.yml``; this module holds only the
-words used to *understand* typed text (reasons, foot shapes, yes/no, which
-order, which shoe) so that every form reads them the same way. Keys are the
-canonical values stored in slots or shown on buttons.
+Every form reads reasons, foot shapes, yes/no, which order and which shoe with
+these lists, so it understands them the same way. Keys are the codes stored in
+slots and sent in button payloads; their display names are in
+``shop/lexicon/labels.py``.
 """
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ from __future__ import annotations
 # Checked in order, first match wins: a defect outranks a size word in the
 # same sentence (小白鞋开胶了 is a quality problem, not a size one).
 REASON_WORDS: dict[str, tuple[str, ...]] = {
-    "质量问题": (
+    "quality": (
         "质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "瑕疵", "破", "线头", "鞋跟", "松动",
         "掉跟", "脱线", "做工", "次品", "穿坏", "鞋坏了", "磨损", "异味", "开线", "脱底", "掉皮",
     ),
-    "与描述不符": (
+    "not_as_described": (
         "描述", "图片", "色差", "不一样", "货不对板", "假", "不符", "和图", "跟图", "实物",
     ),
-    "物流损坏": ("压坏", "快递", "物流", "盒子", "运输", "压扁", "鞋盒"),
-    "尺码不合适": (
+    "shipping_damage": ("压坏", "快递", "物流", "盒子", "运输", "压扁", "鞋盒"),
+    "size": (
         "小了", "大了", "偏小", "偏大", "太小", "太大", "尺码", "码数", "不合脚", "挤脚", "夹脚",
         "太松", "码小", "码大", "紧", "顶脚", "松了",
     ),
-    "不喜欢/拍错了": (
+    "no_reason": (
         "不喜欢", "拍错", "买错", "不想要", "不要了", "不合适", "无理由", "没理由", "不需要",
         "多买", "买多", "重复", "买重",
     ),
@@ -55,16 +55,16 @@ DONT_KNOW_WORDS: tuple[str, ...] = (
 STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
 
 # --- foot shapes ------------------------------------------------------------
-# Canonical foot shapes (data/nlu/synonyms.yml) and words that mean them, in
-# the order they are checked.
+# Foot shape codes (the canonical values of data/nlu/synonyms.yml) and words
+# that mean them, in the order they are checked.
 # "不宽不窄" is normal, so the plainly normal words are checked first; vaguer
 # ones (一般, 不知道) only when no shape word is there.
 FOOT_SHAPE_WORDS: dict[str, tuple[str, ...]] = {
-    "正常脚": ("不宽不窄", "不胖不瘦", "正常", "普通", "标准"),
-    "宽脚": ("宽", "肥", "胖", "脚掌大", "肉脚", "肉肉"),
-    "高脚背": ("脚背高", "高脚背", "脚面高", "脚背厚", "脚背"),
-    "扁平足": ("扁平", "平足"),
-    "窄脚": ("窄", "瘦", "细"),
+    "normal": ("不宽不窄", "不胖不瘦", "正常", "普通", "标准"),
+    "wide": ("宽", "肥", "胖", "脚掌大", "肉脚", "肉肉"),
+    "high_instep": ("脚背高", "高脚背", "脚面高", "脚背厚", "脚背"),
+    "flat": ("扁平", "平足"),
+    "narrow": ("窄", "瘦", "细"),
 }
 NORMAL_FOOT_FALLBACK_WORDS: tuple[str, ...] = (
     "一般", "不知道", "没注意", "还好", "都不是", "没啥", "还行", "随便",
@@ -180,162 +180,6 @@ def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-# --- display names (staff pages) --------------------------------------------
-# Grey notes in a transcript, and what a card is called there.
-NOTE_LABELS: dict[str, str] = {
-    "paused": "机器人已暂停（转人工）",
-    "resumed": "机器人已恢复",
-    "restarted": "对话已重新开始",
-}
-CARD_LABELS: dict[str, str] = {
-    "product_card": "商品卡片",
-    "order_card": "订单卡片",
-    "return_card": "退货卡片",
-    "size_table": "尺码表",
-}
-# The one table of Chinese names staff read for codes: intents, escalation and
-# return reasons, statuses, entities. The console, its exports, the trainer's
-# pages, the owner's report and the handoff summary all look names up here.
-INTENT_LABELS: dict[str, str] = {
-    "greet": "打招呼",
-    "goodbye": "告别",
-    "thank": "道谢",
-    "affirm": "确认",
-    "deny": "否定",
-    "ask_size_advice": "问尺码",
-    "ask_material": "问材质",
-    "ask_function": "问功能",
-    "ask_return_policy": "问退换政策",
-    "ask_shipping": "问发货快递",
-    "check_order_status": "查订单物流",
-    "report_delivery_problem": "反映物流问题",
-    "request_return": "要退货",
-    "request_exchange": "要换货",
-    "check_return_status": "查退换进度",
-    "change_address": "改地址",
-    "ask_promotion": "问优惠",
-    "request_human": "要求人工",
-    "complain": "投诉",
-    "inform": "提供信息",
-    "out_of_scope": "无关话题",
-    "bot_challenge": "问是不是机器人",
-    "send_photo": "发照片",
-    "nlu_fallback": "没听懂",
-    "restart": "重新开始",
-    # Triggered by the console and the shop's events, never typed: shown as notes.
-    "EXTERNAL_agent_handback": "客服交还机器人",
-    "EXTERNAL_agent_closed": "客服结束了会话",
-    "EXTERNAL_order_shipped": "已通知买家：订单已发货",
-    "EXTERNAL_order_delivered": "已通知买家：订单已签收",
-    "EXTERNAL_return_received": "已通知买家：退货已收到",
-    "EXTERNAL_refund_completed": "已通知买家：退款已完成",
-}
-ESCALATION_REASON_LABELS: dict[str, str] = {
-    "request_human": "买家要求人工",
-    "complaint": "投诉",
-    "complain": "投诉",
-    "delivery_problem": "物流问题",
-    "address_after_shipment": "发货后改地址",
-    "verification_failed": "订单验证失败",
-    "cancel_request": "取消订单",
-    "repeated_fallback": "多次未听懂",
-    "fallback": "多次未听懂",
-    "low_confidence": "多次未听懂",
-    "service_error": "系统故障",
-    "system_error": "系统故障",
-    "action_failure": "系统故障",
-}
-RETURN_REASON_LABELS: dict[str, str] = {
-    "size": "尺码不合适",
-    "quality": "质量问题",
-    "not_as_described": "与描述不符",
-    "shipping_damage": "物流损坏",
-    "no_reason": "七天无理由",
-    "wrong_item": "发错货",
-}
-RETURN_STATUS_LABELS: dict[str, str] = {
-    "requested": "已申请",
-    "awaiting_shipment": "待买家寄回",
-    "in_transit": "寄回途中",
-    "received": "已收到退货",
-    "inspected": "已验货",
-    "refunded": "已退款",
-    "exchanged": "已换货",
-    "rejected": "已拒绝",
-}
-RETURN_KIND_LABELS: dict[str, str] = {"return": "退货", "exchange": "换货"}
-ORDER_STATUS_LABELS: dict[str, str] = {
-    "pending_payment": "待付款",
-    "paid": "待发货",
-    "shipped": "运输中",
-    "delivered": "已签收",
-    "completed": "已完成",
-    "cancelled": "已取消",
-}
-# What the buyer came for (slot after_sale_goal), as "想…".
-AFTER_SALE_GOAL_LABELS: dict[str, str] = {
-    "status": "查物流",
-    "delivery_problem": "反映物流问题",
-    "return": "退货",
-    "exchange": "换货",
-    "return_status": "查退换进度",
-    "address": "改地址",
-}
-DELIVERY_KIND_LABELS: dict[str, str] = {
-    "signed_not_received": "显示签收但没收到",
-    "damaged": "包裹破损",
-    "wrong_parcel": "发错或少件",
-    "lost": "包裹丢失",
-    "stuck": "物流停滞",
-    "other": "其他物流问题",
-}
-COMPLAINT_CATEGORY_LABELS: dict[str, str] = {
-    "quality": "质量问题",
-    "description": "与描述不符",
-    "logistics": "物流",
-    "service": "服务态度",
-    "price": "价格",
-    "other": "其他",
-}
-ENTITY_LABELS: dict[str, str] = {
-    "order_id": "订单",
-    "foot_length": "脚长",
-    "shoe_size": "尺码",
-    "product": "商品",
-    "color": "颜色",
-    "foot_shape": "脚型",
-    "return_reason": "原因",
-    "shoe_function": "功能",
-    "shoe_part": "部位",
-    "brand": "品牌",
-    "phone_suffix": "手机尾号",
-    "tracking_number": "运单号",
-    "order_item_id": "商品",
-    "photo_id": "照片",
-    "courier": "快递",
-    "return_id": "退换单",
-    "refund_yuan": "退款金额",
-    "rating_score": "评分",
-}
-# Why the trainer's inbox lists a buyer message.
-INBOX_REASON_LABELS: dict[str, str] = {
-    "low_confidence": "把握低",
-    "fallback": "没听懂",
-    "core_fallback": "答了没太明白",
-    "reask": "反复追问",
-    "handoff": "随后转人工",
-    "complaint_followed": "随后投诉",
-    "flagged": "客服标记",
-}
-
-
-def label(table: dict[str, str], code: str | None) -> str:
-    """The display name of ``code`` in ``table``; the code itself when it has none."""
-    if code is None:
-        return ""
-    return table.get(str(code), str(code))
-
-
 # --- stock and price protection ---------------------------------------------
 # A stock question that asks when a sold-out shoe comes back (灰色什么时候补货).
 RESTOCK_WORDS: tuple[str, ...] = (
@@ -346,11 +190,8 @@ RESTOCK_WORDS: tuple[str, ...] = (
 PRICE_PROTECTION_WORDS: tuple[str, ...] = (
     "价保", "保价", "价格保护", "差价", "降价", "降了", "买贵", "买亏", "便宜了",
 )  # fmt: skip
-INTENT_LABELS["ask_stock"] = "问库存"
 
 # --- product reviews (shop/review_stats.py, actions/reviews.py) ----------
-# How a reviewer found the fit: the store codes of product_reviews.fit.
-FIT_LABELS: dict[str, str] = {"small": "偏小", "true": "正常", "large": "偏大"}
 # What reviews talk about: the owner counts them in 中差评, a buyer asks about them
 # (穿过的说磨脚吗). A word right after 不/没/无 does not count (不磨脚).
 REVIEW_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
@@ -384,13 +225,3 @@ FIT_TOPICS: dict[str, str] = {"偏小": "small", "偏大": "large"}
 NEGATIONS: tuple[str, ...] = ("不", "没", "无", "未")
 # A review question about the size in general (大家说偏码吗, 码数准吗).
 FIT_QUESTION_WORDS: tuple[str, ...] = ("偏码", "码数", "尺码", "码准", "正码", "大小", "标准码")
-# One quoted review: its words, stars and size (actions/reviews.py).
-QUOTE_FORMAT = "「{text}」（{rating}分{size}）"
-QUOTE_SIZE_FORMAT = "，{size}码"
-INTENT_LABELS["ask_reviews"] = "问评价"
-INTENT_LABELS["EXTERNAL_review_invite"] = "邀请评价"
-
-# Responses of the forms that staff pages count and show (actions/forms.py): a hint
-# before a question asked again, and the offer of a person after the second miss.
-HINT_PREFIX = "utter_hint_"
-OFFER_HUMAN_IN_FORM = "utter_offer_human_in_form"

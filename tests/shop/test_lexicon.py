@@ -1,0 +1,131 @@
+"""The lexicon's label tables are the only place a display name is spelled.
+
+domain.yml, the Python modules and the console's and widget's scripts take
+names from ``shop/lexicon/labels.py``; slot values, payloads and NLU synonyms
+are its codes. These tests fail when a label is written a second time, when a
+button's title or a stored code drifts from the table, or when a slot would
+hold a display string again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shop import lexicon
+from shop.db import values
+
+ROOT = Path(__file__).resolve().parents[2]
+# Tables of codes whose names must not be spelled anywhere else.
+TABLES = {
+    "ORDER_STATUS_LABELS": lexicon.ORDER_STATUS_LABELS,
+    "RETURN_STATUS_LABELS": lexicon.RETURN_STATUS_LABELS,
+    "RETURN_REASON_LABELS": lexicon.RETURN_REASON_LABELS,
+    "RETURN_KIND_LABELS": lexicon.RETURN_KIND_LABELS,
+    "FOOT_SHAPE_LABELS": lexicon.FOOT_SHAPE_LABELS,
+    "ESCALATION_REASON_LABELS": lexicon.ESCALATION_REASON_LABELS,
+    "DELIVERY_KIND_LABELS": lexicon.DELIVERY_KIND_LABELS,
+    "INBOX_REASON_LABELS": lexicon.INBOX_REASON_LABELS,
+    "FUNCTION_LABELS": lexicon.FUNCTION_LABELS,
+    "GENDER_LABELS": lexicon.GENDER_LABELS,
+    "INTENT_LABELS": lexicon.INTENT_LABELS,
+    "AFTER_SALE_GOAL_LABELS": lexicon.AFTER_SALE_GOAL_LABELS,
+    "COMPLAINT_CATEGORY_LABELS": lexicon.COMPLAINT_CATEGORY_LABELS,
+    "CHART_TITLES": lexicon.CHART_TITLES,
+    "RETENTION_ROW_LABELS": lexicon.RETENTION_ROW_LABELS,
+    **{f"console {name}": table for name, table in lexicon.CONSOLE_SCRIPT_LABELS.items()},
+}
+SOURCES = [
+    *(ROOT / "actions").glob("*.py"),
+    *(ROOT / "channels").glob("*.py"),
+    *(ROOT / "console").glob("*.py"),
+    *(ROOT / "rasa_ext").glob("*.py"),
+    *(ROOT / "trainer").glob("*.py"),
+    *(p for p in (ROOT / "shop").rglob("*.py") if "lexicon" not in p.parts),
+    *(ROOT / "console" / "static").rglob("*.js"),
+    *(ROOT / "web" / "src").glob("*.js"),
+]
+CODED_SLOTS = {
+    "return_reason": lexicon.RETURN_REASON_LABELS,
+    "foot_shape": lexicon.FOOT_SHAPE_LABELS,
+}
+
+
+def _domain() -> dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_spells_a_table_of_labels_again(source: Path) -> None:
+    """``"paid": "待发货"`` (Python) or ``paid: "待发货"`` (JS) belongs in the lexicon only."""
+    text = source.read_text(encoding="utf-8")
+    found = [
+        f"{table}: {code} → {name}"
+        for table, labels in TABLES.items()
+        for code, name in labels.items()
+        if re.search(rf"""["']?\b{re.escape(code)}\b["']?\s*:\s*["']{re.escape(name)}["']""", text)
+    ]
+    assert not found, f"{source.relative_to(ROOT)} repeats lexicon labels: {found}"
+
+
+def test_no_response_is_only_a_label() -> None:
+    """A response that is just a status or kind name (utter_order_label_paid: 待发货) is gone."""
+    names = {name for labels in TABLES.values() for name in labels.values()}
+    for response, variants in _domain()["responses"].items():
+        for variant in variants:
+            assert variant.get("text", "").strip() not in names, response
+
+
+def test_buttons_carry_codes_and_titles_name_them() -> None:
+    """A button that fills a coded slot sends the code; its title starts with the code's name."""
+    seen = set()
+    for response, variants in _domain()["responses"].items():
+        for button in (b for v in variants for b in v.get("buttons") or []):
+            for slot, labels in CODED_SLOTS.items():
+                match = re.search(rf'"{slot}":"([^"]*)"', button["payload"])
+                if match is None:
+                    continue
+                code = match.group(1)
+                assert code in labels, (response, button)
+                assert button["title"].startswith(labels[code]), (response, button)
+                seen.add(slot)
+    assert seen == set(CODED_SLOTS)
+
+
+def test_nlu_values_of_coded_entities_are_codes() -> None:
+    """data/nlu maps 脚宽 and 开胶 to codes (wide, quality), never to a display string."""
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        for slot, labels in CODED_SLOTS.items():
+            for value in re.findall(rf'"entity": "{slot}", "value": "([^"]*)"', text):
+                assert value in labels, (path.name, slot, value)
+            assert not re.search(rf"\]\({slot}\)", text), (path.name, slot)
+    synonyms = yaml.safe_load((ROOT / "data" / "nlu" / "synonyms.yml").read_text("utf-8"))
+    canonical = {entry["synonym"] for entry in synonyms["nlu"] if "synonym" in entry}
+    for labels in CODED_SLOTS.values():
+        assert not canonical & set(labels.values())
+        for code, name in labels.items():
+            if code in canonical:  # the display name itself maps to the code
+                entry = next(e for e in synonyms["nlu"] if e.get("synonym") == code)
+                assert f"- {name}\n" in entry["examples"], code
+
+
+def test_words_and_stored_codes_match_the_tables() -> None:
+    """The words read typed answers into the table's codes; the database stores the same."""
+    assert set(lexicon.REASON_WORDS) <= set(lexicon.RETURN_REASON_LABELS)
+    assert set(lexicon.FOOT_SHAPE_WORDS) == set(lexicon.FOOT_SHAPE_LABELS)
+    assert set(values.RETURN_REASONS) == set(lexicon.RETURN_REASON_LABELS)
+    assert set(values.ORDER_STATUSES) == set(lexicon.ORDER_STATUS_LABELS)
+    assert set(values.RETURN_STATUSES) == set(lexicon.RETURN_STATUS_LABELS)
+    assert set(values.RETURN_KINDS) == set(lexicon.RETURN_KIND_LABELS)
+
+
+def test_each_table_names_each_code_once() -> None:
+    """Two codes of one table never share a name (a name reads back to one code)."""
+    for name, labels in TABLES.items():
+        if name == "ESCALATION_REASON_LABELS":  # old codes kept as aliases of new ones
+            continue
+        assert len(set(labels.values())) == len(labels), name
