@@ -23,36 +23,21 @@ from actions.orders import _locked_or_not_found
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Complaint, DeliveryCase
-from shop.lexicon import COMPLAINT_CATEGORY_LABELS, DELIVERY_KIND_LABELS, label
+from shop.lexicon import (
+    COMPLAINT_CATEGORY_LABELS,
+    COMPLAINT_CATEGORY_WORDS,
+    DELIVERY_KIND_LABELS,
+    DELIVERY_KIND_WORDS,
+    label,
+)
 from shop.summaries import case_summary
 
-# (kind, words that all must occur) checked in order; the first match wins.
-DELIVERY_KINDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
-    (
-        "signed_not_received",
-        (("签收", "已签", "显示收"), ("没收到", "没有收到", "未收到", "没拿到", "没见")),
-    ),
-    ("damaged", (("破", "坏", "压扁", "烂", "湿", "变形", "撕"),)),
-    ("wrong_parcel", (("不是我", "错", "别人的", "少了", "少件", "漏发"),)),
-    ("lost", (("丢", "找不到", "不见了", "没了"),)),
-    ("stuck", (("不动", "没更新", "不更新", "没有更新", "停", "卡", "好几天", "还没到", "慢"),)),
-]
-COMPLAINT_CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
-    (
-        "quality",
-        ("质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "磨脚", "臭", "破", "线头", "做工"),
-    ),
-    ("description", ("描述", "图片", "色差", "不一样", "货不对板", "假", "不是真皮")),
-    ("logistics", ("快递", "物流", "发货", "慢", "送货", "派送")),
-    ("service", ("客服", "态度", "不理", "回复", "服务", "骗")),
-    ("price", ("降价", "价格", "贵", "差价")),
-]
 PRIORITY = {"lost": 1, "signed_not_received": 1, "damaged": 1, "wrong_parcel": 1}
 
 
 def delivery_kind(text: str) -> str:
     """The kind of delivery problem the buyer's words describe."""
-    for kind, groups in DELIVERY_KINDS:
+    for kind, groups in DELIVERY_KIND_WORDS:
         if all(any(word in text for word in group) for group in groups):
             return kind
     return "other"
@@ -60,7 +45,7 @@ def delivery_kind(text: str) -> str:
 
 def complaint_category(text: str) -> str:
     """The category of a complaint, from its words."""
-    for category, words in COMPLAINT_CATEGORIES:
+    for category, words in COMPLAINT_CATEGORY_WORDS:
         if any(word in text for word in words):
             return category
     return "other"

@@ -16,7 +16,7 @@ from shop.answers.asked import MAX_MESSAGE_CHARS, Asked
 from shop.answers.products import ProductResolution
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
 from shop.db.session import in_transaction as in_transaction
-from shop.lexicon import NO_WORDS, YES_WORDS
+from shop.lexicon import NO_WORDS, QUESTION_MARKS, YES_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +46,6 @@ def latest_text(tracker: Tracker) -> str:
 def raw_text(tracker: Tracker) -> str:
     """The text of the buyer's latest message as typed ('' when there is none)."""
     return str((tracker.latest_message or {}).get("text") or "")
-
-
-# A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.
-QUESTION_MARKS = ("吗", "?", "？", "什么", "怎么", "多少", "几", "呢", "哪", "谁", "为啥", "为什么")
 
 
 def is_question(text: str) -> bool:

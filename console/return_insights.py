@@ -17,13 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop.db.models import OrderItem, Product, ReturnRequest
-from shop.lexicon import RETURN_REASON_LABELS, label
+from shop.lexicon import (
+    FIT_SUGGESTION_LABELS,
+    RETURN_REASON_LABELS,
+    SIZE_RETURN_LARGE_WORDS,
+    SIZE_RETURN_SMALL_WORDS,
+    label,
+)
 
-SMALL_WORDS = ("小了", "偏小", "挤", "紧", "顶脚", "换大", "大一码", "大半码")
-LARGE_WORDS = ("大了", "偏大", "松", "掉跟", "换小", "小一码", "小半码")
 MIN_SIZE_RETURNS = 3
 DOMINANT_SHARE = 0.6
-SUGGESTIONS = {"small": "偏小，建议拍大半码", "large": "偏大，建议拍小半码"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ def size_direction(words: str, size: float, exchange_size: float | None) -> str 
     """``small``, ``large`` or None: which way a size return says the shoe runs."""
     if exchange_size is not None and exchange_size != size:
         return "small" if exchange_size > size else "large"
-    small = any(word in words for word in SMALL_WORDS)
-    large = any(word in words for word in LARGE_WORDS)
+    small = any(word in words for word in SIZE_RETURN_SMALL_WORDS)
+    large = any(word in words for word in SIZE_RETURN_LARGE_WORDS)
     if small != large:
         return "small" if small else "large"
     return None
@@ -85,7 +88,7 @@ def _fit(
             found.append(
                 FitSuggestion(
                     product_id, product.name, total, counter["small"], counter["large"],
-                    product.fit_note or "", "" if noted else SUGGESTIONS[way],
+                    product.fit_note or "", "" if noted else FIT_SUGGESTION_LABELS[way],
                 )
             )  # fmt: skip
     return sorted(found, key=lambda s: (-s.size_returns, s.product_id))

@@ -279,3 +279,9 @@ QUOTE_SIZE_FORMAT = "，{size}码"
 # before a question asked again, and the offer of a person after the second miss.
 HINT_PREFIX = "utter_hint_"
 OFFER_HUMAN_IN_FORM = "utter_offer_human_in_form"
+
+# The fit note the owner page suggests when size returns lean one way.
+FIT_SUGGESTION_LABELS: dict[str, str] = {
+    "small": "偏小，建议拍大半码",
+    "large": "偏大，建议拍小半码",
+}

@@ -225,3 +225,42 @@ FIT_TOPICS: dict[str, str] = {"偏小": "small", "偏大": "large"}
 NEGATIONS: tuple[str, ...] = ("不", "没", "无", "未")
 # A review question about the size in general (大家说偏码吗, 码数准吗).
 FIT_QUESTION_WORDS: tuple[str, ...] = ("偏码", "码数", "尺码", "码准", "正码", "大小", "标准码")
+
+# --- questions --------------------------------------------------------------
+# A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.
+QUESTION_MARKS: tuple[str, ...] = (
+    "吗", "?", "？", "什么", "怎么", "多少", "几", "呢", "哪", "谁", "为啥", "为什么",
+)  # fmt: skip
+
+# --- delivery problems and complaints (actions/cases.py) ---------------------
+# (kind code, groups of words: one word of every group must occur), checked in
+# order; the first match wins.
+DELIVERY_KIND_WORDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
+    (
+        "signed_not_received",
+        (("签收", "已签", "显示收"), ("没收到", "没有收到", "未收到", "没拿到", "没见")),
+    ),
+    ("damaged", (("破", "坏", "压扁", "烂", "湿", "变形", "撕"),)),
+    ("wrong_parcel", (("不是我", "错", "别人的", "少了", "少件", "漏发"),)),
+    ("lost", (("丢", "找不到", "不见了", "没了"),)),
+    ("stuck", (("不动", "没更新", "不更新", "没有更新", "停", "卡", "好几天", "还没到", "慢"),)),
+]
+# (category code, words), checked in order; the first match wins.
+COMPLAINT_CATEGORY_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "quality",
+        ("质量", "开胶", "脱胶", "断", "裂", "掉色", "起球", "磨脚", "臭", "破", "线头", "做工"),
+    ),
+    ("description", ("描述", "图片", "色差", "不一样", "货不对板", "假", "不是真皮")),
+    ("logistics", ("快递", "物流", "发货", "慢", "送货", "派送")),
+    ("service", ("客服", "态度", "不理", "回复", "服务", "骗")),
+    ("price", ("降价", "价格", "贵", "差价")),
+]
+
+# --- why sizes come back (owner page, console/return_insights.py) -------------
+SIZE_RETURN_SMALL_WORDS: tuple[str, ...] = (
+    "小了", "偏小", "挤", "紧", "顶脚", "换大", "大一码", "大半码",
+)  # fmt: skip
+SIZE_RETURN_LARGE_WORDS: tuple[str, ...] = (
+    "大了", "偏大", "松", "掉跟", "换小", "小一码", "小半码",
+)  # fmt: skip
