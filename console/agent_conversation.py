@@ -46,31 +46,43 @@ CLOSED_INTENT = "EXTERNAL_agent_closed"
 RESUME = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 
 
-@requires("agent")
-async def detail(request: Request, escalation_id: int) -> HTTPResponse:
-    def work(session: Session) -> dict[str, Any]:
+async def _escalation_and_events(
+    request: Request, escalation_id: int
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]] | HTTPResponse:
+    """The escalation as the queue shows it (with the buyer's activity), its context
+    (buyer, orders, returns) and the conversation's events; or the error response."""
+
+    def work(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
         row = session.get(Escalation, escalation_id)
         if row is None:
             raise queue.QueueError("not_found")
         shown = escalation_rows([row], session=session, now=shop_now())[0]
-        return {"escalation": shown, **views.context(row, session=session)}
+        return shown, views.context(row, session=session)
 
     try:
-        body = await in_transaction(work)
-        tracker = await rasa(request.app).tracker(body["escalation"]["conversation_id"])
+        shown, context = await in_transaction(work)
+        tracker = await rasa(request.app).tracker(shown["conversation_id"])
     except queue.QueueError as exc:
         return queue_error(exc)
     except RasaError as exc:
         logger.warning("tracker unavailable: %s", exc)
         return error("rasa_unavailable", 502)
     events = tracker.get("events") or []
-    escalation = body.pop("escalation")
-    escalation["last_buyer_message_at"], escalation["unread"] = conversation.activity(events)
+    shown["last_buyer_message_at"], shown["unread"] = conversation.activity(events)
+    return shown, context, events
+
+
+@requires("agent")
+async def detail(request: Request, escalation_id: int) -> HTTPResponse:
+    found = await _escalation_and_events(request, escalation_id)
+    if isinstance(found, HTTPResponse):
+        return found
+    escalation, context, events = found
     return response.json(
         {
             "escalation": escalation,
             "messages": conversation.messages(events),
-            **body,
+            **context,
             "suggestions": await request.app.ctx.suggester.suggest(
                 escalation["conversation_id"], events
             ),
@@ -142,25 +154,11 @@ async def export(request: Request, escalation_id: int) -> HTTPResponse:
     kind = request.args.get("format", "json")
     if kind not in ("json", "csv"):
         return error("invalid", 400, field="format")
-
-    def work(session: Session) -> tuple[dict[str, Any], list[str]]:
-        row = session.get(Escalation, escalation_id)
-        if row is None:
-            raise queue.QueueError("not_found")
-        orders = views.context(row, session=session)["orders"]
-        shown = escalation_rows([row], session=session, now=shop_now())[0]
-        return shown, [o["address"] for o in orders if o["address"]]
-
-    try:
-        row, addresses = await in_transaction(work)
-        tracker = await rasa(request.app).tracker(row["conversation_id"])
-    except queue.QueueError as exc:
-        return queue_error(exc)
-    except RasaError as exc:
-        logger.warning("tracker unavailable: %s", exc)
-        return error("rasa_unavailable", 502)
-    events = tracker.get("events") or []
-    row["last_buyer_message_at"], row["unread"] = conversation.activity(events)
+    found = await _escalation_and_events(request, escalation_id)
+    if isinstance(found, HTTPResponse):
+        return found
+    row, context, events = found
+    addresses = [o["address"] for o in context["orders"] if o["address"]]
     filename = f"conversation-{escalation_id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if kind == "csv":
