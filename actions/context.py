@@ -33,7 +33,8 @@ from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_form import ORDER_ID, decide, load_choice
 from actions.return_checks import reason_in
-from actions.stock import asked_which_shoe
+from actions.stock import asked_which_shoe, stock_question_before
+from actions.stock_query import read_query
 from shop.db import queries
 
 # The forms a typed piece of information can continue, newest first.
@@ -96,6 +97,8 @@ class ActionInformWithoutQuestion(Action):
                 or queries.find_product_in_text(text, session=session)
             ):  # 小白鞋 answering "which shoe?" after a stock or review question
                 return [FollowupAction(action)]
+        if stock_question_before(tracker) is not None and stock_follow_up(tracker, text):
+            return [FollowupAction("action_answer_stock")]  # 那40呢 after a stock answer
         goal = tracker.get_slot("after_sale_goal") or "status"
         if ORDER_ID.search(text):  # an order number typed on its own: look it up
             return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]
@@ -120,6 +123,16 @@ class ActionInformWithoutQuestion(Action):
         if sizing.parse_foot_length_cm(text) is not None or sizing.parse_shoe_size(text):
             return [FollowupAction("size_advice_form")]
         return None
+
+
+def stock_follow_up(tracker: Tracker, text: str) -> bool:
+    """Whether the message names a size or a colour, as 那40呢 or 米色的呢 does."""
+    query = read_query(
+        text,
+        color_entity=latest_entity(tracker, "color"),
+        size_entity=latest_entity(tracker, "shoe_size"),
+    )
+    return bool(query.colors) or query.size is not None
 
 
 def last_offer(tracker: Tracker) -> list[dict[str, Any]]:

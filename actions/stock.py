@@ -28,6 +28,9 @@ from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
 
+# Hands a typed piece of information to the flow it continues (actions/context.py).
+CONTEXT_ACTION = "action_inform_without_question"
+
 
 def _query_of(tracker: Tracker) -> StockQuery:
     """The stock question of the latest message (a button payload has only entities)."""
@@ -47,6 +50,25 @@ def asked_which_shoe(tracker: Tracker, action: str = "action_answer_stock") -> s
     message was ``action`` and it asked which shoe; else ``None``. The buyer's
     reply (小白鞋, or a button) then answers that question.
     """
+    return _answered_just_before(tracker, action, which_shoe=True)
+
+
+def stock_question_before(tracker: Tracker) -> str | None:
+    """The stock question the assistant answered just before the latest message.
+
+    那40呢 or 米色的呢 right after a stock answer asks the same question with
+    another size or colour: its text, else ``None``.
+    """
+    return _answered_just_before(tracker, "action_answer_stock", which_shoe=False)
+
+
+def _answered_just_before(tracker: Tracker, action: str, *, which_shoe: bool) -> str | None:
+    """The buyer's message ``action`` answered last, right before the latest message.
+
+    With ``which_shoe``, only when that answer asked which shoe. A follow-up that
+    the context handed to ``action`` (action_inform_without_question) counts as
+    answered by it.
+    """
     seen_latest = False
     asked = False
     ours = False
@@ -54,7 +76,8 @@ def asked_which_shoe(tracker: Tracker, action: str = "action_answer_stock") -> s
         kind = event.get("event")
         if kind == "user":
             if seen_latest:
-                return str(event.get("text") or "") if ours and asked else None
+                wanted = ours and (asked or not which_shoe)
+                return str(event.get("text") or "") if wanted else None
             seen_latest = True
         elif not seen_latest:
             continue
@@ -62,6 +85,8 @@ def asked_which_shoe(tracker: Tracker, action: str = "action_answer_stock") -> s
             utter = (event.get("metadata") or {}).get("utter_action")
             asked = asked or utter == "utter_ask_product_id"
         elif kind == "action" and event.get("name") != "action_listen":
+            if ours and event.get("name") == CONTEXT_ACTION:
+                continue
             if ours or event.get("name") != action:
                 return None
             ours = True
@@ -91,6 +116,9 @@ class ActionAnswerStock(Action):
     ) -> list[EventType]:
         query = _query_of(tracker)
         earlier = asked_which_shoe(tracker)
+        if earlier is None and not latest_entity(tracker, "product"):
+            # 那40呢 after a stock answer: the same question, another size or colour
+            earlier = stock_question_before(tracker)
         if earlier is not None:
             query = query.merged(read_query(normalize_text(earlier, max_chars=2000)))
         texts = [latest_text(tracker), normalize_text(earlier or "", max_chars=2000)]

@@ -15,7 +15,7 @@ from actions.context import ActionInformWithoutQuestion
 from actions.products import ValidateProductForm
 from actions.return_requests import ValidateReturnForm
 from actions.size_advice import ValidateSizeAdviceForm
-from actions.stock import ActionAnswerStock, asked_which_shoe
+from actions.stock import ActionAnswerStock, asked_which_shoe, stock_question_before
 from actions.stock_answer import StockRow, stock_answer
 from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from shop.clock import shop_now
@@ -393,6 +393,76 @@ async def test_an_older_stock_question_is_not_carried_over() -> None:
     tracker = _after_which_shoe("小白鞋", "inform")
     tracker.events.insert(4, {"event": "action", "name": "action_answer_shipping"})
     assert asked_which_shoe(tracker) is None
+
+
+def _after_stock_answer(text: str, intent: str, **kwargs: Any) -> Tracker:
+    """The buyer's next message right after a stock question was answered."""
+    tracker = make_tracker(text, intent=intent, **kwargs)
+    tracker.events = [
+        {"event": "user", "text": "疾风白色43码还有货吗", "parse_data": {}},
+        {"event": "action", "name": "action_answer_stock"},
+        {"event": "bot", "text": "有货", "metadata": {"utter_action": "utter_stock_available"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": "action_inform_without_question"},
+    ]
+    return tracker
+
+
+def test_the_stock_question_just_answered_is_found() -> None:
+    tracker = _after_stock_answer("那44呢", "inform")
+    assert stock_question_before(tracker) == "疾风白色43码还有货吗"
+    assert asked_which_shoe(tracker) is None  # no "which shoe?" was asked
+
+
+def test_another_answer_in_between_forgets_the_stock_question() -> None:
+    tracker = _after_stock_answer("那44呢", "inform")
+    tracker.events.insert(2, {"event": "action", "name": "action_answer_shipping"})
+    assert stock_question_before(tracker) is None
+
+
+def test_a_follow_up_handed_over_by_the_context_chains() -> None:
+    tracker = _after_stock_answer("黑色的呢", "inform")
+    tracker.events[4:4] = [
+        {"event": "user", "text": "那44呢", "parse_data": {}},
+        {"event": "action", "name": "action_inform_without_question"},
+        {"event": "action", "name": "action_answer_stock"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    assert stock_question_before(tracker) == "那44呢"
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize("text", ["那44呢", "44的呢", "黑色的呢", "那蓝色呢"])
+async def test_a_typed_size_or_colour_after_a_stock_answer_asks_again(text: str) -> None:
+    tracker = _after_stock_answer(text, "inform", slots={"product_id": "P001"})
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [FollowupAction("action_answer_stock")]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_words_without_a_size_or_colour_are_no_stock_follow_up() -> None:
+    tracker = _after_stock_answer("好的呢", "inform", slots={"product_id": "P001"})
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert FollowupAction("action_answer_stock") not in events
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_the_follow_up_keeps_the_colour_and_changes_the_size(rendered: Any) -> None:
+    tracker = _after_stock_answer("那44呢", "inform", slots={"product_id": "P001"})
+    _, dispatcher = await _ask("", tracker=tracker)
+    message = dispatcher.messages[0]
+    assert (message.get("color"), message.get("size")) == ("白色", "44"), message
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_another_shoe_named_is_a_new_question(rendered: Any) -> None:
+    tracker = _after_stock_answer(
+        "小白鞋有货吗", "ask_stock", entities=[{"entity": "product", "value": "小白鞋"}]
+    )
+    _, dispatcher = await _ask("", tracker=tracker)
+    assert dispatcher.messages[0].get("product_name") == "经典小白板鞋"
+    assert dispatcher.messages[0].get("size") in (None, "")  # 43 is not carried over
 
 
 # --- forms step aside for a stock question -------------------------------------------------

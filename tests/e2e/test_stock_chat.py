@@ -43,6 +43,14 @@ def test_which_shoe_then_the_typed_name_answers_the_stock_question(say: Say) -> 
     assert f"预计{_in_days(10)}补货" in reply
 
 
+def test_typed_follow_ups_ask_the_same_question_with_another_size_or_colour(say: Say) -> None:
+    assert "白色43码" in say("疾风白色43码还有货吗")
+    reply = say("那44呢")  # the same shoe and colour, another size
+    assert "疾风男子跑鞋" in reply and "白色44码" in reply and "没太明白" not in reply, reply
+    reply = say("黑色的呢")  # and then another colour in that size
+    assert "黑色44码" in reply and "没太明白" not in reply, reply
+
+
 def test_a_stock_question_inside_the_size_form(say: Say) -> None:
     assert "脚长" in say("徒步鞋穿多大码")
     reply = say("黑色40码有货吗")
