@@ -157,6 +157,22 @@ class ValidateOrderForm(ShopFormValidation):
         """我快递到底到哪了 while asked which order: show the choice again."""
         return latest_intent(tracker) in AFTER_SALE_INTENTS
 
+    def _miss_events(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        events: list[EventType],
+    ) -> list[EventType]:
+        """No re-ask when the request changed to one about every order.
+
+        退款多久到账 while asked which order makes the goal the refund progress of
+        all the buyer's orders: the question is no longer open, so no hint.
+        """
+        if token_buyer_id(tracker) and tracker.get_slot("after_sale_goal") in ALL_ORDERS_GOALS:
+            return []
+        return super()._miss_events(dispatcher, tracker, domain, events)
+
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:
         if slot == "order_id" and not token_buyer_id(tracker):
             return "utter_hint_order_id_guest"

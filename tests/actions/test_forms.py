@@ -146,6 +146,21 @@ async def test_repeating_the_request_shows_the_choice_again_without_a_hint(domai
     assert dispatcher.messages == []
 
 
+async def test_refund_progress_asked_while_choosing_an_order_is_no_miss(domain: Any) -> None:
+    """退款多久到账 while asked which order: the goal covers every order, no re-ask."""
+    tracker = make_tracker(
+        "退款多久到账",
+        intent="check_return_status",
+        slots={"requested_slot": "order_id", "after_sale_goal": "return_status", "form_misses": 1},
+        metadata=token("B002"),
+        active_loop="order_form",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, tracker, domain)
+    assert "form_misses" not in _slot_events(events)
+    assert dispatcher.messages == []  # no hint and no person offered before the answer
+
+
 async def test_switching_ends_the_form_and_forgets_its_answers() -> None:
     tracker = make_tracker(
         "这双多大码合适",
