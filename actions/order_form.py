@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
@@ -167,10 +167,12 @@ class ValidateOrderForm(ShopFormValidation):
         """No re-ask when the request changed to one about every order.
 
         退款多久到账 while asked which order makes the goal the refund progress of
-        all the buyer's orders: the question is no longer open, so no hint.
+        all the buyer's orders: the question is no longer open, so no hint. A slot
+        event must still come back, or Rasa rejects the form's step and the core
+        fallback answers instead of the form's end.
         """
         if token_buyer_id(tracker) and tracker.get_slot("after_sale_goal") in ALL_ORDERS_GOALS:
-            return []
+            return [SlotSet("form_misses", 0)]
         return super()._miss_events(dispatcher, tracker, domain, events)
 
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:

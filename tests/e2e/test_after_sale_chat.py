@@ -49,6 +49,14 @@ def test_verified_buyer_returns_sends_tracking_and_sees_the_shop_receive_it(
     assert "哪一笔" in again or "进行中的退换申请" in again
 
 
+def test_refund_progress_typed_while_asked_which_order(servers: Servers, sender: str) -> None:
+    """B002 has two orders: asked which one, the buyer asks about the refund instead."""
+    assert "哪一笔" in _chat(servers, sender, "我买的鞋到哪了", "B002")
+    reply = _chat(servers, sender, "退款多久到账", "B002")
+    assert "退换申请" in reply, reply  # B002 has none: said plainly
+    assert "没太明白" not in reply and "没对上" not in reply, reply
+
+
 def test_another_buyers_token_cannot_see_an_order(servers: Servers, sender: str) -> None:
     _chat(servers, sender, "查一下我的订单物流", "B006")
     reply = _chat(servers, sender, f'/inform{{"order_id":"{B005_DELIVERED}"}}', "B006")
