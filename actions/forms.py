@@ -84,6 +84,10 @@ class ShopFormValidation(FormValidationAction, ABC):
         """Whether the message repeats the request the form serves (no hint then)."""
         return False
 
+    def question_dropped(self, tracker: Tracker) -> bool:
+        """Whether the message made the asked slot unnecessary (no re-ask then)."""
+        return False
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -118,6 +122,10 @@ class ShopFormValidation(FormValidationAction, ABC):
         misses = int(tracker.get_slot("form_misses") or 0)
         if filled or not requested or requested not in own:
             return [SlotSet("form_misses", 0)] if misses and (filled or not requested) else []
+        if self.question_dropped(tracker):
+            # A slot event all the same, or Rasa rejects the step and the core
+            # fallback answers instead of the form's end.
+            return [SlotSet("form_misses", 0)]
         if any(
             e.get("event") == "slot" and e.get("name") in self.progress_slots and e.get("value")
             for e in events

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
@@ -157,23 +157,11 @@ class ValidateOrderForm(ShopFormValidation):
         """我快递到底到哪了 while asked which order: show the choice again."""
         return latest_intent(tracker) in AFTER_SALE_INTENTS
 
-    def _miss_events(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-        events: list[EventType],
-    ) -> list[EventType]:
-        """No re-ask when the request changed to one about every order.
-
-        退款多久到账 while asked which order makes the goal the refund progress of
-        all the buyer's orders: the question is no longer open, so no hint. A slot
-        event must still come back, or Rasa rejects the form's step and the core
-        fallback answers instead of the form's end.
-        """
-        if token_buyer_id(tracker) and tracker.get_slot("after_sale_goal") in ALL_ORDERS_GOALS:
-            return [SlotSet("form_misses", 0)]
-        return super()._miss_events(dispatcher, tracker, domain, events)
+    def question_dropped(self, tracker: Tracker) -> bool:
+        """退款多久到账 while asked which order: the refund progress covers every order."""
+        return bool(token_buyer_id(tracker)) and (
+            tracker.get_slot("after_sale_goal") in ALL_ORDERS_GOALS
+        )
 
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:
         if slot == "order_id" and not token_buyer_id(tracker):
