@@ -206,7 +206,36 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if fell_back_this_turn(tracker):
+            return repeat_question_and_listen(dispatcher, tracker, domain)
         return fallback_events(dispatcher, tracker)
+
+
+def fell_back_this_turn(tracker: Tracker) -> bool:
+    """Whether the core fallback already answered the latest message.
+
+    It happens when an active form rejects the message: after the fallback, Rasa
+    runs the form again on the same message, it rejects it again, and the two would
+    alternate until Rasa's circuit breaker, sending up to ten identical replies.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_handle_fallback":
+            return True
+    return False
+
+
+def repeat_question_and_listen(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType]:
+    """The second fallback of one message: the buyer has the rephrase reply already, so
+    ask the form's open question again (when it is a plain response) and wait."""
+    slot = tracker.get_slot("requested_slot")
+    question = f"utter_ask_{slot}"
+    if tracker.active_loop_name and slot and question in (domain.get("responses") or {}):
+        dispatcher.utter_message(response=question)
+    return [FollowupAction("action_listen")]
 
 
 def fallback_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -289,6 +289,51 @@ async def test_the_second_miss_in_a_row_goes_to_a_person(rendered: Any) -> None:
     assert queued() == [("test", "repeated_fallback", None, None, "waiting")]
 
 
+def _rejected_then_fell_back(slot: str | None) -> Tracker:
+    """就那个呗 inside the return form: the form rejected it and the core fallback answered."""
+    tracker = conversation(("就那个呗", "inform"), active_loop="return_form")
+    tracker.slots["requested_slot"] = slot
+    tracker.events += [
+        {"event": "action", "name": "return_form"},
+        {"event": "action_execution_rejected", "name": "return_form"},
+        {"event": "action", "name": "action_handle_fallback"},
+        FALLBACK_REPLY_EVENT,
+        {"event": "action", "name": "return_form"},
+        {"event": "action_execution_rejected", "name": "return_form"},
+    ]
+    return tracker
+
+
+async def test_a_second_fallback_on_one_message_re_asks_and_listens(rendered: Any) -> None:
+    """Without this the fallback and the rejecting form alternate up to Rasa's circuit
+    breaker: ten identical 没太明白 to one message."""
+    dispatcher = CollectingDispatcher()
+    domain = {"responses": {"utter_ask_return_reason": [{"text": "请问退换的原因是？"}]}}
+    tracker = _rejected_then_fell_back("return_reason")
+    events = await ActionHandleFallback().run(dispatcher, tracker, domain)
+    assert events == [FollowupAction("action_listen")]
+    assert rendered(dispatcher) == ["utter_ask_return_reason"]
+    assert queued() == []
+
+
+@pytest.mark.parametrize("slot", [None, "order_item_id"])
+async def test_a_second_fallback_without_a_plain_question_only_listens(slot: str | None) -> None:
+    """order_item_id is asked by an action (buttons of the order's items): not repeated here."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, _rejected_then_fell_back(slot), {})
+    assert (events, dispatcher.messages) == ([FollowupAction("action_listen")], [])
+
+
+async def test_a_fallback_in_a_new_turn_is_not_a_repeat(rendered: Any) -> None:
+    """The previous message's fallback does not silence this one's."""
+    tracker = _rejected_then_fell_back("return_reason")
+    tracker.events += [{"event": "action", "name": "action_listen"}, user("嗯嗯", "inform")]
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, tracker, {})
+    assert events == [FollowupAction("action_handoff")]  # the second miss in a row
+    assert rendered(dispatcher) == ["utter_fallback_handoff"]
+
+
 async def test_restart_resets_a_conversation_nobody_has() -> None:
     assert await ActionRestart().run(CollectingDispatcher(), make_tracker("/restart"), {}) == [
         Restarted()

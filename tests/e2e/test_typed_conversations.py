@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -124,13 +125,26 @@ def transcript(
     return "\n".join(lines)
 
 
+def order_created(servers: Servers, order_id: str) -> datetime:
+    """The order's creation time in the servers' database, as its buttons show it."""
+    from sqlalchemy import text
+
+    from shop.db.session import get_engine
+
+    with get_engine(servers.database_url).connect() as connection:
+        value = connection.execute(
+            text("SELECT created_at FROM orders WHERE id = :id"), {"id": order_id}
+        ).scalar_one()
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=lambda c: c.id)
 def test_typed_conversation(servers: Servers, conversation: Conversation) -> None:
     sender = f"typed-{uuid.uuid4().hex[:12]}"
     said: list[tuple[str, list[dict[str, Any]]]] = []
     conftest_typed.RESULTS[conversation.id] = "did not finish"
     for number, turn in enumerate(conversation.turns, 1):
-        text = render(turn.text)
+        text = render(turn.text, created=lambda order_id: order_created(servers, order_id))
         try:
             replies = servers.chat(sender, text, metadata(conversation))
         except requests.RequestException as error:

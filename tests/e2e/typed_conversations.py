@@ -72,6 +72,7 @@ Text placeholders, filled in at run time from the seed's relative dates:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import json
 import re
 from dataclasses import dataclass, field
@@ -852,7 +853,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
 _PLACEHOLDER = re.compile(r"\{(date|ago):(\d{16})\}")
 
 
-def _created(order_id: str, now: datetime) -> datetime:
+def _created_in_seed(order_id: str, now: datetime) -> datetime:
     from shop.db.values import parse_datetime
 
     orders = json.loads(SEED.read_text(encoding="utf-8"))["orders"]
@@ -860,8 +861,18 @@ def _created(order_id: str, now: datetime) -> datetime:
     return parse_datetime(record["created_at"], now)
 
 
-def render(text: str, now: datetime | None = None) -> str:
-    """Fills ``{date:…}`` and ``{ago:…}`` from the seed's relative creation times."""
+def render(
+    text: str,
+    now: datetime | None = None,
+    created: Callable[[str], datetime] | None = None,
+) -> str:
+    """Fills ``{date:…}`` and ``{ago:…}``.
+
+    ``created(order_id)`` gives the order's creation time as stored at import (the
+    servers' database): recomputing it from the seed's relative offset at render
+    time moves it past midnight when the import ran just before (CI did, once).
+    Without it, the seed's offset counts from ``now``.
+    """
     if "{" not in text:
         return text
     from shop.clock import local_now
@@ -869,10 +880,11 @@ def render(text: str, now: datetime | None = None) -> str:
     now = now or local_now()
 
     def fill(match: re.Match[str]) -> str:
-        created = _created(match.group(2), now)
-        day = f"{created.month}月{created.day}号"
+        order_id = match.group(2)
+        when = created(order_id) if created else _created_in_seed(order_id, now)
+        day = f"{when.month}月{when.day}号"
         if match.group(1) == "date":
             return day
-        return {0: "今天", 1: "昨天", 2: "前天"}.get((now.date() - created.date()).days, day)
+        return {0: "今天", 1: "昨天", 2: "前天"}.get((now.date() - when.date()).days, day)
 
     return _PLACEHOLDER.sub(fill, text)
