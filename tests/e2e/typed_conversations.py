@@ -72,9 +72,9 @@ Text placeholders, filled in at run time from the seed's relative dates:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
