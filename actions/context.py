@@ -3,7 +3,9 @@ what it answers.
 
 乐福鞋那个 right after an order card means another order; 雪地靴不想要了
 is a return said as a fact; 轻羽那双呢 right after a material answer means
-the same question about another shoe; 脚长25 means size advice; 小白鞋 right
+the same question about another shoe (跑鞋 when there are two: which one?);
+宽脚 right after size advice asks it again for that foot; 脚长25 means size
+advice; 小白鞋 right
 after "which shoe?" answers a stock question. Only when
 nothing fits does the buyer get the fallback (which offers a person on the
 second miss in a row).
@@ -36,6 +38,7 @@ from actions.return_checks import reason_in
 from actions.stock import asked_which_shoe, stock_question_before
 from actions.stock_query import read_query
 from shop.db import queries
+from shop.lexicon import FOOT_SHAPE_LABELS, FOOT_SHAPE_WORDS, code_of, first_key
 
 # The forms a typed piece of information can continue, newest first.
 FLOW_FORMS = ("order_form", "product_form", "size_advice_form")
@@ -99,10 +102,17 @@ class ActionInformWithoutQuestion(Action):
                 return [FollowupAction(action)]
         if stock_question_before(tracker) is not None and stock_follow_up(tracker, text):
             return [FollowupAction("action_answer_stock")]  # 那40呢 after a stock answer
+        unwanted = reason_in(text) not in (None, "物流损坏")  # 快递 alone is no return
+        if flow in ("product_form", "size_advice_form") and not unwanted:
+            switched = shoe_switch(tracker, text, session)
+            if switched is not None:  # 那轻羽女子跑鞋呢 / 那跑鞋呢 after an answer about a shoe
+                return [*switched, FollowupAction(flow)]
+        shape = foot_shape_in(tracker, text)  # 宽脚 / 脚背也高 after the size advice
+        if flow == "size_advice_form" and shape is not None and not unwanted:
+            return [SlotSet("foot_shape", shape), FollowupAction(flow)]
         goal = tracker.get_slot("after_sale_goal") or "status"
         if ORDER_ID.search(text):  # an order number typed on its own: look it up
             return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]
-        unwanted = reason_in(text) not in (None, "物流损坏")  # 快递 alone is no return
         if unwanted:  # 雪地靴不想要了: a return (or an exchange) said as a fact
             goal = "exchange" if "换" in text else "return"
         may_see_orders = token_buyer_id(tracker) or verified_order_ids(tracker)
@@ -113,16 +123,34 @@ class ActionInformWithoutQuestion(Action):
                 return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("order_form")]
             if unwanted:
                 return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]
-        product = queries.find_product_in_text(text, session=session)
-        if product is not None and flow in ("product_form", "size_advice_form"):
-            return [
-                SlotSet("product_id", product.id),
-                SlotSet("product_name", product.name),
-                FollowupAction(flow),
-            ]
         if sizing.parse_foot_length_cm(text) is not None or sizing.parse_shoe_size(text):
             return [FollowupAction("size_advice_form")]
         return None
+
+
+def shoe_switch(tracker: Tracker, text: str, session: Session) -> list[EventType] | None:
+    """The product slots for another shoe the message names, by name or by kind.
+
+    A kind that fits several shoes (跑鞋: a men's and a women's) clears the product,
+    so the form asks which one, offering them. ``None``: no other shoe named.
+    """
+    product = queries.find_product_in_text(text, session=session)
+    if product is None:
+        kinds = queries.products_of_kind_in_text(text, session=session)
+        if not kinds or tracker.get_slot("product_id") in {kind.id for kind in kinds}:
+            return None
+        if len(kinds) > 1:
+            return [SlotSet("product_id", None), SlotSet("product_name", None)]
+        product = kinds[0]
+    return [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
+
+
+def foot_shape_in(tracker: Tracker, text: str) -> str | None:
+    """A foot shape the buyer names (entity or words), unless it is the one already used."""
+    shape = code_of(FOOT_SHAPE_LABELS, latest_entity(tracker, "foot_shape")) or first_key(
+        text, FOOT_SHAPE_WORDS
+    )
+    return None if shape == tracker.get_slot("foot_shape") else shape
 
 
 def stock_follow_up(tracker: Tracker, text: str) -> bool:

@@ -7,6 +7,7 @@ assistant says so and offers a human; it never guesses a product fact.
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from typing import Any
 
@@ -22,11 +23,18 @@ from actions.common import (
     asked_of,
     in_transaction,
     latest_intent,
+    latest_text,
     resolve_product,
 )
 from actions.forms import ShopFormValidation
-from shop.answers.products import Messages, ProductResolution, answer_product_question
+from shop.answers.products import (
+    Messages,
+    ProductRef,
+    ProductResolution,
+    answer_product_question,
+)
 from shop.db import queries
+from shop.lexicon import CHINESE_NUMERALS, PICK_FILLER_CHARS
 
 
 class ProductFormValidationBase(ShopFormValidation):
@@ -56,10 +64,19 @@ class ProductFormValidationBase(ShopFormValidation):
             return {}
         if intent == "ask_stock" and self.digresses(tracker):
             return {}
+        offered = offered_shoes(tracker) if asked else []
+
+        def resolve(session: Session) -> ProductResolution:
+            found = resolve_product(tracker, session=session)
+            if found.product is None and not found.unknown_name and offered:
+                picked = typed_pick(offered, latest_text(tracker))  # 男款 / 第二个
+                product = queries.find_product_in_text(picked or "", session=session)
+                if product is not None:
+                    found = ProductResolution(ProductRef(id=product.id, name=product.name), {})
+            return found
+
         try:
-            found: ProductResolution = await in_transaction(
-                lambda session: resolve_product(tracker, session=session)
-            )
+            found: ProductResolution = await in_transaction(resolve)
         except ShopDataUnavailableError:
             dispatcher.utter_message(response="utter_service_unavailable")
             return {}
@@ -94,6 +111,35 @@ class ValidateProductForm(ProductFormValidationBase):
 
 
 LOOK_BACK_MESSAGES = 5  # buyer messages searched for a shoe kind when asking which shoe
+
+
+def offered_shoes(tracker: Tracker) -> list[str]:
+    """The shoes on the buttons of the assistant's latest question, in order."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return [
+                str(b.get("title") or "")
+                for b in buttons
+                if '"product"' in str(b.get("payload") or "")
+            ]
+    return []
+
+
+_ORDINAL = re.compile(rf"第\s*(\d|{'|'.join(CHINESE_NUMERALS)})")
+
+
+def typed_pick(titles: list[str], text: str) -> str | None:
+    """The one offered title a typed answer points at: by place (第二个), else by
+    characters only that title has (男款 of 疾风男子跑鞋 | 轻羽女子跑鞋)."""
+    place = _ORDINAL.search(text)
+    if place:
+        word = place.group(1)
+        index = int(word) if word.isdigit() else CHINESE_NUMERALS[word]
+        return titles[index - 1] if 0 < index <= len(titles) else None
+    chars = {c for c in text if "\u4e00" <= c <= "\u9fff"} - PICK_FILLER_CHARS
+    fitting = [title for title in titles if chars & set(title)]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def product_buttons(products: list[Any]) -> list[dict[str, str]]:

@@ -67,6 +67,36 @@ class ActionAskOrderItemId(Action):
         return []
 
 
+class ActionAskReturnReason(Action):
+    """Asks why, naming the item: the form may have picked the order and item itself
+    (the only one that can still be returned), and the buyer should see which."""
+
+    def name(self) -> str:
+        return "action_ask_return_reason"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        def named(session: Session) -> dict[str, str] | None:
+            item = _item(tracker, session)
+            if item is None:
+                return None
+            return {
+                "product_name": item.product.name,
+                "color": item.color,
+                "size": sizing.format_size(item.size),
+            }
+
+        item = await in_transaction(named)
+        if item is None:
+            dispatcher.utter_message(response="utter_ask_return_reason")
+            return []
+        generic = (domain.get("responses") or {}).get("utter_ask_return_reason") or [{}]
+        buttons = generic[0].get("buttons") or []
+        dispatcher.utter_message(response="utter_ask_return_reason_for", buttons=buttons, **item)
+        return []
+
+
 class ActionAskReturnConfirmed(Action):
     """Summarises the request, with who pays postage, and asks to confirm."""
 

@@ -115,7 +115,7 @@ SHOP = [
     Scenario(
         "return, clicked",
         (
-            T("这双鞋我想退货", "utter_ask_return_reason"),
+            T("这双鞋我想退货", "utter_ask_return_reason_for", "utter_ask_return_reason"),
             T(CLICK_FIRST, "utter_ask_return_confirmed"),
             T("退款多久到账", "utter_no_returns"),
             T("好的", "utter_anything_else"),
@@ -125,7 +125,7 @@ SHOP = [
     Scenario(
         "return, typed and cancelled",
         (
-            T("这双鞋我想退货", "utter_ask_return_reason"),
+            T("这双鞋我想退货", "utter_ask_return_reason_for", "utter_ask_return_reason"),
             T("尺码偏小了", "utter_ask_return_confirmed"),
             T("算了", "utter_return_cancelled"),
             T("好的", "utter_anything_else"),

@@ -22,7 +22,8 @@ REASON_WORDS: dict[str, tuple[str, ...]] = {
     "shipping_damage": ("压坏", "快递", "物流", "盒子", "运输", "压扁", "鞋盒"),
     "size": (
         "小了", "大了", "偏小", "偏大", "太小", "太大", "尺码", "码数", "不合脚", "挤脚", "夹脚",
-        "太松", "码小", "码大", "紧", "顶脚", "松了",
+        "太松", "码小", "码大", "紧", "顶脚", "松了", "磨脚", "勒脚", "压脚", "卡脚",
+        "打脚", "不跟脚",
     ),
     "no_reason": (
         "不喜欢", "拍错", "买错", "不想要", "不要了", "不合适", "无理由", "没理由", "不需要",
@@ -53,6 +54,11 @@ DONT_KNOW_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 # Short messages that leave the form ("算了", "不用了") rather than answer "no".
 STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
+
+# --- picking an offered shoe by typing ------------------------------------
+# Characters that say nothing about which shoe (那款 / 要这个吧): the rest of a
+# typed answer (男款 -> 男) must occur in exactly one offered name.
+PICK_FILLER_CHARS: frozenset[str] = frozenset("那这个款双只的吧呢啊呀吗要我是选买鞋子哪就还嗯哦")
 
 # --- foot shapes ------------------------------------------------------------
 # Foot shape codes (the canonical values of data/nlu/synonyms.yml) and words

@@ -10,7 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.return_checks import reason_in
-from actions.return_progress import ActionAskOrderItemId, ActionAskReturnConfirmed
+from actions.return_progress import (
+    ActionAskOrderItemId,
+    ActionAskReturnConfirmed,
+    ActionAskReturnReason,
+)
 from actions.return_requests import ValidateReturnForm
 from shop.clock import shop_now
 from shop.db.models import Order, OrderItem, ShopPolicy, StockItem
@@ -130,6 +134,32 @@ async def test_the_item_buttons_list_the_orders_items(rendered: Any) -> None:
     buttons = dispatcher.messages[0]["buttons"]
     assert [b["title"] for b in buttons] == ["轻羽女子跑鞋 灰色 37", "舒适羊皮乐福鞋 黑色 37"]
     assert buttons[1]["payload"] == f'/inform{{"order_item_id":"{item_id(B010_TWO_ITEMS, 1)}"}}'
+
+
+async def test_the_reason_question_names_the_item(rendered: Any, domain: dict) -> None:
+    """The form may have picked the only returnable order itself: the buyer sees which."""
+    dispatcher = CollectingDispatcher()
+    slots = {"order_id": B010_TWO_ITEMS, "order_item_id": item_id(B010_TWO_ITEMS, 1)}
+    tracker = make_tracker(slots=slots, metadata=token("B010"))
+    await ActionAskReturnReason().run(dispatcher, tracker, domain)
+    assert rendered(dispatcher) == ["utter_ask_return_reason_for"]
+    message = dispatcher.messages[0]
+    assert (message["product_name"], message["color"], message["size"]) == (
+        "舒适羊皮乐福鞋",
+        "黑色",
+        "37",
+    )
+    generic = domain["responses"]["utter_ask_return_reason"][0]["buttons"]
+    assert message["buttons"] == generic  # the same choices, clickable
+
+
+async def test_the_reason_question_without_an_item_is_the_plain_one(
+    rendered: Any, domain: dict
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"order_id": B010_TWO_ITEMS}, metadata=token("B010"))
+    await ActionAskReturnReason().run(dispatcher, tracker, domain)
+    assert rendered(dispatcher) == ["utter_ask_return_reason"]
 
 
 async def _validate_item(order_id: str, buyer: str) -> tuple[dict[str, Any], CollectingDispatcher]:
@@ -289,6 +319,8 @@ async def _extract_reason(text: str, intent: str = "inform", **kwargs: Any) -> d
         ("和图片不一样", "request_exchange", [], "not_as_described"),
         ("快递盒子压坏了", "complain", [], "shipping_damage"),
         ("拍错了", "inform", [], "no_reason"),
+        ("鞋子磨脚", "ask_function", [], "size"),
+        ("前面有点勒脚", "complain", [], "size"),
     ],
 )
 async def test_extracts_the_reason(text: str, intent: str, entities: list, reason: str) -> None:
