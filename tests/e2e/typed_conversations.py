@@ -459,6 +459,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     ),
     # === returns and exchanges answered by typing ==============================
     C(
+        "b026_return_names_the_only_returnable_shoe_then_typed_reason",
+        "B026",
+        (
+            T("我要退货", "疾风男子跑鞋", REASON_Q),
+            T("鞋子磨脚", CONFIRM, "尺码不合适", forbid="没太明白"),
+            T("算了", NOT_SUBMITTED),
+        ),
+        note="徒步鞋 and 凉鞋 are past every window: the form picks 疾风 and says so",
+    ),
+    C(
         "b026_exchange_black_43_out_of_stock_then_white",
         "B026",
         (
@@ -806,6 +816,29 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T("瘦", "轻羽女子跑鞋", "37码"),
         ),
         note="a kind offers its shoes; the name typed instead of clicked",
+    ),
+    C(
+        "size_advice_then_foot_shape_then_kind_then_typed_pick",
+        None,
+        (
+            T("脚长25.5厘米，小白鞋穿多大码？", SHAPE_Q),
+            T("正常脚", "经典小白板鞋", "41码"),
+            T("宽脚", "经典小白板鞋", "42码", forbid="没太明白"),
+            T("那跑鞋呢", ("哪一款",), forbid="没太明白"),
+            T("男款", "疾风男子跑鞋", "建议", forbid="没太明白"),
+        ),
+        note="25.5 cm: 41, wide +0.5 -> 42; 跑鞋 fits two shoes: asked, 男款 picks 疾风",
+    ),
+    C(
+        "trad_size_advice_then_other_shoe_then_narrow",
+        None,
+        (
+            T("腳長24厘米 雪地靴穿多大", SHAPE_Q),
+            T("腳背高", "暖冬雪地靴", "38码"),
+            T("那輕羽女子跑鞋呢", "轻羽女子跑鞋", "38.5码", forbid="没太明白"),
+            T("腳比較窄", "轻羽女子跑鞋", "38码", forbid="没太明白"),
+        ),
+        traditional=True,
     ),
     C(
         "page_p004_trad_size_then_warm",
