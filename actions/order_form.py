@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
@@ -46,6 +46,7 @@ from shop import order_choice
 from shop.db import queries
 from shop.db.models import Order, ReturnRequest
 from shop.identity import MAX_VERIFY_ATTEMPTS
+from shop.lexicon import REFUND_PROGRESS_WORDS
 
 ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
 PHONE_SUFFIX = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -131,6 +132,13 @@ def decide(text: str, choice: Choice, narrowed: list[str] | None) -> dict[str, A
     return {}
 
 
+def asks_about_refund(tracker: Tracker) -> bool:
+    """A status question whose words are about refunded money (到账, 退款)."""
+    return latest_intent(tracker) == "check_order_status" and any(
+        word in latest_text(tracker) for word in REFUND_PROGRESS_WORDS
+    )
+
+
 def default_order(goal: str | None, choice: Choice) -> str | None:
     """The order meant when the buyer named none: the only eligible or in-transit one."""
     if len(choice.eligible) == 1:
@@ -152,6 +160,17 @@ class ValidateOrderForm(ShopFormValidation):
 
     def name(self) -> str:
         return "validate_order_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """As the base; a status question about the money (那个单子什么时候到账) is
+        the refund progress, whatever NLU made of the 单子 in it."""
+        if tracker.get_slot("after_sale_goal") == "status" and asks_about_refund(tracker):
+            tracker.slots["after_sale_goal"] = "return_status"
+            events = await super().run(dispatcher, tracker, domain)
+            return [SlotSet("after_sale_goal", "return_status"), *events]
+        return await super().run(dispatcher, tracker, domain)
 
     def repeats_request(self, tracker: Tracker) -> bool:
         """我快递到底到哪了 while asked which order: show the choice again."""

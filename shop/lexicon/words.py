@@ -55,6 +55,11 @@ DONT_KNOW_WORDS: tuple[str, ...] = (
 # Short messages that leave the form ("算了", "不用了") rather than answer "no".
 STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
 
+# --- refund progress ----------------------------------------------------------
+# Words that make a "where is it" question about the money, not the parcel
+# (那个单子什么时候到账): the order form then answers the refund progress.
+REFUND_PROGRESS_WORDS: tuple[str, ...] = ("到账", "退款", "退钱", "钱退", "退的钱")
+
 # --- picking an offered shoe by typing ------------------------------------
 # Characters that say nothing about which shoe (那款 / 要这个吧): the rest of a
 # typed answer (男款 -> 男) must occur in exactly one offered name.

@@ -162,6 +162,40 @@ async def test_refund_progress_asked_while_choosing_an_order_is_no_miss(domain: 
     assert dispatcher.messages == []
 
 
+@pytest.mark.parametrize("requested", [None, "order_id"])
+async def test_a_status_question_about_the_money_is_the_refund_progress(
+    domain: Any, requested: str | None
+) -> None:
+    """那个单子什么时候到账 (NLU: check_order_status) asks where the refund is."""
+    tracker = make_tracker(
+        "那个单子什么时候到账",
+        intent="check_order_status",
+        slots={"requested_slot": requested, "after_sale_goal": "status"},
+        metadata=token("B012"),
+        active_loop="order_form",
+    )
+    events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain)
+    assert _slot_events(events)["after_sale_goal"] == "return_status"
+    assert "order_id" not in _slot_events(events)  # every order's requests: none chosen
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("我的快递到哪了", "check_order_status"), ("退款到了吗", "check_return_status")],
+)
+async def test_other_status_questions_keep_their_goal(domain: Any, text: str, intent: str) -> None:
+    goal = "status" if intent == "check_order_status" else "return_status"
+    tracker = make_tracker(
+        text,
+        intent=intent,
+        slots={"after_sale_goal": goal},
+        metadata=token("B012"),
+        active_loop="order_form",
+    )
+    events = await ValidateOrderForm().run(CollectingDispatcher(), tracker, domain)
+    assert _slot_events(events).get("after_sale_goal", goal) == goal
+
+
 async def test_switching_ends_the_form_and_forgets_its_answers() -> None:
     tracker = make_tracker(
         "这双多大码合适",

@@ -642,6 +642,15 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "B012",
         (T("我申请的退货审核了吗", "RT0001", "审核", forbid=NO_REFUND),),
     ),
+    C(
+        "b012_refund_then_that_order_money",
+        "B012",
+        (
+            T("退款到哪一步了", "RT0001", forbid=NO_REFUND),
+            T("那个单子什么时候到账", "RT0001", "审核", forbid=(*NO_REFUND, "哪一笔")),
+        ),
+        note="到账 makes a status question the refund progress, whatever the intent",
+    ),
     # === address change ======================================================
     C(
         "b002_typed_address_and_yes",
