@@ -36,6 +36,7 @@ from actions.return_checks import (
 )
 from actions.return_rules import reason_code
 from nlu_components.text import normalize_text
+from shop.answers.policies import refund_period
 from shop.clock import shop_now
 from shop.db import queries, returns
 from shop.db.models import ReturnRequest, ReturnStatusChange, StockItem
@@ -205,7 +206,7 @@ class ActionOpenReturn(Action):
                 ))  # fmt: skip
             else:
                 extra.append(("utter_return_refund_rule",
-                              {"refund_days": policy.refund_days if policy else ""}))  # fmt: skip
+                              {"refund_days": refund_period(policy)}))  # fmt: skip
             session.add(request)
             session.add(
                 ReturnStatusChange(
@@ -269,7 +270,7 @@ def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, 
     variables: dict[str, Any] = {
         "return_id": request.id,
         "product": request.item.product.name,
-        "refund_days": policy.refund_days if policy else "",
+        "refund_days": refund_period(policy),
         "return_address": policy.return_address if policy else "",
         "return_recipient": policy.return_recipient if policy else "",
         "return_phone": policy.return_phone if policy else "",

@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from console.auth import ROLES, hash_password, staff_by_username
+from shop.answers.policies import refund_period
 from shop.clock import shop_now
 from shop.config import settings
 from shop.db.models import QuickReply, ShopPolicy, StaffUser
@@ -91,7 +92,7 @@ def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
             f"寄回运费由{postage}承担；质量问题{policy.quality_return_days}天内可退换，"
             "运费由店铺承担。",
         ),
-        ("退款时效", f"退款会在{policy.refund_days}原路退回，请留意支付账户。"),
+        ("退款时效", f"退款会在{refund_period(policy)}内原路退回，请留意支付账户。"),
         CLOSING,
     ]
 

@@ -8,6 +8,7 @@ inside it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +36,13 @@ def sentence(text: str | None) -> str:
     return text if not text or text[-1] in SENTENCE_ENDS else f"{text}。"
 
 
+def refund_period(policy: ShopPolicy | None) -> str:
+    """The shop's refund time as the responses use it, before their own 内:
+    ``收到退货后2个工作日内`` -> ``收到退货后2个工作日`` (shops write it either way)."""
+    period = (policy.refund_days if policy else "") or ""
+    return re.sub(r"(?:以内|之内|内)[。.，,\s]*$", "", period.strip())
+
+
 def return_policy(asked: Asked, session: Session) -> Messages:
     """The return and exchange rules: windows, conditions, postage, refunds."""
     policy = queries.get_policy(session=session)
@@ -52,7 +60,7 @@ def return_policy(asked: Asked, session: Session) -> Messages:
                 "no_reason_days": policy.no_reason_return_days,
                 "quality_days": policy.quality_return_days,
                 "condition": policy.return_condition,
-                "refund_days": policy.refund_days,
+                "refund_days": refund_period(policy),
             },
         ),
         (postage, {"freight_insurance": sentence(policy.freight_insurance)}),

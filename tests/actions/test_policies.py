@@ -14,7 +14,7 @@ from actions.policies import (
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
 )
-from shop.answers.policies import sentence
+from shop.answers.policies import refund_period, sentence
 from shop.config import settings
 from shop.db.models import Promotion, ShopPolicy
 from shop.db.session import session_scope
@@ -251,3 +251,23 @@ async def test_other_promotion_questions_still_list_the_promotions(rendered: Any
 )
 def test_a_shops_policy_text_ends_as_a_sentence(text: str, shown: str) -> None:
     assert sentence(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "used"),
+    [
+        ("收到退货并验收后1-3个工作日", "收到退货并验收后1-3个工作日"),
+        ("收到退货后2个工作日内", "收到退货后2个工作日"),  # 内 then comes from the response
+        ("3天以内", "3天"),
+        ("48小时之内。", "48小时"),
+        (" 1个工作日内 ", "1个工作日"),
+        ("", ""),
+    ],
+)
+def test_refund_period_reads_either_way_a_shop_writes_it(written: str, used: str) -> None:
+    """No 内内 in 会在…内处理退款, whether the shop's file ends the period with 内 or not."""
+    assert refund_period(ShopPolicy(refund_days=written)) == used
+
+
+def test_refund_period_without_a_policy_is_empty() -> None:
+    assert refund_period(None) == ""

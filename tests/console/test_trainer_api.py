@@ -127,7 +127,7 @@ async def test_agents_flag_messages_for_the_inbox(
     console: str, login: Login, trainer_ws: Workspace
 ) -> None:
     agent = await login("agent1")
-    flag = {"conversation_id": "conv-c", "text": "能便宜点不", "note": "其实在问优惠券"}
+    flag = {"conversation_id": "conv-c", "text": "能再便宜个五块不", "note": "其实在问优惠券"}
     async with agent.post(f"{console}/console/api/flags", json=flag, headers=HEADERS) as resp:
         assert resp.status == 201
     async with agent.post(f"{console}/console/api/flags", json={"conversation_id": "c"},
@@ -136,7 +136,7 @@ async def test_agents_flag_messages_for_the_inbox(
     trainer = await login("trainer")
     async with trainer.get(f"{console}{API}/inbox") as resp:
         groups = {g["key"]: g for g in (await resp.json())["groups"]}
-    assert groups["能便宜点不"]["reasons"] == ["flagged"]
+    assert groups["能再便宜个五块不"]["reasons"] == ["flagged"]
     assert read_log(trainer_ws)[-1]["user"] == "agent1"
 
 

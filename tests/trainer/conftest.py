@@ -79,7 +79,7 @@ CONVERSATIONS: dict[str, list[tuple[str, Any]]] = {
         ("event", "pause"),
     ],
     "conv-c": [
-        ("user", ("能便宜点不", "ask_promotion", 0.93, "c1")),
+        ("user", ("能再便宜个五块不", "ask_promotion", 0.93, "c1")),
         ("user", ("/restart", "restart", 1.0, "c2")),
         ("user", ("谢谢", "thank", 0.99, "c3")),
         ("user", ("你好", "greet", 0.5, "c4")),

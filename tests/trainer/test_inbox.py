@@ -36,7 +36,7 @@ def test_selection_and_grouping(workspace: Workspace, tracker_db: str) -> None:
 
 def test_flagged_message_is_selected(workspace: Workspace, tracker_db: str) -> None:
     add_flag(workspace, conversation_id="conv-c", message_id="c1", user="agent1", note="答错了")
-    group = next(g for g in inbox.build_inbox(workspace) if g.key == "能便宜点不")
+    group = next(g for g in inbox.build_inbox(workspace) if g.key == "能再便宜个五块不")
     assert group.reasons == ["flagged"]
 
 
