@@ -62,8 +62,11 @@ def resolve_product(
     (帆布鞋) that the shoe under discussion is not: its one product, else none (the
     caller asks which); the page's ``product_id`` from message metadata
     when the buyer has moved to a new page; the product already under
-    discussion; the page's product. Recording ``page_product_id`` keeps a page
-    the buyer stays on from overriding a product they named later.
+    discussion; the page's product. With ``kind_switches`` and no shoe under
+    discussion, a kind the shop sells only one of is that shoe (篮球鞋 in a shop
+    with one basketball shoe); a kind of several is left for the caller to ask.
+    Recording ``page_product_id`` keeps a page the buyer stays on from overriding
+    a product they named later.
     """
     slots: dict[str, Any] = {}
     page_id = asked.metadata.get("product_id")
@@ -80,13 +83,13 @@ def resolve_product(
         if product is None and not _names_a_kind(named, session):
             return ProductResolution(None, slots, unknown_name=named)
     candidates = [page_id if moved else None, asked.slot("product_id"), page_id]
-    if product is None:
+    if product is None and kind_switches:
         current = next((str(c) for c in candidates if c), None)
-        switch = kind_switches and current is not None
-        kinds = queries.products_of_kind_in_text(text, session=session) if switch else []
+        kinds = queries.products_of_kind_in_text(text, session=session)
         if kinds and current not in {kind.id for kind in kinds}:
             # A kind word that does not fit the shoe under discussion (帆布鞋 while
             # talking about slippers) means another shoe: the one of that kind, or ask.
+            # With no shoe under discussion, a kind the shop sells once (篮球鞋) is it.
             if len(kinds) > 1:
                 return ProductResolution(None, slots)
             product = kinds[0]

@@ -315,6 +315,14 @@ async def test_unknown_product_asks_which_shoe_offering_the_kind(rendered: Any) 
 
 
 @pytest.mark.usefixtures("shop_db")
+async def test_a_kind_the_shop_sells_once_is_that_shoe(rendered: Any) -> None:
+    """皮鞋 fits only 城市牛津皮鞋: no "which shoe?" with a single button."""
+    _, dispatcher = await _ask("皮鞋43码有货吗")
+    assert rendered(dispatcher) == ["utter_stock_size_colors"]
+    assert dispatcher.messages[0]["product_name"] == "城市牛津皮鞋"
+
+
+@pytest.mark.usefixtures("shop_db")
 async def test_a_shoe_the_shop_does_not_sell(rendered: Any) -> None:
     _, dispatcher = await _ask("椰子鞋有货吗", entities=[{"entity": "product", "value": "椰子鞋"}])
     assert rendered(dispatcher) == ["utter_unknown_product"]
