@@ -3,7 +3,8 @@ what it answers.
 
 乐福鞋那个 right after an order card means another order; 雪地靴不想要了
 is a return said as a fact; 轻羽那双呢 right after a material answer means
-the same question about another shoe (跑鞋 when there are two: which one?);
+the same question about another shoe (跑鞋 when there are two: which one?),
+as 帆布鞋呢 right after a stock answer does;
 宽脚 right after size advice asks it again for that foot; 脚长25 means size
 advice; 小白鞋 right
 after "which shoe?" answers a stock question. Only when
@@ -34,6 +35,7 @@ from actions.common import (
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_form import ORDER_ID, decide, load_choice
+from actions.products import names_a_shoe
 from actions.return_checks import reason_in
 from actions.stock import asked_which_shoe, stock_question_before
 from actions.stock_query import read_query
@@ -100,8 +102,10 @@ class ActionInformWithoutQuestion(Action):
                 or queries.find_product_in_text(text, session=session)
             ):  # 小白鞋 answering "which shoe?" after a stock or review question
                 return [FollowupAction(action)]
-        if stock_question_before(tracker) is not None and stock_follow_up(tracker, text):
-            return [FollowupAction("action_answer_stock")]  # 那40呢 after a stock answer
+        if stock_question_before(tracker) is not None and (
+            stock_follow_up(tracker, text) or names_a_shoe(tracker, text, session)
+        ):  # 那40呢 / 帆布鞋呢 after a stock answer
+            return [FollowupAction("action_answer_stock")]
         unwanted = reason_in(text) not in (None, "物流损坏")  # 快递 alone is no return
         if flow in ("product_form", "size_advice_form") and not unwanted:
             switched = shoe_switch(tracker, text, session)

@@ -22,6 +22,7 @@ from actions.common import (
     answer_in_transaction,
     asked_of,
     in_transaction,
+    latest_entity,
     latest_intent,
     latest_text,
     resolve_product,
@@ -111,6 +112,15 @@ class ValidateProductForm(ProductFormValidationBase):
 
 
 LOOK_BACK_MESSAGES = 5  # buyer messages searched for a shoe kind when asking which shoe
+
+
+def names_a_shoe(tracker: Tracker, text: str, session: Session) -> bool:
+    """Whether the message names a shoe of the catalogue, by name, alias or kind."""
+    return bool(
+        latest_entity(tracker, "product")
+        or queries.find_product_in_text(text, session=session)
+        or queries.products_of_kind_in_text(text, session=session)
+    )
 
 
 def offered_shoes(tracker: Tracker) -> list[str]:

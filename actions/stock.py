@@ -22,7 +22,7 @@ from actions.common import (
     latest_text,
     raw_text,
 )
-from actions.products import settle_shoe
+from actions.products import names_a_shoe, settle_shoe
 from actions.stock_answer import Messages, StockRow, stock_answer
 from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from nlu_components.text import normalize_text
@@ -51,6 +51,18 @@ def asked_which_shoe(tracker: Tracker, action: str = "action_answer_stock") -> s
     reply (小白鞋, or a button) then answers that question.
     """
     return _answered_just_before(tracker, action, which_shoe=True)
+
+
+FOLLOW_UP_MAX_CHARS = 10
+
+
+def asks_the_same(text: str) -> bool:
+    """A short 「…呢」 (马丁靴呢, 那双黑色的呢): the question before, one thing changed.
+
+    A shoe named in a whole new question (马丁靴43码有货吗) starts afresh instead.
+    """
+    core = text.strip().rstrip("？?！!。. ～~")
+    return core.endswith("呢") and len(core) <= FOLLOW_UP_MAX_CHARS
 
 
 def stock_question_before(tracker: Tracker) -> str | None:
@@ -114,17 +126,21 @@ class ActionAnswerStock(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        query = _query_of(tracker)
-        earlier = asked_which_shoe(tracker)
-        if earlier is None and not latest_entity(tracker, "product"):
-            # 那40呢 after a stock answer: the same question, another size or colour
-            earlier = stock_question_before(tracker)
-        if earlier is not None:
-            query = query.merged(read_query(normalize_text(earlier, max_chars=2000)))
-        texts = [latest_text(tracker), normalize_text(earlier or "", max_chars=2000)]
+        text = latest_text(tracker)
         today = shop_now().date()
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
+            query = _query_of(tracker)
+            earlier = asked_which_shoe(tracker)
+            if earlier is None and (
+                asks_the_same(text) or not names_a_shoe(tracker, text, session)
+            ):
+                # 那40呢 / 马丁靴呢 after a stock answer: the same question, one thing
+                # changed; a new question naming a shoe (踏浪帆布鞋有货吗) starts afresh.
+                earlier = stock_question_before(tracker)
+            if earlier is not None:
+                query = query.merged(read_query(normalize_text(earlier, max_chars=2000)))
+            texts = [text, normalize_text(earlier or "", max_chars=2000)]
             product, messages, events = settle_shoe(
                 tracker,
                 texts,

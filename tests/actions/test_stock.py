@@ -15,7 +15,12 @@ from actions.context import ActionInformWithoutQuestion
 from actions.products import ValidateProductForm
 from actions.return_requests import ValidateReturnForm
 from actions.size_advice import ValidateSizeAdviceForm
-from actions.stock import ActionAnswerStock, asked_which_shoe, stock_question_before
+from actions.stock import (
+    ActionAnswerStock,
+    asked_which_shoe,
+    asks_the_same,
+    stock_question_before,
+)
 from actions.stock_answer import StockRow, stock_answer
 from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from shop.clock import shop_now
@@ -471,6 +476,49 @@ async def test_another_shoe_named_is_a_new_question(rendered: Any) -> None:
     _, dispatcher = await _ask("", tracker=tracker)
     assert dispatcher.messages[0].get("product_name") == "经典小白板鞋"
     assert dispatcher.messages[0].get("size") in (None, "")  # 43 is not carried over
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [("小白鞋呢", "经典小白板鞋"), ("那皮鞋呢", "城市牛津皮鞋"), ("乐福鞋呢？", "舒适羊皮乐福鞋")],
+)
+async def test_another_shoe_as_a_follow_up_asks_the_same_question(
+    text: str, product: str, rendered: Any
+) -> None:
+    """小白鞋呢 right after 疾风白色43码还有货吗: white 43 of that shoe (or, for a shoe
+    sold in no white, the colours it has)."""
+    tracker = _after_stock_answer(text, "inform", slots={"product_id": "P001"})
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [FollowupAction("action_answer_stock")]
+    _, dispatcher = await _ask("", tracker=tracker)
+    message = dispatcher.messages[0]
+    assert message.get("product_name") == product, message
+    assert message.get("size") == "43" or message.get("color") == "白", message
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_new_question_naming_a_shoe_without_its_entity_starts_afresh() -> None:
+    """A second shop's names are not in the NLU's lookup tables: no entity, still new."""
+    tracker = _after_stock_answer("小白鞋有货吗", "ask_stock")
+    _, dispatcher = await _ask("", tracker=tracker)
+    assert dispatcher.messages[0].get("product_name") == "经典小白板鞋"
+    assert dispatcher.messages[0].get("size") in (None, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "same"),
+    [
+        ("马丁靴呢", True),
+        ("那双黑色的呢？", True),
+        ("那40呢～", True),
+        ("马丁靴43码有货吗", False),
+        ("这个马丁靴的黑色43码现在还有货呢", False),  # long: a whole new question
+        ("呢", True),
+    ],
+)
+def test_asks_the_same_at_its_edges(text: str, same: bool) -> None:
+    assert asks_the_same(text) is same
 
 
 # --- forms step aside for a stock question -------------------------------------------------

@@ -142,6 +142,17 @@ def test_a_kind_of_shoe_moves_off_the_shoe_under_discussion(say_second: Say) -> 
     assert "踏浪帆布鞋" in reply and "云朵" not in reply, reply
 
 
+def test_a_kind_sold_once_then_another_shoe_as_a_follow_up(say_second: Say) -> None:
+    """篮球鞋 is this shop's one basketball shoe: no which-shoe question; 帆布鞋呢 then
+    asks the same size of the canvas shoe, and a whole new question starts afresh."""
+    reply = say_second("篮球鞋43码还有吗")
+    assert "逐风篮球鞋 43码" in reply and "哪一款" not in reply, reply
+    reply = say_second("帆布鞋呢")
+    assert "踏浪帆布鞋 43码" in reply and "没太明白" not in reply, reply
+    reply = say_second("踏浪帆布鞋有货吗")
+    assert "踏浪帆布鞋现在有货的颜色和尺码" in reply, reply
+
+
 def test_policies_in_this_shops_words(say_second: Say) -> None:
     returns = say_second("退货运费谁出")
     assert "10天无理由" in returns and "质量问题30天内" in returns, returns
