@@ -141,7 +141,8 @@ class ValidateReturnForm(ShopFormValidation):
 
         When the form starts, the request that started it ("小了想换大一码")
         may already say why. An exchange answered with a size is a size
-        problem. An answer that gives no reason is asked again.
+        problem, and so is an exchange asked one size up or down (换个大一码的).
+        An answer that gives no reason is asked again.
         """
         requested = tracker.get_slot("requested_slot")
         if tracker.get_slot("return_reason") or requested not in (None, "return_reason"):
@@ -154,7 +155,9 @@ class ValidateReturnForm(ShopFormValidation):
         if reason is None and requested is None:
             reason = reason_in(last_text_with_intent(tracker, REQUEST_INTENTS))
         exchange = tracker.get_slot("after_sale_goal") == "exchange"
-        if reason is None and exchange and sizing.parse_size_answer(text) is not None:
+        said = text if requested else f"{text} {last_text_with_intent(tracker, REQUEST_INTENTS)}"
+        relative = any(word in said for word in RELATIVE_SIZES)  # 想换个大一码的
+        if reason is None and exchange and (relative or sizing.parse_size_answer(text)):
             reason = "size"
         return {"return_reason": reason} if reason else {}
 

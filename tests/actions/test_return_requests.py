@@ -327,6 +327,18 @@ async def test_extracts_the_reason(text: str, intent: str, entities: list, reaso
     assert await _extract_reason(text, intent, entities=entities) == {"return_reason": reason}
 
 
+@pytest.mark.parametrize("text", ["我想换个大一码的", "能换小半码吗"])
+async def test_an_exchange_one_size_up_or_down_is_a_size_problem(text: str) -> None:
+    slots = {"after_sale_goal": "exchange"}
+    assert await _extract_reason(text, "request_exchange", slots=slots) == {"return_reason": "size"}
+
+
+async def test_a_return_that_mentions_a_size_step_gives_no_reason() -> None:
+    """大一码 says why only when the buyer wants another size (an exchange)."""
+    slots = {"after_sale_goal": "return"}
+    assert await _extract_reason("买大一码的那双要退", "request_return", slots=slots) == {}
+
+
 async def test_no_reason_from_words_without_one() -> None:
     assert await _extract_reason("嗯嗯") == {}
 
