@@ -318,7 +318,10 @@ class ValidateOrderForm(ShopFormValidation):
         dispatcher.utter_message(
             response="utter_verification_locked" if locked else "utter_order_not_found"
         )
-        return {"phone_suffix": None, "order_id": None, "verify_attempts": attempts}
+        # The order number stays: the four digits are asked again (a new order number
+        # typed instead replaces it). The third failed try ends the checks.
+        forget = {"order_id": None} if locked else {}
+        return {"phone_suffix": None, **forget, "verify_attempts": attempts}
 
 
 class ActionAskOrderId(Action):

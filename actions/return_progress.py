@@ -92,9 +92,7 @@ class ActionAskReturnReason(Action):
         if item is None:
             dispatcher.utter_message(response="utter_ask_return_reason")
             return []
-        generic = (domain.get("responses") or {}).get("utter_ask_return_reason") or [{}]
-        buttons = generic[0].get("buttons") or []
-        dispatcher.utter_message(response="utter_ask_return_reason_for", buttons=buttons, **item)
+        dispatcher.utter_message(response="utter_ask_return_reason_for", **item)
         return []
 
 

@@ -405,7 +405,7 @@ async def test_wrong_suffix_unknown_order_and_foreign_order_fail_alike(rendered:
         outcomes.append((result, rendered(dispatcher), dispatcher.messages))
     assert outcomes[0] == outcomes[1] == outcomes[2]
     assert outcomes[0][:2] == (
-        {"phone_suffix": None, "order_id": None, "verify_attempts": 1},
+        {"phone_suffix": None, "verify_attempts": 1},  # the number stays: digits asked again
         ["utter_order_not_found"],
     )
     assert escalations() == []
@@ -416,7 +416,7 @@ async def test_the_second_failure_is_not_yet_locked() -> None:
         "0000", {"order_id": B005_DELIVERED, "verify_attempts": 1.0}
     )
     assert (result, names) == (
-        {"phone_suffix": None, "order_id": None, "verify_attempts": 2},
+        {"phone_suffix": None, "verify_attempts": 2},
         ["utter_order_not_found"],
     )
     assert escalations() == []
