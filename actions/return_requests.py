@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import sizing
+from actions.access import accessible_orders
 from actions.common import (
     confirmation,
     in_transaction,
@@ -39,8 +40,31 @@ from actions.return_checks import (
     reason_in,
 )
 from actions.return_rules import reason_code
-from shop.db import returns
+from shop.db import queries, returns
 from shop.lexicon import RELATIVE_SIZES, colors_in
+
+
+def other_item_named(tracker: Tracker, text: str, session: Session) -> dict[str, Any]:
+    """The order and item of the shoe ``text`` names by name or alias, when it is not
+    the item under discussion and one of the buyer's orders holds it (the newest)."""
+    product = queries.find_product_in_text(text, session=session)
+    current = _item(tracker, session)
+    if product is None or (current is not None and current.product_id == product.id):
+        return {}
+    for order in accessible_orders(tracker, session=session):  # newest first
+        item = next((i for i in order.items if i.product_id == product.id), None)
+        if item is not None:
+            return {"order_id": order.id, "order_item_id": str(item.id)}
+    return {}
+
+
+RECENT_MESSAGES = 3  # the request and the order chosen after it
+
+
+def recent_user_texts(tracker: Tracker, count: int) -> list[str]:
+    """The texts of the buyer's latest ``count`` messages, newest first."""
+    texts = [str(e.get("text") or "") for e in reversed(tracker.events) if e.get("event") == "user"]
+    return texts[:count]
 
 
 class ValidateReturnForm(ShopFormValidation):
@@ -83,11 +107,22 @@ class ValidateReturnForm(ShopFormValidation):
     async def extract_order_item_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A chosen item (button), an item named by product, or the only item."""
-        if tracker.get_slot("order_item_id") is not None or tracker.get_slot("return_blocked"):
+        """A chosen item (button), an item named by product, or the only item.
+
+        While the reason is asked, a shoe of another of the buyer's orders named
+        instead (乐福鞋那双, when the form had picked the sandals) switches to it:
+        its checks then run, and a refusal explains why that one cannot go back.
+        """
+        if tracker.get_slot("return_blocked"):
             return {}
         chosen = latest_entity(tracker, "order_item_id")
         text = latest_text(tracker)
+        if tracker.get_slot("order_item_id") is not None:
+            if tracker.get_slot("requested_slot") != "return_reason":
+                return {}
+            return await in_transaction(lambda session: other_item_named(tracker, text, session))
+
+        earlier = recent_user_texts(tracker, RECENT_MESSAGES)[1:]
 
         def pick(session: Session) -> str | None:
             order = _order(tracker, session)
@@ -97,8 +132,11 @@ class ValidateReturnForm(ShopFormValidation):
                 return chosen
             if len(order.items) == 1:
                 return str(order.items[0].id)
-            named = item_in_text(order.items, text)
-            return str(named.id) if named else None
+            for said in (text, *earlier):  # 第一个 after 乐福鞋那双开胶了: the shoe said before
+                named = item_in_text(order.items, said)
+                if named:
+                    return str(named.id)
+            return None
 
         item_id = await in_transaction(pick)
         return {"order_item_id": item_id} if item_id else {}

@@ -41,6 +41,12 @@ async def test_a_product_named_with_the_request_settles_the_order() -> None:
     assert slots == {"order_id": B001_SHIPPED, "order_choices": None, "all_orders": None}
 
 
+async def test_a_shoe_of_several_orders_none_offered_is_asked_not_the_offered_one() -> None:
+    """乐福鞋 of two old orders, while only the sandals can be returned: which 乐福鞋?"""
+    slots = await _extract("乐福鞋那双开胶了", "B010", "return", intent="request_return")
+    assert slots == {"order_choices": [B010_TWO_ITEMS, B010_LOAFERS]}
+
+
 async def test_the_only_order_eligible_for_the_goal_is_taken() -> None:
     slots = await _extract("我想改一下收货地址", "B002", "address", intent="change_address")
     assert slots == {"order_id": B002_PAID}

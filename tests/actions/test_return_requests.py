@@ -163,6 +163,58 @@ async def test_the_reason_question_without_an_item_is_the_plain_one(
     assert rendered(dispatcher) == ["utter_ask_return_reason"]
 
 
+B026_JIFENG = "2026101230647860"  # signed recently: the only one returnable
+B026_HIKING = "2026031288679138"  # 山野防水徒步鞋, past every window
+
+
+def _asked_reason(text: str, order_id: str, buyer: str) -> Any:
+    slots = {
+        "order_id": order_id,
+        "order_item_id": item_id(order_id),
+        "requested_slot": "return_reason",
+    }
+    return make_tracker(text, intent="inform", slots=slots, metadata=token(buyer))
+
+
+@pytest.mark.parametrize(
+    ("text", "switched"),
+    [
+        ("山野那双", B026_HIKING),  # another order's shoe: switch, its checks run
+        ("疾风那双", None),  # the shoe under discussion
+        ("小了", None),  # no shoe named
+        ("雪地靴那双", None),  # a shoe the buyer never bought
+    ],
+)
+async def test_a_shoe_named_while_the_reason_is_asked(text: str, switched: str | None) -> None:
+    tracker = _asked_reason(text, B026_JIFENG, "B026")
+    slots = await FORM.extract_order_item_id(CollectingDispatcher(), tracker, {})
+    expected = {"order_id": switched, "order_item_id": item_id(switched)} if switched else {}
+    assert slots == expected
+
+
+async def test_the_switched_item_is_checked_and_refused_outside_the_windows(
+    rendered: Any,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = _asked_reason("山野那双", B026_HIKING, "B026")
+    result = await FORM.validate_order_item_id(item_id(B026_HIKING), dispatcher, tracker, {})
+    assert result["return_blocked"] is True
+    assert rendered(dispatcher)[0] == "utter_return_outside_windows"
+
+
+async def test_the_item_named_before_the_order_was_chosen_is_taken() -> None:
+    """乐福鞋那双开胶了, then 第一个 (an order of two shoes): the 乐福鞋, not "which one?"."""
+    tracker = make_tracker(
+        "第一个", intent="inform", slots={"order_id": B010_TWO_ITEMS}, metadata=token("B010")
+    )
+    tracker.events = [
+        {"event": "user", "text": "乐福鞋那双开胶了", "parse_data": {}},
+        {"event": "user", "text": "第一个", "parse_data": {}},
+    ]
+    slots = await FORM.extract_order_item_id(CollectingDispatcher(), tracker, {})
+    assert slots == {"order_item_id": item_id(B010_TWO_ITEMS, 1)}  # 舒适羊皮乐福鞋
+
+
 async def _validate_item(order_id: str, buyer: str) -> tuple[dict[str, Any], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(slots={"order_id": order_id}, metadata=token(buyer))

@@ -469,6 +469,15 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="徒步鞋 and 凉鞋 are past every window: the form picks 疾风 and says so",
     ),
     C(
+        "b026_return_another_shoe_named_while_the_reason_is_asked",
+        "B026",
+        (
+            T("我要退货", "疾风男子跑鞋", REASON_Q),
+            T("山野那双", "山野防水徒步鞋", "期限", forbid=("没太明白", "直接说原因")),
+        ),
+        note="the form had picked 疾风; 山野 switches to that order, which is too old",
+    ),
+    C(
         "b026_exchange_black_43_out_of_stock_then_white",
         "B026",
         (
