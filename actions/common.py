@@ -152,3 +152,19 @@ def resolve_product(
 ) -> ProductResolution:
     """Which product the buyer means now (:func:`shop.answers.products.resolve_product`)."""
     return products.resolve_product(asked_of(tracker), session=session, kind_switches=kind_switches)
+
+
+def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
+    """The buttons of the assistant's last message before the buyer's, if any."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return []
+            seen_user = True
+        elif kind == "bot" and seen_user:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if buttons:
+                return list(buttons)
+    return []

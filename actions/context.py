@@ -28,13 +28,14 @@ from actions.access import token_buyer_id, verified_order_ids
 from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
+    last_offer,
     latest_entity,
     latest_text,
     yes_or_no,
 )
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
-from actions.order_form import ORDER_ID, decide, load_choice
+from actions.order_lookup import ORDER_ID, decide, load_choice
 from actions.products import names_a_shoe
 from actions.return_checks import reason_in
 from actions.stock import asked_which_shoe, stock_question_before
@@ -165,22 +166,6 @@ def stock_follow_up(tracker: Tracker, text: str) -> bool:
         size_entity=latest_entity(tracker, "shoe_size"),
     )
     return bool(query.colors) or query.size is not None
-
-
-def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
-    """The buttons of the assistant's last message before the buyer's, if any."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_user:
-                return []
-            seen_user = True
-        elif kind == "bot" and seen_user:
-            buttons = (event.get("data") or {}).get("buttons") or []
-            if buttons:
-                return list(buttons)
-    return []
 
 
 def offered_intent(buttons: list[dict[str, Any]], text: str) -> str | None:

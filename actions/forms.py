@@ -88,10 +88,26 @@ class ShopFormValidation(FormValidationAction, ABC):
         """Whether the message made the asked slot unnecessary (no re-ask then)."""
         return False
 
+    def corrected_goal(self, tracker: Tracker) -> str | None:
+        """The after-sale goal the buyer's words mean, when NLU's reading set another.
+
+        None keeps the goal. Forms whose goal words can be misread override it.
+        """
+        return None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Extracts, validates, and returns the validated slots plus helper slots."""
+        """Extracts, validates, and returns the validated slots plus helper slots.
+
+        A goal corrected from the buyer's words is set first, so extraction and
+        validation see it.
+        """
+        goal = self.corrected_goal(tracker)
+        corrected: list[EventType] = []
+        if goal is not None and goal != tracker.get_slot("after_sale_goal"):
+            tracker.slots["after_sale_goal"] = goal
+            corrected = [SlotSet("after_sale_goal", goal)]
         extraction_events = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction_events)
         validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
@@ -103,7 +119,7 @@ class ShopFormValidation(FormValidationAction, ABC):
             if event.get("name") not in own and event.get("name") not in validated
         ]
         events = helpers + validation_events
-        return events + self._miss_events(dispatcher, tracker, domain, events)
+        return corrected + events + self._miss_events(dispatcher, tracker, domain, events)
 
     def _miss_events(
         self,

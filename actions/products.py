@@ -7,7 +7,6 @@ assistant says so and offers a human; it never guesses a product fact.
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from typing import Any
 
@@ -22,6 +21,7 @@ from actions.common import (
     answer_in_transaction,
     asked_of,
     in_transaction,
+    last_offer,
     latest_entity,
     latest_intent,
     latest_text,
@@ -35,7 +35,8 @@ from shop.answers.products import (
     answer_product_question,
 )
 from shop.db import queries
-from shop.lexicon import CHINESE_NUMERALS, PICK_FILLER_CHARS
+from shop.lexicon import PICK_FILLER_CHARS
+from shop.order_choice import ordinal_place
 
 
 class ProductFormValidationBase(ShopFormValidation):
@@ -125,27 +126,18 @@ def names_a_shoe(tracker: Tracker, text: str, session: Session) -> bool:
 
 def offered_shoes(tracker: Tracker) -> list[str]:
     """The shoes on the buttons of the assistant's latest question, in order."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            buttons = (event.get("data") or {}).get("buttons") or []
-            return [
-                str(b.get("title") or "")
-                for b in buttons
-                if '"product"' in str(b.get("payload") or "")
-            ]
-    return []
-
-
-_ORDINAL = re.compile(rf"第\s*(\d|{'|'.join(CHINESE_NUMERALS)})")
+    return [
+        str(b.get("title") or "")
+        for b in last_offer(tracker)
+        if '"product"' in str(b.get("payload") or "")
+    ]
 
 
 def typed_pick(titles: list[str], text: str) -> str | None:
     """The one offered title a typed answer points at: by place (第二个), else by
     characters only that title has (男款 of 疾风男子跑鞋 | 轻羽女子跑鞋)."""
-    place = _ORDINAL.search(text)
-    if place:
-        word = place.group(1)
-        index = int(word) if word.isdigit() else CHINESE_NUMERALS[word]
+    index = ordinal_place(text)
+    if index is not None:
         return titles[index - 1] if 0 < index <= len(titles) else None
     chars = {c for c in text if "\u4e00" <= c <= "\u9fff"} - PICK_FILLER_CHARS
     fitting = [title for title in titles if chars & set(title)]

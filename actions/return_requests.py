@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -75,19 +74,13 @@ class ValidateReturnForm(ShopFormValidation):
     def name(self) -> str:
         return "validate_return_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """As the base, but a reason typed mid-form does not turn a return into an exchange.
+    def corrected_goal(self, tracker: Tracker) -> str | None:
+        """A reason typed mid-form does not turn a return into an exchange.
 
         NLU may read 有点挤脚 as an exchange request, which sets the goal; only
         words that say so (换 / 退) change a return into an exchange or back.
         """
-        kept = kept_goal(tracker)
-        if kept is None:
-            return await super().run(dispatcher, tracker, domain)
-        tracker.slots["after_sale_goal"] = kept
-        return [SlotSet("after_sale_goal", kept), *await super().run(dispatcher, tracker, domain)]
+        return kept_goal(tracker)
 
     async def required_slots(
         self,

@@ -147,6 +147,12 @@ def _number(word: str) -> int:
     return int(word) if word.isdigit() else lexicon.CHINESE_NUMERALS[word]
 
 
+def ordinal_place(text: str) -> int | None:
+    """The place a typed answer names (第二个 → 2, 第1双 → 1), counted from 1, if any."""
+    match = _ORDINAL.search(re.sub(r"第\s+", "第", text))
+    return _number(match.group(1)) if match else None
+
+
 def _blank(text: str, match: re.Match[str]) -> str:
     """``text`` with ``match`` replaced by spaces, so later patterns do not reread it."""
     return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]

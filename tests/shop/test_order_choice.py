@@ -16,6 +16,7 @@ from shop.order_choice import (
     eligible_orders,
     ineligible_reason,
     match_orders,
+    ordinal_place,
     view_of,
 )
 
@@ -450,3 +451,20 @@ def test_a_clue_fitting_several_is_not_a_request_for_all() -> None:
 def test_clues_that_disagree_match_nothing() -> None:
     assert choose("疾风，第二个") == Match([], True)
     assert choose("轻羽，尾号538979") == Match([], True)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("第二个", 2),
+        ("第1双", 1),
+        ("第 3 个", 3),
+        ("要第十个", 10),
+        ("第二次买的", None),  # a time, not a place
+        ("第20230101号", None),  # a long number, not a place
+        ("男款", None),
+        ("", None),
+    ],
+)
+def test_ordinal_place_at_its_edges(text: str, place: int | None) -> None:
+    assert ordinal_place(text) == place

@@ -1,0 +1,129 @@
+"""The buyer's orders as the order form sees them, and what a typed message settles.
+
+``load_choice`` reads the orders this conversation may see with their
+eligibility for the goal; ``decide`` turns a typed answer (a tail of a number,
+an ordinal, product words, a date) into the slots it settles. The order form
+and the context checks (那个订单) share them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.access import accessible_orders, shop_now
+from actions.common import latest_intent, latest_text
+from actions.orders import product_names
+from shop import order_choice
+from shop.db import queries
+from shop.db.models import Order, ReturnRequest
+from shop.lexicon import REFUND_PROGRESS_WORDS
+
+ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
+# Goals that need no particular order when the buyer is logged in.
+ALL_ORDERS_GOALS = frozenset({"return_status"})
+# Goals for which "where is it" means the parcel on its way, if there is one.
+IN_TRANSIT_GOALS = frozenset({"status", "delivery_problem", None})
+MAX_BUTTONS = 5
+
+
+def order_buttons(orders: list[Order]) -> list[dict[str, str]]:
+    """Quick replies choosing one of ``orders`` (the first five)."""
+    return [
+        {
+            "title": f"{product_names(order)} {order.created_at:%m-%d} {order.id[-6:]}",
+            "payload": f'/inform{{"order_id":"{order.id}"}}',
+        }
+        for order in orders[:MAX_BUTTONS]
+    ]
+
+
+@dataclass
+class Choice:
+    """The buyer's orders as the form sees them for one goal."""
+
+    orders: dict[str, Order]
+    views: list[order_choice.OrderView]
+    eligible: list[order_choice.OrderView]
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def offered(self, narrowed: list[str] | None) -> list[order_choice.OrderView]:
+        """The orders shown on the buttons: a narrowed choice, else the eligible ones."""
+        if narrowed:
+            chosen = [v for v in self.views if v.id in set(narrowed)]
+            if chosen:
+                return chosen
+        return self.eligible
+
+
+def load_choice(tracker: Tracker, *, session: Session) -> Choice:
+    """The orders this conversation may see, with their eligibility for the goal."""
+    orders = accessible_orders(tracker, session=session)
+    with_returns = set(
+        session.execute(
+            select(ReturnRequest.order_id).where(ReturnRequest.order_id.in_([o.id for o in orders]))
+        ).scalars()
+    )
+    views = [order_choice.view_of(o, has_return=o.id in with_returns) for o in orders]
+    policy = queries.get_policy(session=session)
+    eligible, reasons = order_choice.eligible_orders(
+        views,
+        tracker.get_slot("after_sale_goal"),
+        today=shop_now().date(),
+        quality_days=policy.quality_return_days if policy else 15,
+    )
+    return Choice({o.id: o for o in orders}, views, eligible, reasons)
+
+
+def decide(text: str, choice: Choice, narrowed: list[str] | None) -> dict[str, Any] | None:
+    """The slots a typed message settles, or ``None`` when it names no order.
+
+    ``{"order_id": ...}`` for one order; ``{"order_choices": [...]}`` when it
+    fits several; ``{}`` when it names something no order fits.
+    """
+    today = shop_now().date()
+    offered = choice.offered(narrowed)
+    match = order_choice.match_orders(text, offered, today=today)
+    if not match.orders and offered is not choice.views:
+        # Words that fit no offered order may name one that is not offered, even
+        # words only its items have (山野 for an old 山野防水徒步鞋 order, not a kind word).
+        # One such order: its flow says why not. Several (乐福鞋 bought twice, both
+        # too old to return): asked which, never the offered order they are not.
+        wider = order_choice.match_orders(text, choice.views, today=today)
+        if wider.orders:
+            match = wider
+    if not match.said_something:
+        return None
+    ids = [view.id for view in match.orders]
+    if len(ids) == 1:
+        return {"order_id": ids[0], "order_choices": None, "all_orders": None}
+    if len(ids) > 1 and match.all_requested:
+        return {"order_id": ids[0], "order_choices": ids, "all_orders": True}
+    if len(ids) > 1:
+        return {"order_choices": ids}
+    return {}
+
+
+def asks_about_refund(tracker: Tracker) -> bool:
+    """A status question whose words are about refunded money (到账, 退款)."""
+    return latest_intent(tracker) == "check_order_status" and any(
+        word in latest_text(tracker) for word in REFUND_PROGRESS_WORDS
+    )
+
+
+def default_order(goal: str | None, choice: Choice) -> str | None:
+    """The order meant when the buyer named none: the only eligible or in-transit one."""
+    if len(choice.eligible) == 1:
+        return choice.eligible[0].id
+    if goal in IN_TRANSIT_GOALS:
+        moving = [v for v in choice.eligible if v.status == "shipped"]
+        if len(moving) == 1:
+            return moving[0].id
+    if not choice.eligible and choice.views:
+        return choice.views[0].id  # none fits: the newest, whose flow explains why
+    return None
