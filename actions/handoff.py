@@ -15,18 +15,32 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, Restarted
+from rasa_sdk.events import (
+    ConversationPaused,
+    ConversationResumed,
+    EventType,
+    FollowupAction,
+    Restarted,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, record_escalation
-from actions.common import ShopDataUnavailableError, in_transaction, latest_intent
+from actions.common import (
+    ShopDataUnavailableError,
+    in_transaction,
+    is_question,
+    latest_intent,
+    latest_text,
+)
 from shop import summaries, transcript
+from shop.clauses import count_chars, strip_words
 from shop.clock import shop_now
+from shop.db.escalations.assignment import cancel_waiting
 from shop.db.escalations.presence import online_agents
 from shop.db.escalations.queue import open_escalation, queue_position, touch_buyer
-from shop.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, label
+from shop.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, LEAVE_QUEUE_WORDS, label
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
 REASONS = {
@@ -35,6 +49,7 @@ REASONS = {
     "complain": ("complaint", 2),
 }
 FALLBACK_HANDOFF_REPLY = "utter_fallback_handoff"
+MIN_QUESTION_CHARS = 4  # what a message says besides leaving the queue, to count as a question
 
 
 def handoff_cause(tracker: Tracker) -> str:
@@ -162,7 +177,9 @@ class ActionHandoff(Action):
 class ActionHandoffWaiting(Action):
     """Tells a buyer who writes while queued that a person is still coming, and when.
 
-    Silent once an agent has the conversation: the agent answers then.
+    Silent once an agent has the conversation: the agent answers then. A buyer
+    still waiting who says 不等了 / 取消转人工 leaves the queue, and the assistant
+    answers again (``ConversationResumed``; ``rasa_ext/handoff_wait.py`` listens).
     """
 
     def name(self) -> str:
@@ -171,11 +188,16 @@ class ActionHandoffWaiting(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        leaving = any(word in text for word in LEAVE_QUEUE_WORDS)
+
         def look(session: Session) -> tuple[str, int, int]:
             escalation = open_escalation(tracker.sender_id, session=session)
             if escalation is None:
                 return "none", 0, 0
             now = shop_now()
+            if leaving and cancel_waiting(escalation.id, session=session, now=now):
+                return "cancelled", 0, 0
             touch_buyer(escalation, now)  # the buyer is still there (waiting or with an agent)
             online = len(online_agents(session=session, now=now))
             return escalation.status, online, queue_position(escalation, session=session, now=now)
@@ -186,6 +208,14 @@ class ActionHandoffWaiting(Action):
             status, online, position = "unknown", 0, 0
         if status == "assigned":
             return []
+        if status == "cancelled":
+            # 不等了 运费险怎么赔: the question came while paused and got no answer
+            rest = strip_words(text, LEAVE_QUEUE_WORDS)
+            asked = count_chars(rest) >= MIN_QUESTION_CHARS and is_question(rest)
+            dispatcher.utter_message(
+                response="utter_handoff_cancelled_ask_again" if asked else "utter_handoff_cancelled"
+            )
+            return [ConversationResumed()]
         if status == "waiting" and online:
             dispatcher.utter_message(
                 response="utter_handoff_waiting",

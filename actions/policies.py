@@ -8,6 +8,8 @@ tracker and sends the answer computed in one transaction.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -16,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.common import asked_of, reply_in_transaction
+from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
@@ -64,3 +67,49 @@ class ActionAnswerPromotion(_PolicyAction):
 
     def answer(self, asked: Asked, session: Session) -> Messages:
         return policies.promotions(asked, session)
+
+
+# What a second question of the same message is answered with (shop/clauses.py).
+SECOND_ANSWERS: dict[str, Callable[[Asked, Session], Messages]] = {
+    "ask_shipping": policies.shipping,
+    "ask_return_policy": policies.return_policy,
+    "ask_promotion": policies.promotions,
+}
+QUESTION_QUOTE_CHARS = 20
+# Offers make no sense in a second answer: its buttons are dropped, and a typed
+# yes answers the main answer's offer.
+NOT_IN_SECOND_ANSWERS = frozenset({"utter_offer_human"})
+
+
+class ActionAnswerAlsoAsked(Action):
+    """Answers a second question of the buyer's message, after the main answer.
+
+    Run by the Rasa server (``rasa_ext/second_question.py``), never predicted: the
+    slot ``also_asked`` holds the part (``text``) and what NLU made of it
+    (``intent``). The answer is the one the question alone would get, introduced
+    by the words it answers; out of scope is said plainly.
+    """
+
+    def name(self) -> str:
+        return "action_answer_also_asked"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        also = tracker.get_slot("also_asked")
+        also = also if isinstance(also, dict) else {}
+        text = str(also.get("text") or "").strip()
+        if not text:
+            return []
+        dispatcher.utter_message(response="utter_also_asked", question=text[:QUESTION_QUOTE_CHARS])
+        answer = SECOND_ANSWERS.get(str(also.get("intent")))
+        if answer is None:
+            dispatcher.utter_message(response="utter_also_asked_out_of_scope")
+            return []
+        asked = replace(asked_of(tracker), text=normalize_text(text), intent=also.get("intent"))
+
+        def work(session: Session) -> Messages:
+            return [m for m in answer(asked, session) if m[0] not in NOT_IN_SECOND_ANSWERS]
+
+        await reply_in_transaction(dispatcher, work=work)
+        return []

@@ -12,8 +12,9 @@ nowhere else:
 * the patches, applied by :func:`install` (``channels/__init__.py`` calls it, since
   Rasa imports that package for ``credentials.yml``): log masking, an apology when
   a custom action fails (``resilience``), admin JWTs must carry ``exp``
-  (``api_auth``), answers while a buyer waits for a person (``handoff_wait``), a
-  profiled hot spot (``speedups``) and work per message that does not grow with the
+  (``api_auth``), answers while a buyer waits for a person (``handoff_wait``), the
+  second question of a message answered too (``second_question``), a profiled
+  hot spot (``speedups``) and work per message that does not grow with the
   conversation (``long_conversations``).
 
 :func:`check_rasa_version` refuses to start on any Rasa but 3.6.x, for which the
@@ -49,6 +50,7 @@ def install() -> None:
     from rasa_ext.handoff_wait import install as install_handoff_wait
     from rasa_ext.long_conversations import install as install_long_conversations
     from rasa_ext.resilience import install as install_resilience
+    from rasa_ext.second_question import install as install_second_question
     from rasa_ext.speedups import install as install_speedups
     from shop.masking import install as install_log_masking
 
@@ -56,5 +58,6 @@ def install() -> None:
     install_resilience()
     install_api_auth()
     install_handoff_wait()
+    install_second_question()
     install_speedups()
     install_long_conversations()

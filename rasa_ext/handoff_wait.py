@@ -7,7 +7,9 @@ and cannot tell a queue from a broken widget. :func:`install` wraps
 message to a paused conversation it runs :data:`WAITING_ACTION` (still queued,
 at this place; silent once an agent has the conversation) instead of nothing.
 No policy predicts anything while paused, as before; ``/restart`` and external
-events keep Rasa's behaviour.
+events keep Rasa's behaviour. When the waiting action resumed the conversation
+(a buyer still waiting left the queue: 取消转人工), the turn ends with
+``action_listen`` like any other, so the rules read the next message as usual.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.constants import IS_EXTERNAL
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, IS_EXTERNAL
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -46,9 +48,12 @@ def _wrap(loop: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
         if not waits_for_a_person(self, tracker):
             await loop(self, output_channel, tracker)
             return
-        action = self._get_action(WAITING_ACTION)
-        prediction = PolicyPrediction.for_action_name(self.domain, WAITING_ACTION)
-        await self._run_action(action, tracker, output_channel, self.nlg, prediction)
+        for name in (WAITING_ACTION, ACTION_LISTEN_NAME):
+            action = self._get_action(name)
+            prediction = PolicyPrediction.for_action_name(self.domain, name)
+            await self._run_action(action, tracker, output_channel, self.nlg, prediction)
+            if tracker.is_paused():
+                break  # still queued: nothing more, as Rasa does while paused
 
     setattr(run_prediction_loop, _MARK, True)
     return run_prediction_loop

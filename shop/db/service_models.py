@@ -71,7 +71,8 @@ class Escalation(Base):
     assigned_at = Column(DateTime)
     first_reply_at = Column(DateTime)  # the agent's first message to the buyer
     resolved_at = Column(DateTime)
-    # handed_back (the assistant resumed) / closed (an agent closed it with a note)
+    # handed_back (the assistant resumed) / closed (an agent closed it with a note) /
+    # buyer_cancelled (the buyer left the queue before an agent took it)
     outcome = Column(String(20))
     resolution_note = Column(Text)
     # the buyer's latest message while queued or with an agent (NULL: created_at);

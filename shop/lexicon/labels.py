@@ -242,7 +242,11 @@ ESCALATION_STATUS_LABELS: dict[str, str] = {
     "assigned": "处理中",
     "resolved": "已结束",
 }
-HANDOFF_OUTCOME_LABELS: dict[str, str] = {"handed_back": "已交还机器人", "closed": "已结束会话"}
+HANDOFF_OUTCOME_LABELS: dict[str, str] = {
+    "handed_back": "已交还机器人",
+    "closed": "已结束会话",
+    "buyer_cancelled": "买家取消了排队",
+}
 PRESENCE_LABELS: dict[str, str] = {"online": "在线", "away": "离开", "offline": "离线"}
 # The tables the console's scripts read, by the name they import them under.
 CONSOLE_SCRIPT_LABELS: dict[str, dict[str, str]] = {

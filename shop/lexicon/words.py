@@ -275,3 +275,23 @@ SIZE_RETURN_SMALL_WORDS: tuple[str, ...] = (
 SIZE_RETURN_LARGE_WORDS: tuple[str, ...] = (
     "大了", "偏大", "松", "掉跟", "换小", "小一码", "小半码",
 )  # fmt: skip
+
+# --- a second question in one message (shop/clauses.py) -----------------------
+# Words that open another question in the same message: the message is cut
+# before them and they are left out of the question (顺便问下能开发票吗 → 能开发票吗).
+# Bare 还有 is not one: 还有货吗 asks about stock.
+SECOND_QUESTION_WORDS: tuple[str, ...] = (
+    "顺便问一下", "顺便问下", "顺便问问", "顺便问", "顺便说一下", "顺便", "另外问一下", "另外问下",
+    "另外", "还有个问题", "还有一个问题", "还有一件事", "还有就是", "还想问一下", "还想问下",
+    "还想问", "再问一下", "再问下", "想再问一下", "对了",
+)  # fmt: skip
+
+# --- leaving the queue for a person (actions/handoff.py) --------------------
+# Said while still waiting (no agent has the conversation yet): the assistant
+# answers again. Once an agent has it, the agent decides.
+# Not 跟机器人 or 问机器人: 不想跟机器人聊 asks for the opposite.
+LEAVE_QUEUE_WORDS: tuple[str, ...] = (
+    "取消转人工", "不转人工", "不用转人工", "不要转人工", "不用人工", "不要人工", "不找人工",
+    "取消人工", "取消排队", "退出排队", "不排了", "不排队了", "不等了", "不想等了",
+    "继续问机器人", "还是问机器人", "继续问你",
+)  # fmt: skip

@@ -8,7 +8,7 @@ from unittest.mock import ANY
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused, FollowupAction, Restarted
+from rasa_sdk.events import ConversationPaused, ConversationResumed, FollowupAction, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -200,9 +200,11 @@ async def test_a_database_failure_apologises_and_does_not_pause(
     assert (events, names) == ([], ["utter_handoff_unavailable"])
 
 
-async def _waiting(sender: str, rendered: Any) -> tuple[list, list[str], CollectingDispatcher]:
+async def _waiting(
+    sender: str, rendered: Any, text: str = "在吗"
+) -> tuple[list, list[str], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    tracker = conversation(("在吗", "greet"), sender=sender)
+    tracker = conversation((text, "greet"), sender=sender)
     events = await ActionHandoffWaiting().run(dispatcher, tracker, {})
     return events, rendered(dispatcher), dispatcher
 
@@ -400,3 +402,38 @@ def test_a_hand_over_after_two_misunderstandings_is_a_repeated_fallback() -> Non
     tracker.events.append({"event": "bot", "metadata": {"utter_action": "utter_fallback_handoff"}})
     assert handoff_cause(tracker) == "nlu_fallback"
     assert handoff_cause(conversation(("转人工", "request_human"))) == "request_human"
+
+
+def _escalation_states() -> list[tuple[str, str | None]]:
+    with session_scope() as session:
+        return [(e.status, e.outcome) for e in session.scalars(select(Escalation))]
+
+
+@pytest.mark.parametrize("text", ["取消转人工", "不等了 我自己看吧", "算了不排队了", "取消轉人工"])
+async def test_a_buyer_still_waiting_can_leave_the_queue(text: str, rendered: Any) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    events, names, _ = await _waiting("test", rendered, text)
+    assert (events, names) == ([ConversationResumed()], ["utter_handoff_cancelled"])
+    assert _escalation_states() == [("resolved", "buyer_cancelled")]
+
+
+async def test_leaving_with_a_question_asks_for_it_again(rendered: Any) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    events, names, _ = await _waiting("test", rendered, "不等了 运费险怎么赔")
+    assert (events, names) == ([ConversationResumed()], ["utter_handoff_cancelled_ask_again"])
+
+
+@pytest.mark.parametrize("text", ["我不想跟机器人聊", "等不了了 快点", "在吗"])
+async def test_other_words_while_waiting_keep_the_place(text: str, rendered: Any) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    events, names, _ = await _waiting("test", rendered, text)
+    assert (events, names) == ([], ["utter_handoff_waiting_offline"])
+    assert _escalation_states() == [("waiting", None)]
+
+
+async def test_once_an_agent_has_it_leaving_words_go_to_the_agent(rendered: Any) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    with session_scope() as session:
+        session.execute(__import__("sqlalchemy").update(Escalation).values(status="assigned"))
+    assert await _waiting("test", rendered, "不等了") == ([], [], ANY)
+    assert _escalation_states() == [("assigned", None)]

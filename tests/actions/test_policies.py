@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policies import (
+    ActionAnswerAlsoAsked,
     ActionAnswerPromotion,
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
@@ -271,3 +272,47 @@ def test_refund_period_reads_either_way_a_shop_writes_it(written: str, used: str
 
 def test_refund_period_without_a_policy_is_empty() -> None:
     assert refund_period(None) == ""
+
+
+async def _also(intent: str | None, text: str, main: str = "check_order_status") -> Any:
+    tracker = make_tracker(
+        "我那双鞋发货了没 顺便问下" + text,
+        intent=main,
+        slots={"also_asked": {"intent": intent, "text": text}},
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerAlsoAsked().run(dispatcher, tracker, {}) == []
+    return dispatcher
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_second_question_gets_the_answer_it_would_get_alone(rendered: Any) -> None:
+    dispatcher = await _also("ask_shipping", "运费怎么算")
+    assert rendered(dispatcher) == ["utter_also_asked", "utter_shipping_policy"]
+    assert dispatcher.messages[0]["question"] == "运费怎么算"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_second_question_is_read_by_its_own_words(rendered: Any) -> None:
+    # the part's words decide, not the message's: 价保 is price protection
+    dispatcher = await _also("ask_promotion", "能价保吗")
+    assert rendered(dispatcher)[0] == "utter_also_asked"
+    assert rendered(dispatcher)[1].startswith("utter_price_protection")
+    assert "utter_offer_human" not in rendered(dispatcher)
+
+
+async def test_a_second_question_out_of_scope_is_said_plainly(rendered: Any) -> None:
+    dispatcher = await _also("out_of_scope", "能开发票吗")
+    assert rendered(dispatcher) == ["utter_also_asked", "utter_also_asked_out_of_scope"]
+
+
+async def test_a_long_second_question_is_quoted_short() -> None:
+    dispatcher = await _also("out_of_scope", "你们" * 30)
+    assert len(dispatcher.messages[0]["question"]) == 20
+
+
+async def test_without_a_second_question_nothing_is_said() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("发货了没", intent="check_order_status", slots={"also_asked": None})
+    assert await ActionAnswerAlsoAsked().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages == []

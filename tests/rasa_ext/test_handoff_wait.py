@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ConversationPaused, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ConversationPaused,
+    ConversationResumed,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext import handoff_wait
@@ -76,6 +81,25 @@ async def test_a_model_without_the_waiting_action_keeps_rasas_loop() -> None:
     tracker = _tracker(paused=True, message=_said("在吗"))
     bare = FakeProcessor(Domain.from_dict({"intents": ["greet"]}))
     assert await _run(tracker, bare) == [("loop", None)]
+
+
+class ResumingProcessor(FakeProcessor):
+    """The waiting action resumes the conversation (the buyer left the queue)."""
+
+    def __init__(self, tracker: DialogueStateTracker) -> None:
+        super().__init__()
+        self.tracker = tracker
+
+    async def _run_action(self, action: str, *_: Any) -> bool:
+        if action == handoff_wait.WAITING_ACTION:
+            self.tracker.update(ConversationResumed())
+        return await super()._run_action(action)
+
+
+async def test_leaving_the_queue_ends_the_turn_listening() -> None:
+    tracker = _tracker(paused=True, message=_said("取消转人工"))
+    calls = await _run(tracker, ResumingProcessor(tracker))
+    assert calls == [("action", handoff_wait.WAITING_ACTION), ("action", "action_listen")]
 
 
 def test_install_is_idempotent() -> None:

@@ -44,6 +44,7 @@ function disabledHint(e) {
   if (!e) return "正在加载…";
   if (e.status === "waiting") return "接入后才能回复";
   if (e.status === "resolved" && e.outcome === "handed_back") return "已交还机器人，不能再回复";
+  if (e.status === "resolved" && e.outcome === "buyer_cancelled") return "买家已取消排队，不能再回复";
   if (e.status === "resolved") return "会话已结束，不能再回复";
   return "该会话由其他客服接待，只能查看";
 }

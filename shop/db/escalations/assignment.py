@@ -19,6 +19,7 @@ from shop.db.escalations.queue import QUEUE_LIMIT, QueueError, buyer_present, op
 from shop.db.models import Escalation, StaffUser
 
 OUTCOMES = ("handed_back", "closed")
+BUYER_CANCELLED = "buyer_cancelled"  # the buyer left the queue before an agent took it
 
 
 def lock_staff(*, session: Session) -> None:
@@ -226,3 +227,17 @@ def record_first_reply(escalation_id: int, *, session: Session, now: datetime) -
         .values(first_reply_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def cancel_waiting(escalation_id: int, *, session: Session, now: datetime) -> bool:
+    """Resolves a still waiting escalation as :data:`BUYER_CANCELLED`.
+
+    Returns whether it was cancelled: one an agent already took stays theirs.
+    """
+    result = session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.status == "waiting")
+        .values(status="resolved", outcome=BUYER_CANCELLED, resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)

@@ -1,0 +1,78 @@
+"""Where a message is cut into questions, and which part is a second question."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop.clauses import MAX_CLAUSES, Reading, clauses, count_chars, second_question, strip_words
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("我那双鞋发货了没 顺便问下能开发票吗", ["我那双鞋发货了没", "能开发票吗"]),
+        ("鞋子小了，退货运费谁出", ["鞋子小了", "退货运费谁出"]),
+        ("我的快递到哪了？另外有优惠券吗", ["我的快递到哪了", "有优惠券吗"]),
+        ("我的快遞到哪了？另外有優惠券嗎", ["我的快遞到哪了", "有優惠券嗎"]),  # traditional
+        ("小白鞋 40码 有货吗", ["小白鞋40码有货吗"]),  # short parts stay one question
+        ("亲，我的鞋，到哪了", ["亲我的鞋到哪了"]),
+        ("你好，我想问下运费怎么算", ["你好我想问下运费怎么算"]),
+        ("还有货吗", ["还有货吗"]),  # 还有 alone opens nothing
+        ("对了 能开发票吗", ["能开发票吗"]),  # the opening word alone leaves one part
+        ("４２码", ["42码"]),  # full width
+        ("", []),
+        ("，，。", []),
+    ],
+)
+def test_clauses_at_their_edges(text: str, parts: list[str]) -> None:
+    assert clauses(text) == parts
+
+
+def test_a_long_list_is_not_cut() -> None:
+    text = "，".join(["鞋子好看"] * (MAX_CLAUSES + 1))
+    assert len(clauses(text)) == 1
+
+
+def _r(text: str, intent: str | None, confidence: float = 0.9) -> Reading:
+    return Reading(text, intent, confidence)
+
+
+ORDER = _r("我那双鞋发货了没", "check_order_status")
+INVOICE = _r("能开发票吗", "out_of_scope")
+SHIPPING = _r("运费怎么算", "ask_shipping")
+
+
+@pytest.mark.parametrize(
+    ("main", "readings", "second"),
+    [
+        ("check_order_status", [ORDER, INVOICE], INVOICE),
+        ("check_order_status", [ORDER, SHIPPING, INVOICE], SHIPPING),  # the most confident
+        ("out_of_scope", [INVOICE, SHIPPING], SHIPPING),
+        # cut inside one question: no part says the message's intent alone
+        ("check_order_status", [_r("我那双鞋", "inform"), _r("发货了没", "ask_shipping")], None),
+        ("check_order_status", [_r("我那双鞋", "check_order_status", 0.49), SHIPPING], None),
+        ("ask_shipping", [SHIPPING, _r("多久能到", "ask_shipping")], None),  # the same question
+        ("check_order_status", [ORDER], None),  # one part
+        ("check_order_status", [ORDER, _r("能开发票吗", "out_of_scope", 0.59)], None),  # unsure
+        ("ask_shipping", [SHIPPING, _r("鞋子小了", "request_exchange")], None),  # a flow, not
+        ("complain", [_r("能开发票吗", "out_of_scope"), _r("发票呢", "out_of_scope")], None),
+        (None, [ORDER, INVOICE], None),  # no intent to anchor on
+    ],
+)
+def test_second_question_at_its_edges(
+    main: str | None, readings: list[Reading], second: Reading | None
+) -> None:
+    assert second_question(main, readings) == second
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("运费险怎么赔？", 6), ("42码 ok", 5), ("👍👍！！", 0), ("", 0)],
+)
+def test_count_chars_counts_only_what_says_something(text: str, count: int) -> None:
+    assert count_chars(text) == count
+
+
+def test_strip_words_takes_the_longest_word_first() -> None:
+    assert strip_words("不想等了 运费呢", ("等了", "不想等了")) == "  运费呢"
+    assert strip_words("运费呢", ()) == "运费呢"
