@@ -14,9 +14,10 @@ from nlu_components.text import normalize_text
 from shop.answers import products
 from shop.answers.asked import MAX_MESSAGE_CHARS, Asked
 from shop.answers.products import ProductResolution
+from shop.clauses import is_question as is_question
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
 from shop.db.session import in_transaction as in_transaction
-from shop.lexicon import NO_WORDS, QUESTION_MARKS, YES_WORDS
+from shop.lexicon import NO_WORDS, YES_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +47,6 @@ def latest_text(tracker: Tracker) -> str:
 def raw_text(tracker: Tracker) -> str:
     """The text of the buyer's latest message as typed ('' when there is none)."""
     return str((tracker.latest_message or {}).get("text") or "")
-
-
-def is_question(text: str) -> bool:
-    """Whether ``text`` asks something (a digression, not an answer)."""
-    return any(mark in text for mark in QUESTION_MARKS)
 
 
 MAX_ANSWER_CHARS = 12

@@ -1,18 +1,24 @@
-"""A second question in the same message is answered too.
+"""Two questions in one message: the request is served and the second question answered.
 
-A buyer writes 我那双鞋发货了没 顺便问下能开发票吗. NLU gives the message one
-intent, the order question wins, and the second question used to go unanswered.
-Rasa 3.6 has no hook after a turn's answer, so :func:`install` wraps
-``MessageProcessor._run_action`` once per process: just before the turn's
-``action_listen``, the message is cut into parts (``shop/clauses.py``), each part
-is parsed by the same NLU, and a part that confidently asks a stand-alone
-question (shipping, return rules, promotions, or something out of scope) is
-answered by :data:`ANSWER_ACTION` after the main answer.
+A buyer writes 我的鞋到哪了 顺便问下能开发票吗. NLU gives a message one intent,
+so one of the two questions used to go unanswered, and the order question could
+even lose to the invoice one. Rasa 3.6 has no hook for this, so :func:`install`
+wraps two methods of ``MessageProcessor`` once per process:
 
-The answer is logged as its bot messages only, with no ``ActionExecuted``: the
-rules and forms see the turn exactly as before, and its buttons are dropped so
-that a form's choice stays the buttons a typed 第二个 answers. Only messages that
-a cut splits pay for the extra parses (a few milliseconds each).
+* ``parse_message``, for a buyer's typed message in a conversation (not
+  ``/model/parse``, a click or an external event): the message is cut into
+  parts (``shop/clauses.py``) and each part is parsed by the same NLU. The plan
+  (:func:`shop.clauses.plan_questions`) may give the message a part's request
+  intent instead of the whole's (the order question above), and names a part
+  asking a stand-alone question (shipping, return rules, promotions, or out of
+  scope) as ``also_asked`` in the parse data, which the tracker keeps;
+* ``_run_action``: just before the turn's ``action_listen``, ``also_asked`` is
+  answered by :data:`ANSWER_ACTION`, after the main answer. The answer is logged
+  as its bot messages only, with no ``ActionExecuted``, so the rules and forms
+  see the turn exactly as before; its buttons are dropped, so that a form's
+  choice stays the buttons a typed 第二个 answers.
+
+Only messages that a cut splits pay for the extra parses (a few ms a part).
 """
 
 from __future__ import annotations
@@ -23,18 +29,79 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, IS_EXTERNAL
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from shop.clauses import Reading, clauses, second_question
+from nlu_components.text import normalize_text
+from shop.clauses import Reading, clauses, plan_questions
 
 logger = logging.getLogger(__name__)
 
 ANSWER_ACTION = "action_answer_also_asked"
 SLOT = "also_asked"  # the part to answer, for ANSWER_ACTION: {"intent", "text"}
+PARSE_KEY = "also_asked"  # in the parse data: {"intent", "text", "confidence"}
+FROM_PART_KEY = "intent_from_part"  # in the parse data: the part whose intent it took
 MARK_KEY = "also_asked"  # in the answer's bot metadata
 _MARK = "_shop_second_question"
+
+
+async def plan_message(
+    processor: MessageProcessor,
+    parse: Callable[..., Awaitable[dict[str, Any]]],
+    text: str,
+    parse_data: dict[str, Any],
+) -> None:
+    """Adds the second question to ``parse_data`` and may take a part's intent."""
+    parts = clauses(normalize_text(text))
+    if len(parts) < 2:
+        return
+    readings = []
+    for part in parts:
+        parsed = await parse(processor, UserMessage(part))
+        intent = parsed.get("intent") or {}
+        readings.append(Reading(part, intent.get("name"), float(intent.get("confidence") or 0)))
+    plan = plan_questions((parse_data.get("intent") or {}).get("name"), readings)
+    if plan.request is not None:
+        taken = {"name": plan.request.intent, "confidence": plan.request.confidence}
+        ranking = parse_data.get("intent_ranking") or []
+        parse_data["intent"] = taken
+        parse_data["intent_ranking"] = [taken] + [
+            r for r in ranking if r.get("name") != plan.request.intent
+        ]
+        parse_data[FROM_PART_KEY] = plan.request.text
+    if plan.second is not None:
+        parse_data[PARSE_KEY] = {
+            "intent": plan.second.intent,
+            "text": plan.second.text,
+            "confidence": plan.second.confidence,
+        }
+
+
+def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., Any]:
+    async def parse_message(
+        self: MessageProcessor,
+        message: UserMessage,
+        tracker: DialogueStateTracker | None = None,
+        only_output_properties: bool = True,
+    ) -> dict[str, Any]:
+        parse_data = await parse(self, message, tracker, only_output_properties)
+        text = message.text or ""
+        if (
+            tracker is not None  # a conversation's message, not /model/parse
+            and not tracker.is_paused()
+            and text
+            and not text.startswith("/")  # a click
+            and ANSWER_ACTION in self.domain.action_names_or_texts
+        ):
+            try:
+                await plan_message(self, parse, text, parse_data)
+            except Exception:  # NLU's reading of the whole stands
+                logger.exception("reading the parts of a message failed")
+        return parse_data
+
+    setattr(parse_message, _MARK, True)
+    return parse_message
 
 
 def _answered_this_turn(tracker: DialogueStateTracker) -> bool:
@@ -44,34 +111,6 @@ def _answered_this_turn(tracker: DialogueStateTracker) -> bool:
         if isinstance(event, BotUttered) and (event.metadata or {}).get(MARK_KEY):
             return True
     return False
-
-
-def _own_text(tracker: DialogueStateTracker) -> str | None:
-    """The buyer's typed text of this turn, or None (a click, an external event)."""
-    latest = tracker.latest_message
-    if not isinstance(latest, UserUttered) or (latest.metadata or {}).get(IS_EXTERNAL):
-        return None
-    text = latest.text or ""
-    return None if not text or text.startswith("/") else text
-
-
-async def find_second_question(
-    processor: MessageProcessor, tracker: DialogueStateTracker
-) -> Reading | None:
-    """The part of the latest message that asks a second question, if any."""
-    text = _own_text(tracker)
-    if text is None or ANSWER_ACTION not in processor.domain.action_names_or_texts:
-        return None
-    parts = clauses(text)
-    if len(parts) < 2:
-        return None
-    readings = []
-    for part in parts:
-        parsed = await processor.parse_message(UserMessage(part, sender_id=tracker.sender_id))
-        intent = parsed.get("intent") or {}
-        readings.append(Reading(part, intent.get("name"), float(intent.get("confidence") or 0)))
-    main = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
-    return second_question(main, readings)
 
 
 def _plain(event: Event) -> BotUttered | None:
@@ -85,13 +124,12 @@ def _plain(event: Event) -> BotUttered | None:
 async def answer_second_question(
     processor: MessageProcessor, tracker: DialogueStateTracker, output_channel: OutputChannel
 ) -> None:
-    """Answers the message's second question, if it has one (module docstring)."""
-    if _answered_this_turn(tracker):
+    """Answers the latest message's second question, if it has one (module docstring)."""
+    latest = tracker.latest_message
+    also = (latest.parse_data or {}).get(PARSE_KEY) if isinstance(latest, UserUttered) else None
+    if not isinstance(also, dict) or not also.get("text") or _answered_this_turn(tracker):
         return
-    reading = await find_second_question(processor, tracker)
-    if reading is None:
-        return
-    tracker.update(SlotSet(SLOT, {"intent": reading.intent, "text": reading.text}))
+    tracker.update(SlotSet(SLOT, {"intent": also.get("intent"), "text": also["text"]}))
     action = processor._get_action(ANSWER_ACTION)
     events = await action.run(output_channel, processor.nlg, tracker, processor.domain)
     answers = [bot for event in events or [] if (bot := _plain(event)) is not None]
@@ -101,7 +139,7 @@ async def answer_second_question(
     await processor.execute_side_effects(list(answers), tracker, output_channel)
 
 
-def _wrap(run_action: Callable[..., Awaitable[bool]]) -> Callable[..., Awaitable[bool]]:
+def _wrap_run_action(run_action: Callable[..., Awaitable[bool]]) -> Callable[..., Any]:
     async def run_action_(
         self: MessageProcessor,
         action: Any,
@@ -122,7 +160,10 @@ def _wrap(run_action: Callable[..., Awaitable[bool]]) -> Callable[..., Awaitable
 
 
 def install() -> None:
-    """Wraps ``MessageProcessor._run_action`` once."""
-    current: Any = MessageProcessor._run_action
-    if not getattr(current, _MARK, False):
-        MessageProcessor._run_action = _wrap(current)
+    """Wraps ``MessageProcessor.parse_message`` and ``_run_action`` once."""
+    parse: Any = MessageProcessor.parse_message
+    if not getattr(parse, _MARK, False):
+        MessageProcessor.parse_message = _wrap_parse(parse)
+    run_action: Any = MessageProcessor._run_action
+    if not getattr(run_action, _MARK, False):
+        MessageProcessor._run_action = _wrap_run_action(run_action)

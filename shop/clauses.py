@@ -3,8 +3,9 @@
 Buyers put two things in one message (我那双鞋发货了没 顺便问下能开发票吗). NLU
 gives a message one intent, so the Rasa server (``rasa_ext/second_question.py``)
 reads each part again and answers a second, stand-alone question too. This module
-holds the pure part: where a message is cut, and which part, once classified, is
-a second question worth its own answer.
+holds the pure part: where a message is cut (:func:`clauses`), and, once each part
+is classified, which intent the message takes and which part is a second question
+worth its own answer (:func:`plan_questions`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shop.lexicon import SECOND_QUESTION_WORDS
+from shop.lexicon import QUESTION_MARKS, SECOND_QUESTION_WORDS
 
 MIN_CLAUSE_CHARS = 4  # a shorter part (亲, 在吗, 40码) belongs to its neighbour
 MAX_CLAUSES = 4  # a longer list is a description, not questions: nothing is cut
@@ -23,13 +24,30 @@ MAX_CLAUSES = 4  # a longer list is a description, not questions: nothing is cut
 SECOND_QUESTION_INTENTS = frozenset(
     {"ask_shipping", "ask_return_policy", "ask_promotion", "out_of_scope"}
 )
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = 0.65
+MIN_OUT_OF_SCOPE_CONFIDENCE = 0.8  # 谁拒收的啊 alone reads a little like out of scope
 MIN_ANCHOR_CONFIDENCE = 0.5
+# A part that asks for a flow (an order, a return, a size ...) must be this sure to
+# take the message's intent from a stand-alone question or a misunderstanding.
+MIN_REQUEST_CONFIDENCE = 0.8
+# Intents of a part that requests nothing by itself.
+NOT_A_REQUEST = frozenset(
+    {"greet", "thank", "goodbye", "affirm", "deny", "inform", "bot_challenge", "send_photo",
+     "nlu_fallback"}
+)  # fmt: skip
+# The message's intents a requesting part may replace (the whole read as the
+# stand-alone question, or not understood at all).
+REPLACEABLE_INTENTS = SECOND_QUESTION_INTENTS | {"nlu_fallback", None}
 _MARKERS = re.compile(
     "|".join(sorted(map(re.escape, SECOND_QUESTION_WORDS), key=len, reverse=True))
 )
 _CUTS = re.compile(r"[。！？!?；;，,、~～…\n]+|\s+")
 _COUNTED = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks something (吗, 怎么, ？ ...), rather than states or answers."""
+    return any(mark in text for mark in QUESTION_MARKS)
 
 
 def count_chars(text: str) -> int:
@@ -87,18 +105,21 @@ class Reading:
 def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Reading | None:
     """The part that asks a second, stand-alone question, if one does.
 
-    The part must be confidently a question of :data:`SECOND_QUESTION_INTENTS`
-    that the message's own intent is not, and another part must say the
-    message's intent on its own: so a message cut in the middle of one question
-    (我那双鞋 发货了没, whose 发货了没 alone reads like a shipping question) has
-    no second question. The most confident part wins.
+    The part must ask (:func:`is_question`: 我有运费险 states, 用了优惠券 sets the
+    scene), be confidently of :data:`SECOND_QUESTION_INTENTS` and not the
+    message's own intent; and another part must say the message's intent on its
+    own, so a message cut in the middle of one question (我那双鞋 发货了没, whose
+    发货了没 alone reads like a shipping question) has no second question. The
+    most confident part wins.
     """
     fitting = [
         r
         for r in readings
         if r.intent in SECOND_QUESTION_INTENTS
         and r.intent != main_intent
-        and r.confidence >= MIN_CONFIDENCE
+        and is_question(r.text)
+        and r.confidence
+        >= (MIN_OUT_OF_SCOPE_CONFIDENCE if r.intent == "out_of_scope" else MIN_CONFIDENCE)
     ]
     for best in sorted(fitting, key=lambda r: r.confidence, reverse=True):
         if any(
@@ -107,3 +128,38 @@ def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Rea
         ):
             return best
     return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a cut message means: the part whose intent it takes instead of NLU's
+    reading of the whole (``None``: NLU's stands), and its second question."""
+
+    request: Reading | None
+    second: Reading | None
+
+
+def plan_questions(main_intent: str | None, readings: Sequence[Reading]) -> Plan:
+    """The message's request and second question, from its parts' readings.
+
+    When NLU read the whole as a stand-alone question or not at all
+    (:data:`REPLACEABLE_INTENTS`) while a part confidently requests something
+    else (我的鞋到哪了 顺便问下能开发票吗, read whole as out of scope), that part's
+    intent is the message's, and the stand-alone question is the second one; but
+    only when there is such a second question, or the request would replace a
+    reading that may be right. Otherwise NLU's intent stands, with
+    :func:`second_question`.
+    """
+    if main_intent in REPLACEABLE_INTENTS:
+        requests = [
+            r
+            for r in readings
+            if r.intent not in REPLACEABLE_INTENTS
+            and r.intent not in NOT_A_REQUEST
+            and r.confidence >= MIN_REQUEST_CONFIDENCE
+        ]
+        for request in sorted(requests, key=lambda r: r.confidence, reverse=True):
+            second = second_question(request.intent, readings)
+            if second is not None:
+                return Plan(request, second)
+    return Plan(None, second_question(main_intent, readings))

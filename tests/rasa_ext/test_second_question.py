@@ -1,17 +1,24 @@
-"""A second question in a message is answered after the main answer, invisibly to the rules."""
+"""Two questions in a message: the request is served, the second question answered after it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationPaused,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext import second_question
-from rasa_ext.second_question import ANSWER_ACTION, MARK_KEY, SLOT
+from rasa_ext.second_question import ANSWER_ACTION, FROM_PART_KEY, MARK_KEY, PARSE_KEY, SLOT
 
 DOMAIN = Domain.from_dict(
     {
@@ -20,7 +27,23 @@ DOMAIN = Domain.from_dict(
         "slots": {SLOT: {"type": "any", "mappings": [{"type": "custom"}]}},
     }
 )
-INTENTS = {"我那双鞋发货了没": "check_order_status", "能开发票吗": "out_of_scope"}
+# What NLU makes of each text, alone.
+READINGS = {
+    "我的鞋到哪了 顺便问下能开发票吗": ("out_of_scope", 0.58),
+    "我的快递到哪了 另外运费怎么算": ("check_order_status", 0.9),
+    "我的鞋到哪了": ("check_order_status", 1.0),
+    "我的快递到哪了": ("check_order_status", 1.0),
+    "能开发票吗": ("out_of_scope", 0.99),
+    "运费怎么算": ("ask_shipping", 0.99),
+}
+
+
+async def fake_parse(
+    _processor: Any, message: UserMessage, tracker: Any = None, _only: bool = True
+) -> dict[str, Any]:
+    name, confidence = READINGS.get(message.text or "", ("greet", 0.9))
+    intent = {"name": name, "confidence": confidence}
+    return {"text": message.text, "intent": intent, "intent_ranking": [intent], "entities": []}
 
 
 class FakeAnswer:
@@ -43,13 +66,8 @@ class FakeProcessor:
     def __init__(self, answer: FakeAnswer | None = None, domain: Domain = DOMAIN) -> None:
         self.domain, self.nlg = domain, None
         self.answer = answer or FakeAnswer()
-        self.parsed: list[str] = []
         self.sent: list[BotUttered] = []
         self.calls: list[str] = []
-
-    async def parse_message(self, message: Any) -> dict[str, Any]:
-        self.parsed.append(message.text)
-        return {"intent": {"name": INTENTS.get(message.text, "greet"), "confidence": 0.9}}
 
     def _get_action(self, name: str) -> FakeAnswer:
         assert name == ANSWER_ACTION
@@ -57,6 +75,51 @@ class FakeProcessor:
 
     async def execute_side_effects(self, events: list, _tracker: Any, _channel: Any) -> None:
         self.sent.extend(events)
+
+
+def _tracker(*events: Any) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        "buyer-1", [ActionExecuted("action_listen"), *events], slots=DOMAIN.slots
+    )
+
+
+async def _parse(text: str, processor: Any = None, tracker: Any = "new") -> dict[str, Any]:
+    parse = second_question._wrap_parse(fake_parse)
+    tracker = _tracker() if tracker == "new" else tracker
+    return await parse(processor or FakeProcessor(), UserMessage(text), tracker)
+
+
+async def test_a_request_read_whole_as_the_other_question_takes_its_part_intent() -> None:
+    data = await _parse("我的鞋到哪了 顺便问下能开发票吗")
+    assert data["intent"] == {"name": "check_order_status", "confidence": 1.0}
+    assert data["intent_ranking"][0]["name"] == "check_order_status"
+    assert data[FROM_PART_KEY] == "我的鞋到哪了"
+    assert data[PARSE_KEY] == {"intent": "out_of_scope", "text": "能开发票吗", "confidence": 0.99}
+
+
+async def test_the_whole_read_right_keeps_its_intent_and_names_the_second_question() -> None:
+    data = await _parse("我的快递到哪了 另外运费怎么算")
+    assert data["intent"]["name"] == "check_order_status" and FROM_PART_KEY not in data
+    assert data[PARSE_KEY]["text"] == "运费怎么算"
+
+
+@pytest.mark.parametrize(
+    ("text", "tracker"),
+    [
+        ("我的快递到哪了", "new"),  # one question
+        ('/inform{"order_id":"1"}', "new"),  # a click
+        ("我的快递到哪了 另外运费怎么算", None),  # /model/parse: no conversation
+        ("我的快递到哪了 另外运费怎么算", _tracker(ConversationPaused())),  # waiting for a person
+    ],
+)
+async def test_other_parses_are_nlus_alone(text: str, tracker: Any) -> None:
+    assert await _parse(text, tracker=tracker) == await fake_parse(None, UserMessage(text))
+
+
+async def test_a_model_without_the_action_reads_the_whole_only() -> None:
+    bare = FakeProcessor(domain=Domain.from_dict({"intents": ["check_order_status"]}))
+    data = await _parse("我的鞋到哪了 顺便问下能开发票吗", bare)
+    assert data["intent"]["name"] == "out_of_scope" and PARSE_KEY not in data
 
 
 class FakeAction:
@@ -72,23 +135,26 @@ async def _original(self: FakeProcessor, action: FakeAction, *_: Any) -> bool:
     return action.name() != "action_listen"
 
 
-def _tracker(message: UserUttered, *extra: Any) -> DialogueStateTracker:
-    events = [ActionExecuted("action_listen"), message, ActionExecuted("action_x"), *extra]
-    return DialogueStateTracker.from_events("buyer-1", events, slots=DOMAIN.slots)
+def _said(text: str, also: dict[str, Any] | None = None) -> UserUttered:
+    intent = {"name": "check_order_status", "confidence": 0.9}
+    parse_data: dict[str, Any] = {"intent": intent, "entities": [], "text": text}
+    if also:
+        parse_data[PARSE_KEY] = also
+    return UserUttered(text, intent, [], parse_data)
 
 
-def _said(text: str, intent: str = "check_order_status", **metadata: Any) -> UserUttered:
-    return UserUttered(text, {"name": intent, "confidence": 0.9}, metadata=metadata or None)
+ALSO = {"intent": "out_of_scope", "text": "能开发票吗", "confidence": 0.99}
 
 
-async def _listen(processor: FakeProcessor, tracker: DialogueStateTracker) -> None:
-    run = second_question._wrap(_original)
-    await run(processor, FakeAction("action_listen"), tracker, None, None, None)  # type: ignore[arg-type]
+async def _run(processor: FakeProcessor, tracker: DialogueStateTracker, name: str) -> None:
+    run = second_question._wrap_run_action(_original)
+    await run(processor, FakeAction(name), tracker, None, None, None)
 
 
 async def test_the_second_question_is_answered_before_listening() -> None:
-    processor, tracker = FakeProcessor(), _tracker(_said("我那双鞋发货了没 顺便问下能开发票吗"))
-    await _listen(processor, tracker)
+    processor = FakeProcessor()
+    tracker = _tracker(_said("我的鞋到哪了 顺便问下能开发票吗", ALSO), ActionExecuted("action_x"))
+    await _run(processor, tracker, "action_listen")
     assert processor.answer.seen == [{"intent": "out_of_scope", "text": "能开发票吗"}]
     assert processor.calls == ["action_listen"]
     [sent] = processor.sent
@@ -97,61 +163,40 @@ async def test_the_second_question_is_answered_before_listening() -> None:
     new = list(tracker.events)[-3:]
     assert isinstance(new[0], SlotSet) and isinstance(new[1], BotUttered)
     assert new[2] == SlotSet(SLOT, None)
-    assert not any(
-        isinstance(e, ActionExecuted) and e.action_name == ANSWER_ACTION for e in tracker.events
-    )
+    names = [e.action_name for e in tracker.events if isinstance(e, ActionExecuted)]
+    assert ANSWER_ACTION not in names
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        _said("我那双鞋发货了没"),  # one question
-        _said('/inform{"order_id":"1"}'),  # a click
-        UserUttered.create_external("agent_handback"),
-    ],
-)
-async def test_nothing_more_for_other_messages(message: UserUttered) -> None:
+async def test_nothing_more_without_a_second_question() -> None:
     processor = FakeProcessor()
-    await _listen(processor, _tracker(message))
+    await _run(processor, _tracker(_said("我的鞋到哪了")), "action_listen")
     assert processor.answer.seen == [] and processor.sent == []
     assert processor.calls == ["action_listen"]
-
-
-async def test_a_single_question_costs_no_extra_parse() -> None:
-    processor = FakeProcessor()
-    await _listen(processor, _tracker(_said("我那双鞋发货了没")))
-    assert processor.parsed == []
 
 
 async def test_answered_once_a_turn() -> None:
     answered = BotUttered("另外", {}, {MARK_KEY: True})
     processor = FakeProcessor()
-    await _listen(processor, _tracker(_said("我那双鞋发货了没 顺便问下能开发票吗"), answered))
+    await _run(
+        processor, _tracker(_said("我的鞋到哪了 能开发票吗", ALSO), answered), "action_listen"
+    )
     assert processor.answer.seen == []
 
 
 async def test_other_actions_are_left_alone() -> None:
     processor = FakeProcessor()
-    run = second_question._wrap(_original)
-    tracker = _tracker(_said("我那双鞋发货了没 顺便问下能开发票吗"))
-    await run(processor, FakeAction("utter_x"), tracker, None, None, None)  # type: ignore[arg-type]
+    await _run(processor, _tracker(_said("我的鞋到哪了 能开发票吗", ALSO)), "utter_x")
     assert processor.answer.seen == [] and processor.calls == ["utter_x"]
 
 
 async def test_a_failure_still_listens() -> None:
     processor = FakeProcessor(FakeAnswer(fail=True))
-    await _listen(processor, _tracker(_said("我那双鞋发货了没 顺便问下能开发票吗")))
+    await _run(processor, _tracker(_said("我的鞋到哪了 能开发票吗", ALSO)), "action_listen")
     assert processor.calls == ["action_listen"]
-
-
-async def test_a_model_without_the_action_answers_nothing_more() -> None:
-    processor = FakeProcessor(domain=Domain.from_dict({"intents": ["check_order_status"]}))
-    await _listen(processor, _tracker(_said("我那双鞋发货了没 顺便问下能开发票吗")))
-    assert processor.parsed == [] and processor.calls == ["action_listen"]
 
 
 def test_install_is_idempotent() -> None:
     second_question.install()
-    wrapped = MessageProcessor._run_action
+    parse, run_action = MessageProcessor.parse_message, MessageProcessor._run_action
     second_question.install()
-    assert MessageProcessor._run_action is wrapped
+    assert MessageProcessor.parse_message is parse and MessageProcessor._run_action is run_action

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from shop.clauses import MAX_CLAUSES, Reading, clauses, count_chars, second_question, strip_words
+from shop.clauses import (
+    MAX_CLAUSES,
+    Plan,
+    Reading,
+    clauses,
+    count_chars,
+    plan_questions,
+    second_question,
+    strip_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +49,7 @@ def _r(text: str, intent: str | None, confidence: float = 0.9) -> Reading:
 ORDER = _r("我那双鞋发货了没", "check_order_status")
 INVOICE = _r("能开发票吗", "out_of_scope")
 SHIPPING = _r("运费怎么算", "ask_shipping")
+ANY_SHIPPING = _r("运费怎么算", "ask_shipping", 0.65)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +63,14 @@ SHIPPING = _r("运费怎么算", "ask_shipping")
         ("check_order_status", [_r("我那双鞋", "check_order_status", 0.49), SHIPPING], None),
         ("ask_shipping", [SHIPPING, _r("多久能到", "ask_shipping")], None),  # the same question
         ("check_order_status", [ORDER], None),  # one part
-        ("check_order_status", [ORDER, _r("能开发票吗", "out_of_scope", 0.59)], None),  # unsure
+        ("check_order_status", [ORDER, _r("能开发票吗", "out_of_scope", 0.79)], None),  # unsure
+        ("check_order_status", [ORDER, _r("运费怎么算", "ask_shipping", 0.64)], None),
+        ("check_order_status", [ORDER, _r("运费怎么算", "ask_shipping", 0.65)], ANY_SHIPPING),
+        (
+            "request_return",
+            [_r("我有运费险", "ask_return_policy"), _r("帮我申请退货", "request_return")],
+            None,
+        ),  # states
         ("ask_shipping", [SHIPPING, _r("鞋子小了", "request_exchange")], None),  # a flow, not
         ("complain", [_r("能开发票吗", "out_of_scope"), _r("发票呢", "out_of_scope")], None),
         (None, [ORDER, INVOICE], None),  # no intent to anchor on
@@ -76,3 +93,32 @@ def test_count_chars_counts_only_what_says_something(text: str, count: int) -> N
 def test_strip_words_takes_the_longest_word_first() -> None:
     assert strip_words("不想等了 运费呢", ("等了", "不想等了")) == "  运费呢"
     assert strip_words("运费呢", ()) == "运费呢"
+
+
+REQUEST = _r("我的鞋到哪了", "check_order_status", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("main", "readings", "plan"),
+    [
+        # read whole as the invoice question: the order question is the request
+        ("out_of_scope", [REQUEST, INVOICE], Plan(REQUEST, INVOICE)),
+        ("nlu_fallback", [REQUEST, SHIPPING], Plan(REQUEST, SHIPPING)),
+        # the whole read right: its intent stands
+        ("check_order_status", [REQUEST, INVOICE], Plan(None, INVOICE)),
+        # an unsure request does not replace the reading
+        (
+            "out_of_scope",
+            [_r("我的鞋到哪了", "check_order_status", 0.79), INVOICE],
+            Plan(None, None),
+        ),
+        # no second question: the reading stands, even if a part requests something
+        ("ask_shipping", [REQUEST, _r("谢谢", "thank")], Plan(None, None)),
+        # small talk requests nothing
+        ("ask_shipping", [_r("好的好的", "affirm"), SHIPPING], Plan(None, None)),
+        # two stand-alone questions: the whole's and the other
+        ("ask_shipping", [SHIPPING, INVOICE], Plan(None, INVOICE)),
+    ],
+)
+def test_plan_questions_at_its_edges(main: str, readings: list[Reading], plan: Plan) -> None:
+    assert plan_questions(main, readings) == plan
