@@ -61,10 +61,11 @@ async def plan_message(
         parsed = await parse(processor, UserMessage(part))
         intent = parsed.get("intent") or {}
         readings.append(Reading(part, intent.get("name"), float(intent.get("confidence") or 0)))
-    plan = plan_questions((parse_data.get("intent") or {}).get("name"), readings)
+    ranking = parse_data.get("intent_ranking") or []
+    weights = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
+    plan = plan_questions((parse_data.get("intent") or {}).get("name"), readings, weights)
     if plan.request is not None:
         taken = {"name": plan.request.intent, "confidence": plan.request.confidence}
-        ranking = parse_data.get("intent_ranking") or []
         parse_data["intent"] = taken
         parse_data["intent_ranking"] = [taken] + [
             r for r in ranking if r.get("name") != plan.request.intent

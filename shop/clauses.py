@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from shop.lexicon import QUESTION_MARKS, SECOND_QUESTION_WORDS
@@ -30,6 +30,10 @@ MIN_ANCHOR_CONFIDENCE = 0.5
 # A part that asks for a flow (an order, a return, a size ...) must be this sure to
 # take the message's intent from a stand-alone question or a misunderstanding.
 MIN_REQUEST_CONFIDENCE = 0.8
+# ... and NLU's reading of the whole must give the request this much: a message
+# read whole with certainty (默认发什么快递 能不能换成顺丰: shipping, 1.0) keeps its
+# intent, whatever a part alone resembles (能不能换成顺丰: an exchange).
+MIN_REQUEST_IN_WHOLE = 0.1
 # Intents of a part that requests nothing by itself.
 NOT_A_REQUEST = frozenset(
     {"greet", "thank", "goodbye", "affirm", "deny", "inform", "bot_challenge", "send_photo",
@@ -139,24 +143,31 @@ class Plan:
     second: Reading | None
 
 
-def plan_questions(main_intent: str | None, readings: Sequence[Reading]) -> Plan:
+def plan_questions(
+    main_intent: str | None,
+    readings: Sequence[Reading],
+    ranking: Mapping[str, float] | None = None,
+) -> Plan:
     """The message's request and second question, from its parts' readings.
 
     When NLU read the whole as a stand-alone question or not at all
     (:data:`REPLACEABLE_INTENTS`) while a part confidently requests something
-    else (我的鞋到哪了 顺便问下能开发票吗, read whole as out of scope), that part's
-    intent is the message's, and the stand-alone question is the second one; but
-    only when there is such a second question, or the request would replace a
-    reading that may be right. Otherwise NLU's intent stands, with
-    :func:`second_question`.
+    else that the whole's ``ranking`` (intent → confidence) also gives some
+    weight (我的鞋到哪了 顺便问下能开发票吗: out of scope 0.58, order status 0.42),
+    that part's intent is the message's, and the stand-alone question is the
+    second one; but only when there is such a second question, or the request
+    would replace a reading that may be right. Otherwise NLU's intent stands,
+    with :func:`second_question`.
     """
     if main_intent in REPLACEABLE_INTENTS:
+        weights = ranking or {}
         requests = [
             r
             for r in readings
             if r.intent not in REPLACEABLE_INTENTS
             and r.intent not in NOT_A_REQUEST
             and r.confidence >= MIN_REQUEST_CONFIDENCE
+            and weights.get(str(r.intent), 0.0) >= MIN_REQUEST_IN_WHOLE
         ]
         for request in sorted(requests, key=lambda r: r.confidence, reverse=True):
             second = second_question(request.intent, readings)

@@ -241,6 +241,7 @@ FIT_QUESTION_WORDS: tuple[str, ...] = ("偏码", "码数", "尺码", "码准", "
 # A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.
 QUESTION_MARKS: tuple[str, ...] = (
     "吗", "?", "？", "什么", "怎么", "多少", "几", "呢", "哪", "谁", "为啥", "为什么",
+    "有没有", "是不是", "能不能", "可不可以", "会不会",  # A-not-A questions
 )  # fmt: skip
 
 # --- delivery problems and complaints (actions/cases.py) ---------------------

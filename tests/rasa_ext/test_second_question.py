@@ -43,7 +43,8 @@ async def fake_parse(
 ) -> dict[str, Any]:
     name, confidence = READINGS.get(message.text or "", ("greet", 0.9))
     intent = {"name": name, "confidence": confidence}
-    return {"text": message.text, "intent": intent, "intent_ranking": [intent], "entities": []}
+    ranking = [intent, {"name": "check_order_status", "confidence": 1 - confidence}]
+    return {"text": message.text, "intent": intent, "intent_ranking": ranking, "entities": []}
 
 
 class FakeAnswer:

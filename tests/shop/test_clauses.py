@@ -121,4 +121,12 @@ REQUEST = _r("我的鞋到哪了", "check_order_status", 1.0)
     ],
 )
 def test_plan_questions_at_its_edges(main: str, readings: list[Reading], plan: Plan) -> None:
-    assert plan_questions(main, readings) == plan
+    assert plan_questions(main, readings, {main: 0.58, "check_order_status": 0.42}) == plan
+
+
+def test_a_whole_read_with_certainty_keeps_its_intent() -> None:
+    # 默认发什么快递 能不能换成顺丰: the second part alone resembles an exchange
+    swap = _r("能不能换成顺丰", "request_exchange", 0.95)
+    whole = {"ask_shipping": 0.99, "request_exchange": 0.01}
+    assert plan_questions("ask_shipping", [SHIPPING, swap], whole) == Plan(None, None)
+    assert plan_questions("out_of_scope", [REQUEST, INVOICE], None) == Plan(None, None)
