@@ -869,6 +869,48 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         product="P004",
         traditional=True,
     ),
+    # === two things in one message ===========================================
+    C(
+        "b004_parcel_and_invoice_in_one_message",
+        "B004",
+        (
+            T("快递怎么还没到 你们能开发票吗", "山野防水徒步鞋", "另外", "开发票", "帮不上忙",
+              forbid=NOT_ASKED),
+            T("好的", ("已登记", "登记")),
+        ),
+        note="whole reads out of scope; the order part is the request, the invoice answered "
+        "after; the typed yes still answers the logistics offer, not the second answer",
+    ),
+    C(
+        "guest_stock_and_postage_in_one_message",
+        None,
+        (T("小白鞋有42码吗？另外运费怎么算", "经典小白板鞋", "42码", "另外", "包邮"),),
+    ),
+    C(
+        "guest_trad_policy_and_courier_in_one_message",
+        None,
+        (T("你好 請問七天無理由嗎？發什麼快遞呢", "7天无理由", "另外", "中通快递"),),
+        traditional=True,
+    ),
+    C(
+        "b002_address_and_coupon_in_one_message",
+        "B002",
+        (
+            T("我想改个地址 对了有优惠券吗", NEW_ADDRESS_Q, "另外", "优惠"),
+            T("算了不改了", NOT_CHANGED, forbid=ADDRESS_DONE),
+        ),
+    ),
+    C(
+        "b005_leaves_the_queue_then_asks",
+        "B005",
+        (
+            T("转人工", HUMAN),
+            T("在吗", "取消转人工"),
+            T("不等了", "取消转人工", "继续问"),
+            T("退货运费谁出", "运费", forbid=("排队", "留言已记下")),
+        ),
+        note="a buyer still waiting leaves the queue and the assistant answers again",
+    ),
     # === context: the product or order last discussed ===========================
     C(
         "b001_trad_card_then_breathable",
