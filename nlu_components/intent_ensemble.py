@@ -57,8 +57,9 @@ class IntentEnsemble(LogisticIntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets ``intent`` and ``intent_ranking`` from both opinions."""
         weight = float(self.config["diet_weight"])
-        x = self._create_X(messages)
-        probas = self.clf.predict_proba(x)
+        if not messages:
+            return messages
+        probas = self.probabilities(self._create_X(messages))
         classes = [str(c) for c in self.clf.classes_]
         for message, row in zip(messages, probas, strict=True):
             own = dict(zip(classes, (float(p) for p in row), strict=True))

@@ -11,7 +11,12 @@ Profiled under load (docs/performance.md):
 * ``EndpointConfig.request`` opens a new HTTP session, and so a new TCP
   connection, for every action call. The session is kept per endpoint and event
   loop instead, with idle connections dropped after 2 s, before the action
-  server (Sanic's keep-alive: 5 s) could close one under a request.
+  server (Sanic's keep-alive: 5 s) could close one under a request;
+* ``Message._combine_features`` (DIET reads every message's features through it)
+  deep-copies the first featurizer's matrix and then stacks the others onto it
+  one by one: a copy and four ``hstack`` calls for each of the sequence and
+  sentence features, about 9 % of the Rasa server's time. One ``hstack`` (or
+  ``concatenate``) of them all gives the same matrix.
 """
 
 from __future__ import annotations
@@ -21,10 +26,14 @@ import functools
 from typing import Any
 
 import aiohttp
+import numpy as np
+import scipy.sparse
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _MARK = "_shop_cached_schema"
@@ -95,9 +104,38 @@ def kept_session(self: EndpointConfig) -> _Borrowed:
 setattr(kept_session, _MARK, True)
 
 
+# Rasa's own, taken before install() replaces it (the tests compare the two).
+rasa_combine_features = Message.__dict__["_combine_features"].__func__
+
+
+def combine_features(features: list[Features], featurizers: list[str]) -> Features | None:
+    """``Message._combine_features`` in one stacking: the same matrix, no copy first."""
+    if not features:
+        return None
+    first = features[0]
+    if len(features) == 1:
+        matrix: Any = first.features.copy()
+    elif all(f.is_sparse() for f in features):
+        if len({f.features.shape[0] for f in features}) != 1:
+            raise ValueError("Cannot combine sparse features as sequence dimensions do not match.")
+        matrix = scipy.sparse.hstack([f.features for f in features])
+    elif all(f.is_dense() for f in features):
+        if len({f.features.ndim for f in features}) != 1:
+            raise ValueError("Cannot combine dense features as sequence dimensions do not match.")
+        matrix = np.concatenate([f.features for f in features], axis=-1)
+    else:
+        raise ValueError("Cannot combine sparse and dense features.")
+    return Features(matrix, first.type, first.attribute, featurizers)
+
+
+setattr(combine_features, _MARK, True)
+
+
 def install() -> None:
-    """Replaces the slow validation and the per-call session once (idempotent)."""
+    """Replaces the slow validation, the per-call session and the feature stacking once."""
     if not getattr(RemoteAction._validate_action_result, _MARK, False):
         RemoteAction._validate_action_result = validate_action_result
     if not getattr(EndpointConfig.session, _MARK, False):
         EndpointConfig.session = kept_session
+    if not getattr(Message._combine_features, _MARK, False):
+        Message._combine_features = staticmethod(combine_features)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.logistic_intent import LogisticIntentClassifier
+from nlu_components.logistic_intent import LogisticIntentClassifier, sentence_row
 
 EXAMPLES = {
     "check_order_status": ["我的快递到哪了", "帮我查下物流", "我的鞋发货了吗"],
@@ -64,3 +68,55 @@ def test_trains_predicts_and_reloads(tmp_path: Path) -> None:
     reloaded.process([message])
     assert message.get("intent")["name"] == "check_order_status"
     assert reloaded.clf.C == 30.0
+
+
+def _featurized(tmp_path: Path) -> tuple[TrainingData, list[Any]]:
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    tokenizer = JiebaTokenizer.create(
+        JiebaTokenizer.get_default_config(), storage, Resource("jieba"), context
+    )
+    words = CountVectorsFeaturizer.create(
+        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
+    )
+    chars = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "max_ngram": 3},
+        storage,
+        Resource("chars"),
+        context,
+    )
+    data = TrainingData(
+        [
+            Message(data={TEXT: text, "intent": intent})
+            for intent, texts in EXAMPLES.items()
+            for text in texts
+        ]
+    )
+    tokenizer.process_training_data(data)
+    for featurizer in (words, chars):
+        featurizer.train(data)
+        featurizer.process_training_data(data)
+    return data, [tokenizer, words, chars]
+
+
+def test_the_row_is_rasas_row_and_the_probabilities_rasas(tmp_path: Path) -> None:
+    """The faster row and product give exactly Rasa's numbers (docs/performance.md)."""
+    data, steps = _featurized(tmp_path)
+    messages = list(data.intent_examples)
+    dense = np.arange(4, dtype=float).reshape(1, 4)
+    messages[0].add_features(Features(dense, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+    for message in messages[1:]:
+        message.add_features(Features(dense + 1, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    config = LogisticIntentClassifier.get_default_config()
+    ours = LogisticIntentClassifier.create(config, storage, Resource("lr"), context)
+    rasas = LogisticRegressionClassifier._create_X(ours, messages)
+    assert (ours._create_X(messages) != rasas).nnz == 0
+    ours.train(data)
+    x = ours._create_X(messages)
+    expected = ours.clf.predict_proba(x)
+    assert np.array_equal(ours.probabilities(x), expected)
+    assert ours.clf.coef_.flags.f_contiguous
+
+
+def test_a_message_without_features_gets_an_empty_row() -> None:
+    assert sentence_row(Message(data={TEXT: "你好"})).shape == (1, 0)
