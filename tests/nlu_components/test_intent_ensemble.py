@@ -5,24 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-    CountVectorsFeaturizer,
-)
-from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.intent_ensemble import IntentEnsemble, mix_rankings
-
-EXAMPLES = {
-    "check_order_status": ["我的快递到哪了", "帮我查下物流", "我的鞋发货了吗"],
-    "ask_shipping": ["多久发货", "发什么快递", "包邮吗"],
-    "greet": ["你好", "在吗", "亲在不在"],
-}
+from tests.nlu_components.featurized import featurized
 
 
 def _ranking(**scores: float) -> list[dict[str, object]]:
@@ -56,32 +42,12 @@ def test_the_ranking_is_cut_to_ten() -> None:
 
 
 def test_without_diets_ranking_the_regression_decides(tmp_path: Path) -> None:
-    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
-    tokenizer = JiebaTokenizer.create(
-        JiebaTokenizer.get_default_config(), storage, Resource("jieba"), context
-    )
-    featurizer = CountVectorsFeaturizer.create(
-        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "max_ngram": 3},
-        storage,
-        Resource("cvf"),
-        context,
-    )
-    data = TrainingData(
-        [
-            Message(data={TEXT: text, "intent": intent})
-            for intent, texts in EXAMPLES.items()
-            for text in texts
-        ]
-    )
-    tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
+    setup = featurized(tmp_path)
+    storage, context, data = setup.storage, setup.context, setup.data
     config = IntentEnsemble.get_default_config()
     IntentEnsemble.create(config, storage, Resource("ens"), context).train(data)
     reloaded = IntentEnsemble.load(config, storage, Resource("ens"), context)
-    message = Message(data={TEXT: "我的快递到哪了呀"})
-    tokenizer.process([message])
-    featurizer.process([message])
+    message = setup.message("我的快递到哪了呀")
     reloaded.process([message])
     assert message.get("intent")["name"] == "check_order_status"
     # DIET's opinion, when present, is averaged in: a sure DIET turns the result.

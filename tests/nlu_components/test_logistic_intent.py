@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-    CountVectorsFeaturizer,
-)
-from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.logistic_intent import LogisticIntentClassifier, sentence_row
-
-EXAMPLES = {
-    "check_order_status": ["我的快递到哪了", "帮我查下物流", "我的鞋发货了吗"],
-    "ask_shipping": ["多久发货", "发什么快递", "包邮吗"],
-    "greet": ["你好", "在吗", "亲在不在"],
-}
+from tests.nlu_components.featurized import featurized
 
 
 def test_c_comes_from_the_config(tmp_path: Path) -> None:
@@ -38,75 +27,27 @@ def test_c_comes_from_the_config(tmp_path: Path) -> None:
 
 
 def test_trains_predicts_and_reloads(tmp_path: Path) -> None:
-    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
-    tokenizer = JiebaTokenizer.create(
-        JiebaTokenizer.get_default_config(), storage, Resource("jieba"), context
-    )
-    featurizer = CountVectorsFeaturizer.create(
-        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "max_ngram": 3},
-        storage,
-        Resource("cvf"),
-        context,
-    )
-    data = TrainingData(
-        [
-            Message(data={TEXT: text, "intent": intent})
-            for intent, texts in EXAMPLES.items()
-            for text in texts
-        ]
-    )
-    tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
+    setup = featurized(tmp_path)
+    storage, context, data = setup.storage, setup.context, setup.data
     config = LogisticIntentClassifier.get_default_config()
     classifier = LogisticIntentClassifier.create(config, storage, Resource("lr"), context)
     classifier.train(data)
     reloaded = LogisticIntentClassifier.load(config, storage, Resource("lr"), context)
-    message = Message(data={TEXT: "我的快递到哪了呀"})
-    tokenizer.process([message])
-    featurizer.process([message])
+    message = setup.message("我的快递到哪了呀")
     reloaded.process([message])
     assert message.get("intent")["name"] == "check_order_status"
     assert reloaded.clf.C == 30.0
 
 
-def _featurized(tmp_path: Path) -> tuple[TrainingData, list[Any]]:
-    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
-    tokenizer = JiebaTokenizer.create(
-        JiebaTokenizer.get_default_config(), storage, Resource("jieba"), context
-    )
-    words = CountVectorsFeaturizer.create(
-        CountVectorsFeaturizer.get_default_config(), storage, Resource("words"), context
-    )
-    chars = CountVectorsFeaturizer.create(
-        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb", "max_ngram": 3},
-        storage,
-        Resource("chars"),
-        context,
-    )
-    data = TrainingData(
-        [
-            Message(data={TEXT: text, "intent": intent})
-            for intent, texts in EXAMPLES.items()
-            for text in texts
-        ]
-    )
-    tokenizer.process_training_data(data)
-    for featurizer in (words, chars):
-        featurizer.train(data)
-        featurizer.process_training_data(data)
-    return data, [tokenizer, words, chars]
-
-
 def test_the_row_is_rasas_row_and_the_probabilities_rasas(tmp_path: Path) -> None:
     """The faster row and product give exactly Rasa's numbers (docs/performance.md)."""
-    data, steps = _featurized(tmp_path)
+    setup = featurized(tmp_path, words=True)
+    data, storage, context = setup.data, setup.storage, setup.context
     messages = list(data.intent_examples)
     dense = np.arange(4, dtype=float).reshape(1, 4)
     messages[0].add_features(Features(dense, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
     for message in messages[1:]:
         message.add_features(Features(dense + 1, FEATURE_TYPE_SENTENCE, TEXT, "dense"))
-    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
     config = LogisticIntentClassifier.get_default_config()
     ours = LogisticIntentClassifier.create(config, storage, Resource("lr"), context)
     rasas = LogisticRegressionClassifier._create_X(ours, messages)
