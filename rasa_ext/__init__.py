@@ -9,7 +9,8 @@ nowhere else:
 * ``events``: the one reader of the tracker store's ``events`` table, used by
   analytics, the owner page, the chat records, retention, the trainer's inbox and
   the demo data;
-* the patches, applied by :func:`install` (``channels/__init__.py`` calls it, since
+* the patches, applied by :func:`install` once per process (``patching``: each is
+  keyed and recorded on the class it changes; ``channels/__init__.py`` calls it, since
   Rasa imports that package for ``credentials.yml``): log masking, an apology when
   a custom action fails (``resilience``), admin JWTs must carry ``exp``
   (``api_auth``), answers while a buyer waits for a person (``handoff_wait``), the

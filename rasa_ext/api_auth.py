@@ -19,8 +19,9 @@ from typing import Any
 
 import jwt
 
+from rasa_ext.patching import wrap_once
+
 ALGORITHM = "HS256"
-_MARK = "_shop_requires_exp"
 
 
 def admin_claims(header: str, secret: str) -> dict[str, Any] | None:
@@ -52,7 +53,6 @@ def _require_exp(decode: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
             raise InvalidVerificationError("The token has no expiry (exp).")
         return claims
 
-    setattr(decode_with_exp, _MARK, True)
     return decode_with_exp
 
 
@@ -60,5 +60,4 @@ def install() -> None:
     """Makes Rasa's HTTP API (sanic-jwt) refuse tokens without ``exp``; idempotent."""
     from sanic_jwt.authentication import Authentication
 
-    if not getattr(Authentication._decode, _MARK, False):
-        Authentication._decode = _require_exp(Authentication._decode)
+    wrap_once(Authentication, "_decode", _require_exp, key="api_auth")

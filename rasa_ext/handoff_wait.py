@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.policies.policy import PolicyPrediction
@@ -25,10 +24,11 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, IS_EXTERNAL
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_ext.patching import wrap_once
+
 logger = logging.getLogger(__name__)
 
 WAITING_ACTION = "action_handoff_waiting"
-_MARK = "_shop_handoff_wait"
 
 
 def waits_for_a_person(processor: MessageProcessor, tracker: DialogueStateTracker) -> bool:
@@ -55,12 +55,9 @@ def _wrap(loop: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
             if tracker.is_paused():
                 break  # still queued: nothing more, as Rasa does while paused
 
-    setattr(run_prediction_loop, _MARK, True)
     return run_prediction_loop
 
 
 def install() -> None:
     """Wraps ``MessageProcessor._run_prediction_loop`` once."""
-    current: Any = MessageProcessor._run_prediction_loop
-    if not getattr(current, _MARK, False):
-        MessageProcessor._run_prediction_loop = _wrap(current)
+    wrap_once(MessageProcessor, "_run_prediction_loop", _wrap, key="handoff_wait")

@@ -33,6 +33,7 @@ import yaml
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.core.events import BotUttered, Event
 
+from rasa_ext.patching import wrap_once
 from shop.metrics import ACTION_FAILURES, report_error
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,6 @@ def _response(name: str) -> tuple[str, list[dict[str, str]]]:
 
 
 APOLOGY_TEXT, APOLOGY_BUTTONS = _response(APOLOGY_RESPONSE)
-_MARK = "_shop_resilient"
 _timeout = {"seconds": 10.0}  # set by install()
 
 
@@ -101,7 +101,6 @@ def _wrap(run: Callable[..., Awaitable[list[Event]]]) -> Callable[..., Any]:
             report_error(logger, counter, what, error, trace_id=_action_server_trace(error))
             return [apology()]
 
-    setattr(run_or_apologise, _MARK, True)
     return run_or_apologise
 
 
@@ -112,6 +111,5 @@ def install(timeout: float | None = None) -> None:
 
         timeout = settings.action_timeout
     _timeout["seconds"] = timeout
-    if not getattr(RemoteAction.run, _MARK, False):
-        RemoteAction.run = _wrap(RemoteAction.run)
+    if wrap_once(RemoteAction, "run", _wrap, key="resilience"):
         logging.getLogger("rasa.core.actions.action").addFilter(_not_rasas_unreachable_line)

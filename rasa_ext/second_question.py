@@ -34,6 +34,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import normalize_text
+from rasa_ext.patching import wrap_once
 from shop.clauses import Reading, clauses, plan_questions
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,6 @@ SLOT = "also_asked"  # the part to answer, for ANSWER_ACTION: {"intent", "text"}
 PARSE_KEY = "also_asked"  # in the parse data: {"intent", "text", "confidence"}
 FROM_PART_KEY = "intent_from_part"  # in the parse data: the part whose intent it took
 MARK_KEY = "also_asked"  # in the answer's bot metadata
-_MARK = "_shop_second_question"
 
 
 async def plan_message(
@@ -101,7 +101,6 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
                 logger.exception("reading the parts of a message failed")
         return parse_data
 
-    setattr(parse_message, _MARK, True)
     return parse_message
 
 
@@ -156,15 +155,10 @@ def _wrap_run_action(run_action: Callable[..., Awaitable[bool]]) -> Callable[...
                 logger.exception("answering the second question of a message failed")
         return await run_action(self, action, tracker, output_channel, nlg, prediction)
 
-    setattr(run_action_, _MARK, True)
     return run_action_
 
 
 def install() -> None:
     """Wraps ``MessageProcessor.parse_message`` and ``_run_action`` once."""
-    parse: Any = MessageProcessor.parse_message
-    if not getattr(parse, _MARK, False):
-        MessageProcessor.parse_message = _wrap_parse(parse)
-    run_action: Any = MessageProcessor._run_action
-    if not getattr(run_action, _MARK, False):
-        MessageProcessor._run_action = _wrap_run_action(run_action)
+    wrap_once(MessageProcessor, "parse_message", _wrap_parse, key="second_question_parse")
+    wrap_once(MessageProcessor, "_run_action", _wrap_run_action, key="second_question_answer")

@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-_MARK = "_shop_cached_schema"
+from rasa_ext.patching import replace_once
 
 
 @functools.cache
@@ -60,8 +60,6 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     )
     raise error
 
-
-setattr(validate_action_result, _MARK, True)
 
 _IDLE_SECONDS = 2.0
 _SESSION = "_shop_session"
@@ -101,9 +99,6 @@ def kept_session(self: EndpointConfig) -> _Borrowed:
     return _Borrowed(kept[1])
 
 
-setattr(kept_session, _MARK, True)
-
-
 # Rasa's own, taken before install() replaces it (the tests compare the two).
 rasa_combine_features = Message.__dict__["_combine_features"].__func__
 
@@ -128,14 +123,8 @@ def combine_features(features: list[Features], featurizers: list[str]) -> Featur
     return Features(matrix, first.type, first.attribute, featurizers)
 
 
-setattr(combine_features, _MARK, True)
-
-
 def install() -> None:
     """Replaces the slow validation, the per-call session and the feature stacking once."""
-    if not getattr(RemoteAction._validate_action_result, _MARK, False):
-        RemoteAction._validate_action_result = validate_action_result
-    if not getattr(EndpointConfig.session, _MARK, False):
-        EndpointConfig.session = kept_session
-    if not getattr(Message._combine_features, _MARK, False):
-        Message._combine_features = staticmethod(combine_features)
+    replace_once(RemoteAction, "_validate_action_result", validate_action_result, key="schema_once")
+    replace_once(EndpointConfig, "session", kept_session, key="kept_session")
+    replace_once(Message, "_combine_features", combine_features, key="combine_at_once")
