@@ -59,7 +59,7 @@ class IntentEnsemble(LogisticIntentClassifier):
         weight = float(self.config["diet_weight"])
         if not messages:
             return messages
-        probas = self.probabilities(self._create_X(messages))
+        probas = self.clf.predict_proba(self._create_X(messages))
         classes = [str(c) for c in self.clf.classes_]
         for message, row in zip(messages, probas, strict=True):
             own = dict(zip(classes, (float(p) for p in row), strict=True))

@@ -15,8 +15,9 @@ featurizer's *sequence and* sentence features and then keeps the sentence row
 only, so :meth:`LogisticIntentClassifier._create_X` stacks the sentence
 features alone, in Rasa's column order; and scikit-learn's product with
 ``coef_.T`` copied the whole coefficient matrix for every message unless it is
-stored column-major, which :meth:`LogisticIntentClassifier.probabilities`
-ensures.
+stored column-major, which
+:meth:`LogisticIntentClassifier.keep_coefficients_column_major` ensures after
+training and loading.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
@@ -69,25 +72,29 @@ class LogisticIntentClassifier(LogisticRegressionClassifier):
         """The messages' sentence features, one row each (see the module docstring)."""
         return scipy.sparse.vstack([sentence_row(m) for m in messages], format="csr")
 
-    def probabilities(self, x: scipy.sparse.csr_matrix) -> np.ndarray:
-        """``predict_proba``, with the coefficients kept column-major (no copy per call)."""
-        if not self.clf.coef_.flags.f_contiguous:
+    def keep_coefficients_column_major(self) -> None:
+        """Stores ``coef_`` column-major: scikit-learn's product with ``coef_.T``
+        copied the whole row-major matrix for every message."""
+        if hasattr(self.clf, "coef_"):
             self.clf.coef_ = np.asfortranarray(self.clf.coef_)
-        return self.clf.predict_proba(x)
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Rasa's process, with :meth:`probabilities`."""
-        if not messages:
-            return messages
-        probas = self.probabilities(self._create_X(messages))
-        classes = [str(c) for c in self.clf.classes_]
-        for message, row in zip(messages, probas, strict=True):
-            scores = [float(p) for p in row]
-            scored = sorted(zip(classes, scores, strict=True), key=lambda pair: -pair[1])
-            ranking = [{"name": name, "confidence": score} for name, score in scored]
-            length = int(self.config.get("ranking_length", 10))
-            message.set("intent", ranking[0], add_to_output=True)
-            message.set(
-                "intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True
-            )
-        return messages
+    def train(self, training_data: TrainingData) -> Resource:
+        """Rasa's training; the coefficients then kept column-major."""
+        resource = super().train(training_data)
+        self.keep_coefficients_column_major()
+        return resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LogisticIntentClassifier:
+        """Rasa's loading; the coefficients then kept column-major."""
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        assert isinstance(component, LogisticIntentClassifier)
+        component.keep_coefficients_column_major()
+        return component

@@ -53,10 +53,13 @@ def test_the_row_is_rasas_row_and_the_probabilities_rasas(tmp_path: Path) -> Non
     rasas = LogisticRegressionClassifier._create_X(ours, messages)
     assert (ours._create_X(messages) != rasas).nnz == 0
     ours.train(data)
-    x = ours._create_X(messages)
-    expected = ours.clf.predict_proba(x)
-    assert np.array_equal(ours.probabilities(x), expected)
     assert ours.clf.coef_.flags.f_contiguous
+    reloaded = LogisticIntentClassifier.load(config, storage, Resource("lr"), context)
+    assert reloaded.clf.coef_.flags.f_contiguous
+    x = ours._create_X(messages)
+    got = ours.clf.predict_proba(x)
+    ours.clf.coef_ = np.ascontiguousarray(ours.clf.coef_)  # the layout scikit-learn fits
+    assert np.array_equal(got, ours.clf.predict_proba(x))
 
 
 def test_a_message_without_features_gets_an_empty_row() -> None:
