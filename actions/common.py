@@ -164,3 +164,9 @@ def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
             if buttons:
                 return list(buttons)
     return []
+
+
+def recent_user_texts(tracker: Tracker, count: int) -> list[str]:
+    """The texts of the buyer's latest ``count`` messages, newest first."""
+    texts = [str(e.get("text") or "") for e in reversed(tracker.events) if e.get("event") == "user"]
+    return texts[:count]

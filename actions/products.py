@@ -25,6 +25,7 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
+    recent_user_texts,
     resolve_product,
 )
 from actions.forms import ShopFormValidation
@@ -194,11 +195,7 @@ class ActionAskProductId(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        texts = [
-            str(event.get("text") or "")
-            for event in reversed(tracker.events)
-            if event.get("event") == "user"
-        ][:LOOK_BACK_MESSAGES]
+        texts = recent_user_texts(tracker, LOOK_BACK_MESSAGES)
 
         def candidates(session: Session) -> list[Any]:
             for text in texts:

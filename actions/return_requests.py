@@ -24,6 +24,7 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
+    recent_user_texts,
 )
 from actions.forms import ShopFormValidation
 from actions.return_checks import (
@@ -58,12 +59,6 @@ def other_item_named(tracker: Tracker, text: str, session: Session) -> dict[str,
 
 
 RECENT_MESSAGES = 3  # the request and the order chosen after it
-
-
-def recent_user_texts(tracker: Tracker, count: int) -> list[str]:
-    """The texts of the buyer's latest ``count`` messages, newest first."""
-    texts = [str(e.get("text") or "") for e in reversed(tracker.events) if e.get("event") == "user"]
-    return texts[:count]
 
 
 class ValidateReturnForm(ShopFormValidation):
