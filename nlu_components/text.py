@@ -24,3 +24,14 @@ def normalize_text(text: str, *, conversion: str = "t2s", max_chars: int = 300) 
     text = unicodedata.normalize("NFKC", text or "")
     text = _converter(conversion).convert(text)
     return text[:max_chars].strip()
+
+
+def in_buyers_script(simplified: str, written: str) -> str:
+    """``simplified`` (a piece of ``normalize_text(written)``) in the script ``written`` used.
+
+    A buyer who typed traditional characters is quoted in traditional ones.
+    """
+    nfkc = unicodedata.normalize("NFKC", written or "")
+    if _converter("t2s").convert(nfkc) == nfkc:
+        return simplified
+    return _converter("s2t").convert(simplified)

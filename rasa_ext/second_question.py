@@ -33,7 +33,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from nlu_components.text import normalize_text
+from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.patching import wrap_once
 from shop.clauses import Reading, clauses, plan_questions
 
@@ -74,7 +74,7 @@ async def plan_message(
     if plan.second is not None:
         parse_data[PARSE_KEY] = {
             "intent": plan.second.intent,
-            "text": plan.second.text,
+            "text": in_buyers_script(plan.second.text, text),  # quoted in the answer
             "confidence": plan.second.confidence,
         }
 

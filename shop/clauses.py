@@ -34,6 +34,15 @@ MIN_REQUEST_CONFIDENCE = 0.8
 # read whole with certainty (默认发什么快递 能不能换成顺丰: shipping, 1.0) keeps its
 # intent, whatever a part alone resembles (能不能换成顺丰: an exchange).
 MIN_REQUEST_IN_WHOLE = 0.1
+# ... except a question about the goods (雪地靴保暖吗，几点前下单当天发？): read
+# whole with certainty as the shipping question, its product question would go
+# unanswered. A part that asks one takes the message's intent from a stand-alone
+# question whatever the whole's ranking, as long as the stand-alone question
+# stands in another part (it is then answered second). Requests that change
+# something (an exchange, an address) keep the rule above.
+PRODUCT_QUESTION_INTENTS = frozenset(
+    {"ask_size_advice", "ask_material", "ask_function", "ask_stock", "ask_reviews"}
+)
 # Intents of a part that requests nothing by itself.
 NOT_A_REQUEST = frozenset(
     {"greet", "thank", "goodbye", "affirm", "deny", "inform", "bot_challenge", "send_photo",
@@ -134,6 +143,15 @@ def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Rea
     return None
 
 
+def _asks_about_goods(reading: Reading, main_intent: str | None) -> bool:
+    """Whether ``reading`` asks a product question beside a stand-alone question."""
+    return (
+        reading.intent in PRODUCT_QUESTION_INTENTS
+        and main_intent in SECOND_QUESTION_INTENTS
+        and is_question(reading.text)
+    )
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a cut message means: the part whose intent it takes instead of NLU's
@@ -155,7 +173,8 @@ def plan_questions(
     else that the whole's ``ranking`` (intent → confidence) also gives some
     weight (我的鞋到哪了 顺便问下能开发票吗: out of scope 0.58, order status 0.42),
     that part's intent is the message's, and the stand-alone question is the
-    second one; but only when there is such a second question, or the request
+    second one (a product question needs no weight in the ranking, see
+    :data:`PRODUCT_QUESTION_INTENTS`); but only when there is such a second question, or the request
     would replace a reading that may be right. Otherwise NLU's intent stands,
     with :func:`second_question`.
     """
@@ -167,7 +186,10 @@ def plan_questions(
             if r.intent not in REPLACEABLE_INTENTS
             and r.intent not in NOT_A_REQUEST
             and r.confidence >= MIN_REQUEST_CONFIDENCE
-            and weights.get(str(r.intent), 0.0) >= MIN_REQUEST_IN_WHOLE
+            and (
+                weights.get(str(r.intent), 0.0) >= MIN_REQUEST_IN_WHOLE
+                or _asks_about_goods(r, main_intent)
+            )
         ]
         for request in sorted(requests, key=lambda r: r.confidence, reverse=True):
             second = second_question(request.intent, readings)

@@ -893,6 +893,19 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         traditional=True,
     ),
     C(
+        "guest_warmth_and_cutoff_read_whole_as_shipping",
+        None,
+        (T("雪地靴保暖吗，几点前下单当天发？", "暖冬雪地靴", "保暖", "另外", "16:00"),),
+        note="NLU reads the whole as shipping with certainty; the product question is served "
+        "first and the shipping question answered second",
+    ),
+    C(
+        "guest_trad_breathability_and_postage_quoted_as_typed",
+        None,
+        (T("你好 請問小白鞋透氣嗎 另外運費怎麼算", "经典小白板鞋", "透气", "「運費怎麼算」", "包邮"),),
+        traditional=True,
+    ),
+    C(
         "b002_address_and_coupon_in_one_message",
         "B002",
         (

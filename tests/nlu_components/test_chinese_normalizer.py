@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.chinese_normalizer import ChineseNormalizer, normalize_text
+from nlu_components.text import in_buyers_script
 
 
 def test_traditional_becomes_simplified() -> None:
@@ -54,3 +56,16 @@ def test_training_examples_with_entities_keep_their_offsets() -> None:
     assert example.get(TEXT) == "脚长25厘米"
     entity = example.get("entities")[0]
     assert example.get(TEXT)[entity["start"] : entity["end"]] == "25厘米"
+
+
+@pytest.mark.parametrize(
+    ("simplified", "written", "quoted"),
+    [
+        ("运费怎么算", "我的快遞到哪了 另外運費怎麼算", "運費怎麼算"),  # typed traditional
+        ("运费怎么算", "我的快递到哪了 另外运费怎么算", "运费怎么算"),  # typed simplified
+        ("42码有货吗", "４２码有货吗", "42码有货吗"),  # full width alone is not a script
+        ("", "", ""),
+    ],
+)
+def test_a_quote_keeps_the_buyers_script(simplified: str, written: str, quoted: str) -> None:
+    assert in_buyers_script(simplified, written) == quoted

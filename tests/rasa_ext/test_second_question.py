@@ -31,6 +31,7 @@ DOMAIN = Domain.from_dict(
 READINGS = {
     "我的鞋到哪了 顺便问下能开发票吗": ("out_of_scope", 0.58),
     "我的快递到哪了 另外运费怎么算": ("check_order_status", 0.9),
+    "我的快遞到哪了 另外運費怎麼算": ("check_order_status", 0.9),
     "我的鞋到哪了": ("check_order_status", 1.0),
     "我的快递到哪了": ("check_order_status", 1.0),
     "能开发票吗": ("out_of_scope", 0.99),
@@ -102,6 +103,11 @@ async def test_the_whole_read_right_keeps_its_intent_and_names_the_second_questi
     data = await _parse("我的快递到哪了 另外运费怎么算")
     assert data["intent"]["name"] == "check_order_status" and FROM_PART_KEY not in data
     assert data[PARSE_KEY]["text"] == "运费怎么算"
+
+
+async def test_the_second_question_is_quoted_in_the_buyers_script() -> None:
+    data = await _parse("我的快遞到哪了 另外運費怎麼算")
+    assert data[PARSE_KEY]["text"] == "運費怎麼算"  # read in simplified, quoted as typed
 
 
 @pytest.mark.parametrize(

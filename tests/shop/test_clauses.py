@@ -130,3 +130,34 @@ def test_a_whole_read_with_certainty_keeps_its_intent() -> None:
     whole = {"ask_shipping": 0.99, "request_exchange": 0.01}
     assert plan_questions("ask_shipping", [SHIPPING, swap], whole) == Plan(None, None)
     assert plan_questions("out_of_scope", [REQUEST, INVOICE], None) == Plan(None, None)
+
+
+WARM = _r("雪地靴保暖吗", "ask_function", 0.95)
+CERTAIN_SHIPPING = {"ask_shipping": 0.99, "ask_function": 0.01}
+
+
+def test_a_product_question_is_served_beside_a_certain_stand_alone_one() -> None:
+    # 雪地靴保暖吗，几点前下单当天发？ read whole as shipping with certainty
+    assert plan_questions("ask_shipping", [WARM, SHIPPING], CERTAIN_SHIPPING) == Plan(
+        WARM, SHIPPING
+    )
+    assert plan_questions("out_of_scope", [WARM, INVOICE], None) == Plan(WARM, INVOICE)
+
+
+@pytest.mark.parametrize(
+    ("main", "readings"),
+    [
+        # stated, not asked: 雪地靴很保暖 sets the scene for the shipping question
+        ("ask_shipping", [_r("雪地靴很保暖", "ask_function", 0.95), SHIPPING]),
+        # unsure about the goods
+        ("ask_shipping", [_r("雪地靴保暖吗", "ask_function", 0.79), SHIPPING]),
+        # no stand-alone question stands beside it: NLU's reading is kept
+        ("ask_shipping", [WARM, _r("谢谢你们", "thank")]),
+        # the whole was not understood: the ranking rule applies
+        ("nlu_fallback", [WARM, SHIPPING]),
+    ],
+)
+def test_a_product_question_needs_a_question_beside_a_stand_alone_one(
+    main: str, readings: list[Reading]
+) -> None:
+    assert plan_questions(main, readings, CERTAIN_SHIPPING).request is None
