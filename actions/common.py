@@ -15,9 +15,10 @@ from shop.answers import products
 from shop.answers.asked import MAX_MESSAGE_CHARS, Asked
 from shop.answers.products import ProductResolution
 from shop.clauses import is_question as is_question
+from shop.clauses import strip_words
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
 from shop.db.session import in_transaction as in_transaction
-from shop.lexicon import NO_WORDS, YES_WORDS
+from shop.lexicon import NO_WORDS, NOT_YES_WORDS, YES_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def yes_or_no(tracker: Tracker) -> bool | None:
         return None
     if any(word in text for word in NO_WORDS):
         return False
-    if any(word in text for word in YES_WORDS):
+    if any(word in strip_words(text, NOT_YES_WORDS) for word in YES_WORDS):
         return True
     return None
 

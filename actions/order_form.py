@@ -50,6 +50,17 @@ from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
 
 PHONE_SUFFIX = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# Messages that take the only order offered when they name none: 是/对, the new
+# address typed, or the request again in other words (那个订单能改地址吗 after
+# the goal narrowed the choice to one order).
+TAKES_ONLY_ORDER = AFTER_SALE_INTENTS | {"affirm", "inform"}
+
+
+def only_order(tracker: Tracker, offered: list[Any]) -> dict[str, Any]:
+    """The one order offered, when the latest message takes it (:data:`TAKES_ONLY_ORDER`)."""
+    if len(offered) == 1 and latest_intent(tracker) in TAKES_ONLY_ORDER:
+        return {"order_id": offered[0].id}
+    return {}
 
 
 class ValidateOrderForm(ShopFormValidation):
@@ -130,6 +141,9 @@ class ValidateOrderForm(ShopFormValidation):
         def settle(session: Session) -> dict[str, Any]:
             choice = load_choice(tracker, session=session)
             found = decide(text, choice, narrowed if requested else None)
+            if requested is not None and (found is None or (not found and contact)):
+                # nothing named (an address's digits name no order either)
+                return only_order(tracker, choice.offered(narrowed))
             if found is not None or requested is not None:
                 return found or {}
             last = tracker.get_slot("order_id")
@@ -240,7 +254,10 @@ class ActionAskOrderId(Action):
                 return "utter_no_orders", [], 0
             offered = choice.offered(narrowed)
             shown = [choice.orders[v.id] for v in offered]
-            response = "utter_choose_order_among" if narrowed else "utter_choose_order"
+            if len(offered) == 1:
+                response = "utter_confirm_only_order"  # the goal left one order
+            else:
+                response = "utter_choose_order_among" if narrowed else "utter_choose_order"
             return response, order_buttons(shown), len(shown)
 
         try:

@@ -218,10 +218,13 @@ class ValidateReturnForm(ShopFormValidation):
         """The wanted size (and colour, if named) for an exchange.
 
         Read from the answer to the size question, or earlier from any
-        message of the exchange that names a size ("换39码", "大一码").
+        message of the exchange that names a size ("换39码", "大一码"); and at
+        the summary, a size or colour typed instead of yes (41, 还是换41吧,
+        换黑色的) changes the wish, and the new summary is confirmed.
         """
         requested = tracker.get_slot("requested_slot")
-        asked = requested == "exchange_size"
+        at_summary = changes_exchange_at_summary(tracker)
+        asked = requested == "exchange_size" or at_summary
         if tracker.get_slot("after_sale_goal") != "exchange" or (
             tracker.get_slot("exchange_size") is not None and not asked
         ):
@@ -247,8 +250,11 @@ class ValidateReturnForm(ShopFormValidation):
                 return size, next(iter(stems), None)
             colors = sorted({row.color for row in item.product.stock})
             color = next((c for stem in stems for c in colors if stem in c), None)
-            if step is not None or (size is None and color and asked):
-                return item.size + (step or 0), color  # 换黑色的: same size, other colour
+            if step is not None:
+                return item.size + step, color
+            if size is None and color and asked:  # 换黑色的: the same size, other colour
+                wished = tracker.get_slot("exchange_size") if at_summary else None
+                return (item.size if wished is None else float(wished)), color
             return size, color
 
         size, color = await in_transaction(resolve)
@@ -296,5 +302,27 @@ class ValidateReturnForm(ShopFormValidation):
     async def extract_return_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes or no to the summary."""
+        """Yes or no to the summary; not a yes that changes the size (是的 换41吧)."""
+        if changes_exchange_at_summary(tracker):
+            return {}
         return confirmation(tracker, "return_confirmed")
+
+
+def changes_exchange_at_summary(tracker: Tracker) -> bool:
+    """Whether the exchange's summary is answered with a size or colour.
+
+    Then the wish is read again and the new summary confirmed: a yes in the
+    same message (43码 确认, 还是换43吧) never submits a size the buyer has not
+    seen in a summary.
+    """
+    if (
+        tracker.get_slot("requested_slot") != "return_confirmed"
+        or tracker.get_slot("after_sale_goal") != "exchange"
+    ):
+        return False
+    text = latest_text(tracker)
+    return (
+        any(word in text for word in RELATIVE_SIZES)
+        or bool(colors_in(text))
+        or sizing.parse_size_answer(text) is not None
+    )

@@ -47,6 +47,11 @@ YES_WORDS: tuple[str, ...] = (
     "确认", "确定", "是的", "是", "对", "好", "可以", "没问题", "行", "嗯", "恩", "ok", "OK", "Ok",
     "提交", "要的", "改吧", "就这样", "没错", "👌", "👍",
 )  # fmt: skip
+# Words that hold a yes word without saying yes (还是换33吧, 好像小了): removed
+# before YES_WORDS are looked for.
+NOT_YES_WORDS: tuple[str, ...] = (
+    "还是", "要是", "但是", "可是", "是否", "老是", "总是", "好像", "好久", "好多", "只好",
+)  # fmt: skip
 # "I don't know it" is an answer to a question (then a hint says where to find
 # it), not a wish to stop: 不记得了 while asked for the order number.
 DONT_KNOW_WORDS: tuple[str, ...] = (

@@ -110,6 +110,52 @@ async def test_an_answer_that_fits_nothing_fills_nothing(text: str) -> None:
     assert await _extract(text, "B010", "status", asked=True) == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("那个订单能改地址吗", "change_address"),  # the goal left one order of two
+        ("对", "affirm"),
+        ("是这个", "inform"),
+    ],
+)
+async def test_the_only_order_offered_is_taken_by_a_yes_or_the_request(
+    text: str, intent: str
+) -> None:
+    slots = await _extract(text, "B002", "address", asked=True, intent=intent)
+    assert slots.get("order_id") == B002_PAID
+
+
+async def test_the_new_address_typed_while_one_order_is_offered_takes_it() -> None:
+    slots = await _extract(
+        "改成上海市浦东新区张江路88号 李雷 13800001111", "B002", "address", asked=True
+    )
+    assert slots["order_id"] == B002_PAID
+    assert slots["new_address"] == "上海市浦东新区张江路88号"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "buyer"),
+    [
+        ("你好", "greet", "B002"),  # says nothing about the order
+        ("对", "affirm", "B010"),  # several orders offered: a yes picks none
+    ],
+)
+async def test_a_yes_never_picks_among_several_and_chat_picks_nothing(
+    text: str, intent: str, buyer: str
+) -> None:
+    goal = "address" if buyer == "B002" else "status"
+    slots = await _extract(text, buyer, goal, asked=True, intent=intent)
+    assert "order_id" not in slots
+
+
+async def test_one_order_offered_is_asked_as_a_yes_or_no(rendered: Any) -> None:
+    tracker = make_tracker(metadata=token("B002"), slots={"after_sale_goal": "address"})
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderId().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_confirm_only_order"]
+    assert len(dispatcher.messages[0]["buttons"]) == 1
+
+
 async def test_an_address_typed_before_the_order_is_kept() -> None:
     slots = await _extract("浙江省杭州市西湖区文三路100号", "B010", "address", asked=True)
     assert slots["new_address"] == "浙江省杭州市西湖区文三路100号"

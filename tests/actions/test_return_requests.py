@@ -613,6 +613,10 @@ async def test_a_typed_reason_is_read_whatever_the_intent(
         ("等等", "deny", "return_confirmed", {"return_confirmed": False}),
         ("可以退运费吗", "ask_return_policy", "return_confirmed", {}),
         ("好", "affirm", "return_reason", {}),
+        # a yes word inside other words is no yes
+        ("还是退货吧", "request_return", "return_confirmed", {}),
+        ("好像小了", "inform", "return_confirmed", {}),
+        ("还是确认吧", "inform", "return_confirmed", {"return_confirmed": True}),
     ],
 )
 async def test_confirmation_is_yes_or_no(
@@ -696,3 +700,50 @@ async def test_an_exchange_one_size_up_is_worked_out_from_the_item() -> None:
     with session_scope() as session:
         size = session.get(OrderItem, int(item_id(order))).size
     assert result == {"exchange_size": size + 1}
+
+
+def _at_summary(text: str, intent: str = "inform") -> Any:
+    """B018's exchange of 山野防水徒步鞋 灰色 42 → 43, its summary asked."""
+    order_id = "2026082895225368"
+    return make_tracker(
+        text,
+        intent=intent,
+        metadata=token("B018"),
+        slots={
+            "requested_slot": "return_confirmed", "after_sale_goal": "exchange",
+            "order_id": order_id, "order_item_id": item_id(order_id), "exchange_size": 43.0,
+        },
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("44", "inform", {"exchange_size": 44.0}),
+        ("还是换44码吧", "request_exchange", {"exchange_size": 44.0}),
+        # the wished size stays, in black
+        ("换黑色的", "request_exchange", {"exchange_size": 43.0, "exchange_color": "黑色"}),
+        # the size of the summary with a yes: shown again before anything is submitted
+        ("43码 确认", "affirm", {"exchange_size": 43.0}),
+        ("还是换43吧", "affirm", {"exchange_size": 43.0}),
+    ],
+)
+async def test_another_size_typed_at_the_summary_changes_the_wish_not_confirms(
+    text: str, intent: str, slots: dict
+) -> None:
+    tracker = _at_summary(text, intent)
+    assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == slots
+    assert await FORM.extract_return_confirmed(CollectingDispatcher(), tracker, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confirmed"),
+    [("确认", "affirm", True), ("先不了", "deny", False)],
+)
+async def test_a_yes_or_no_at_the_summary_keeps_the_size(
+    text: str, intent: str, confirmed: bool
+) -> None:
+    tracker = _at_summary(text, intent)
+    assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == {}
+    slots = await FORM.extract_return_confirmed(CollectingDispatcher(), tracker, {})
+    assert slots.get("return_confirmed") is confirmed

@@ -540,6 +540,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="the order, reason and size in one message; 粉色30 -> 31",
     ),
     C(
+        "b005_exchange_size_changed_at_the_summary",
+        "B005",
+        (
+            T("这双鞋穿着磨脚 想换大一码", CONFIRM, "38 → 白色39"),
+            T("还是换39.5吧", CONFIRM, "→ 白色39.5", forbid=("已为您提交", "RT0")),
+            T("确认", pattern=RETURN_ID, forbid=NO_REFUND),
+        ),
+        note="a size typed instead of yes changes the wish and is confirmed again",
+    ),
+    C(
         "b006_one_shot_quality_return",
         "B006",
         (
@@ -670,6 +680,18 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T("对的", ADDRESS_DONE, B002_PAID),
         ),
         note="only the paid order can change",
+    ),
+    C(
+        "b002_status_then_address_of_the_only_order_that_can_change",
+        "B002",
+        (
+            T("我买的鞋子到哪了", ASK_ORDER),
+            T("那个订单能改地址吗", NEW_ADDRESS_Q, forbid=ASK_ORDER),
+            T("改成上海市浦东新区张江路88号 李雷 13800001111", CONFIRM, "张江路88号"),
+            T("对", ADDRESS_DONE, B002_PAID),
+        ),
+        note="asked which of two orders, the buyer asks to change the address: only the "
+        "paid order can change, so it is taken, not asked again among one",
     ),
     C(
         "guest_address_after_order_question",
@@ -902,7 +924,10 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "guest_trad_breathability_and_postage_quoted_as_typed",
         None,
-        (T("你好 請問小白鞋透氣嗎 另外運費怎麼算", "经典小白板鞋", "透气", "「運費怎麼算」", "包邮"),),
+        (
+            T("你好 請問小白鞋透氣嗎 另外運費怎麼算", "经典小白板鞋", "透气", "「運費怎麼算」",
+              "包邮"),
+        ),
         traditional=True,
     ),
     C(
