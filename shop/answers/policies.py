@@ -20,7 +20,7 @@ from shop.clock import shop_now
 from shop.config import settings
 from shop.db import queries
 from shop.db.models import Order, ShopPolicy
-from shop.lexicon import PRICE_PROTECTION_WORDS
+from shop.lexicon import OWN_PURCHASE_WORDS, PRICE_PROTECTION_WORDS
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import match_orders, view_of
 
@@ -134,7 +134,49 @@ def price_protection(asked: Asked, session: Session) -> Messages:
         if messages[0][0] == "utter_price_protection_order_inside":
             messages += [*_terms(policy), ("utter_offer_human", {})]
         return messages
-    return [("utter_price_protection_days", {"days": days}), *_terms(policy)]
+    general: Messages = [("utter_price_protection_days", {"days": days}), *_terms(policy)]
+    if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
+        return general  # 你们有价保吗: a question before buying
+    return _own_orders_covered(asked, days, session) or general
+
+
+def _own_orders_covered(asked: Asked, days: int, session: Session) -> Messages:
+    """我买的鞋降价了 with no order named: the buyer's orders still inside the window.
+
+    One such order is answered as if named; several are listed; none says so,
+    after the rule. A guest (no visible order) gets nothing here.
+    """
+    orders = [
+        order
+        for order in allowed_orders(
+            buyer_id=asked.buyer_id, verified_ids=asked.verified_order_ids, session=session
+        )
+        if order.status not in ("cancelled", "pending_payment")
+    ]
+    if not orders:
+        return []
+    now = shop_now()
+    covered = [
+        order
+        for order in orders
+        if order_price_protection(order, days, now)[0][0] == "utter_price_protection_order_inside"
+    ]
+    if len(covered) == 1:
+        return [*order_price_protection(covered[0], days, now), ("utter_offer_human", {})]
+    if covered:
+        names = "；".join(
+            f"{'、'.join(item.product.name for item in order.items)}（订单尾号{order.id[-4:]}）"
+            for order in covered
+        )
+        return [
+            ("utter_price_protection_days", {"days": days}),
+            ("utter_price_protection_orders_inside", {"orders": names}),
+            ("utter_offer_human", {}),
+        ]
+    return [
+        ("utter_price_protection_days", {"days": days}),
+        ("utter_price_protection_no_order_inside", {"days": days}),
+    ]
 
 
 def _order_named(asked: Asked, session: Session) -> Order | None:

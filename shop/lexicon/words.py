@@ -206,6 +206,12 @@ RESTOCK_WORDS: tuple[str, ...] = (
 PRICE_PROTECTION_WORDS: tuple[str, ...] = (
     "价保", "保价", "价格保护", "差价", "降价", "降了", "买贵", "买亏", "便宜了",
 )  # fmt: skip
+# A price-protection question about the buyer's own purchase (我买的鞋降价了),
+# answered with their orders still inside the window when no order is named.
+OWN_PURCHASE_WORDS: tuple[str, ...] = (
+    "我买", "我刚买", "买了", "买的", "我拍", "拍了", "拍的", "下单", "下的单", "我的订单",
+    "我的鞋", "我那", "我这",
+)  # fmt: skip
 
 # --- product reviews (shop/review_stats.py, actions/reviews.py) ----------
 # What reviews talk about: the owner counts them in 中差评, a buyer asks about them

@@ -316,3 +316,33 @@ async def test_without_a_second_question_nothing_is_said() -> None:
     tracker = make_tracker("发货了没", intent="check_order_status", slots={"also_asked": None})
     assert await ActionAnswerAlsoAsked().run(dispatcher, tracker, {}) == []
     assert dispatcher.messages == []
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "buyer", "responses"),
+    [
+        # one order inside the window (the others too old or cancelled): answered as named
+        ("我买的鞋降价了 能补差价吗", "B001",
+         ["utter_price_protection_order_inside", "utter_offer_human"]),
+        # two inside: listed, by product and tail
+        ("我买的降价了能保价吗", "B010",
+         ["utter_price_protection_days", "utter_price_protection_orders_inside",
+          "utter_offer_human"]),
+        # none inside any more
+        ("我买的鞋降价了", "B009",
+         ["utter_price_protection_days", "utter_price_protection_no_order_inside"]),
+        # a question before buying: the rule, whoever asks
+        ("你们有价保吗", "B001", ["utter_price_protection_days", "utter_price_protection_terms"]),
+        # a guest's purchase is nobody's order
+        ("我买的鞋降价了", None, ["utter_price_protection_days", "utter_price_protection_terms"]),
+    ],
+)  # fmt: skip
+async def test_own_purchase_named_no_order_uses_the_buyers_orders(
+    text: str, buyer: str | None, responses: list[str], rendered: Any
+) -> None:
+    dispatcher = await _price_protection(text, metadata=token(buyer) if buyer else None)
+    assert rendered(dispatcher) == responses
+    if "utter_price_protection_orders_inside" in responses:
+        listed = dispatcher.messages[1]["orders"]
+        assert "优雅细跟高跟鞋" in listed and "清凉沙滩凉鞋" in listed

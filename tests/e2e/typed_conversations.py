@@ -891,6 +891,12 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         product="P004",
         traditional=True,
     ),
+    C(
+        "b001_own_purchase_price_drop",
+        "B001",
+        (T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, forbid=("哪一笔",)),),
+        note="no order named: the only order of B001 still inside the 15 days",
+    ),
     # === two things in one message ===========================================
     C(
         "b004_parcel_and_invoice_in_one_message",
