@@ -106,9 +106,21 @@ def product_question(asked: Asked) -> tuple[str, str | None, str | None]:
     question = QUESTION_INTENTS.get(
         asked.intent or "", asked.slot("product_question") or "material"
     )
-    part = asked.entity("shoe_part") or first_key(asked.text, PART_WORDS)
-    function = asked.entity("shoe_function") or first_key(asked.text, FUNCTION_WORDS)
+    part = _canonical(asked.entity("shoe_part"), asked.text, PART_WORDS)
+    function = _canonical(asked.entity("shoe_function"), asked.text, FUNCTION_WORDS)
     return question, part, function
+
+
+def _canonical(value: str | None, text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The key of ``table`` an entity value or, failing that, the text names.
+
+    DIET sometimes tags a word the synonyms do not map (冬天 in 冬天穿会冷吗):
+    the word lists still know it means ``warm``. A value nothing maps stays, so
+    the answer says the catalogue is silent on it.
+    """
+    if value in table:
+        return value
+    return first_key(value or "", table) or first_key(text, table) or value
 
 
 def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, dict[str, Any]]:

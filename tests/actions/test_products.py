@@ -89,6 +89,37 @@ async def test_function_entity_wins_over_keywords(rendered: Any) -> None:
     assert "防滑" in dispatcher.messages[0]["claim"] or dispatcher.messages[0]["claim"]
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("冬天", "utter_function_yes"),  # a word DIET tagged, not a canonical value
+        ("冷", "utter_function_yes"),  # unknown itself: the text's 冬天 says warm
+        ("warm", "utter_function_yes"),
+    ],
+)
+async def test_a_function_word_tagged_raw_is_read_as_its_function(
+    value: str, expected: str, rendered: Any
+) -> None:
+    _, dispatcher = await _answer(
+        "冬天穿会冷吗",
+        "ask_function",
+        entities=[{"entity": "shoe_function", "value": value}],
+        slots={"product_id": "P004"},
+    )
+    assert rendered(dispatcher) == [expected]
+    assert "保暖" in dispatcher.messages[0]["claim"]
+
+
+async def test_a_function_nothing_maps_says_the_catalogue_is_silent(rendered: Any) -> None:
+    _, dispatcher = await _answer(
+        "会不会掉色",
+        "ask_function",
+        entities=[{"entity": "shoe_function", "value": "掉色"}],
+        slots={"product_id": "P004"},
+    )
+    assert rendered(dispatcher) == ["utter_function_unknown", "utter_offer_human"]
+
+
 async def test_function_overview_without_a_specific_function(rendered: Any) -> None:
     _, dispatcher = await _answer("这款有什么功能", "ask_function", slots={"product_id": "P001"})
     assert rendered(dispatcher) == ["utter_function_overview"]

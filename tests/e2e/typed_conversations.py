@@ -892,6 +892,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         traditional=True,
     ),
     C(
+        "guest_trad_cold_in_winter",
+        None,
+        (
+            T("請問雪地靴會不會磨腳", "暖冬雪地靴"),
+            T("冬天穿會冷嗎", "暖冬雪地靴", "保暖", forbid=("没有关于", "不能随便保证")),
+        ),
+        traditional=True,
+        note="DIET tags 冬天 and 冷 raw; the word lists read them as warmth",
+    ),
+    C(
         "b001_own_purchase_price_drop",
         "B001",
         (T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, forbid=("哪一笔",)),),
