@@ -19,10 +19,18 @@ from actions.access import accessible_order
 from actions.common import latest_text
 from actions.orders import product_names
 from actions.return_rules import decide_return, reason_code
+from shop.answers.policies import refund_period
 from shop.clock import shop_now
 from shop.db import queries
-from shop.db.models import Order, OrderItem, StockItem
-from shop.lexicon import REASON_WORDS, RETURN_KIND_LABELS, colors_in, first_key, label
+from shop.db.models import Order, OrderItem, ReturnRequest, StockItem
+from shop.lexicon import (
+    CANCEL_REQUEST_WORDS,
+    REASON_WORDS,
+    RETURN_KIND_LABELS,
+    colors_in,
+    first_key,
+    label,
+)
 
 Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",
@@ -138,3 +146,39 @@ def _text(domain: DomainDict, response: str) -> str:
 
 def _kind_name(exchange: bool) -> str:
     return label(RETURN_KIND_LABELS, "exchange" if exchange else "return")
+
+
+def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, Any]]:
+    """The response for one request's current state."""
+    variables: dict[str, Any] = {
+        "return_id": request.id,
+        "product": request.item.product.name,
+        "refund_days": refund_period(policy),
+        "return_address": policy.return_address if policy else "",
+        "return_recipient": policy.return_recipient if policy else "",
+        "return_phone": policy.return_phone if policy else "",
+        "tracking_number": request.return_tracking_number or "",
+        "note": request.shop_note or "-",
+    }
+    if request.status == "refunded":
+        paid = request.item.price_fen * request.item.quantity
+        variables["refund_yuan"] = f"{(request.refund_fen or paid) / 100:.2f}"
+    return f"utter_return_status_{request.status}", variables
+
+
+def already_requested(existing: ReturnRequest, session: Session, text: str = "") -> Messages:
+    """An item with an open request: says so, with where that request stands.
+
+    退货地址是哪里 or 我要退货 again reads as a new request; the request's state
+    answers both (the address while it waits for the parcel, the refund once
+    received), so the buyer is not sent off to ask again. 我想取消退货 reads as
+    a request too: withdrawing one is for staff, so a person is offered.
+    """
+    policy = queries.get_policy(session=session)
+    messages: Messages = [
+        ("utter_return_exists", {"return_id": existing.id}),
+        status_message(existing, policy),
+    ]
+    if any(word in text for word in CANCEL_REQUEST_WORDS):
+        messages += [("utter_return_withdraw_by_staff", {}), ("utter_offer_human", {})]
+    return messages

@@ -7,8 +7,6 @@ said only once the shop has marked the returned goods received and beyond.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -32,7 +30,9 @@ from actions.return_checks import (
     _kind_name,
     _order,
     _text,
+    already_requested,
     available_sizes,
+    status_message,
 )
 from actions.return_rules import reason_code
 from nlu_components.text import normalize_text
@@ -159,7 +159,7 @@ class ActionOpenReturn(Action):
                 return [("utter_order_not_found", {})]
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
-                return [("utter_return_exists", {"return_id": existing.id})]
+                return already_requested(existing, session, latest_text(tracker))
             refusal, _ = _decision_messages(item, reason, session)
             if refusal:
                 return refusal
@@ -261,24 +261,6 @@ class ActionCheckReturnStatus(Action):
 
         await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=describe)
         return []
-
-
-def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, Any]]:
-    """The response for one request's current state."""
-    variables: dict[str, Any] = {
-        "return_id": request.id,
-        "product": request.item.product.name,
-        "refund_days": refund_period(policy),
-        "return_address": policy.return_address if policy else "",
-        "return_recipient": policy.return_recipient if policy else "",
-        "return_phone": policy.return_phone if policy else "",
-        "tracking_number": request.return_tracking_number or "",
-        "note": request.shop_note or "-",
-    }
-    if request.status == "refunded":
-        paid = request.item.price_fen * request.item.quantity
-        variables["refund_yuan"] = f"{(request.refund_fen or paid) / 100:.2f}"
-    return f"utter_return_status_{request.status}", variables
 
 
 class ActionRecordReturnTracking(Action):

@@ -33,6 +33,7 @@ from actions.return_checks import (
     _decision_messages,
     _item,
     _order,
+    already_requested,
     available_sizes,
     item_in_text,
     kept_goal,
@@ -147,7 +148,7 @@ class ValidateReturnForm(ShopFormValidation):
             context.update(product_id=item.product_id, product_name=item.product.name)
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
-                return [("utter_return_exists", {"return_id": existing.id})]
+                return already_requested(existing, session, latest_text(tracker))
             refusal, _ = _decision_messages(item, "quality", session)
             if refusal and refusal[0][0].endswith("quality_window"):
                 return outside_windows(item, session)  # no reason could open it

@@ -302,6 +302,10 @@ SECOND_QUESTION_WORDS: tuple[str, ...] = (
 # Said while still waiting (no agent has the conversation yet): the assistant
 # answers again. Once an agent has it, the agent decides.
 # Not 跟机器人 or 问机器人: 不想跟机器人聊 asks for the opposite.
+# Withdrawing a return or exchange already requested: staff do it (actions/return_checks.py).
+CANCEL_REQUEST_WORDS: tuple[str, ...] = (
+    "取消退货", "取消退款", "取消换货", "取消申请", "取消退换", "撤销", "撤回", "不退了", "不换了",
+)  # fmt: skip
 LEAVE_QUEUE_WORDS: tuple[str, ...] = (
     "取消转人工", "不转人工", "不用转人工", "不要转人工", "不用人工", "不要人工", "不找人工",
     "取消人工", "取消排队", "退出排队", "不排了", "不排队了", "不等了", "不想等了",

@@ -220,7 +220,8 @@ async def test_the_same_request_twice_opens_one(domain: dict, rendered: Any) -> 
     await _open(domain)
     events, dispatcher = await _open(domain, return_reason="quality")
     assert events == RESET
-    assert rendered(dispatcher) == ["utter_return_exists"]
+    # its state follows (a no-reason return is approved at once: send the parcel)
+    assert rendered(dispatcher) == ["utter_return_exists", "utter_return_status_awaiting_shipment"]
     assert dispatcher.messages[0]["return_id"] == "RT0010"
     assert [r["id"] for r in requests_of(B005_DELIVERED)] == ["RT0010"]
 

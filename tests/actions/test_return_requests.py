@@ -215,9 +215,11 @@ async def test_the_item_named_before_the_order_was_chosen_is_taken() -> None:
     assert slots == {"order_item_id": item_id(B010_TWO_ITEMS, 1)}  # 舒适羊皮乐福鞋
 
 
-async def _validate_item(order_id: str, buyer: str) -> tuple[dict[str, Any], CollectingDispatcher]:
+async def _validate_item(
+    order_id: str, buyer: str, text: str = ""
+) -> tuple[dict[str, Any], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(slots={"order_id": order_id}, metadata=token(buyer))
+    tracker = make_tracker(text, slots={"order_id": order_id}, metadata=token(buyer))
     value = item_id(order_id)
     return await FORM.validate_order_item_id(value, dispatcher, tracker, {}), dispatcher
 
@@ -242,9 +244,27 @@ async def test_an_order_not_signed_for_is_refused(
 
 async def test_an_item_with_an_open_request_is_refused(rendered: Any) -> None:
     result, dispatcher = await _validate_item(B012_WITH_RT0001, "B012")
-    assert rendered(dispatcher) == ["utter_return_exists"]
+    assert rendered(dispatcher) == ["utter_return_exists", "utter_return_status_requested"]
     assert dispatcher.messages[0]["return_id"] == "RT0001"
     assert without_context(result) == {"order_item_id": None, "return_blocked": True}
+
+
+async def test_an_open_request_waiting_for_the_parcel_gives_the_address(rendered: Any) -> None:
+    """退货地址是哪里 reads as a return request: RT0002 waits for the parcel."""
+    _, dispatcher = await _validate_item("2026021097134246", "B013", "退货地址是哪里")
+    assert rendered(dispatcher) == ["utter_return_exists", "utter_return_status_awaiting_shipment"]
+    assert dispatcher.messages[1]["return_address"]
+
+
+@pytest.mark.parametrize("text", ["我想取消退货", "退款申请能撤销吗", "不退了"])
+async def test_withdrawing_an_open_request_offers_a_person(text: str, rendered: Any) -> None:
+    _, dispatcher = await _validate_item(B012_WITH_RT0001, "B012", text)
+    assert rendered(dispatcher) == [
+        "utter_return_exists",
+        "utter_return_status_requested",
+        "utter_return_withdraw_by_staff",
+        "utter_offer_human",
+    ]
 
 
 def without_context(result: dict[str, Any]) -> dict[str, Any]:

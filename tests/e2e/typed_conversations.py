@@ -902,6 +902,21 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="DIET tags 冬天 and 冷 raw; the word lists read them as warmth",
     ),
     C(
+        "b013_return_address_while_the_return_waits",
+        "B013",
+        (T("退货地址是哪里", "RT0002", "晋江市", forbid=("发送“退货进度”",)),),
+        note="reads as a return request; the open request's state gives the address",
+    ),
+    C(
+        "b012_withdraw_the_return",
+        "B012",
+        (
+            T("我想取消退货", "RT0001", "人工客服", forbid=("已为您提交",)),
+            T("好的", ("已为您转接", "转接")),
+        ),
+        note="withdrawing is for staff: a person is offered, and a typed yes takes it",
+    ),
+    C(
         "b001_own_purchase_price_drop",
         "B001",
         (T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, forbid=("哪一笔",)),),
