@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shop.lexicon import QUESTION_MARKS, SECOND_QUESTION_WORDS
+from shop.lexicon import OPENING_WORDS, QUESTION_MARKS, SECOND_QUESTION_WORDS
 
 MIN_CLAUSE_CHARS = 4  # a shorter part (亲, 在吗, 40码) belongs to its neighbour
 MAX_CLAUSES = 4  # a longer list is a description, not questions: nothing is cut
@@ -48,6 +48,10 @@ NOT_A_REQUEST = frozenset(
     {"greet", "thank", "goodbye", "affirm", "deny", "inform", "bot_challenge", "send_photo",
      "nlu_fallback"}
 )  # fmt: skip
+# A whole NLU did not understand: a part that confidently requests something
+# (with some weight in the whole's ranking) is the message's request even with
+# no second question beside it (你好，跑鞋有没有42码，顺便问下几天能到: fallback, 0.43 stock).
+NOT_UNDERSTOOD = frozenset({"nlu_fallback", None})
 # The message's intents a requesting part may replace (the whole read as the
 # stand-alone question, or not understood at all).
 REPLACEABLE_INTENTS = SECOND_QUESTION_INTENTS | {"nlu_fallback", None}
@@ -79,12 +83,15 @@ def clauses(text: str) -> list[str]:
     """The parts of ``text`` that may each ask something, in order.
 
     Cut at sentence punctuation, spaces and words that open another question
-    (:data:`SECOND_QUESTION_WORDS`, left out). A part of fewer than
+    (:data:`SECOND_QUESTION_WORDS`, left out); a piece that only greets
+    (你好, 亲 在吗: :data:`OPENING_WORDS`) is left out too. A part of fewer than
     :data:`MIN_CLAUSE_CHARS` characters joins the part before it (or the next,
     at the start), so 小白鞋 40码 有货吗 stays one question.
     """
     text = unicodedata.normalize("NFKC", text or "")
     pieces = [p.strip() for p in _CUTS.split(_MARKERS.sub("\n", text))]
+    # 你好 / 亲 在吗 alone only opens the message: it joins no question
+    pieces = [p for p in pieces if count_chars(strip_words(p.lower(), OPENING_WORDS))]
     merged: list[str] = []
     carry = ""
     for piece in pieces:
@@ -173,10 +180,11 @@ def plan_questions(
     else that the whole's ``ranking`` (intent → confidence) also gives some
     weight (我的鞋到哪了 顺便问下能开发票吗: out of scope 0.58, order status 0.42),
     that part's intent is the message's, and the stand-alone question is the
-    second one (a product question needs no weight in the ranking, see
-    :data:`PRODUCT_QUESTION_INTENTS`); but only when there is such a second question, or the request
-    would replace a reading that may be right. Otherwise NLU's intent stands,
-    with :func:`second_question`.
+    second one. A product question needs no weight in the ranking
+    (:data:`PRODUCT_QUESTION_INTENTS`). A stand-alone reading is replaced only
+    when there is such a second question; a whole not understood
+    (:data:`NOT_UNDERSTOOD`) needs none. Otherwise NLU's intent stands, with
+    :func:`second_question`.
     """
     if main_intent in REPLACEABLE_INTENTS:
         weights = ranking or {}
@@ -193,6 +201,6 @@ def plan_questions(
         ]
         for request in sorted(requests, key=lambda r: r.confidence, reverse=True):
             second = second_question(request.intent, readings)
-            if second is not None:
+            if second is not None or main_intent in NOT_UNDERSTOOD:
                 return Plan(request, second)
     return Plan(None, second_question(main_intent, readings))

@@ -292,6 +292,12 @@ SIZE_RETURN_LARGE_WORDS: tuple[str, ...] = (
 # Words that open another question in the same message: the message is cut
 # before them and they are left out of the question (顺便问下能开发票吗 → 能开发票吗).
 # Bare 还有 is not one: 还有货吗 asks about stock.
+# A part of a message that only opens it (你好，跑鞋有42码吗): left out when the
+# message is cut into its questions (shop/clauses.py), so it colours no part.
+OPENING_WORDS: tuple[str, ...] = (
+    "你好呀", "您好呀", "你好", "您好", "在不在", "在吗", "亲亲", "亲", "哈喽", "嗨", "hello", "hi",
+    "老板", "掌柜", "客服",
+)  # fmt: skip
 SECOND_QUESTION_WORDS: tuple[str, ...] = (
     "顺便问一下", "顺便问下", "顺便问问", "顺便问", "顺便说一下", "顺便", "另外问一下", "另外问下",
     "另外", "还有个问题", "还有一个问题", "还有一件事", "还有就是", "还想问一下", "还想问下",

@@ -962,6 +962,17 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         traditional=True,
     ),
     C(
+        "guest_trad_greeting_stock_and_time_not_understood_whole",
+        None,
+        (
+            T("你好，跑鞋有没有42碼，順便問下幾天能到", "哪一款", forbid=("脚长", "没太明白")),
+            T("疾风", "疾风男子跑鞋", "42码", "有货"),
+        ),
+        traditional=True,
+        note="the whole falls below the threshold; its greeting joins no part, and the "
+        "confident stock part is the request",
+    ),
+    C(
         "b002_address_and_coupon_in_one_message",
         "B002",
         (

@@ -24,8 +24,11 @@ from shop.clauses import (
         ("我的快递到哪了？另外有优惠券吗", ["我的快递到哪了", "有优惠券吗"]),
         ("我的快遞到哪了？另外有優惠券嗎", ["我的快遞到哪了", "有優惠券嗎"]),  # traditional
         ("小白鞋 40码 有货吗", ["小白鞋40码有货吗"]),  # short parts stay one question
-        ("亲，我的鞋，到哪了", ["亲我的鞋到哪了"]),
-        ("你好，我想问下运费怎么算", ["你好我想问下运费怎么算"]),
+        ("亲，我的鞋，到哪了", ["我的鞋到哪了"]),  # a greeting alone joins nothing
+        ("你好，我想问下运费怎么算", ["我想问下运费怎么算"]),
+        ("你好，跑鞋有没有42码，顺便问下几天能到", ["跑鞋有没有42码", "几天能到"]),
+        ("亲 在吗 Hi", []),
+        ("你好我想问下运费", ["你好我想问下运费"]),  # inside a piece it stays
         ("还有货吗", ["还有货吗"]),  # 还有 alone opens nothing
         ("对了 能开发票吗", ["能开发票吗"]),  # the opening word alone leaves one part
         ("４２码", ["42码"]),  # full width
@@ -122,6 +125,22 @@ REQUEST = _r("我的鞋到哪了", "check_order_status", 1.0)
 )
 def test_plan_questions_at_its_edges(main: str, readings: list[Reading], plan: Plan) -> None:
     assert plan_questions(main, readings, {main: 0.58, "check_order_status": 0.42}) == plan
+
+
+def test_a_whole_not_understood_takes_a_confident_request_alone() -> None:
+    # 你好，跑鞋有没有42码，顺便问下几天能到: fallback 0.45, stock 0.43; 几天能到 alone unsure
+    stock = _r("跑鞋有没有42码", "ask_stock", 0.95)
+    unsure = _r("几天能到", "ask_shipping", 0.58)
+    whole = {"nlu_fallback": 0.45, "ask_stock": 0.43, "ask_shipping": 0.23}
+    assert plan_questions("nlu_fallback", [stock, unsure], whole) == Plan(stock, None)
+    # ... but not a request the whole gives no weight, nor an unsure one
+    assert plan_questions("nlu_fallback", [stock, unsure], {"nlu_fallback": 1.0}) == Plan(
+        None, None
+    )
+    shaky = _r("跑鞋有没有42码", "ask_stock", 0.79)
+    assert plan_questions("nlu_fallback", [shaky, unsure], whole) == Plan(None, None)
+    # a stand-alone reading still needs the second question
+    assert plan_questions("ask_shipping", [stock, unsure], whole) == Plan(None, None)
 
 
 def test_a_whole_read_with_certainty_keeps_its_intent() -> None:
