@@ -540,14 +540,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="the order, reason and size in one message; 粉色30 -> 31",
     ),
     C(
-        "b005_exchange_size_changed_at_the_summary",
-        "B005",
+        "b006_exchange_size_changed_at_the_summary",
+        "B006",
         (
-            T("这双鞋穿着磨脚 想换大一码", CONFIRM, "38 → 白色39"),
-            T("还是换39.5吧", CONFIRM, "→ 白色39.5", forbid=("已为您提交", "RT0")),
-            T("确认", pattern=RETURN_ID, forbid=NO_REFUND),
+            T("疾风穿着挤脚 想换大一码", CONFIRM, "43 → 蓝色44"),
+            T("还是换44.5吧", CONFIRM, "→ 蓝色44.5", forbid=("已为您提交", "RT0")),
+            T("先不了", NOT_SUBMITTED, forbid=("已为您提交", "RT0")),
         ),
-        note="a size typed instead of yes changes the wish and is confirmed again",
+        note="a size typed instead of yes changes the wish and is confirmed again (还是 "
+        "once read as a yes); nothing submitted, so b006_one_shot_quality_return still opens "
+        "the order's request (B005's order gets one in test_after_sale_chat)",
     ),
     C(
         "b006_one_shot_quality_return",
