@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_orders, shop_now
 from actions.common import latest_intent, latest_text
-from actions.orders import product_names
 from shop import order_choice
 from shop.db import queries
 from shop.db.models import Order, ReturnRequest
 from shop.lexicon import REFUND_PROGRESS_WORDS
+from shop.order_choice import product_names
 
 ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
 # Goals that need no particular order when the buyer is logged in.

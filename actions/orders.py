@@ -23,6 +23,7 @@ from shop.db import queries
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
 from shop.lexicon import ORDER_STATUS_LABELS, label
+from shop.order_choice import product_names
 
 STALE_AFTER = timedelta(days=3)
 
@@ -34,11 +35,6 @@ def tracking_text(event: Any) -> str:
     if not location or location in event.description:
         return str(event.description)
     return f"【{location}】{event.description}"
-
-
-def product_names(order: Order) -> str:
-    """The order's products, for response variables."""
-    return "、".join(item.product.name for item in order.items)
 
 
 class ActionCheckOrderStatus(Action):

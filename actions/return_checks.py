@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from actions import sizing
 from actions.access import accessible_order
 from actions.common import latest_text
-from actions.orders import product_names
 from actions.return_rules import decide_return, reason_code
 from shop.answers.policies import refund_period
 from shop.clock import shop_now
@@ -31,6 +30,7 @@ from shop.lexicon import (
     first_key,
     label,
 )
+from shop.order_choice import product_names
 
 Messages = list[tuple[str, dict[str, Any]]]
 FORM_SLOTS = ("order_item_id", "return_reason", "exchange_size", "exchange_color",

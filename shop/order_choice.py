@@ -83,6 +83,11 @@ GOALS = ("status", "delivery_problem", "return", "exchange", "return_status", "a
 _STATUS_RANK = {"shipped": 0, "paid": 1, "delivered": 2, "completed": 2}
 
 
+def product_names(order: Order) -> str:
+    """The order's products, for response variables (轻羽女子跑鞋、舒适羊皮乐福鞋)."""
+    return "、".join(item.product.name for item in order.items)
+
+
 def ineligible_reason(
     order: OrderView, goal: str | None, *, today: date, quality_days: int
 ) -> str | None:

@@ -22,7 +22,7 @@ from shop.db import queries
 from shop.db.models import Order, ShopPolicy
 from shop.lexicon import OWN_PURCHASE_WORDS, PRICE_PROTECTION_WORDS
 from shop.order_access import allowed_order, allowed_orders
-from shop.order_choice import match_orders, view_of
+from shop.order_choice import match_orders, product_names, view_of
 
 Messages = list[tuple[str, dict[str, Any]]]
 
@@ -156,17 +156,17 @@ def _own_orders_covered(asked: Asked, days: int, session: Session) -> Messages:
     if not orders:
         return []
     now = shop_now()
+    answers = [(order, order_price_protection(order, days, now)) for order in orders]
     covered = [
-        order
-        for order in orders
-        if order_price_protection(order, days, now)[0][0] == "utter_price_protection_order_inside"
+        (order, messages)
+        for order, messages in answers
+        if messages[0][0] == "utter_price_protection_order_inside"
     ]
     if len(covered) == 1:
-        return [*order_price_protection(covered[0], days, now), ("utter_offer_human", {})]
+        return [*covered[0][1], ("utter_offer_human", {})]
     if covered:
         names = "；".join(
-            f"{'、'.join(item.product.name for item in order.items)}（订单尾号{order.id[-4:]}）"
-            for order in covered
+            f"{product_names(order)}（订单尾号{order.id[-4:]}）" for order, _ in covered
         )
         return [
             ("utter_price_protection_days", {"days": days}),
