@@ -17,11 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.common import asked_of, reply_in_transaction
+from actions.common import answer_in_transaction, asked_of, reply_in_transaction
+from actions.orders import product_context
 from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
+from shop.db.models import Order
 
 
 class _PolicyAction(Action, ABC):
@@ -60,13 +62,39 @@ class ActionAnswerShipping(_PolicyAction):
 
 
 class ActionAnswerPromotion(_PolicyAction):
-    """The promotions valid today in the shop's time zone, or the price protection."""
+    """The promotions valid today in the shop's time zone, or the price protection.
+
+    A price-protection answer about one order with one shoe makes that shoe the
+    one under discussion, so a 这双透气吗 that follows needs no name.
+    """
 
     def name(self) -> str:
         return "action_answer_promotion"
 
     def answer(self, asked: Asked, session: Session) -> Messages:
         return policies.promotions(asked, session)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = asked_of(tracker)
+
+        def work(session: Session) -> tuple[Messages, list[EventType]]:
+            messages = self.answer(asked, session)
+            return messages, answered_order_context(messages, session)
+
+        return await answer_in_transaction(dispatcher, work)
+
+
+def answered_order_context(messages: Messages, session: Session) -> list[EventType]:
+    """The slots that make the shoe of the one order an answer is about the current one."""
+    order_ids = {values["order_id"] for _, values in messages if values.get("order_id")}
+    if len(order_ids) != 1:
+        return []
+    order = session.get(Order, order_ids.pop())
+    if order is None:
+        return []
+    return product_context(order)
 
 
 # What a second question of the same message is answered with (shop/clauses.py).

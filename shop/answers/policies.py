@@ -137,14 +137,14 @@ def price_protection(asked: Asked, session: Session) -> Messages:
     general: Messages = [("utter_price_protection_days", {"days": days}), *_terms(policy)]
     if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
         return general  # 你们有价保吗: a question before buying
-    return _own_orders_covered(asked, days, session) or general
+    return _own_orders_covered(asked, days, _terms(policy), session) or general
 
 
-def _own_orders_covered(asked: Asked, days: int, session: Session) -> Messages:
+def _own_orders_covered(asked: Asked, days: int, terms: Messages, session: Session) -> Messages:
     """我买的鞋降价了 with no order named: the buyer's orders still inside the window.
 
-    One such order is answered as if named; several are listed; none says so,
-    after the rule. A guest (no visible order) gets nothing here.
+    One such order is answered as if named, with the rule (``terms``); several are
+    listed; none says so, after the rule. A guest (no visible order) gets nothing here.
     """
     orders = [
         order
@@ -163,7 +163,7 @@ def _own_orders_covered(asked: Asked, days: int, session: Session) -> Messages:
         if messages[0][0] == "utter_price_protection_order_inside"
     ]
     if len(covered) == 1:
-        return [*covered[0][1], ("utter_offer_human", {})]
+        return [*covered[0][1], *terms, ("utter_offer_human", {})]
     if covered:
         names = "；".join(
             f"{product_names(order)}（订单尾号{order.id[-4:]}）" for order, _ in covered
@@ -171,6 +171,7 @@ def _own_orders_covered(asked: Asked, days: int, session: Session) -> Messages:
         return [
             ("utter_price_protection_days", {"days": days}),
             ("utter_price_protection_orders_inside", {"orders": names}),
+            *terms,
             ("utter_offer_human", {}),
         ]
     return [

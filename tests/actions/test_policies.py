@@ -134,7 +134,9 @@ B001_CANCELLED = "2026111215466660"
 async def _price_protection(text: str, **kwargs: Any) -> CollectingDispatcher:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(text, intent="ask_promotion", **kwargs)
-    assert await ActionAnswerPromotion().run(dispatcher, tracker, {}) == []
+    events = await ActionAnswerPromotion().run(dispatcher, tracker, {})
+    # at most the shoe of the one order answered about becomes the current one
+    assert {event["name"] for event in events} <= {"product_id", "product_name"}
     return dispatcher
 
 
@@ -324,11 +326,12 @@ async def test_without_a_second_question_nothing_is_said() -> None:
     [
         # one order inside the window (the others too old or cancelled): answered as named
         ("我买的鞋降价了 能补差价吗", "B001",
-         ["utter_price_protection_order_inside", "utter_offer_human"]),
+         ["utter_price_protection_order_inside", "utter_price_protection_terms",
+          "utter_offer_human"]),
         # two inside: listed, by product and tail
         ("我买的降价了能保价吗", "B010",
          ["utter_price_protection_days", "utter_price_protection_orders_inside",
-          "utter_offer_human"]),
+          "utter_price_protection_terms", "utter_offer_human"]),
         # none inside any more
         ("我买的鞋降价了", "B009",
          ["utter_price_protection_days", "utter_price_protection_no_order_inside"]),
@@ -346,3 +349,23 @@ async def test_own_purchase_named_no_order_uses_the_buyers_orders(
     if "utter_price_protection_orders_inside" in responses:
         listed = dispatcher.messages[1]["orders"]
         assert "优雅细跟高跟鞋" in listed and "清凉沙滩凉鞋" in listed
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "buyer", "product_set"),
+    [
+        ("我买的鞋降价了 能补差价吗", "B001", True),  # one order inside: its shoe
+        ("我买的降价了能保价吗", "B010", False),  # two orders listed: no one shoe
+        ("你们有价保吗", "B001", False),  # the rule alone
+    ],
+)
+async def test_price_protection_of_one_order_makes_its_shoe_current(
+    text: str, buyer: str, product_set: bool
+) -> None:
+    tracker = make_tracker(text, intent="ask_promotion", metadata=token(buyer))
+    events = await ActionAnswerPromotion().run(CollectingDispatcher(), tracker, {})
+    slots = {event["name"]: event["value"] for event in events}
+    assert bool(slots.get("product_id")) is product_set
+    if product_set:
+        assert slots["product_name"]
