@@ -171,3 +171,48 @@ def recent_user_texts(tracker: Tracker, count: int) -> list[str]:
     """The texts of the buyer's latest ``count`` messages, newest first."""
     texts = [str(e.get("text") or "") for e in reversed(tracker.events) if e.get("event") == "user"]
     return texts[:count]
+
+
+# Hands a typed piece of information to the flow it continues (actions/context.py).
+CONTEXT_ACTION = "action_inform_without_question"
+FOLLOW_UP_MAX_CHARS = 10
+
+
+def asks_the_same(text: str) -> bool:
+    """A short 「…呢」 (马丁靴呢, 那双黑色的呢): the question before, one thing changed.
+
+    A shoe named in a whole new question (马丁靴43码有货吗) starts afresh instead.
+    """
+    core = text.strip().rstrip("？?！!。. ～~")
+    return core.endswith("呢") and len(core) <= FOLLOW_UP_MAX_CHARS
+
+
+def answered_just_before(tracker: Tracker, action: str, *, which_shoe: bool = False) -> str | None:
+    """The buyer's message ``action`` answered last, right before the latest message.
+
+    With ``which_shoe``, only when that answer asked which shoe. A follow-up that
+    the context handed to ``action`` (action_inform_without_question) counts as
+    answered by it.
+    """
+    seen_latest = False
+    asked = False
+    ours = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest:
+                wanted = ours and (asked or not which_shoe)
+                return str(event.get("text") or "") if wanted else None
+            seen_latest = True
+        elif not seen_latest:
+            continue
+        elif kind == "bot":
+            utter = (event.get("metadata") or {}).get("utter_action")
+            asked = asked or utter == "utter_ask_product_id"
+        elif kind == "action" and event.get("name") != "action_listen":
+            if ours and event.get("name") == CONTEXT_ACTION:
+                continue
+            if ours or event.get("name") != action:
+                return None
+            ours = True
+    return None

@@ -17,13 +17,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.common import answer_in_transaction, asked_of, reply_in_transaction
+from actions.common import (
+    answer_in_transaction,
+    answered_just_before,
+    asked_of,
+    asks_the_same,
+    reply_in_transaction,
+)
 from actions.orders import product_context
 from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
 from shop.db.models import Order
+from shop.lexicon import PRICE_PROTECTION_WORDS
 
 
 class _PolicyAction(Action, ABC):
@@ -65,7 +72,9 @@ class ActionAnswerPromotion(_PolicyAction):
     """The promotions valid today in the shop's time zone, or the price protection.
 
     A price-protection answer about one order with one shoe makes that shoe the
-    one under discussion, so a 这双透气吗 that follows needs no name.
+    one under discussion, so a 这双透气吗 that follows needs no name. 高跟鞋那单呢
+    right after a price-protection answer asks it about that order
+    (:func:`price_protection_before`, routed here by actions/context.py).
     """
 
     def name(self) -> str:
@@ -78,12 +87,26 @@ class ActionAnswerPromotion(_PolicyAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = asked_of(tracker)
+        follow_up = asks_the_same(asked.text) and price_protection_before(tracker)
 
         def work(session: Session) -> tuple[Messages, list[EventType]]:
-            messages = self.answer(asked, session)
+            if follow_up:
+                messages = policies.price_protection(asked, session)
+            else:
+                messages = self.answer(asked, session)
             return messages, answered_order_context(messages, session)
 
         return await answer_in_transaction(dispatcher, work)
+
+
+def price_protection_before(tracker: Tracker) -> bool:
+    """Whether the assistant answered a price-protection question just before the
+    latest message (价保 asked, or a short 「…呢」 that followed one)."""
+    earlier = answered_just_before(tracker, "action_answer_promotion")
+    if earlier is None:
+        return False
+    earlier = normalize_text(earlier)
+    return asks_the_same(earlier) or any(word in earlier for word in PRICE_PROTECTION_WORDS)
 
 
 def answered_order_context(messages: Messages, session: Session) -> list[EventType]:

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from actions.common import (
     answer_in_transaction,
+    answered_just_before,
+    asks_the_same,
     latest_entity,
     latest_text,
     raw_text,
@@ -27,9 +29,6 @@ from actions.stock_answer import Messages, StockRow, stock_answer
 from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
-
-# Hands a typed piece of information to the flow it continues (actions/context.py).
-CONTEXT_ACTION = "action_inform_without_question"
 
 
 def _query_of(tracker: Tracker) -> StockQuery:
@@ -50,19 +49,7 @@ def asked_which_shoe(tracker: Tracker, action: str = "action_answer_stock") -> s
     message was ``action`` and it asked which shoe; else ``None``. The buyer's
     reply (小白鞋, or a button) then answers that question.
     """
-    return _answered_just_before(tracker, action, which_shoe=True)
-
-
-FOLLOW_UP_MAX_CHARS = 10
-
-
-def asks_the_same(text: str) -> bool:
-    """A short 「…呢」 (马丁靴呢, 那双黑色的呢): the question before, one thing changed.
-
-    A shoe named in a whole new question (马丁靴43码有货吗) starts afresh instead.
-    """
-    core = text.strip().rstrip("？?！!。. ～~")
-    return core.endswith("呢") and len(core) <= FOLLOW_UP_MAX_CHARS
+    return answered_just_before(tracker, action, which_shoe=True)
 
 
 def stock_question_before(tracker: Tracker) -> str | None:
@@ -71,38 +58,7 @@ def stock_question_before(tracker: Tracker) -> str | None:
     那40呢 or 米色的呢 right after a stock answer asks the same question with
     another size or colour: its text, else ``None``.
     """
-    return _answered_just_before(tracker, "action_answer_stock", which_shoe=False)
-
-
-def _answered_just_before(tracker: Tracker, action: str, *, which_shoe: bool) -> str | None:
-    """The buyer's message ``action`` answered last, right before the latest message.
-
-    With ``which_shoe``, only when that answer asked which shoe. A follow-up that
-    the context handed to ``action`` (action_inform_without_question) counts as
-    answered by it.
-    """
-    seen_latest = False
-    asked = False
-    ours = False
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_latest:
-                wanted = ours and (asked or not which_shoe)
-                return str(event.get("text") or "") if wanted else None
-            seen_latest = True
-        elif not seen_latest:
-            continue
-        elif kind == "bot":
-            utter = (event.get("metadata") or {}).get("utter_action")
-            asked = asked or utter == "utter_ask_product_id"
-        elif kind == "action" and event.get("name") != "action_listen":
-            if ours and event.get("name") == CONTEXT_ACTION:
-                continue
-            if ours or event.get("name") != action:
-                return None
-            ours = True
-    return None
+    return answered_just_before(tracker, "action_answer_stock", which_shoe=False)
 
 
 def _stock_rows(product: Any) -> list[StockRow]:

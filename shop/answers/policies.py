@@ -207,6 +207,7 @@ def order_price_protection(order: Order, days: int, now: datetime) -> Messages:
     end = start + timedelta(days=days)
     values = {
         "order_id": order.id,
+        "products": product_names(order),
         "days": days,
         "month": start.month,
         "day": start.day,

@@ -369,3 +369,76 @@ async def test_price_protection_of_one_order_makes_its_shoe_current(
     assert bool(slots.get("product_id")) is product_set
     if product_set:
         assert slots["product_name"]
+
+
+def _after_price_protection(text: str, intent: str, earlier: str, **kwargs: Any) -> Any:
+    """The buyer's next message right after ``earlier`` got a price-protection answer."""
+    tracker = make_tracker(text, intent=intent, **kwargs)
+    tracker.events = [
+        {"event": "user", "text": earlier, "parse_data": {}},
+        {"event": "action", "name": "action_answer_promotion"},
+        {"event": "bot", "text": "价保", "metadata": {"utter_action": "utter_price_protection_days"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
+        {"event": "action", "name": "action_inform_without_question"},
+    ]
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "follows"),
+    [
+        ("我买的降价了能保价吗", "高跟鞋那单呢", True),
+        ("能補差價嗎", "凉鞋那单呢", True),  # traditional script
+        ("有什么优惠活动", "高跟鞋那单呢", False),  # promotions, not price protection
+    ],
+)
+def test_a_price_protection_answer_just_before_is_found(
+    earlier: str, text: str, follows: bool
+) -> None:
+    from actions.policies import price_protection_before
+
+    assert price_protection_before(_after_price_protection(text, "inform", earlier)) is follows
+
+
+def test_another_answer_in_between_forgets_the_price_protection_question() -> None:
+    from actions.policies import price_protection_before
+
+    tracker = _after_price_protection("高跟鞋那单呢", "inform", "我买的降价了能保价吗")
+    tracker.events.insert(2, {"event": "action", "name": "action_answer_shipping"})
+    assert price_protection_before(tracker) is False
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_order_named_after_a_price_protection_list_gets_its_price_protection(
+    rendered: Any,
+) -> None:
+    from actions.context import ActionInformWithoutQuestion
+
+    tracker = _after_price_protection(
+        "高跟鞋那单呢", "inform", "我买的降价了能保价吗", metadata=token("B010")
+    )
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [{"event": "followup", "name": "action_answer_promotion", "timestamp": None}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerPromotion().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == [
+        "utter_price_protection_order_inside",
+        "utter_price_protection_terms",
+        "utter_offer_human",
+    ]
+    assert dispatcher.messages[0]["order_id"].endswith("5120")  # the high heels
+    assert {event["name"] for event in events} == {"product_id", "product_name"}
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_follow_up_without_price_protection_before_is_not_taken_for_one(
+    rendered: Any,
+) -> None:
+    from actions.context import ActionInformWithoutQuestion
+
+    tracker = _after_price_protection(
+        "高跟鞋那单呢", "inform", "有什么优惠活动", metadata=token("B010")
+    )
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert {"event": "followup", "name": "action_answer_promotion", "timestamp": None} not in events

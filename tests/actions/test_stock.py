@@ -11,16 +11,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.common import asks_the_same
 from actions.context import ActionInformWithoutQuestion
 from actions.products import ValidateProductForm
 from actions.return_requests import ValidateReturnForm
 from actions.size_advice import ValidateSizeAdviceForm
-from actions.stock import (
-    ActionAnswerStock,
-    asked_which_shoe,
-    asks_the_same,
-    stock_question_before,
-)
+from actions.stock import ActionAnswerStock, asked_which_shoe, stock_question_before
 from actions.stock_answer import StockRow, stock_answer
 from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from shop.clock import shop_now
