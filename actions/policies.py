@@ -29,6 +29,7 @@ from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
+from shop.clauses import SECOND_REQUEST_INTENTS
 from shop.db.models import Order
 from shop.lexicon import PRICE_PROTECTION_WORDS
 
@@ -138,7 +139,9 @@ class ActionAnswerAlsoAsked(Action):
     Run by the Rasa server (``rasa_ext/second_question.py``), never predicted: the
     slot ``also_asked`` holds the part (``text``) and what NLU made of it
     (``intent``). The answer is the one the question alone would get, introduced
-    by the words it answers; out of scope is said plainly.
+    by the words it answers; out of scope is said plainly. A second request (a
+    flow: 另外帮我改下地址) is acknowledged, and the buyer asked to send it again
+    once the first is done: one flow runs at a time.
     """
 
     def name(self) -> str:
@@ -152,7 +155,11 @@ class ActionAnswerAlsoAsked(Action):
         text = str(also.get("text") or "").strip()
         if not text:
             return []
-        dispatcher.utter_message(response="utter_also_asked", question=text[:QUESTION_QUOTE_CHARS])
+        quoted = text[:QUESTION_QUOTE_CHARS]
+        if also.get("intent") in SECOND_REQUEST_INTENTS:  # one flow at a time
+            dispatcher.utter_message(response="utter_also_requested", request=quoted)
+            return []
+        dispatcher.utter_message(response="utter_also_asked", question=quoted)
         answer = SECOND_ANSWERS.get(str(also.get("intent")))
         if answer is None:
             dispatcher.utter_message(response="utter_also_asked_out_of_scope")

@@ -52,6 +52,27 @@ NOT_A_REQUEST = frozenset(
 # (with some weight in the whole's ranking) is the message's request even with
 # no second question beside it (你好，跑鞋有没有42码，顺便问下几天能到: fallback, 0.43 stock).
 NOT_UNDERSTOOD = frozenset({"nlu_fallback", None})
+# A second request in one message (我要退货 另外帮我改下地址): a flow cannot run
+# beside another, so the part is acknowledged after the main answer and the buyer
+# is asked to send it again once the first is done, instead of being dropped.
+SECOND_REQUEST_INTENTS = frozenset(
+    {"check_order_status", "report_delivery_problem", "request_return", "request_exchange",
+     "check_return_status", "change_address", "ask_size_advice", "ask_stock"}
+)  # fmt: skip
+# Flows that are one request seen from two sides: a part of one beside the other
+# (签收了但没收到 怎么查; 我要退货 退款多久到账; 换货 43码有货吗) is no second request.
+ONE_REQUEST_PAIRS = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("check_order_status", "report_delivery_problem"),
+        ("request_return", "request_exchange"),
+        ("request_return", "check_return_status"),
+        ("request_exchange", "check_return_status"),
+        ("request_exchange", "ask_stock"),
+        ("request_exchange", "ask_size_advice"),
+        ("ask_stock", "ask_size_advice"),
+    )
+)
 # The message's intents a requesting part may replace (the whole read as the
 # stand-alone question, or not understood at all).
 REPLACEABLE_INTENTS = SECOND_QUESTION_INTENTS | {"nlu_fallback", None}
@@ -150,6 +171,32 @@ def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Rea
     return None
 
 
+def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Reading | None:
+    """The part that asks for a second flow (:data:`SECOND_REQUEST_INTENTS`), if one does.
+
+    The message must itself request something, another part must say its intent
+    on its own (as in :func:`second_question`), and the part must be confidently
+    (:data:`MIN_REQUEST_CONFIDENCE`) of another flow, not the other side of the
+    same request (:data:`ONE_REQUEST_PAIRS`). The most confident part wins.
+    """
+    if main_intent in NOT_A_REQUEST or main_intent in REPLACEABLE_INTENTS:
+        return None
+    anchored = any(
+        r.intent == main_intent and r.confidence >= MIN_ANCHOR_CONFIDENCE for r in readings
+    )
+    fitting = [
+        r
+        for r in readings
+        if r.intent in SECOND_REQUEST_INTENTS
+        and r.intent != main_intent
+        and frozenset({r.intent, main_intent}) not in ONE_REQUEST_PAIRS
+        and r.confidence >= MIN_REQUEST_CONFIDENCE
+    ]
+    if not anchored or not fitting:
+        return None
+    return max(fitting, key=lambda r: r.confidence)
+
+
 def _asks_about_goods(reading: Reading, main_intent: str | None) -> bool:
     """Whether ``reading`` asks a product question beside a stand-alone question."""
     return (
@@ -203,4 +250,5 @@ def plan_questions(
             second = second_question(request.intent, readings)
             if second is not None or main_intent in NOT_UNDERSTOOD:
                 return Plan(request, second)
-    return Plan(None, second_question(main_intent, readings))
+    second = second_question(main_intent, readings) or second_request(main_intent, readings)
+    return Plan(None, second)

@@ -308,6 +308,12 @@ async def test_a_second_question_out_of_scope_is_said_plainly(rendered: Any) -> 
     assert rendered(dispatcher) == ["utter_also_asked", "utter_also_asked_out_of_scope"]
 
 
+async def test_a_second_request_is_acknowledged_to_be_sent_again(rendered: Any) -> None:
+    dispatcher = await _also("change_address", "另外帮我改下地址")
+    assert rendered(dispatcher) == ["utter_also_requested"]
+    assert dispatcher.messages[0]["request"] == "另外帮我改下地址"
+
+
 async def test_a_long_second_question_is_quoted_short() -> None:
     dispatcher = await _also("out_of_scope", "你们" * 30)
     assert len(dispatcher.messages[0]["question"]) == 20

@@ -921,8 +921,21 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "b001_own_purchase_price_drop",
         "B001",
-        (T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, forbid=("哪一笔",)),),
-        note="no order named: the only order of B001 still inside the 15 days",
+        (
+            T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, "具体规则", forbid=("哪一笔",)),
+            T("这双透气吗", "疾风男子跑鞋", forbid=("没太明白",)),
+        ),
+        note="no order named: the only order of B001 still inside the 15 days, with the "
+        "rule; its shoe is then the one 这双 means",
+    ),
+    C(
+        "b010_price_protection_then_one_order",
+        "B010",
+        (
+            T("我买的降价了能保价吗", "优雅细跟高跟鞋", "清凉沙滩凉鞋"),
+            T("高跟鞋那单呢", B010_HEELS, "价保期内", forbid=("最新物流", "已发货")),
+        ),
+        note="two orders inside the window listed; naming one asks its price protection",
     ),
     # === two things in one message ===========================================
     C(

@@ -12,6 +12,7 @@ from shop.clauses import (
     count_chars,
     plan_questions,
     second_question,
+    second_request,
     strip_words,
 )
 
@@ -180,3 +181,56 @@ def test_a_product_question_needs_a_question_beside_a_stand_alone_one(
     main: str, readings: list[Reading]
 ) -> None:
     assert plan_questions(main, readings, CERTAIN_SHIPPING).request is None
+
+
+RETURN = _r("我要退货", "request_return", 0.95)
+ADDRESS = _r("另外帮我改下地址", "change_address", 0.9)
+
+
+@pytest.mark.parametrize(
+    ("main", "readings", "second"),
+    [
+        ("request_return", [RETURN, ADDRESS], ADDRESS),
+        # the most confident of two other flows
+        ("request_return", [RETURN, _r("查下物流", "check_order_status", 0.8), ADDRESS], ADDRESS),
+        ("request_return", [RETURN, _r("改下地址", "change_address", 0.79)], None),  # unsure
+        ("request_return", [RETURN, _r("我要退货啊", "request_return")], None),  # the same flow
+        ("request_return", [_r("我要退货", "request_return", 0.49), ADDRESS], None),  # unanchored
+        ("request_return", [RETURN], None),  # one part
+        ("inform", [_r("42码", "inform"), ADDRESS], None),  # the message requests nothing
+        ("ask_shipping", [SHIPPING, ADDRESS], None),  # a stand-alone question: see plan
+        ("nlu_fallback", [RETURN, ADDRESS], None),
+        ("request_return", [RETURN, _r("要投诉", "complain")], None),  # not a flow to queue
+        # the other side of the same request
+        ("request_return", [RETURN, _r("退款多久到账", "check_return_status")], None),
+        (
+            "report_delivery_problem",
+            [
+                _r("显示签收了但没收到", "report_delivery_problem"),
+                _r("怎么查", "check_order_status"),
+            ],
+            None,
+        ),
+        (
+            "request_exchange",
+            [_r("换大一码", "request_exchange"), _r("43码有货吗", "ask_stock")],
+            None,
+        ),
+        # different requests
+        (
+            "report_delivery_problem",
+            [_r("快递还没到", "report_delivery_problem"), ADDRESS],
+            ADDRESS,
+        ),
+    ],
+)
+def test_second_request_at_its_edges(
+    main: str | None, readings: list[Reading], second: Reading | None
+) -> None:
+    assert second_request(main, readings) == second
+
+
+def test_a_second_question_goes_before_a_second_request() -> None:
+    plan = plan_questions("request_return", [RETURN, ADDRESS, SHIPPING])
+    assert plan == Plan(None, SHIPPING)
+    assert plan_questions("request_return", [RETURN, ADDRESS]) == Plan(None, ADDRESS)
