@@ -377,13 +377,16 @@ async def test_price_protection_of_one_order_makes_its_shoe_current(
         assert slots["product_name"]
 
 
+PRICE_PROTECTION_DAYS = "utter_price_protection_days"
+
+
 def _after_price_protection(text: str, intent: str, earlier: str, **kwargs: Any) -> Any:
     """The buyer's next message right after ``earlier`` got a price-protection answer."""
     tracker = make_tracker(text, intent=intent, **kwargs)
     tracker.events = [
         {"event": "user", "text": earlier, "parse_data": {}},
         {"event": "action", "name": "action_answer_promotion"},
-        {"event": "bot", "text": "价保", "metadata": {"utter_action": "utter_price_protection_days"}},
+        {"event": "bot", "text": "价保", "metadata": {"utter_action": PRICE_PROTECTION_DAYS}},
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
         {"event": "action", "name": "action_inform_without_question"},

@@ -922,7 +922,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "b001_own_purchase_price_drop",
         "B001",
         (
-            T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, "具体规则", forbid=("哪一笔",)),
+            T("我买的鞋降价了 能补差价吗", "价保期内", B001_SHIPPED, "具体规则", forbid="哪一笔"),
             T("这双透气吗", "疾风男子跑鞋", forbid=("没太明白",)),
         ),
         note="no order named: the only order of B001 still inside the 15 days, with the "
