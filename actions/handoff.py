@@ -30,12 +30,11 @@ from actions.access import accessible_order, record_escalation
 from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
-    is_question,
     latest_intent,
     latest_text,
 )
 from shop import summaries, transcript
-from shop.clauses import count_chars, strip_words
+from shop.clauses import ALSO_ASKED_KEY, question_besides
 from shop.clock import shop_now
 from shop.db.escalations.assignment import cancel_waiting
 from shop.db.escalations.presence import online_agents
@@ -49,7 +48,6 @@ REASONS = {
     "complain": ("complaint", 2),
 }
 FALLBACK_HANDOFF_REPLY = "utter_fallback_handoff"
-MIN_QUESTION_CHARS = 4  # what a message says besides leaving the queue, to count as a question
 
 
 def handoff_cause(tracker: Tracker) -> str:
@@ -209,11 +207,14 @@ class ActionHandoffWaiting(Action):
         if status == "assigned":
             return []
         if status == "cancelled":
-            # 不等了 运费险怎么赔: the question came while paused and got no answer
-            rest = strip_words(text, LEAVE_QUEUE_WORDS)
-            asked = count_chars(rest) >= MIN_QUESTION_CHARS and is_question(rest)
+            # 不等了 运费险怎么赔: a rule question is answered next (rasa_ext/second_question.py
+            # reads it as the message's second question); any other is asked again
+            asked = question_besides(text, LEAVE_QUEUE_WORDS) is not None
+            answered = bool((tracker.latest_message or {}).get(ALSO_ASKED_KEY))
             dispatcher.utter_message(
-                response="utter_handoff_cancelled_ask_again" if asked else "utter_handoff_cancelled"
+                response="utter_handoff_cancelled_ask_again"
+                if asked and not answered
+                else "utter_handoff_cancelled"
             )
             return [ConversationResumed()]
         if status == "waiting" and online:

@@ -35,13 +35,22 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.patching import wrap_once
-from shop.clauses import Reading, clauses, plan_questions
+from shop.clauses import (
+    ALSO_ASKED_KEY,
+    MIN_CONFIDENCE,
+    SECOND_QUESTION_INTENTS,
+    Reading,
+    clauses,
+    plan_questions,
+    question_besides,
+)
+from shop.lexicon import LEAVE_QUEUE_WORDS
 
 logger = logging.getLogger(__name__)
 
 ANSWER_ACTION = "action_answer_also_asked"
 SLOT = "also_asked"  # the part to answer, for ANSWER_ACTION: {"intent", "text"}
-PARSE_KEY = "also_asked"  # in the parse data: {"intent", "text", "confidence"}
+PARSE_KEY = ALSO_ASKED_KEY  # in the parse data: {"intent", "text", "confidence"}
 FROM_PART_KEY = "intent_from_part"  # in the parse data: the part whose intent it took
 MARK_KEY = "also_asked"  # in the answer's bot metadata
 
@@ -79,6 +88,30 @@ async def plan_message(
         }
 
 
+async def plan_leaving(
+    processor: MessageProcessor,
+    parse: Callable[..., Awaitable[dict[str, Any]]],
+    text: str,
+    parse_data: dict[str, Any],
+) -> None:
+    """不等了 运费怎么算 while queued: the rule question is the message's second question.
+
+    The waiting action takes the buyer out of the queue, and the question is then
+    answered like any second question; a request (a flow) is asked again instead.
+    """
+    rest = question_besides(normalize_text(text), LEAVE_QUEUE_WORDS)
+    if rest is None:
+        return
+    intent = (await parse(processor, UserMessage(rest))).get("intent") or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0)
+    if name in SECOND_QUESTION_INTENTS - {"out_of_scope"} and confidence >= MIN_CONFIDENCE:
+        parse_data[PARSE_KEY] = {
+            "intent": name,
+            "text": in_buyers_script(rest, text),
+            "confidence": confidence,
+        }
+
+
 def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., Any]:
     async def parse_message(
         self: MessageProcessor,
@@ -90,13 +123,15 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
         text = message.text or ""
         if (
             tracker is not None  # a conversation's message, not /model/parse
-            and not tracker.is_paused()
             and text
             and not text.startswith("/")  # a click
             and ANSWER_ACTION in self.domain.action_names_or_texts
         ):
+            leaving = any(word in text for word in LEAVE_QUEUE_WORDS)
+            plan = plan_message if not tracker.is_paused() else plan_leaving if leaving else None
             try:
-                await plan_message(self, parse, text, parse_data)
+                if plan is not None:
+                    await plan(self, parse, text, parse_data)
             except Exception:  # NLU's reading of the whole stands
                 logger.exception("reading the parts of a message failed")
         return parse_data

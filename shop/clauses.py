@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from shop.lexicon import OPENING_WORDS, QUESTION_MARKS, SECOND_QUESTION_WORDS
 
+# Where the Rasa server's parse data names a message's second question (rasa_ext).
+ALSO_ASKED_KEY = "also_asked"
 MIN_CLAUSE_CHARS = 4  # a shorter part (亲, 在吗, 40码) belongs to its neighbour
 MAX_CLAUSES = 4  # a longer list is a description, not questions: nothing is cut
 # Questions answered from the shop's rules alone, with no flow to start; and
@@ -98,6 +100,18 @@ def strip_words(text: str, words: Sequence[str]) -> str:
     for word in sorted(words, key=len, reverse=True):
         text = text.replace(word, " ")
     return text
+
+
+def question_besides(text: str, words: Sequence[str]) -> str | None:
+    """The question ``text`` asks besides ``words`` (不等了 运费怎么算 -> 运费怎么算).
+
+    ``None`` when what is left is too short to ask anything (:data:`MIN_CLAUSE_CHARS`)
+    or does not ask (:func:`is_question`).
+    """
+    rest = _CUTS.sub(" ", strip_words(text, words)).strip()
+    if count_chars(rest) < MIN_CLAUSE_CHARS or not is_question(rest):
+        return None
+    return rest
 
 
 def clauses(text: str) -> list[str]:

@@ -423,6 +423,17 @@ async def test_leaving_with_a_question_asks_for_it_again(rendered: Any) -> None:
     assert (events, names) == ([ConversationResumed()], ["utter_handoff_cancelled_ask_again"])
 
 
+async def test_leaving_with_a_rule_question_read_as_second_leaves_it_to_be_answered(
+    rendered: Any,
+) -> None:
+    await _handoff(conversation(("人工", "request_human")), rendered)
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(("不等了 运费险怎么赔", "greet"), sender="test")
+    tracker.latest_message["also_asked"] = {"intent": "ask_return_policy", "text": "运费险怎么赔"}
+    events = await ActionHandoffWaiting().run(dispatcher, tracker, {})
+    assert (events, rendered(dispatcher)) == ([ConversationResumed()], ["utter_handoff_cancelled"])
+
+
 @pytest.mark.parametrize("text", ["我不想跟机器人聊", "等不了了 快点", "在吗"])
 async def test_other_words_while_waiting_keep_the_place(text: str, rendered: Any) -> None:
     await _handoff(conversation(("人工", "request_human")), rendered)

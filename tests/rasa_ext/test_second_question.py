@@ -36,6 +36,9 @@ READINGS = {
     "我的快递到哪了": ("check_order_status", 1.0),
     "能开发票吗": ("out_of_scope", 0.99),
     "运费怎么算": ("ask_shipping", 0.99),
+    "运费险怎么赔": ("ask_return_policy", 0.95),
+    "小白鞋有42码吗": ("ask_stock", 0.97),
+    "能开发票吗吗": ("out_of_scope", 0.99),
 }
 
 
@@ -121,6 +124,26 @@ async def test_the_second_question_is_quoted_in_the_buyers_script() -> None:
 )
 async def test_other_parses_are_nlus_alone(text: str, tracker: Any) -> None:
     assert await _parse(text, tracker=tracker) == await fake_parse(None, UserMessage(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("不等了 运费险怎么赔", {"intent": "ask_return_policy", "text": "运费险怎么赔"}),
+        ("不等了，運費怎麼算", {"intent": "ask_shipping", "text": "運費怎麼算"}),  # traditional
+        ("不等了 小白鞋有42码吗", None),  # a flow: asked again by the waiting action
+        ("不等了 能开发票吗吗", None),  # out of scope is not worth an answer here
+        ("不等了 我自己看吧", None),  # no question
+        ("在吗 运费怎么算", None),  # still waiting: the agent answers
+    ],
+)
+async def test_leaving_the_queue_with_a_rule_question_names_it(
+    text: str, second: dict[str, str] | None
+) -> None:
+    data = await _parse(text, tracker=_tracker(ConversationPaused()))
+    got = data.get(PARSE_KEY)
+    assert ({"intent": got["intent"], "text": got["text"]} if got else None) == second
+    assert data["intent"] == (await fake_parse(None, UserMessage(text)))["intent"]
 
 
 async def test_a_model_without_the_action_reads_the_whole_only() -> None:
