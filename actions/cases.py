@@ -20,6 +20,8 @@ from actions.access import accessible_order, record_escalation, token_buyer_id
 from actions.common import last_text_with_intent, reply_in_transaction
 from actions.handoff import handoff_followup
 from actions.orders import _locked_or_not_found
+from actions.return_checks import reason_in
+from nlu_components.text import normalize_text
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Complaint, DeliveryCase
@@ -57,7 +59,12 @@ def _next_case_id(session: Session) -> str:
 
 
 class ActionReportDeliveryProblem(Action):
-    """Records a delivery case for the buyer's order and escalates to a human."""
+    """Records a delivery case for the buyer's order and escalates to a human.
+
+    A defect of the goods told as a delivery problem (左右脚不一样大, no parcel word
+    of a delivery kind) is no case for the courier: the buyer is offered a return
+    or an exchange instead, which the return rules then judge.
+    """
 
     def name(self) -> str:
         return "action_report_delivery_problem"
@@ -67,6 +74,10 @@ class ActionReportDeliveryProblem(Action):
     ) -> list[EventType]:
         words = last_text_with_intent(tracker, {"report_delivery_problem"})
         kind = delivery_kind(words)
+        if kind == "other" and reason_in(normalize_text(words)) == "quality":
+            # 收到的鞋子左右脚不一样大: the goods, not the parcel: a return or an exchange
+            dispatcher.utter_message(response="utter_delivery_problem_is_quality")
+            return []
 
         def record(session: Session) -> list[tuple[str, dict[str, Any]]]:
             order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)

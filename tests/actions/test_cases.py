@@ -120,6 +120,19 @@ async def test_a_delivery_problem_is_recorded_and_escalated(
     assert escalations() == [("delivery_problem", B004_STUCK, "B004", priority)]
 
 
+@pytest.mark.parametrize("words", ["收到的鞋子左右脚不一样大", "兩隻鞋一大一小", "鞋子开胶了"])
+async def test_a_defect_of_the_goods_is_offered_a_return_not_a_courier_case(
+    words: str, rendered: Any
+) -> None:
+    tracker = conversation(
+        (words, "report_delivery_problem"), slots={"order_id": B004_STUCK}, metadata=token("B004")
+    )
+    dispatcher = await _report(tracker)
+    assert rendered(dispatcher) == ["utter_delivery_problem_is_quality"]
+    assert dispatcher.events == []
+    assert cases() == [] and escalations() == []
+
+
 async def test_the_words_come_from_the_report_not_the_latest_message(rendered: Any) -> None:
     tracker = conversation(
         ("你好", "greet"),

@@ -1006,6 +1006,15 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
         note="a buyer still waiting leaves the queue and the assistant answers again",
     ),
+    C(
+        "guest_leaves_the_queue_with_a_question",
+        None,
+        (
+            T("转人工", HUMAN),
+            T("不等了 运费险怎么赔", "取消转人工", "运费险", forbid=("再发一次", "没有接到")),
+        ),
+        note="the rule question beside 不等了 is answered once the queue is left",
+    ),
     # === context: the product or order last discussed ===========================
     C(
         "b001_trad_card_then_breathable",
