@@ -41,6 +41,7 @@ from shop.clauses import (
     SECOND_QUESTION_INTENTS,
     Reading,
     clauses,
+    opens_another,
     plan_questions,
     question_besides,
 )
@@ -69,7 +70,10 @@ async def plan_message(
     for part in parts:
         parsed = await parse(processor, UserMessage(part))
         intent = parsed.get("intent") or {}
-        readings.append(Reading(part, intent.get("name"), float(intent.get("confidence") or 0)))
+        opened = opens_another(normalize_text(text), part)
+        readings.append(
+            Reading(part, intent.get("name"), float(intent.get("confidence") or 0), opened)
+        )
     ranking = parse_data.get("intent_ranking") or []
     weights = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
     plan = plan_questions((parse_data.get("intent") or {}).get("name"), readings, weights)

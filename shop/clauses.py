@@ -15,7 +15,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shop.lexicon import OPENING_WORDS, QUESTION_MARKS, SECOND_QUESTION_WORDS
+from shop.lexicon import (
+    OPENING_WORDS,
+    QUESTION_MARKS,
+    SECOND_QUESTION_WORDS,
+    SECOND_REQUEST_OPENERS,
+)
 
 # Where the Rasa server's parse data names a message's second question (rasa_ext).
 ALSO_ASKED_KEY = "also_asked"
@@ -114,6 +119,18 @@ def question_besides(text: str, words: Sequence[str]) -> str | None:
     return rest
 
 
+def opens_another(text: str, part: str) -> bool:
+    """Whether the buyer opened ``part`` of ``text`` as another matter: after a word
+    that opens one (另外, 顺便, 对了: :data:`SECOND_QUESTION_WORDS`), or starting
+    with one that asks for more (也帮我, 再帮我: :data:`SECOND_REQUEST_OPENERS`)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    at = text.find(part)
+    if at < 0:
+        return False
+    before = _CUTS.sub("", text[:at])
+    return before.endswith(SECOND_QUESTION_WORDS) or part.startswith(SECOND_REQUEST_OPENERS)
+
+
 def clauses(text: str) -> list[str]:
     """The parts of ``text`` that may each ask something, in order.
 
@@ -155,6 +172,7 @@ class Reading:
     text: str
     intent: str | None
     confidence: float
+    opened: bool = False  # the buyer opened it as another matter (另外, 顺便, 也帮我 …)
 
 
 def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Reading | None:
@@ -188,7 +206,9 @@ def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Rea
 def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Reading | None:
     """The part that asks for a second flow (:data:`SECOND_REQUEST_INTENTS`), if one does.
 
-    The message must itself request something, another part must say its intent
+    The buyer must have opened the part as another matter (``opened``: 另外帮我改下地址;
+    in 还没发货 我要取消 the first part only sets the scene), the message must itself
+    request something, another part must say its intent
     on its own (as in :func:`second_question`), and the part must be confidently
     (:data:`MIN_REQUEST_CONFIDENCE`) of another flow, not the other side of the
     same request (:data:`ONE_REQUEST_PAIRS`). The most confident part wins.
@@ -201,7 +221,8 @@ def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Read
     fitting = [
         r
         for r in readings
-        if r.intent in SECOND_REQUEST_INTENTS
+        if r.opened
+        and r.intent in SECOND_REQUEST_INTENTS
         and r.intent != main_intent
         and frozenset({r.intent, main_intent}) not in ONE_REQUEST_PAIRS
         and r.confidence >= MIN_REQUEST_CONFIDENCE

@@ -307,6 +307,11 @@ SECOND_QUESTION_WORDS: tuple[str, ...] = (
     "还想问", "再问一下", "再问下", "想再问一下", "对了",
 )  # fmt: skip
 
+# A part that starts with these asks for one more thing (我要退货 也帮我改下地址).
+SECOND_REQUEST_OPENERS: tuple[str, ...] = (
+    "也帮我", "再帮我", "顺带", "顺手", "同时帮我", "另外帮我", "还要帮我", "还得帮我",
+)  # fmt: skip
+
 # --- leaving the queue for a person (actions/handoff.py) --------------------
 # Said while still waiting (no agent has the conversation yet): the assistant
 # answers again. Once an agent has it, the agent decides.

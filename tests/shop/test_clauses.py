@@ -10,6 +10,7 @@ from shop.clauses import (
     Reading,
     clauses,
     count_chars,
+    opens_another,
     plan_questions,
     second_question,
     second_request,
@@ -46,8 +47,8 @@ def test_a_long_list_is_not_cut() -> None:
     assert len(clauses(text)) == 1
 
 
-def _r(text: str, intent: str | None, confidence: float = 0.9) -> Reading:
-    return Reading(text, intent, confidence)
+def _r(text: str, intent: str | None, confidence: float = 0.9, opened: bool = True) -> Reading:
+    return Reading(text, intent, confidence, opened)
 
 
 ORDER = _r("我那双鞋发货了没", "check_order_status")
@@ -201,6 +202,8 @@ ADDRESS = _r("另外帮我改下地址", "change_address", 0.9)
         ("ask_shipping", [SHIPPING, ADDRESS], None),  # a stand-alone question: see plan
         ("nlu_fallback", [RETURN, ADDRESS], None),
         ("request_return", [RETURN, _r("要投诉", "complain")], None),  # not a flow to queue
+        # a part that only sets the scene (还没发货 我要取消): not opened as another matter
+        ("request_return", [_r("还没发货", "check_order_status", opened=False), RETURN], None),
         # the other side of the same request
         ("request_return", [RETURN, _r("退款多久到账", "check_return_status")], None),
         (
@@ -234,3 +237,18 @@ def test_a_second_question_goes_before_a_second_request() -> None:
     plan = plan_questions("request_return", [RETURN, ADDRESS, SHIPPING])
     assert plan == Plan(None, SHIPPING)
     assert plan_questions("request_return", [RETURN, ADDRESS]) == Plan(None, ADDRESS)
+
+
+@pytest.mark.parametrize(
+    ("text", "part", "opened"),
+    [
+        ("我要退货 另外帮我改下地址", "帮我改下地址", True),
+        ("我要退货，顺便问下运费", "运费", True),
+        ("我要退货 也帮我改下地址", "也帮我改下地址", True),
+        ("还没发货 我要取消", "我要取消", False),
+        ("还没发货 我要取消", "还没发货", False),
+        ("我要退货", "换货", False),  # not in the text
+    ],
+)
+def test_opens_another_at_its_edges(text: str, part: str, opened: bool) -> None:
+    assert opens_another(text, part) is opened
