@@ -34,6 +34,9 @@ from shop.lexicon import (
 )
 from shop.summaries import case_summary
 
+# Offers a return or an exchange for a defect told as a delivery problem; the
+# return form then takes the reason from the report (actions/return_requests.py).
+DEFECT_OFFER = "utter_delivery_problem_is_quality"
 PRIORITY = {"lost": 1, "signed_not_received": 1, "damaged": 1, "wrong_parcel": 1}
 
 
@@ -76,7 +79,7 @@ class ActionReportDeliveryProblem(Action):
         kind = delivery_kind(words)
         if kind == "other" and reason_in(normalize_text(words)) == "quality":
             # 收到的鞋子左右脚不一样大: the goods, not the parcel: a return or an exchange
-            dispatcher.utter_message(response="utter_delivery_problem_is_quality")
+            dispatcher.utter_message(response=DEFECT_OFFER)
             return []
 
         def record(session: Session) -> list[tuple[str, dict[str, Any]]]:

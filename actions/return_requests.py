@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from actions import sizing
 from actions.access import accessible_orders
+from actions.cases import DEFECT_OFFER
 from actions.common import (
     confirmation,
     in_transaction,
@@ -181,6 +182,9 @@ class ValidateReturnForm(ShopFormValidation):
         reason = reason_code(entity) or reason_in(entity or text)
         if reason is None and requested is None:
             reason = reason_in(last_text_with_intent(tracker, REQUEST_INTENTS))
+        if reason is None and requested is None and offered_for_a_defect(tracker):
+            # 换货 after 左右脚不一样大 was offered a return or an exchange for it
+            reason = reason_in(last_text_with_intent(tracker, {"report_delivery_problem"}))
         exchange = tracker.get_slot("after_sale_goal") == "exchange"
         said = text if requested else f"{text} {last_text_with_intent(tracker, REQUEST_INTENTS)}"
         relative = any(word in said for word in RELATIVE_SIZES)  # 想换个大一码的
@@ -327,3 +331,17 @@ def changes_exchange_at_summary(tracker: Tracker) -> bool:
         or bool(colors_in(text))
         or sizing.parse_size_answer(text) is not None
     )
+
+
+def offered_for_a_defect(tracker: Tracker) -> bool:
+    """Whether the assistant's last message before the buyer's offered a return or an
+    exchange for a defect the buyer told as a delivery problem."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return (event.get("metadata") or {}).get("utter_action") == DEFECT_OFFER
+    return False

@@ -778,3 +778,34 @@ async def test_a_yes_or_no_at_the_summary_keeps_the_size(
     assert await FORM.extract_exchange_size(CollectingDispatcher(), tracker, {}) == {}
     slots = await FORM.extract_return_confirmed(CollectingDispatcher(), tracker, {})
     assert slots.get("return_confirmed") is confirmed
+
+
+def _after_defect_offer(text: str, intent: str, offer: str) -> Any:
+    """换货 typed right after the assistant answered 左右脚不一样大 with ``offer``."""
+    tracker = make_tracker(text, intent=intent, slots={"after_sale_goal": "exchange"})
+    tracker.events = [
+        {
+            "event": "user",
+            "text": "收到的鞋子左右脚不一样大",
+            "parse_data": {"intent": {"name": "report_delivery_problem"}},
+        },
+        {"event": "action", "name": "action_report_delivery_problem"},
+        {"event": "bot", "text": "质量问题", "metadata": {"utter_action": offer}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
+    ]
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("offer", "reason"),
+    [
+        ("utter_delivery_problem_is_quality", {"return_reason": "quality"}),
+        ("utter_delivery_case_other", {}),  # no offer for a defect: the reason is asked
+    ],
+)
+async def test_an_exchange_after_a_defect_offer_takes_the_defect_as_its_reason(
+    offer: str, reason: dict[str, Any]
+) -> None:
+    tracker = _after_defect_offer("换货", "request_exchange", offer)
+    assert await FORM.extract_return_reason(CollectingDispatcher(), tracker, {}) == reason

@@ -929,6 +929,17 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "rule; its shoe is then the one 这双 means",
     ),
     C(
+        "b006_defect_told_as_a_delivery_problem",
+        "B006",
+        (
+            T("收到的鞋子左右脚不一样大", ASK_ORDER),
+            T("跑鞋那单", "质量问题", forbid=("已登记",)),
+            T("换货", ASK_EXCHANGE_SIZE, forbid=("原因",)),
+        ),
+        note="a defect is offered a return or an exchange, not a courier case; the "
+        "exchange takes the defect as its reason",
+    ),
+    C(
         "b010_price_protection_then_one_order",
         "B010",
         (
@@ -938,6 +949,12 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="two orders inside the window listed; naming one asks its price protection",
     ),
     # === two things in one message ===========================================
+    C(
+        "b019_two_requests_in_one_message",
+        "B019",
+        (T("我要退货 另外帮我改下地址", REASON_Q, "「帮我改下地址」", "一件一件"),),
+        note="one flow at a time: the return starts, the address change is acknowledged",
+    ),
     C(
         "b004_parcel_and_invoice_in_one_message",
         "B004",
