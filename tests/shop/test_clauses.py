@@ -150,7 +150,8 @@ def test_a_whole_read_with_certainty_keeps_its_intent() -> None:
     swap = _r("能不能换成顺丰", "request_exchange", 0.95)
     whole = {"ask_shipping": 0.99, "request_exchange": 0.01}
     assert plan_questions("ask_shipping", [SHIPPING, swap], whole) == Plan(None, None)
-    assert plan_questions("out_of_scope", [REQUEST, INVOICE], None) == Plan(None, None)
+    swap_size = _r("帮我换42码", "request_exchange", 0.95)
+    assert plan_questions("out_of_scope", [swap_size, INVOICE], None) == Plan(None, None)
 
 
 WARM = _r("雪地靴保暖吗", "ask_function", 0.95)
@@ -252,3 +253,22 @@ def test_a_second_question_goes_before_a_second_request() -> None:
 )
 def test_opens_another_at_its_edges(text: str, part: str, opened: bool) -> None:
     assert opens_another(text, part) is opened
+
+
+@pytest.mark.parametrize(
+    ("readings", "plan"),
+    [
+        # the whole reads out of scope because the invoice part does: the parcel is the request
+        ([REQUEST, INVOICE], Plan(REQUEST, INVOICE)),
+        # an exchange changes something: it keeps the weight rule
+        ([_r("帮我换42码", "request_exchange", 0.95), INVOICE], Plan(None, None)),
+        # the out-of-scope part must be sure and ask
+        ([REQUEST, _r("能开发票吗", "out_of_scope", 0.79)], Plan(None, None)),
+        ([REQUEST, _r("我想开发票", "out_of_scope", 0.99)], Plan(None, None)),
+    ],
+)
+def test_a_parcel_question_beside_an_out_of_scope_one_needs_no_weight(
+    readings: list[Reading], plan: Plan
+) -> None:
+    weights = {"out_of_scope": 0.96, "check_order_status": 0.03, "request_exchange": 0.01}
+    assert plan_questions("out_of_scope", readings, weights) == plan
