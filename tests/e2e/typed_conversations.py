@@ -139,6 +139,8 @@ NOT_CHANGED: Check = ("没有改动", "不改", "先不", "没有修改")
 LEFT_FORM: Check = ("好的", "先不", "有需要", "随时")
 ASK_ITEM: Check = ("哪一件", "哪一双", "哪件", "哪双")
 ASK_EXCHANGE_SIZE: Check = ("多大码", "哪个码", "什么码", "几码", "尺码")
+OPEN_REQUEST: Check = ("进行中的退换申请",)
+RETURN_STARTED: Check = (*REASON_Q, *OPEN_REQUEST)
 RETURN_ID = r"RT\d{4,}"
 # Nothing may say money went back before the shop received and checked the goods.
 NO_REFUND = ("已退款", "退款成功", "已经退款", "已为您退款", "已退回")
@@ -934,10 +936,11 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         (
             T("收到的鞋子左右脚不一样大", ASK_ORDER),
             T("跑鞋那单", "质量问题", forbid=("已登记",)),
-            T("换货", ASK_EXCHANGE_SIZE, forbid=("原因",)),
+            T("换货", (*ASK_EXCHANGE_SIZE, *OPEN_REQUEST), forbid=("原因",)),
         ),
         note="a defect is offered a return or an exchange, not a courier case; the "
-        "exchange takes the defect as its reason",
+        "exchange takes the defect as its reason (or shows the open request, when another "
+        "conversation of the suite opened one on these shoes)",
     ),
     C(
         "b010_price_protection_then_one_order",
@@ -952,8 +955,9 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "b019_two_requests_in_one_message",
         "B019",
-        (T("我要退货 另外帮我改下地址", REASON_Q, "「帮我改下地址」", "一件一件"),),
-        note="one flow at a time: the return starts, the address change is acknowledged",
+        (T("我要退货 另外帮我改下地址", RETURN_STARTED, "「帮我改下地址」", "一件一件"),),
+        note="one flow at a time: the return starts (or its open request is shown: other "
+        "conversations of the suite return B019's shoes), the address change is acknowledged",
     ),
     C(
         "b004_parcel_and_invoice_in_one_message",
