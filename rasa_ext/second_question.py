@@ -66,14 +66,10 @@ async def plan_message(
     parts = clauses(normalize_text(text))
     if len(parts) < 2:
         return
-    readings = []
-    for part in parts:
-        parsed = await parse(processor, UserMessage(part))
-        intent = parsed.get("intent") or {}
-        opened = opens_another(normalize_text(text), part)
-        readings.append(
-            Reading(part, intent.get("name"), float(intent.get("confidence") or 0), opened)
-        )
+    readings = [
+        await _read(processor, parse, part, opens_another(normalize_text(text), part))
+        for part in parts
+    ]
     ranking = parse_data.get("intent_ranking") or []
     weights = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
     plan = plan_questions((parse_data.get("intent") or {}).get("name"), readings, weights)
@@ -85,11 +81,27 @@ async def plan_message(
         ]
         parse_data[FROM_PART_KEY] = plan.request.text
     if plan.second is not None:
-        parse_data[PARSE_KEY] = {
-            "intent": plan.second.intent,
-            "text": in_buyers_script(plan.second.text, text),  # quoted in the answer
-            "confidence": plan.second.confidence,
-        }
+        parse_data[PARSE_KEY] = _second(plan.second, text)
+
+
+async def _read(
+    processor: MessageProcessor,
+    parse: Callable[..., Awaitable[dict[str, Any]]],
+    part: str,
+    opened: bool = False,
+) -> Reading:
+    """What NLU makes of ``part`` alone."""
+    intent = (await parse(processor, UserMessage(part))).get("intent") or {}
+    return Reading(part, intent.get("name"), float(intent.get("confidence") or 0), opened)
+
+
+def _second(reading: Reading, written: str) -> dict[str, Any]:
+    """The parse data's second question: quoted in the script ``written`` uses."""
+    return {
+        "intent": reading.intent,
+        "text": in_buyers_script(reading.text, written),
+        "confidence": reading.confidence,
+    }
 
 
 async def plan_leaving(
@@ -106,14 +118,10 @@ async def plan_leaving(
     rest = question_besides(normalize_text(text), LEAVE_QUEUE_WORDS)
     if rest is None:
         return
-    intent = (await parse(processor, UserMessage(rest))).get("intent") or {}
-    name, confidence = intent.get("name"), float(intent.get("confidence") or 0)
-    if name in SECOND_QUESTION_INTENTS - {"out_of_scope"} and confidence >= MIN_CONFIDENCE:
-        parse_data[PARSE_KEY] = {
-            "intent": name,
-            "text": in_buyers_script(rest, text),
-            "confidence": confidence,
-        }
+    reading = await _read(processor, parse, rest)
+    rule_question = SECOND_QUESTION_INTENTS - {"out_of_scope"}
+    if reading.intent in rule_question and reading.confidence >= MIN_CONFIDENCE:
+        parse_data[PARSE_KEY] = _second(reading, text)
 
 
 def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., Any]:
