@@ -67,4 +67,4 @@ def test_price_protection_of_the_order_under_discussion(servers: Servers, sender
     b001 = {"buyer_token": issue_token("B001")}
     servers.texts(sender, "我的疾风跑鞋到哪了", metadata=b001)
     reply = servers.texts(sender, "降价了能补差价吗", metadata=b001)
-    assert "2026051793538979还在15天价保期内" in reply, reply
+    assert "2026051793538979（疾风男子跑鞋）还在15天价保期内" in reply, reply
