@@ -151,19 +151,28 @@ def resolve_product(
     return products.resolve_product(asked_of(tracker), session=session, kind_switches=kind_switches)
 
 
-def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
-    """The buttons of the assistant's last message before the buyer's, if any."""
+def replies_before_latest(tracker: Tracker) -> list[dict[str, Any]]:
+    """The assistant's messages (bot events) between the buyer's latest message and
+    the one before it, newest first."""
+    replies: list[dict[str, Any]] = []
     seen_user = False
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
             if seen_user:
-                return []
+                break
             seen_user = True
         elif kind == "bot" and seen_user:
-            buttons = (event.get("data") or {}).get("buttons") or []
-            if buttons:
-                return list(buttons)
+            replies.append(event)
+    return replies
+
+
+def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
+    """The buttons of the assistant's last message before the buyer's, if any."""
+    for reply in replies_before_latest(tracker):
+        buttons = (reply.get("data") or {}).get("buttons") or []
+        if buttons:
+            return list(buttons)
     return []
 
 

@@ -27,7 +27,6 @@ from actions import sizing
 from actions.access import token_buyer_id, verified_order_ids
 from actions.common import (
     ShopDataUnavailableError,
-    asks_the_same,
     in_transaction,
     last_offer,
     latest_entity,
@@ -37,7 +36,7 @@ from actions.common import (
 from actions.forms import AFTER_SALE_INTENTS
 from actions.handoff import fallback_events
 from actions.order_lookup import ORDER_ID, decide, load_choice
-from actions.policies import price_protection_before
+from actions.policies import price_protection_follow_up
 from actions.products import names_a_shoe
 from actions.return_checks import reason_in
 from actions.stock import asked_which_shoe, stock_question_before
@@ -109,7 +108,7 @@ class ActionInformWithoutQuestion(Action):
             stock_follow_up(tracker, text) or names_a_shoe(tracker, text, session)
         ):  # 那40呢 / 帆布鞋呢 after a stock answer
             return [FollowupAction("action_answer_stock")]
-        if asks_the_same(text) and price_protection_before(tracker):
+        if price_protection_follow_up(tracker, text):
             return [FollowupAction("action_answer_promotion")]  # 高跟鞋那单呢 after 价保
         unwanted = reason_in(text) not in (None, "物流损坏")  # 快递 alone is no return
         if flow in ("product_form", "size_advice_form") and not unwanted:

@@ -75,7 +75,7 @@ class ActionAnswerPromotion(_PolicyAction):
     A price-protection answer about one order with one shoe makes that shoe the
     one under discussion, so a 这双透气吗 that follows needs no name. 高跟鞋那单呢
     right after a price-protection answer asks it about that order
-    (:func:`price_protection_before`, routed here by actions/context.py).
+    (:func:`price_protection_follow_up`, routed here by actions/context.py).
     """
 
     def name(self) -> str:
@@ -88,7 +88,7 @@ class ActionAnswerPromotion(_PolicyAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = asked_of(tracker)
-        follow_up = asks_the_same(asked.text) and price_protection_before(tracker)
+        follow_up = price_protection_follow_up(tracker, asked.text)
 
         def work(session: Session) -> tuple[Messages, list[EventType]]:
             if follow_up:
@@ -98,6 +98,12 @@ class ActionAnswerPromotion(_PolicyAction):
             return messages, answered_order_context(messages, session)
 
         return await answer_in_transaction(dispatcher, work)
+
+
+def price_protection_follow_up(tracker: Tracker, text: str) -> bool:
+    """Whether ``text`` (高跟鞋那单呢) asks the price-protection question just answered
+    again, about something else."""
+    return asks_the_same(text) and price_protection_before(tracker)
 
 
 def price_protection_before(tracker: Tracker) -> bool:

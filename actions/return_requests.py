@@ -26,6 +26,7 @@ from actions.common import (
     latest_intent,
     latest_text,
     recent_user_texts,
+    replies_before_latest,
 )
 from actions.forms import ShopFormValidation
 from actions.return_checks import (
@@ -336,12 +337,5 @@ def changes_exchange_at_summary(tracker: Tracker) -> bool:
 def offered_for_a_defect(tracker: Tracker) -> bool:
     """Whether the assistant's last message before the buyer's offered a return or an
     exchange for a defect the buyer told as a delivery problem."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif event.get("event") == "bot" and seen_user:
-            return (event.get("metadata") or {}).get("utter_action") == DEFECT_OFFER
-    return False
+    replies = replies_before_latest(tracker)
+    return bool(replies) and (replies[0].get("metadata") or {}).get("utter_action") == DEFECT_OFFER

@@ -37,9 +37,8 @@ from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.patching import wrap_once
 from shop.clauses import (
     ALSO_ASKED_KEY,
-    MIN_CONFIDENCE,
-    SECOND_QUESTION_INTENTS,
     Reading,
+    asks_confidently,
     clauses,
     opens_another,
     plan_questions,
@@ -63,12 +62,12 @@ async def plan_message(
     parse_data: dict[str, Any],
 ) -> None:
     """Adds the second question to ``parse_data`` and may take a part's intent."""
-    parts = clauses(normalize_text(text))
+    read_text = normalize_text(text)
+    parts = clauses(read_text)
     if len(parts) < 2:
         return
     readings = [
-        await _read(processor, parse, part, opens_another(normalize_text(text), part))
-        for part in parts
+        await _read(processor, parse, part, opens_another(read_text, part)) for part in parts
     ]
     ranking = parse_data.get("intent_ranking") or []
     weights = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
@@ -119,8 +118,7 @@ async def plan_leaving(
     if rest is None:
         return
     reading = await _read(processor, parse, rest)
-    rule_question = SECOND_QUESTION_INTENTS - {"out_of_scope"}
-    if reading.intent in rule_question and reading.confidence >= MIN_CONFIDENCE:
+    if reading.intent != "out_of_scope" and asks_confidently(reading):
         parse_data[PARSE_KEY] = _second(reading, text)
 
 
@@ -139,8 +137,10 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             and not text.startswith("/")  # a click
             and ANSWER_ACTION in self.domain.action_names_or_texts
         ):
-            leaving = any(word in text for word in LEAVE_QUEUE_WORDS)
-            plan = plan_message if not tracker.is_paused() else plan_leaving if leaving else None
+            plan: Callable[..., Awaitable[None]] | None = plan_message
+            if tracker.is_paused():  # only a message that leaves the queue is read here
+                leaving = any(word in text for word in LEAVE_QUEUE_WORDS)
+                plan = plan_leaving if leaving else None
             try:
                 if plan is not None:
                     await plan(self, parse, text, parse_data)

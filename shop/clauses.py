@@ -188,22 +188,27 @@ def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Rea
     发货了没 alone reads like a shipping question) has no second question. The
     most confident part wins.
     """
-    fitting = [
-        r
-        for r in readings
-        if r.intent in SECOND_QUESTION_INTENTS
-        and r.intent != main_intent
-        and is_question(r.text)
-        and r.confidence
-        >= (MIN_OUT_OF_SCOPE_CONFIDENCE if r.intent == "out_of_scope" else MIN_CONFIDENCE)
-    ]
-    for best in sorted(fitting, key=lambda r: r.confidence, reverse=True):
-        if any(
-            r is not best and r.intent == main_intent and r.confidence >= MIN_ANCHOR_CONFIDENCE
-            for r in readings
-        ):
-            return best
-    return None
+    fitting = [r for r in readings if r.intent != main_intent and asks_confidently(r)]
+    if not fitting or not _says_alone(main_intent, readings):
+        return None
+    return max(fitting, key=lambda r: r.confidence)
+
+
+def asks_confidently(reading: Reading) -> bool:
+    """Whether ``reading`` asks (:func:`is_question`) a stand-alone question
+    (:data:`SECOND_QUESTION_INTENTS`) with confidence: :data:`MIN_CONFIDENCE`, or
+    :data:`MIN_OUT_OF_SCOPE_CONFIDENCE` for out of scope."""
+    needed = MIN_OUT_OF_SCOPE_CONFIDENCE if reading.intent == "out_of_scope" else MIN_CONFIDENCE
+    return (
+        reading.intent in SECOND_QUESTION_INTENTS
+        and is_question(reading.text)
+        and reading.confidence >= needed
+    )
+
+
+def _says_alone(main_intent: str | None, readings: Sequence[Reading]) -> bool:
+    """Whether a part says the message's intent on its own (:data:`MIN_ANCHOR_CONFIDENCE`)."""
+    return any(r.intent == main_intent and r.confidence >= MIN_ANCHOR_CONFIDENCE for r in readings)
 
 
 def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Reading | None:
@@ -218,9 +223,6 @@ def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Read
     """
     if main_intent in NOT_A_REQUEST or main_intent in REPLACEABLE_INTENTS:
         return None
-    anchored = any(
-        r.intent == main_intent and r.confidence >= MIN_ANCHOR_CONFIDENCE for r in readings
-    )
     fitting = [
         r
         for r in readings
@@ -230,7 +232,7 @@ def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Read
         and frozenset({r.intent, main_intent}) not in ONE_REQUEST_PAIRS
         and r.confidence >= MIN_REQUEST_CONFIDENCE
     ]
-    if not anchored or not fitting:
+    if not fitting or not _says_alone(main_intent, readings):
         return None
     return max(fitting, key=lambda r: r.confidence)
 
@@ -245,13 +247,7 @@ def _looks_up_beside_out_of_scope(
     return (
         main_intent == "out_of_scope"
         and reading.intent in LOOKUP_INTENTS
-        and any(
-            r is not reading
-            and r.intent == "out_of_scope"
-            and r.confidence >= MIN_OUT_OF_SCOPE_CONFIDENCE
-            and is_question(r.text)
-            for r in readings
-        )
+        and any(r.intent == "out_of_scope" and asks_confidently(r) for r in readings)
     )
 
 

@@ -122,6 +122,7 @@ def price_protection(asked: Asked, session: Session) -> Messages:
     days = int(policy.price_protection_days or 0)
     if days <= 0:
         return [("utter_price_protection_none", {})]
+    terms = _terms(policy)
     order = allowed_order(
         asked.slot("order_id"),
         buyer_id=asked.buyer_id,
@@ -132,12 +133,12 @@ def price_protection(asked: Asked, session: Session) -> Messages:
     if order is not None:
         messages = order_price_protection(order, days, shop_now())
         if messages[0][0] == "utter_price_protection_order_inside":
-            messages += [*_terms(policy), ("utter_offer_human", {})]
+            messages += [*terms, ("utter_offer_human", {})]
         return messages
-    general: Messages = [("utter_price_protection_days", {"days": days}), *_terms(policy)]
+    general: Messages = [("utter_price_protection_days", {"days": days}), *terms]
     if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
         return general  # 你们有价保吗: a question before buying
-    return _own_orders_covered(asked, days, _terms(policy), session) or general
+    return _own_orders_covered(asked, days, terms, session) or general
 
 
 def _own_orders_covered(asked: Asked, days: int, terms: Messages, session: Session) -> Messages:
