@@ -22,6 +22,7 @@ from actions.common import (
     answered_just_before,
     asked_of,
     asks_the_same,
+    replies_before_latest,
     reply_in_transaction,
 )
 from actions.orders import product_context
@@ -29,9 +30,10 @@ from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
-from shop.clauses import SECOND_REQUEST_INTENTS
+from shop.clauses import QUEUED_REQUEST_INTENTS, SECOND_REQUEST_INTENTS
 from shop.db.models import Order
-from shop.lexicon import PRICE_PROTECTION_WORDS
+
+PRICE_PROTECTION_RESPONSES = "utter_price_protection_"  # every price-protection response
 
 
 class _PolicyAction(Action, ABC):
@@ -108,12 +110,16 @@ def price_protection_follow_up(tracker: Tracker, text: str) -> bool:
 
 def price_protection_before(tracker: Tracker) -> bool:
     """Whether the assistant answered a price-protection question just before the
-    latest message (价保 asked, or a short 「…呢」 that followed one)."""
-    earlier = answered_just_before(tracker, "action_answer_promotion")
-    if earlier is None:
+    latest message: its replies then were price-protection responses, not a plain
+    promotions list (which a short 「…呢」 after it would otherwise chain through)."""
+    if answered_just_before(tracker, "action_answer_promotion") is None:
         return False
-    earlier = normalize_text(earlier)
-    return asks_the_same(earlier) or any(word in earlier for word in PRICE_PROTECTION_WORDS)
+    return any(
+        str((reply.get("metadata") or {}).get("utter_action") or "").startswith(
+            PRICE_PROTECTION_RESPONSES
+        )
+        for reply in replies_before_latest(tracker)
+    )
 
 
 def answered_order_context(messages: Messages, session: Session) -> list[EventType]:
@@ -146,8 +152,9 @@ class ActionAnswerAlsoAsked(Action):
     slot ``also_asked`` holds the part (``text``) and what NLU made of it
     (``intent``). The answer is the one the question alone would get, introduced
     by the words it answers; out of scope is said plainly. A second request (a
-    flow: 另外帮我改下地址) is acknowledged, and the buyer asked to send it again
-    once the first is done: one flow runs at a time.
+    flow: 另外帮我改下地址) is acknowledged: one flow runs at a time, and the Rasa
+    server offers it once the first is done (``rasa_ext/pending_request.py``); a
+    stock question, which needs its words, is asked for again.
     """
 
     def name(self) -> str:
@@ -162,8 +169,11 @@ class ActionAnswerAlsoAsked(Action):
         if not text:
             return []
         quoted = text[:QUESTION_QUOTE_CHARS]
-        if also.get("intent") in SECOND_REQUEST_INTENTS:  # one flow at a time
+        if also.get("intent") in QUEUED_REQUEST_INTENTS:  # one flow at a time: offered later
             dispatcher.utter_message(response="utter_also_requested", request=quoted)
+            return []
+        if also.get("intent") in SECOND_REQUEST_INTENTS:  # needs its words: sent again
+            dispatcher.utter_message(response="utter_also_requested_again", request=quoted)
             return []
         dispatcher.utter_message(response="utter_also_asked", question=quoted)
         answer = SECOND_ANSWERS.get(str(also.get("intent")))

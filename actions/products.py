@@ -29,14 +29,17 @@ from actions.common import (
     resolve_product,
 )
 from actions.forms import ShopFormValidation
+from actions.review_answer import answer_for, question_topic
+from shop.answers.asked import Asked
 from shop.answers.products import (
     Messages,
     ProductRef,
     ProductResolution,
     answer_product_question,
+    product_question,
 )
 from shop.db import queries
-from shop.lexicon import PICK_FILLER_CHARS
+from shop.lexicon import PICK_FILLER_CHARS, REVIEW_TOPIC_WORDS
 from shop.order_choice import ordinal_place
 
 
@@ -212,9 +215,21 @@ class ActionAskProductId(Action):
         return []
 
 
+def review_topic(asked: Asked) -> str | None:
+    """What a product question asks that only wearers can tell (这双磨脚吗, 会不会挤脚,
+    有味道吗): a review topic, when the question names no function the catalogue
+    could claim. The catalogue is silent on it, so the reviews answer."""
+    _, _, function = product_question(asked)
+    topic = question_topic(asked.text)
+    if function is not None or topic is None or topic not in REVIEW_TOPIC_WORDS:
+        return None
+    return topic
+
+
 class ActionAnswerProductQuestion(Action):
     """Answers a material or function question about one product
-    (:func:`shop.answers.products.answer_product_question`)."""
+    (:func:`shop.answers.products.answer_product_question`); what only wearers can
+    tell (:func:`review_topic`) from its reviews."""
 
     def name(self) -> str:
         return "action_answer_product_question"
@@ -223,9 +238,21 @@ class ActionAnswerProductQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = asked_of(tracker)
+        topic = review_topic(asked)
+        question = product_question(asked)[0]
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
             messages, slots = answer_product_question(asked, session)
+            product = slots.get("product_id") and queries.get_product(
+                slots["product_id"], session=session
+            )
+            if topic is not None and product and messages:
+                reviews: Messages = [
+                    ("utter_reviews_on_topic", {"product_name": product.name, "topic": topic}),
+                    *answer_for(product, topic, session),
+                ]
+                # a function question is all about the topic; a material one keeps its answer
+                messages = reviews if question == "function" else [*messages, *reviews]
             return messages, [SlotSet(k, v) for k, v in slots.items()]
 
         return await answer_in_transaction(dispatcher, answer)

@@ -16,7 +16,8 @@ wraps two methods of ``MessageProcessor`` once per process:
   answered by :data:`ANSWER_ACTION`, after the main answer. The answer is logged
   as its bot messages only, with no ``ActionExecuted``, so the rules and forms
   see the turn exactly as before; its buttons are dropped, so that a form's
-  choice stays the buttons a typed 第二个 answers.
+  choice stays the buttons a typed 第二个 answers. A second request (a flow) is
+  kept and offered once the first is done (``rasa_ext/pending_request.py``).
 
 Only messages that a cut splits pay for the extra parses (a few ms a part).
 """
@@ -35,6 +36,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.patching import wrap_once
+from rasa_ext.pending_request import due, offer_pending_request, remember
 from shop.clauses import (
     ALSO_ASKED_KEY,
     Reading,
@@ -42,7 +44,8 @@ from shop.clauses import (
     clauses,
     opens_another,
     plan_questions,
-    question_besides,
+    requests_confidently,
+    said_besides,
 )
 from shop.lexicon import LEAVE_QUEUE_WORDS
 
@@ -112,13 +115,15 @@ async def plan_leaving(
     """不等了 运费怎么算 while queued: the rule question is the message's second question.
 
     The waiting action takes the buyer out of the queue, and the question is then
-    answered like any second question; a request (a flow) is asked again instead.
+    answered like any second question; a request (不等了 我要退货) is offered at once
+    (``rasa_ext/pending_request.py``).
     """
-    rest = question_besides(normalize_text(text), LEAVE_QUEUE_WORDS)
+    rest = said_besides(normalize_text(text), LEAVE_QUEUE_WORDS)
     if rest is None:
         return
     reading = await _read(processor, parse, rest)
-    if reading.intent != "out_of_scope" and asks_confidently(reading):
+    asks = reading.intent != "out_of_scope" and asks_confidently(reading)
+    if asks or requests_confidently(reading):
         parse_data[PARSE_KEY] = _second(reading, text)
 
 
@@ -171,10 +176,16 @@ def _plain(event: Event) -> BotUttered | None:
 async def answer_second_question(
     processor: MessageProcessor, tracker: DialogueStateTracker, output_channel: OutputChannel
 ) -> None:
-    """Answers the latest message's second question, if it has one (module docstring)."""
+    """Answers the latest message's second question, if it has one (module docstring).
+
+    A second request is kept (``rasa_ext/pending_request.py``) and acknowledged, or
+    left to be offered at once when the first was already settled in this turn.
+    """
     latest = tracker.latest_message
     also = (latest.parse_data or {}).get(PARSE_KEY) if isinstance(latest, UserUttered) else None
     if not isinstance(also, dict) or not also.get("text") or _answered_this_turn(tracker):
+        return
+    if remember(tracker, also.get("intent"), str(also["text"])) and due(tracker) is not None:
         return
     tracker.update(SlotSet(SLOT, {"intent": also.get("intent"), "text": also["text"]}))
     action = processor._get_action(ANSWER_ACTION)
@@ -198,6 +209,7 @@ def _wrap_run_action(run_action: Callable[..., Awaitable[bool]]) -> Callable[...
         if action.name() == ACTION_LISTEN_NAME:
             try:
                 await answer_second_question(self, tracker, output_channel)
+                await offer_pending_request(self, tracker, output_channel)
             except Exception:  # the main answer is sent; never lose the turn for this
                 logger.exception("answering the second question of a message failed")
         return await run_action(self, action, tracker, output_channel, nlg, prediction)

@@ -31,6 +31,9 @@ MAX_CLAUSES = 4  # a longer list is a description, not questions: nothing is cut
 SECOND_QUESTION_INTENTS = frozenset(
     {"ask_shipping", "ask_return_policy", "ask_promotion", "out_of_scope"}
 )
+# ... of which the shop's rules (not out of scope): two of them in one message are
+# answered in the buyer's order.
+RULE_QUESTION_INTENTS = SECOND_QUESTION_INTENTS - {"out_of_scope"}
 MIN_CONFIDENCE = 0.65
 MIN_OUT_OF_SCOPE_CONFIDENCE = 0.8  # 谁拒收的啊 alone reads a little like out of scope
 MIN_ANCHOR_CONFIDENCE = 0.5
@@ -63,12 +66,16 @@ NOT_A_REQUEST = frozenset(
 # no second question beside it (你好，跑鞋有没有42码，顺便问下几天能到: fallback, 0.43 stock).
 NOT_UNDERSTOOD = frozenset({"nlu_fallback", None})
 # A second request in one message (我要退货 另外帮我改下地址): a flow cannot run
-# beside another, so the part is acknowledged after the main answer and the buyer
-# is asked to send it again once the first is done, instead of being dropped.
+# beside another, so the part is acknowledged after the main answer and offered
+# again once the first is done, instead of being dropped.
 SECOND_REQUEST_INTENTS = frozenset(
     {"check_order_status", "report_delivery_problem", "request_return", "request_exchange",
      "check_return_status", "change_address", "ask_size_advice", "ask_stock"}
 )  # fmt: skip
+# ... of which those the assistant offers to go on with once the first is done
+# (rasa_ext/pending_request.py): a flow a yes can start. A stock question needs its
+# words (43码 灰色), so the buyer is asked to send it again.
+QUEUED_REQUEST_INTENTS = SECOND_REQUEST_INTENTS - {"ask_stock"}
 # Flows that are one request seen from two sides: a part of one beside the other
 # (签收了但没收到 怎么查; 我要退货 退款多久到账; 换货 43码有货吗) is no second request.
 ONE_REQUEST_PAIRS = frozenset(
@@ -110,16 +117,27 @@ def strip_words(text: str, words: Sequence[str]) -> str:
     return text
 
 
+def said_besides(text: str, words: Sequence[str]) -> str | None:
+    """What ``text`` says besides ``words`` (不等了 我要退货 -> 我要退货); ``None`` when
+    what is left is too short to say anything (:data:`MIN_CLAUSE_CHARS`)."""
+    rest = _CUTS.sub(" ", strip_words(text, words)).strip()
+    return rest if count_chars(rest) >= MIN_CLAUSE_CHARS else None
+
+
 def question_besides(text: str, words: Sequence[str]) -> str | None:
     """The question ``text`` asks besides ``words`` (不等了 运费怎么算 -> 运费怎么算).
 
     ``None`` when what is left is too short to ask anything (:data:`MIN_CLAUSE_CHARS`)
     or does not ask (:func:`is_question`).
     """
-    rest = _CUTS.sub(" ", strip_words(text, words)).strip()
-    if count_chars(rest) < MIN_CLAUSE_CHARS or not is_question(rest):
-        return None
-    return rest
+    rest = said_besides(text, words)
+    return rest if rest is not None and is_question(rest) else None
+
+
+def requests_confidently(reading: Reading) -> bool:
+    """Whether ``reading`` asks, with :data:`MIN_REQUEST_CONFIDENCE`, for a flow the
+    assistant can offer to go on with (:data:`QUEUED_REQUEST_INTENTS`)."""
+    return reading.intent in QUEUED_REQUEST_INTENTS and reading.confidence >= MIN_REQUEST_CONFIDENCE
 
 
 def opens_another(text: str, part: str) -> bool:
@@ -285,7 +303,8 @@ def plan_questions(
     (:data:`PRODUCT_QUESTION_INTENTS`). A stand-alone reading is replaced only
     when there is such a second question; a whole not understood
     (:data:`NOT_UNDERSTOOD`) needs none. Otherwise NLU's intent stands, with
-    :func:`second_question`.
+    :func:`second_question` (two rule questions kept in the buyer's order,
+    :func:`_in_buyers_order`) or :func:`second_request`.
     """
     if main_intent in REPLACEABLE_INTENTS:
         weights = ranking or {}
@@ -305,5 +324,25 @@ def plan_questions(
             second = second_question(request.intent, readings)
             if second is not None or main_intent in NOT_UNDERSTOOD:
                 return Plan(request, second)
-    second = second_question(main_intent, readings) or second_request(main_intent, readings)
-    return Plan(None, second)
+    second = second_question(main_intent, readings)
+    if second is not None:
+        return _in_buyers_order(main_intent, second, readings)
+    return Plan(None, second_request(main_intent, readings))
+
+
+def _in_buyers_order(main_intent: str | None, second: Reading, readings: Sequence[Reading]) -> Plan:
+    """Two rule questions answered in the order the buyer asked them.
+
+    請問七天無理由嗎？發什麼快遞呢 reads whole as the shipping question: the return
+    rules, asked first, are then the message's request and shipping the second
+    question. Only between :data:`RULE_QUESTION_INTENTS`, and only when the later
+    part asks the whole's question confidently on its own (so it can be answered
+    second); out of scope keeps its place.
+    """
+    if main_intent not in RULE_QUESTION_INTENTS or second.intent not in RULE_QUESTION_INTENTS:
+        return Plan(None, second)
+    position = next(i for i, r in enumerate(readings) if r is second)
+    later = [r for r in readings[position + 1 :] if r.intent == main_intent and asks_confidently(r)]
+    if not later:
+        return Plan(None, second)
+    return Plan(second, later[0])

@@ -308,10 +308,21 @@ async def test_a_second_question_out_of_scope_is_said_plainly(rendered: Any) -> 
     assert rendered(dispatcher) == ["utter_also_asked", "utter_also_asked_out_of_scope"]
 
 
-async def test_a_second_request_is_acknowledged_to_be_sent_again(rendered: Any) -> None:
-    dispatcher = await _also("change_address", "另外帮我改下地址")
-    assert rendered(dispatcher) == ["utter_also_requested"]
-    assert dispatcher.messages[0]["request"] == "另外帮我改下地址"
+@pytest.mark.parametrize(
+    ("intent", "text", "response"),
+    [
+        # offered once the first is done (rasa_ext/pending_request.py)
+        ("change_address", "另外帮我改下地址", "utter_also_requested"),
+        # a stock question needs its words: sent again
+        ("ask_stock", "另外43码有货吗", "utter_also_requested_again"),
+    ],
+)
+async def test_a_second_request_is_acknowledged(
+    intent: str, text: str, response: str, rendered: Any
+) -> None:
+    dispatcher = await _also(intent, text)
+    assert rendered(dispatcher) == [response]
+    assert dispatcher.messages[0]["request"] == text
 
 
 async def test_a_long_second_question_is_quoted_short() -> None:
@@ -380,13 +391,16 @@ async def test_price_protection_of_one_order_makes_its_shoe_current(
 PRICE_PROTECTION_DAYS = "utter_price_protection_days"
 
 
-def _after_price_protection(text: str, intent: str, earlier: str, **kwargs: Any) -> Any:
-    """The buyer's next message right after ``earlier`` got a price-protection answer."""
+def _after_price_protection(
+    text: str, intent: str, earlier: str, utter: str = PRICE_PROTECTION_DAYS, **kwargs: Any
+) -> Any:
+    """The buyer's next message right after ``earlier`` got the answer ``utter``
+    (a price-protection one unless told)."""
     tracker = make_tracker(text, intent=intent, **kwargs)
     tracker.events = [
         {"event": "user", "text": earlier, "parse_data": {}},
         {"event": "action", "name": "action_answer_promotion"},
-        {"event": "bot", "text": "价保", "metadata": {"utter_action": PRICE_PROTECTION_DAYS}},
+        {"event": "bot", "text": "价保", "metadata": {"utter_action": utter}},
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}},
         {"event": "action", "name": "action_inform_without_question"},
@@ -394,20 +408,27 @@ def _after_price_protection(text: str, intent: str, earlier: str, **kwargs: Any)
     return tracker
 
 
+PROMOTIONS = "utter_promotions_intro"
+
+
 @pytest.mark.parametrize(
-    ("earlier", "text", "follows"),
+    ("earlier", "utter", "text", "follows"),
     [
-        ("我买的降价了能保价吗", "高跟鞋那单呢", True),
-        ("能補差價嗎", "凉鞋那单呢", True),  # traditional script
-        ("有什么优惠活动", "高跟鞋那单呢", False),  # promotions, not price protection
+        ("我买的降价了能保价吗", PRICE_PROTECTION_DAYS, "高跟鞋那单呢", True),
+        ("能補差價嗎", PRICE_PROTECTION_DAYS, "凉鞋那单呢", True),  # traditional script
+        ("那高跟鞋那单呢", "utter_price_protection_order_inside", "凉鞋那单呢", True),  # a chain
+        ("有什么优惠活动", PROMOTIONS, "高跟鞋那单呢", False),  # promotions, not price protection
+        # a short 「…呢」 after a promotions list got promotions: nothing to chain through
+        ("那运动鞋呢", PROMOTIONS, "高跟鞋那单呢", False),
     ],
 )
 def test_a_price_protection_answer_just_before_is_found(
-    earlier: str, text: str, follows: bool
+    earlier: str, utter: str, text: str, follows: bool
 ) -> None:
     from actions.policies import price_protection_before
 
-    assert price_protection_before(_after_price_protection(text, "inform", earlier)) is follows
+    tracker = _after_price_protection(text, "inform", earlier, utter)
+    assert price_protection_before(tracker) is follows
 
 
 def test_another_answer_in_between_forgets_the_price_protection_question() -> None:
@@ -423,15 +444,17 @@ FOLLOW_UP = {"event": "followup", "name": "action_answer_promotion", "timestamp"
 
 @pytest.mark.usefixtures("shop_db")
 @pytest.mark.parametrize(
-    ("earlier", "routed"),
-    [("我买的降价了能保价吗", True), ("有什么优惠活动", False)],  # price protection or not
+    ("earlier", "utter", "routed"),
+    [("我买的降价了能保价吗", PRICE_PROTECTION_DAYS, True), ("有什么优惠活动", PROMOTIONS, False)],
 )
 async def test_an_order_named_after_a_price_protection_list_gets_its_price_protection(
-    earlier: str, routed: bool, rendered: Any
+    earlier: str, utter: str, routed: bool, rendered: Any
 ) -> None:
     from actions.context import ActionInformWithoutQuestion
 
-    tracker = _after_price_protection("高跟鞋那单呢", "inform", earlier, metadata=token("B010"))
+    tracker = _after_price_protection(
+        "高跟鞋那单呢", "inform", earlier, utter, metadata=token("B010")
+    )
     events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
     assert (events == [FOLLOW_UP]) is routed
     if not routed:

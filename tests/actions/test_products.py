@@ -271,3 +271,52 @@ async def test_a_digression_naming_a_product_does_not_change_the_form() -> None:
         {},
     )
     assert slots == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "topic"),
+    [
+        ("这双磨脚吗", "ask_function", [], "磨脚"),
+        ("會不會擠腳", "ask_function", [], "偏小"),  # traditional, read as NLU reads it
+        (
+            "防水吗 会磨脚吗",
+            "ask_function",
+            [{"entity": "shoe_function", "value": "waterproof"}],
+            None,
+        ),
+        ("防水吗", "ask_function", [], None),  # a claim the catalogue can make
+        ("这双舒服吗", "ask_function", [], "舒适"),  # comfort: wearers tell, not the catalogue
+        ("这双有什么功能", "ask_function", [], None),  # the overview
+    ],
+)
+def test_review_topic_at_its_edges(text: str, intent: str, entities: list, topic: Any) -> None:
+    from actions.common import asked_of
+    from actions.products import review_topic
+
+    assert review_topic(asked_of(make_tracker(text, intent=intent, entities=entities))) == topic
+
+
+async def test_rubbing_is_answered_from_the_reviews_not_the_function_list(rendered: Any) -> None:
+    events, dispatcher = await _answer("这双磨脚吗", "ask_function", slots={"product_id": "P003"})
+    names = rendered(dispatcher)
+    assert names[0] == "utter_reviews_on_topic" and "utter_function_overview" not in names
+    by_name = {m["response"]: m for m in dispatcher.messages}
+    assert by_name["utter_reviews_on_topic"]["topic"] == "磨脚"
+    assert by_name["utter_reviews_topic_count"]["topic_count"] == 2
+    assert SlotSet("product_id", "P003") in events
+
+
+async def test_rubbing_without_reviews_says_so(rendered: Any) -> None:
+    _, dispatcher = await _answer("会不会磨脚", "ask_function", slots={"product_id": "P012"})
+    assert rendered(dispatcher) == ["utter_reviews_on_topic", "utter_reviews_none"]
+
+
+async def test_a_material_question_keeps_its_answer_beside_the_reviews(rendered: Any) -> None:
+    _, dispatcher = await _answer(
+        "鞋底什么材料 会开胶吗",
+        "ask_material",
+        entities=[{"entity": "shoe_part", "value": "sole"}],
+        slots={"product_id": "P003"},
+    )
+    names = rendered(dispatcher)
+    assert names[:2] == ["utter_material_sole", "utter_reviews_on_topic"]

@@ -18,7 +18,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import ActionInformWithoutQuestion
-from actions.reviews import ActionAnswerReviews, question_topic, review_answer
+from actions.review_answer import question_topic, review_answer
+from actions.reviews import ActionAnswerReviews
 from actions.size_advice import ActionRecommendSize
 from shop.db.importer import load_shop
 from shop.db.models import Base

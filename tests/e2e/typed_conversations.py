@@ -960,6 +960,18 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "conversations of the suite return B019's shoes), the address change is acknowledged",
     ),
     C(
+        "b020_parcel_then_the_address_change_offered",
+        "B020",
+        (
+            T("我的徒步鞋到哪了 另外帮我改下地址", "山野防水徒步鞋", SHIPPED,
+              "「帮我改下地址」", "接着帮您办"),
+            T("好的", NEW_ADDRESS_Q),
+            T("算了不改了", NOT_CHANGED, forbid=ADDRESS_DONE),
+        ),
+        note="the parcel is looked up at once, so the second request is offered in the same "
+        "turn; a typed yes starts it",
+    ),
+    C(
         "b004_parcel_and_invoice_in_one_message",
         "B004",
         (
@@ -978,8 +990,11 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "guest_trad_policy_and_courier_in_one_message",
         None,
-        (T("你好 請問七天無理由嗎？發什麼快遞呢", "7天无理由", "另外", "中通快递"),),
+        (T("你好 請問七天無理由嗎？發什麼快遞呢", "7天无理由", "另外", "中通快递",
+           pattern=r"7天无理由[\s\S]*另外[\s\S]*中通快递"),),
         traditional=True,
+        note="two rule questions answered in the buyer's order, though the whole reads as "
+        "the shipping one",
     ),
     C(
         "guest_warmth_and_cutoff_read_whole_as_shipping",
@@ -1036,6 +1051,18 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
         note="the rule question beside 不等了 is answered once the queue is left",
     ),
+    C(
+        "b002_leaves_the_queue_with_a_request",
+        "B002",
+        (
+            T("转人工", HUMAN),
+            T("不等了 帮我改下地址", "取消转人工", "「帮我改下地址」", "接着帮您办",
+              forbid=("再发一次", "没有接到")),
+            T("好的", NEW_ADDRESS_Q),
+            T("算了不改了", NOT_CHANGED, forbid=ADDRESS_DONE),
+        ),
+        note="the request beside 不等了 is offered once the queue is left, not asked again",
+    ),
     # === context: the product or order last discussed ===========================
     C(
         "b001_trad_card_then_breathable",
@@ -1062,6 +1089,17 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T("脚长23.5 正常脚 穿几码", "轻羽女子跑鞋", "37码", forbid="脚型"),
         ),
         product="P002",
+    ),
+    C(
+        "page_p003_rubbing_and_odour_from_the_reviews",
+        None,
+        (
+            T("这双磨脚吗", "城市牛津皮鞋", "磨脚", "评价", forbid=("功能特点", "哪一款")),
+            T("會不會有異味", "城市牛津皮鞋", ("味道", "评价"), forbid=("哪一款", "脚长")),
+        ),
+        product="P003",
+        traditional=True,
+        note="what only wearers can tell: the catalogue has no claim, the reviews answer",
     ),
 )
 # fmt: on

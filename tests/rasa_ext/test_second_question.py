@@ -10,6 +10,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     BotUttered,
     ConversationPaused,
     SlotSet,
@@ -38,6 +39,8 @@ READINGS = {
     "运费怎么算": ("ask_shipping", 0.99),
     "运费险怎么赔": ("ask_return_policy", 0.95),
     "小白鞋有42码吗": ("ask_stock", 0.97),
+    "帮我改下地址": ("change_address", 0.95),
+    "帮我改一下吧": ("change_address", 0.6),
     "能开发票吗吗": ("out_of_scope", 0.99),
 }
 
@@ -131,13 +134,16 @@ async def test_other_parses_are_nlus_alone(text: str, tracker: Any) -> None:
     [
         ("不等了 运费险怎么赔", {"intent": "ask_return_policy", "text": "运费险怎么赔"}),
         ("不等了，運費怎麼算", {"intent": "ask_shipping", "text": "運費怎麼算"}),  # traditional
-        ("不等了 小白鞋有42码吗", None),  # a flow: asked again by the waiting action
+        ("不等了 小白鞋有42码吗", None),  # a stock question: asked again by the waiting action
+        # a flow a yes can start: offered at once (rasa_ext/pending_request.py)
+        ("不等了 帮我改下地址", {"intent": "change_address", "text": "帮我改下地址"}),
+        ("不等了 帮我改一下吧", None),  # not sure enough
         ("不等了 能开发票吗吗", None),  # out of scope is not worth an answer here
         ("不等了 我自己看吧", None),  # no question
         ("在吗 运费怎么算", None),  # still waiting: the agent answers
     ],
 )
-async def test_leaving_the_queue_with_a_rule_question_names_it(
+async def test_leaving_the_queue_with_a_rule_question_or_a_request_names_it(
     text: str, second: dict[str, str] | None
 ) -> None:
     data = await _parse(text, tracker=_tracker(ConversationPaused()))
@@ -195,6 +201,40 @@ async def test_the_second_question_is_answered_before_listening() -> None:
     assert new[2] == SlotSet(SLOT, None)
     names = [e.action_name for e in tracker.events if isinstance(e, ActionExecuted)]
     assert ANSWER_ACTION not in names
+
+
+REQUEST = {"intent": "change_address", "text": "另外帮我改下地址", "confidence": 0.95}
+QUEUE_DOMAIN = Domain.from_dict(
+    {
+        "actions": [ANSWER_ACTION],
+        "slots": {
+            SLOT: {"type": "any", "mappings": [{"type": "custom"}]},
+            "pending_request": {"type": "any", "mappings": [{"type": "custom"}]},
+        },
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("first_turn", "acknowledged"),
+    [
+        ([ActionExecuted("order_form"), ActiveLoop("order_form")], True),  # the first flow asks
+        ([ActionExecuted("action_x"), BotUttered("您的包裹运输中")], False),  # settled at once
+    ],
+)
+async def test_a_second_request_is_kept_and_acknowledged_while_the_first_runs(
+    first_turn: list, acknowledged: bool
+) -> None:
+    processor = FakeProcessor()
+    tracker = DialogueStateTracker.from_events(
+        "buyer-1",
+        [ActionExecuted("action_listen"), _said("我的鞋到哪了 另外帮我改下地址", REQUEST),
+         *first_turn],
+        slots=QUEUE_DOMAIN.slots,
+    )  # fmt: skip
+    await second_question.answer_second_question(processor, tracker, None)  # type: ignore[arg-type]
+    assert tracker.get_slot("pending_request")["intent"] == "change_address"
+    assert bool(processor.answer.seen) is acknowledged  # else offered at once, not acknowledged
 
 
 async def test_nothing_more_without_a_second_question() -> None:

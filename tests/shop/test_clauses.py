@@ -12,6 +12,8 @@ from shop.clauses import (
     count_chars,
     opens_another,
     plan_questions,
+    requests_confidently,
+    said_besides,
     second_question,
     second_request,
     strip_words,
@@ -272,3 +274,59 @@ def test_a_parcel_question_beside_an_out_of_scope_one_needs_no_weight(
 ) -> None:
     weights = {"out_of_scope": 0.96, "check_order_status": 0.03, "request_exchange": 0.01}
     assert plan_questions("out_of_scope", readings, weights) == plan
+
+
+SEVEN_DAYS = _r("请问七天无理由吗", "ask_return_policy", 0.9)
+COURIER = _r("发什么快递呢", "ask_shipping", 0.9)
+
+
+@pytest.mark.parametrize(
+    ("main", "readings", "plan"),
+    [
+        # read whole as the later question: the earlier is answered first
+        ("ask_shipping", [SEVEN_DAYS, COURIER], Plan(SEVEN_DAYS, COURIER)),
+        # read whole as the earlier question: already the buyer's order
+        ("ask_return_policy", [SEVEN_DAYS, COURIER], Plan(None, COURIER)),
+        # the later part is not confidently the whole's question: it could not be
+        # answered second, so the whole's answer comes first as before
+        (
+            "ask_shipping",
+            [SEVEN_DAYS, _r("发什么快递呢", "ask_shipping", 0.6)],
+            Plan(None, SEVEN_DAYS),
+        ),
+        # out of scope keeps its place (answered second)
+        ("ask_shipping", [INVOICE, COURIER], Plan(None, INVOICE)),
+        # a request is no rule question: its flow comes first as before
+        ("check_order_status", [SEVEN_DAYS, REQUEST], Plan(None, SEVEN_DAYS)),
+    ],
+)
+def test_two_rule_questions_are_answered_in_the_buyers_order(
+    main: str, readings: list[Reading], plan: Plan
+) -> None:
+    assert plan_questions(main, readings, {main: 0.59}) == plan
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("不等了 我要退货", "我要退货"),
+        ("不等了，運費怎麼算", "運費怎麼算"),
+        ("不等了 好吧", None),  # too short to say anything
+        ("不等了", None),
+    ],
+)
+def test_said_besides_at_its_edges(text: str, rest: str | None) -> None:
+    assert said_besides(text, ("不等了",)) == rest
+
+
+@pytest.mark.parametrize(
+    ("reading", "requests"),
+    [
+        (_r("帮我改下地址", "change_address", 0.8), True),
+        (_r("帮我改下地址", "change_address", 0.79), False),  # unsure
+        (_r("小白鞋有42码吗", "ask_stock", 0.99), False),  # needs its words: not offered
+        (_r("运费怎么算", "ask_shipping", 0.99), False),  # a question, no flow
+    ],
+)
+def test_requests_confidently_at_its_edges(reading: Reading, requests: bool) -> None:
+    assert requests_confidently(reading) is requests
