@@ -18,7 +18,7 @@ from shop.clauses import is_question as is_question
 from shop.clauses import strip_words
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
 from shop.db.session import in_transaction as in_transaction
-from shop.lexicon import NO_WORDS, NOT_YES_WORDS, YES_WORDS
+from shop.lexicon import ANSWER_FILLERS, NO_OPENINGS, NO_WORDS, NOT_YES_WORDS, YES_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +67,19 @@ def yes_or_no(tracker: Tracker) -> bool | None:
     text = latest_text(tracker).strip()
     if not text or len(text) > MAX_ANSWER_CHARS or is_question(text):
         return None
-    if any(word in text for word in NO_WORDS):
+    if any(word in text for word in NO_WORDS) or _opens_with_no(text):
         return False
     if any(word in strip_words(text, NOT_YES_WORDS) for word in YES_WORDS):
         return True
     return None
+
+
+def _opens_with_no(text: str) -> bool:
+    """Whether the answer opens with 不 or 别 (fillers such as 我, 嗯 aside)."""
+    opening = text.lstrip(" ，,。.~～")
+    while opening.startswith(ANSWER_FILLERS):
+        opening = next(opening[len(f) :] for f in ANSWER_FILLERS if opening.startswith(f))
+    return opening.startswith(NO_OPENINGS)
 
 
 def confirmation(tracker: Tracker, slot: str) -> dict[str, Any]:

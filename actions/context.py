@@ -110,7 +110,7 @@ class ActionInformWithoutQuestion(Action):
             return [FollowupAction("action_answer_stock")]
         if price_protection_follow_up(tracker, text):
             return [FollowupAction("action_answer_promotion")]  # 高跟鞋那单呢 after 价保
-        unwanted = reason_in(text) not in (None, "物流损坏")  # 快递 alone is no return
+        unwanted = reason_in(text) not in (None, "shipping_damage")  # 快递 alone is no return
         if flow in ("product_form", "size_advice_form") and not unwanted:
             switched = shoe_switch(tracker, text, session)
             if switched is not None:  # 那轻羽女子跑鞋呢 / 那跑鞋呢 after an answer about a shoe

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -123,7 +123,14 @@ def price_protection_before(tracker: Tracker) -> bool:
 
 
 def answered_order_context(messages: Messages, session: Session) -> list[EventType]:
-    """The slots that make the shoe of the one order an answer is about the current one."""
+    """The slots that make the shoe an answer is about the current one: the shoe whose
+    price it gives, or the shoe of the one order it is about."""
+    priced = next((values for _, values in messages if values.get("product_id")), None)
+    if priced is not None:
+        return [
+            SlotSet("product_id", priced["product_id"]),
+            SlotSet("product_name", priced["product_name"]),
+        ]
     order_ids = {values["order_id"] for _, values in messages if values.get("order_id")}
     if len(order_ids) != 1:
         return []

@@ -39,8 +39,13 @@ from shop.answers.products import (
     product_question,
 )
 from shop.db import queries
-from shop.lexicon import PICK_FILLER_CHARS, REVIEW_TOPIC_WORDS
+from shop.lexicon import FIT_TOPICS, PICK_FILLER_CHARS, PROBLEM_TOPICS, REVIEW_TOPIC_WORDS
 from shop.order_choice import ordinal_place
+
+# Review topics the catalogue never speaks to (磨脚, 开胶 … 偏小): a function question
+# about one gets the reviews alone; comfort (舒适) gets the catalogue's answer first.
+PROBLEM_OR_FIT_TOPICS = frozenset({*PROBLEM_TOPICS, *FIT_TOPICS})
+LISTED_SHOES = 12  # a "which shoe?" with no kind named lists at most this many
 
 
 class ProductFormValidationBase(ShopFormValidation):
@@ -153,6 +158,14 @@ def product_buttons(products: list[Any]) -> list[dict[str, str]]:
     return [{"title": p.name, "payload": f'/inform{{"product":"{p.name}"}}'} for p in products]
 
 
+def which_shoe(kinds: list[Any], session: Session) -> tuple[str, dict[str, Any]]:
+    """The "which shoe?" question: the shoes of the kind the buyer named as buttons;
+    with no kind named (你们店都有哪些鞋, 有没有男鞋), the catalogue's shoes, so the
+    buyer sees what the shop sells (at most :data:`LISTED_SHOES`)."""
+    shoes = kinds or queries.list_products(session=session)[:LISTED_SHOES]
+    return "utter_ask_product_id", {"buttons": product_buttons(shoes)}
+
+
 def settle_shoe(
     tracker: Tracker,
     texts: list[str],
@@ -182,7 +195,7 @@ def settle_shoe(
         kinds: list[Any] = []
         for text in texts:
             kinds = kinds or queries.products_of_kind_in_text(text, session=session)
-        return None, [("utter_ask_product_id", {"buttons": product_buttons(kinds)})], events
+        return None, [which_shoe(kinds, session)], events
     product = queries.get_product(found.product.id, session=session)
     assert product is not None
     events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
@@ -200,18 +213,18 @@ class ActionAskProductId(Action):
     ) -> list[EventType]:
         texts = recent_user_texts(tracker, LOOK_BACK_MESSAGES)
 
-        def candidates(session: Session) -> list[Any]:
+        def question(session: Session) -> tuple[str, dict[str, Any]]:
             for text in texts:
                 found = queries.products_of_kind_in_text(text, session=session)
                 if found:
-                    return found
-            return []
+                    return which_shoe(found, session)
+            return which_shoe([], session)
 
         try:
-            products = await in_transaction(candidates)
-        except ShopDataUnavailableError:
-            products = []  # the question still goes out, without choices
-        dispatcher.utter_message(response="utter_ask_product_id", buttons=product_buttons(products))
+            response, kwargs = await in_transaction(question)
+        except ShopDataUnavailableError:  # the question still goes out, without choices
+            response, kwargs = "utter_ask_product_id", {"buttons": []}
+        dispatcher.utter_message(response=response, **kwargs)
         return []
 
 
@@ -247,12 +260,16 @@ class ActionAnswerProductQuestion(Action):
                 slots["product_id"], session=session
             )
             if topic is not None and product and messages:
-                reviews: Messages = [
-                    ("utter_reviews_on_topic", {"product_name": product.name, "topic": topic}),
-                    *answer_for(product, topic, session),
-                ]
-                # a function question is all about the topic; a material one keeps its answer
-                messages = reviews if question == "function" else [*messages, *reviews]
+                reviews = answer_for(product, topic, session)
+                if question == "function" and topic in PROBLEM_OR_FIT_TOPICS:
+                    # 磨脚吗 is all about the topic, on which the catalogue is silent
+                    silent = (
+                        "utter_reviews_on_topic",
+                        {"product_name": product.name, "topic": topic},
+                    )
+                    messages = [silent, *reviews]
+                else:  # 鞋底什么材料 会开胶吗, 穿着舒服吗: the catalogue's answer, then the reviews
+                    messages = [*messages, *reviews]
             return messages, [SlotSet(k, v) for k, v in slots.items()]
 
         return await answer_in_transaction(dispatcher, answer)

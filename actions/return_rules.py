@@ -24,7 +24,7 @@ SIGNED_STATUSES = frozenset({"delivered", "completed"})
 class ReturnDecision:
     """Whether a return may open, and if not which rule refuses it.
 
-    ``refusal`` is ``None`` or one of ``not_signed``, ``cancelled``,
+    ``refusal`` is ``None`` or one of ``not_shipped``, ``not_signed``, ``cancelled``,
     ``unpaid``, ``no_reason_window``, ``quality_window``. ``postage`` is who
     pays the return postage: ``shop``, ``insurance`` (the order's freight
     insurance pays) or ``buyer``. ``days_left`` counts today.
@@ -63,6 +63,8 @@ def decide_return(
         return ReturnDecision("cancelled")
     if order_status == "pending_payment":
         return ReturnDecision("unpaid")
+    if order_status == "paid":  # not shipped: a refund of the order, not a return
+        return ReturnDecision("not_shipped")
     if order_status not in SIGNED_STATUSES or delivered_at is None:
         return ReturnDecision("not_signed")
     elapsed = days_since_signed(delivered_at, today)

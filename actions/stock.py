@@ -86,7 +86,6 @@ class ActionAnswerStock(Action):
         today = shop_now().date()
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
-            query = _query_of(tracker)
             earlier = asked_which_shoe(tracker)
             if earlier is None and (
                 asks_the_same(text) or not names_a_shoe(tracker, text, session)
@@ -94,12 +93,10 @@ class ActionAnswerStock(Action):
                 # 那40呢 / 马丁靴呢 after a stock answer: the same question, one thing
                 # changed; a new question naming a shoe (踏浪帆布鞋有货吗) starts afresh.
                 earlier = stock_question_before(tracker)
-            if earlier is not None:
-                query = query.merged(read_query(normalize_text(earlier, max_chars=2000)))
-            texts = [text, normalize_text(earlier or "", max_chars=2000)]
+            before = normalize_text(earlier or "", max_chars=2000)
             product, messages, events = settle_shoe(
                 tracker,
-                texts,
+                [text, before],
                 which_response="utter_stock_which_product",
                 session=session,
                 kind_switches=True,
@@ -108,7 +105,12 @@ class ActionAnswerStock(Action):
                 return messages, events
             chart = [float(row.size) for row in product.size_chart]
             rows = _stock_rows(product)
-            asked = with_catalogue_colors(query, texts, [row.color for row in rows])
+            colors = [row.color for row in rows]
+            # each message's own colours first, so 深灰的呢 after 燕麦色还有35吗 asks
+            # about 深灰 alone, the earlier colour only where the new one names none
+            asked = with_catalogue_colors(_query_of(tracker), [text], colors)
+            if earlier is not None:
+                asked = asked.merged(with_catalogue_colors(read_query(before), [before], colors))
             return stock_answer(product.name, rows, chart, asked, today), events
 
         return await answer_in_transaction(dispatcher, answer)

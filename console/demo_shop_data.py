@@ -22,6 +22,7 @@ from shop.db.models import (
     Shipment,
     ShopPolicy,
 )
+from shop.db.values import yuan
 from shop.lexicon import (
     FUNCTION_LABELS,
     FUNCTION_LEVEL_LABELS,
@@ -64,11 +65,6 @@ DEMO_HINTS = {
     "B018": "换货中（42换43）：换货到哪了",
     "B020": "偏远地区改地址：我想改地址",
 }
-
-
-def yuan(fen: int | None) -> str:
-    """Fen as a price label: ``39900`` -> ``¥399.00``."""
-    return f"¥{(fen or 0) / 100:.2f}"
 
 
 def size_label(size: float) -> str:

@@ -35,6 +35,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import in_buyers_script, normalize_text
+from rasa_ext.follow_up_intent import restock_after_stock
 from rasa_ext.patching import wrap_once
 from rasa_ext.pending_request import due, offer_pending_request, remember
 from shop.clauses import (
@@ -142,6 +143,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             and not text.startswith("/")  # a click
             and ANSWER_ACTION in self.domain.action_names_or_texts
         ):
+            restock_after_stock(tracker, normalize_text(text), parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here
                 leaving = any(word in text for word in LEAVE_QUEUE_WORDS)

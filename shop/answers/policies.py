@@ -16,11 +16,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from shop.answers.asked import Asked
+from shop.answers.products import resolve_product
 from shop.clock import shop_now
 from shop.config import settings
 from shop.db import queries
 from shop.db.models import Order, ShopPolicy
-from shop.lexicon import OWN_PURCHASE_WORDS, PRICE_PROTECTION_WORDS
+from shop.db.values import yuan
+from shop.lexicon import (
+    OWN_PURCHASE_WORDS,
+    PRICE_PROTECTION_WORDS,
+    PRICE_WORDS,
+    RETURN_ADDRESS_WORDS,
+)
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import match_orders, product_names, view_of
 
@@ -44,7 +51,8 @@ def refund_period(policy: ShopPolicy | None) -> str:
 
 
 def return_policy(asked: Asked, session: Session) -> Messages:
-    """The return and exchange rules: windows, conditions, postage, refunds."""
+    """The return and exchange rules: windows, conditions, postage, refunds; asked
+    where returned goods go, the shop's return address and the postage."""
     policy = queries.get_policy(session=session)
     if policy is None:
         return [("utter_shop_info_missing", {})]
@@ -53,6 +61,15 @@ def return_policy(asked: Asked, session: Session) -> Messages:
         if policy.no_reason_postage_payer == "shop"
         else "utter_return_postage_buyer"
     )
+    if any(word in asked.text for word in RETURN_ADDRESS_WORDS):  # 退货寄到哪: the address
+        return [
+            (
+                "utter_return_address",
+                {"return_address": policy.return_address,
+                 "return_recipient": policy.return_recipient, "return_phone": policy.return_phone},
+            ),
+            (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
+        ]  # fmt: skip
     return [
         (
             "utter_return_policy",
@@ -88,13 +105,40 @@ def shipping(asked: Asked, session: Session) -> Messages:
 
 
 def promotions(asked: Asked, session: Session) -> Messages:
-    """The promotions valid today in the shop's time zone, or the price protection."""
+    """The promotions valid today in the shop's time zone, or the price protection;
+    a price question (多少钱) gets the shoe's catalogue price before them."""
     if any(word in asked.text for word in PRICE_PROTECTION_WORDS):
         return price_protection(asked, session)
+    current = active_promotions(session)
+    if any(word in asked.text for word in PRICE_WORDS):
+        return [*product_price(asked, session), *current]
+    return current or [("utter_no_promotions", {})]
+
+
+def product_price(asked: Asked, session: Session) -> Messages:
+    """The catalogue price of the shoe the buyer means (named, or under discussion);
+    which shoe, when none is known. ``product_id`` marks the shoe for the action."""
+    found = resolve_product(asked, session=session, kind_switches=True)
+    if found.unknown_name:
+        return [("utter_unknown_product", {})]
+    product = queries.get_product(found.product.id, session=session) if found.product else None
+    if product is None:
+        return [("utter_price_which_product", {})]
+    return [
+        (
+            "utter_product_price",
+            {"product_name": product.name, "price": yuan(product.price_fen),
+             "product_id": product.id},
+        )
+    ]  # fmt: skip
+
+
+def active_promotions(session: Session) -> Messages:
+    """The promotions valid today, introduced; none: nothing."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     found = queries.active_promotions(today, session=session)
     if not found:
-        return [("utter_no_promotions", {})]
+        return []
     messages: Messages = [("utter_promotions_intro", {})]
     for promotion in found:
         response = (

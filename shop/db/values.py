@@ -112,6 +112,11 @@ def to_fen(yuan: Any) -> int:
     return int(fen)
 
 
+def yuan(fen: int | None) -> str:
+    """Fen as a price label: ``39900`` -> ``¥399.00`` (the demo shop's pages, the assistant)."""
+    return f"¥{(fen or 0) / 100:.2f}"
+
+
 def format_path(path: JsonPath) -> str:
     """``("orders", 12, "items", 0)`` -> ``orders[12].items[0]``."""
     text = ""

@@ -45,7 +45,14 @@ RELATIVE_SIZES: dict[str, float] = {
 }
 
 # --- confirmations ----------------------------------------------------------
-NO_WORDS: tuple[str, ...] = ("不", "别", "算了", "取消", "再想想", "等等", "等一下", "先不", "no")
+# A no: these words anywhere, or 不 / 别 opening the answer (不, 不了吧, 我不要了).
+# 不 inside a description is no refusal: 鞋灯不亮了 typed at a summary is re-asked.
+NO_WORDS: tuple[str, ...] = (
+    "不了", "不用", "不要", "不行", "不对", "不是", "不需要", "不提交", "不退", "不换", "不改",
+    "别", "算了", "取消", "再想想", "等等", "等一下", "先不", "no",
+)  # fmt: skip
+NO_OPENINGS: tuple[str, ...] = ("不", "别")
+ANSWER_FILLERS: tuple[str, ...] = ("我", "那", "嗯", "呃", "额", "哦", "噢", "还是")  # before 不
 YES_WORDS: tuple[str, ...] = (
     "确认", "确定", "是的", "是", "对", "好", "可以", "没问题", "行", "嗯", "恩", "ok", "OK", "Ok",
     "提交", "要的", "改吧", "就这样", "没错", "👌", "👍",
@@ -203,7 +210,21 @@ def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
 # A stock question that asks when a sold-out shoe comes back (灰色什么时候补货).
 RESTOCK_WORDS: tuple[str, ...] = (
     "补货", "补码", "补吗", "补不补", "会补", "到货", "返场", "再上", "还会有", "什么时候有",
-    "啥时候有", "多久有", "几时有", "哪天有", "等多久",
+    "啥时候有", "多久有", "几时有", "哪天有", "等多久", "时候补",
+)  # fmt: skip
+# A return-rules question about where returned goods go (shop/answers/policies.py).
+RETURN_ADDRESS_WORDS: tuple[str, ...] = (
+    "退货地址", "寄回的地址", "寄回地址", "退回地址", "寄到哪", "寄回哪", "寄哪里", "寄哪儿",
+    "退货收件人", "写什么地址", "哪个地址",
+)  # fmt: skip
+# A question about a shoe's price (shop/answers/policies.py): answered from the catalogue.
+PRICE_WORDS: tuple[str, ...] = (
+    "多少钱", "多少米", "什么价", "啥价", "价格", "价钱", "售价", "卖多少", "几块钱", "多钱",
+    "多少块",
+)  # fmt: skip
+# Words that make 什么时候到货 about the buyer's own parcel, not a restock.
+OWN_PARCEL_WORDS: tuple[str, ...] = (
+    "我的", "我买的", "订单", "单号", "快递", "物流", "包裹", "发货", "那单", "这单", "下单", "寄",
 )  # fmt: skip
 # A promotion question about 价保: a price drop after payment refunded (actions/policies.py).
 PRICE_PROTECTION_WORDS: tuple[str, ...] = (

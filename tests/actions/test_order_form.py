@@ -221,6 +221,14 @@ async def test_a_return_said_as_a_fact_starts_a_return() -> None:
     assert slots["after_sale_goal"] == "return" and slots["order_id"] == "2026060180560007"
 
 
+@pytest.mark.parametrize("text", ["雪地靴那双的快递", "雪地靴那单物流", "雪地靴的盒子"])
+async def test_a_parcel_word_beside_an_order_is_no_return(text: str) -> None:
+    # 快递 / 物流 / 盒子 are shipping-damage words, but alone they ask about the parcel
+    events = await _inform(text, "B007", flow=None)
+    slots = _slots(events)
+    assert slots["after_sale_goal"] == "status" and slots["order_id"] == "2026060180560007"
+
+
 async def test_another_shoe_after_a_product_answer_asks_the_same_about_it() -> None:
     events = await _inform("轻羽那双呢", "B001", flow="product_form")
     assert _slots(events)["product_id"] == "P002" and events[-1]["name"] == "product_form"

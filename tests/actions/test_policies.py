@@ -468,3 +468,47 @@ async def test_an_order_named_after_a_price_protection_list_gets_its_price_prote
     ]
     assert dispatcher.messages[0]["order_id"].endswith("5120")  # the high heels
     assert {event["name"] for event in events} == {"product_id", "product_name"}
+
+
+PROMOTIONS_LISTED = ["utter_promotions_intro", "utter_promotion_item", "utter_promotion_item"]
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "kwargs", "first", "price"),
+    [
+        ("小白鞋多少钱", {}, "utter_product_price", "¥199.00"),
+        ("這雙多少錢", {"slots": {"product_id": "P001"}}, "utter_product_price", "¥399.00"),
+        ("什么价格", {"metadata": {"product_id": "P003"}}, "utter_product_price", "¥599.00"),
+        ("多少钱", {}, "utter_price_which_product", None),  # no shoe known: which one?
+        (
+            "耐克多少钱",
+            {"entities": [{"entity": "product", "value": "耐克"}]},
+            "utter_unknown_product",
+            None,
+        ),
+    ],
+)
+async def test_a_price_question_gets_the_catalogue_price_then_the_promotions(
+    text: str, kwargs: dict, first: str, price: str | None, rendered: Any
+) -> None:
+    from nlu_components.text import normalize_text
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(normalize_text(text), intent="ask_promotion", **kwargs)
+    events = await ActionAnswerPromotion().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == [first, *PROMOTIONS_LISTED]
+    assert dispatcher.messages[0].get("price") == price
+    if price:  # the priced shoe becomes the one under discussion (这双透气吗 next)
+        assert {e["name"] for e in events} == {"product_id", "product_name"}
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize("text", ["退货地址是哪里", "寄回的地址是哪里", "换货要寄到哪"])
+async def test_where_returns_go_gets_the_return_address(text: str, rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="ask_return_policy")
+    await ActionAnswerReturnPolicy().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_return_address", "utter_return_postage_buyer"]
+    message = dispatcher.messages[0]
+    assert "晋江" in message["return_address"] and message["return_phone"]

@@ -208,18 +208,34 @@ async def test_asking_which_shoe_offers_the_kind_named_before(rendered: Any) -> 
     ]
 
 
-async def test_asking_which_shoe_without_a_kind_offers_no_guess(rendered: Any) -> None:
+CATALOGUE = [
+    "疾风男子跑鞋",
+    "轻羽女子跑鞋",
+    "城市牛津皮鞋",
+    "暖冬雪地靴",
+    "山野防水徒步鞋",
+    "经典小白板鞋",
+    "复古切尔西靴",
+    "乐乐儿童运动鞋",
+    "萌趣儿童雨靴",
+    "优雅细跟高跟鞋",
+    "舒适羊皮乐福鞋",
+    "清凉沙滩凉鞋",
+]
+
+
+async def test_asking_which_shoe_without_a_kind_offers_the_catalogue(rendered: Any) -> None:
     dispatcher = CollectingDispatcher()
     await ActionAskProductId().run(dispatcher, _asked_after("鞋子选多大"), {})
     assert rendered(dispatcher) == ["utter_ask_product_id"]
-    assert dispatcher.messages[0]["buttons"] == []
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == CATALOGUE
 
 
 async def test_asking_which_shoe_looks_back_five_messages_only(rendered: Any) -> None:
     dispatcher = CollectingDispatcher()
     tracker = _asked_after("跑鞋选多大", "好", "嗯", "在吗", "运费", "哦")
     await ActionAskProductId().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["buttons"] == []
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == CATALOGUE  # not 跑鞋
 
 
 async def test_asking_which_shoe_when_the_database_is_down(rendered: Any, monkeypatch: Any) -> None:
@@ -319,4 +335,11 @@ async def test_a_material_question_keeps_its_answer_beside_the_reviews(rendered:
         slots={"product_id": "P003"},
     )
     names = rendered(dispatcher)
-    assert names[:2] == ["utter_material_sole", "utter_reviews_on_topic"]
+    assert names[:2] == ["utter_material_sole", "utter_reviews_summary"]
+
+
+async def test_comfort_gets_the_catalogues_answer_then_the_reviews(rendered: Any) -> None:
+    _, dispatcher = await _answer("穿着舒服吗", "ask_function", slots={"product_id": "P003"})
+    names = rendered(dispatcher)
+    assert names[0] == "utter_function_overview" and "utter_reviews_on_topic" not in names
+    assert "utter_reviews_summary" in names

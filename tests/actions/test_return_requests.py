@@ -228,7 +228,7 @@ async def _validate_item(
     ("order_id", "buyer", "response"),
     [
         (B001_SHIPPED, "B001", "utter_return_refused_not_signed"),
-        (B002_PAID, "B002", "utter_return_refused_not_signed"),
+        (B002_PAID, "B002", "utter_return_refused_not_shipped"),
         (B003_UNPAID, "B003", "utter_return_refused_unpaid"),
         (B001_CANCELLED, "B001", "utter_return_refused_cancelled"),
     ],
@@ -648,6 +648,13 @@ async def test_a_typed_reason_is_read_whatever_the_intent(
         ("还是退货吧", "request_return", "return_confirmed", {}),
         ("好像小了", "inform", "return_confirmed", {}),
         ("还是确认吧", "inform", "return_confirmed", {"return_confirmed": True}),
+        # 不 opening the answer is a no; inside a description it is none (re-asked)
+        ("不", "inform", "return_confirmed", {"return_confirmed": False}),
+        ("我不要了", "inform", "return_confirmed", {"return_confirmed": False}),
+        ("嗯 不提交了", "inform", "return_confirmed", {"return_confirmed": False}),
+        ("别", "inform", "return_confirmed", {"return_confirmed": False}),
+        ("鞋灯不亮了", "complain", "return_confirmed", {}),
+        ("鞋跟不稳", "inform", "return_confirmed", {}),
     ],
 )
 async def test_confirmation_is_yes_or_no(

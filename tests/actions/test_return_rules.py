@@ -63,7 +63,7 @@ def test_who_pays_the_return_postage(
     ("status", "refusal"),
     [
         ("pending_payment", "unpaid"),
-        ("paid", "not_signed"),
+        ("paid", "not_shipped"),  # a refund before shipping, not a return
         ("shipped", "not_signed"),
         ("cancelled", "cancelled"),
         ("completed", None),

@@ -310,9 +310,9 @@ async def test_unknown_product_asks_which_shoe_offering_the_kind(rendered: Any) 
     assert rendered(dispatcher) == ["utter_ask_product_id"]
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert titles == ["疾风男子跑鞋", "轻羽女子跑鞋"]
-    _, dispatcher = await _ask("还有货吗")
+    _, dispatcher = await _ask("你们店都有哪些鞋")  # no kind: the catalogue, 12 shoes
     assert rendered(dispatcher) == ["utter_ask_product_id"]
-    assert dispatcher.messages[0]["buttons"] == []
+    assert len(dispatcher.messages[0]["buttons"]) == 12
 
 
 @pytest.mark.usefixtures("shop_db")
@@ -462,6 +462,17 @@ async def test_the_follow_up_keeps_the_colour_and_changes_the_size(rendered: Any
     _, dispatcher = await _ask("", tracker=tracker)
     message = dispatcher.messages[0]
     assert (message.get("color"), message.get("size")) == ("白色", "44"), message
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize("text", ["黑色的呢", "那黑色呢"])
+async def test_the_follow_up_changes_the_colour_and_keeps_the_size(text: str) -> None:
+    """黑色的呢 after 疾风白色43码还有货吗: black 43 alone, not white 43 again."""
+    tracker = _after_stock_answer(text, "inform", slots={"product_id": "P001"})
+    _, dispatcher = await _ask("", tracker=tracker)
+    colors = {m.get("color") for m in dispatcher.messages if m.get("color")}
+    assert colors == {"黑色"}, dispatcher.messages
+    assert dispatcher.messages[0].get("size") == "43"
 
 
 @pytest.mark.usefixtures("shop_db")

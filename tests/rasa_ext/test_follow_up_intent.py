@@ -1,0 +1,69 @@
+"""A restock question right after a stock answer is read as one, not as the buyer's parcel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from rasa_ext.follow_up_intent import asks_restock, restock_after_stock
+
+
+def _after(action: str) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        "buyer-1",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("燕麦色还有35吗", {"name": "ask_stock", "confidence": 0.99}),
+            ActionExecuted(action),
+            BotUttered("燕麦色35码已售罄"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+
+
+def _parsed(intent: str) -> dict[str, Any]:
+    ranking = [{"name": intent, "confidence": 0.7}, {"name": "ask_stock", "confidence": 0.2}]
+    return {"intent": dict(ranking[0]), "intent_ranking": ranking}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action", "read_as"),
+    [
+        ("那什么时候到货", "check_order_status", "action_answer_stock", "ask_stock"),
+        ("啥时候补", "report_delivery_problem", "action_answer_stock", "ask_stock"),
+        # the buyer's own parcel, even right after a stock answer
+        ("我的快递什么时候到货", "check_order_status", "action_answer_stock", "check_order_status"),
+        # no restock words
+        ("我的鞋到哪了", "check_order_status", "action_answer_stock", "check_order_status"),
+        # no stock answer just before
+        ("那什么时候到货", "check_order_status", "action_answer_shipping", "check_order_status"),
+        # another intent is left alone
+        ("什么时候到货", "ask_promotion", "action_answer_stock", "ask_promotion"),
+    ],
+)
+def test_restock_after_a_stock_answer_at_its_edges(
+    text: str, intent: str, action: str, read_as: str
+) -> None:
+    data = _parsed(intent)
+    restock_after_stock(_after(action), text, data)
+    assert data["intent"]["name"] == read_as
+    assert data["intent_ranking"][0]["name"] == read_as
+    assert len(data["intent_ranking"]) == 2
+
+
+def test_a_new_message_before_the_stock_answer_is_not_after_it() -> None:
+    tracker = _after("action_answer_stock")
+    tracker.update(UserUttered("谢谢", {"name": "thank", "confidence": 1.0}))
+    data = _parsed("check_order_status")
+    restock_after_stock(tracker, "什么时候到货", data)
+    assert data["intent"]["name"] == "check_order_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"), [("什么时候补货", True), ("寄回去什么时候到货", False), ("好的", False)]
+)
+def test_asks_restock_at_its_edges(text: str, asks: bool) -> None:
+    assert asks_restock(text) is asks
