@@ -7,6 +7,8 @@ said only once the shop has marked the returned goods received and beyond.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -34,7 +36,7 @@ from actions.return_checks import (
     available_sizes,
     status_message,
 )
-from actions.return_rules import reason_code
+from actions.return_rules import NO_REASON_CODES, reason_code
 from nlu_components.text import normalize_text
 from shop.answers.policies import refund_period
 from shop.clock import shop_now
@@ -126,13 +128,21 @@ class ActionAskReturnConfirmed(Action):
                     "product": shown,
                     "reason": label(RETURN_REASON_LABELS, reason),
                     "postage_note": _text(domain, f"utter_postage_note_{decision.postage}"),
-                    "condition": policy.return_condition if policy else "",
+                    "condition": _condition(policy, reason, domain),
                 },
             )]  # fmt: skip
 
         for response, kwargs in await in_transaction(summary):
             dispatcher.utter_message(response=response, **kwargs)
         return []
+
+
+def _condition(policy: Any, reason: str | None, domain: DomainDict) -> str:
+    """What the returned shoes must be: the shop's resale condition (未穿着, 吊牌完好)
+    for a return without fault; for a defect, worn shoes come back too."""
+    if reason_code(reason) in NO_REASON_CODES:
+        return str(policy.return_condition) if policy else ""
+    return _text(domain, "utter_return_condition_defect")
 
 
 class ActionOpenReturn(Action):

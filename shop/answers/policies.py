@@ -62,7 +62,9 @@ def return_policy(asked: Asked, session: Session) -> Messages:
         else "utter_return_postage_buyer"
     )
     if any(word in asked.text for word in RETURN_ADDRESS_WORDS):  # 退货寄到哪: the address
+        waiting = _return_awaiting_parcel(asked, session)
         return [
+            *waiting,
             (
                 "utter_return_address",
                 {"return_address": policy.return_address,
@@ -82,6 +84,17 @@ def return_policy(asked: Asked, session: Session) -> Messages:
         ),
         (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
     ]
+
+
+def _return_awaiting_parcel(asked: Asked, session: Session) -> Messages:
+    """The buyer's own request that waits for the parcel, named before the address."""
+    request = (
+        queries.latest_open_return(asked.buyer_id, session=session) if asked.buyer_id else None
+    )
+    if request is None or request.status != "awaiting_shipment":
+        return []
+    product = request.item.product.name if request.item is not None else ""
+    return [("utter_return_address_for_request", {"return_id": request.id, "product": product})]
 
 
 def shipping(asked: Asked, session: Session) -> Messages:

@@ -512,3 +512,18 @@ async def test_where_returns_go_gets_the_return_address(text: str, rendered: Any
     assert rendered(dispatcher) == ["utter_return_address", "utter_return_postage_buyer"]
     message = dispatcher.messages[0]
     assert "晋江" in message["return_address"] and message["return_phone"]
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(("buyer", "named"), [("B013", "RT0002"), ("B012", None), (None, None)])
+async def test_the_return_address_names_the_buyers_request_waiting_for_the_parcel(
+    buyer: str | None, named: str | None, rendered: Any
+) -> None:
+    """B013's RT0002 waits for the parcel; B012's RT0001 is not approved yet; a guest."""
+    dispatcher = CollectingDispatcher()
+    metadata = token(buyer) if buyer else {}
+    tracker = make_tracker("退货地址是哪里", intent="ask_return_policy", metadata=metadata)
+    await ActionAnswerReturnPolicy().run(dispatcher, tracker, {})
+    names = rendered(dispatcher)
+    assert names[-2:] == ["utter_return_address", "utter_return_postage_buyer"]
+    assert (dispatcher.messages[0].get("return_id") if len(names) == 3 else None) == named

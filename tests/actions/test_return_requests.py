@@ -697,7 +697,11 @@ async def test_the_summary_says_who_pays_the_postage(
     assert message["postage_note"] == domain["responses"][note][0]["text"]
     assert message["kind_name"] == "退货"
     assert message["reason"] == RETURN_REASON_LABELS[reason]  # the code's name
-    assert message["condition"] == "鞋子未穿着、吊牌和鞋盒完好、不影响二次销售"
+    if reason in ("size", "no_reason"):  # no fault: the shop's resale condition
+        assert message["condition"] == "鞋子未穿着、吊牌和鞋盒完好、不影响二次销售"
+    else:  # a defect: worn shoes come back too
+        defect = domain["responses"]["utter_return_condition_defect"][0]["text"]
+        assert message["condition"] == defect and "未穿着" not in defect
 
 
 async def test_the_exchange_summary_shows_old_and_new_size(domain: dict) -> None:

@@ -547,10 +547,12 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         (
             T("疾风穿着挤脚 想换大一码", CONFIRM, "43 → 蓝色44"),
             T("还是换44.5吧", CONFIRM, "→ 蓝色44.5", forbid=("已为您提交", "RT0")),
+            T("鞋跟不稳", CONFIRM, forbid=("这次先不提交", "已为您提交", "RT0")),
             T("先不了", NOT_SUBMITTED, forbid=("已为您提交", "RT0")),
         ),
         note="a size typed instead of yes changes the wish and is confirmed again (还是 "
-        "once read as a yes); nothing submitted, so b006_one_shot_quality_return still opens "
+        "once read as a yes); 不 inside a description is no 'no': asked again; nothing "
+        "submitted, so b006_one_shot_quality_return still opens "
         "the order's request (B005's order gets one in test_after_sale_chat)",
     ),
     C(
@@ -633,7 +635,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "b020_nothing_eligible_for_return",
         "B020",
         (
-            T("我想退一双鞋", ("超过", "还没有签收", "还没签收", "没有可以", "不能"),
+            T("我想退一双鞋", ("超过", "还没有签收", "还没签收", "没有可以", "不能", "还没有发货"),
               forbid=NOT_ASKED),
         ),
         note="paid (not shipped), shipped (not signed), completed 45 days ago: say why",
@@ -955,9 +957,11 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "b019_two_requests_in_one_message",
         "B019",
-        (T("我要退货 另外帮我改下地址", RETURN_STARTED, "「帮我改下地址」", "一件一件"),),
-        note="one flow at a time: the return starts (or its open request is shown: other "
-        "conversations of the suite return B019's shoes), the address change is acknowledged",
+        (T("我要退货 另外帮我改下地址", RETURN_STARTED, "「帮我改下地址」",
+           ("一件一件", "接着帮您办")),),
+        note="one flow at a time: the return starts and the address change is acknowledged; "
+        "or the open request is shown (other conversations of the suite return B019's shoes), "
+        "which settles the return at once, and the address change is offered",
     ),
     C(
         "b020_parcel_then_the_address_change_offered",
@@ -1089,6 +1093,45 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T("脚长23.5 正常脚 穿几码", "轻羽女子跑鞋", "37码", forbid="脚型"),
         ),
         product="P002",
+    ),
+    # === found on a third shop's data (typed, every one) ==========================
+    C(
+        "guest_catalogue_then_a_price_then_this_pair",
+        None,
+        (
+            T("你们店都有哪些鞋", "疾风男子跑鞋", "清凉沙滩凉鞋",
+              forbid=("非常抱歉", "转接", "投诉")),
+            T("小白鞋多少钱", "经典小白板鞋", "¥199", forbid="没太明白"),
+            T("這雙透氣嗎", "经典小白板鞋", "透气", forbid="哪一款"),
+        ),
+        note="what the shop sells is listed (no complaint); the priced shoe is 这双",
+    ),
+    C(
+        "guest_trad_where_returns_go",
+        None,
+        (T("寄回的地址是哪裡", "晋江", "申请", forbid=("改不了", "转接", "新的收货地址")),),
+        traditional=True,
+        note="the return address, not an address change handed to a person",
+    ),
+    C(
+        "guest_sold_out_then_when_it_comes_back",
+        None,
+        (
+            T("小白鞋米色36码还有吗", "米色36码", "补货"),
+            T("那什么时候到货", "12月", "补货", forbid=("订单号", "哪一笔")),
+        ),
+        note="right after a stock answer, 什么时候到货 is the restock, not the buyer's parcel",
+    ),
+    C(
+        "b007_a_parcel_word_beside_the_shoe_is_no_return",
+        "B007",
+        (T("雪地靴那单物流", "暖冬雪地靴", SIGNED, forbid=("确认提交", "原因")),),
+    ),
+    C(
+        "b002_cancel_before_shipping",
+        "B002",
+        (T("我想取消订单", "还没有发货", "退款", forbid=("拒收", "还没有签收")),),
+        note="a paid order not shipped is refunded on the order page or by a person",
     ),
     C(
         "page_p003_rubbing_and_odour_from_the_reviews",
