@@ -13,6 +13,7 @@ by other words forgets it too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa.core.actions.action import create_bot_utterance
@@ -53,14 +54,19 @@ def due(tracker: DialogueStateTracker) -> dict[str, Any] | None:
     return pending
 
 
-def _offered_this_turn(tracker: DialogueStateTracker) -> bool:
-    """Whether a reply since the buyer's latest message carries buttons."""
+def said_this_turn(tracker: DialogueStateTracker, fits: Callable[[BotUttered], bool]) -> bool:
+    """Whether a reply since the buyer's latest message ``fits``."""
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False
-        if isinstance(event, BotUttered) and (event.data or {}).get("buttons"):
+        if isinstance(event, BotUttered) and fits(event):
             return True
     return False
+
+
+def _offered_this_turn(tracker: DialogueStateTracker) -> bool:
+    """Whether a reply since the buyer's latest message carries buttons."""
+    return said_this_turn(tracker, lambda bot: bool((bot.data or {}).get("buttons")))
 
 
 def started_again(tracker: DialogueStateTracker) -> bool:

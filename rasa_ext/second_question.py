@@ -37,7 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.follow_up_intent import restock_after_stock
 from rasa_ext.patching import wrap_once
-from rasa_ext.pending_request import due, offer_pending_request, remember
+from rasa_ext.pending_request import due, offer_pending_request, remember, said_this_turn
 from shop.clauses import (
     ALSO_ASKED_KEY,
     Reading,
@@ -159,12 +159,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
 
 
 def _answered_this_turn(tracker: DialogueStateTracker) -> bool:
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, BotUttered) and (event.metadata or {}).get(MARK_KEY):
-            return True
-    return False
+    return said_this_turn(tracker, lambda bot: bool((bot.metadata or {}).get(MARK_KEY)))
 
 
 def _plain(event: Event) -> BotUttered | None:
