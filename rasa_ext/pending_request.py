@@ -8,7 +8,8 @@ choice of their own (in the same turn when the first was settled at once), the
 assistant asks whether to go on with it (buttons 好的 /
 不用了; a typed yes answers the offer as any offer, ``action_answer_offer``).
 Asked once: a yes starts the flow, anything else forgets it. Starting that flow
-by other words forgets it too.
+by other words forgets it too, and so does a new session (the buyer came back
+hours later).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from rasa.core.actions.action import create_bot_utterance
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from shop.clauses import QUEUED_REQUEST_INTENTS
@@ -69,6 +70,20 @@ def _offered_this_turn(tracker: DialogueStateTracker) -> bool:
     return said_this_turn(tracker, lambda bot: bool((bot.data or {}).get("buttons")))
 
 
+def _from_an_earlier_session(tracker: DialogueStateTracker) -> bool:
+    """Whether the pending request was asked before the conversation's session restarted
+    (slots carry over; "您刚才还说了" hours later would be wrong)."""
+    pending = tracker.get_slot(SLOT)
+    if not isinstance(pending, dict):
+        return False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and event.message_id == pending.get("message_id"):
+            return False
+        if isinstance(event, SessionStarted):
+            return True
+    return False
+
+
 def started_again(tracker: DialogueStateTracker) -> bool:
     """Whether the buyer's latest message asks the pending request's flow itself."""
     pending = tracker.get_slot(SLOT)
@@ -84,7 +99,7 @@ async def offer_pending_request(
     processor: MessageProcessor, tracker: DialogueStateTracker, output_channel: OutputChannel
 ) -> None:
     """Asks whether to go on with the pending request, once, when it is due (module docstring)."""
-    if started_again(tracker):
+    if started_again(tracker) or _from_an_earlier_session(tracker):
         tracker.update(SlotSet(SLOT, None))
         return
     pending = due(tracker)

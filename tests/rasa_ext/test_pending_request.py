@@ -12,6 +12,7 @@ from rasa.shared.core.events import (
     ActiveLoop,
     BotUttered,
     ConversationPaused,
+    SessionStarted,
     SlotSet,
     UserUttered,
 )
@@ -111,6 +112,15 @@ async def test_not_while_the_first_flow_asks_or_a_person_answers(waiting: list) 
         tracker.update(event)
     assert await _offer(tracker) == []
     assert tracker.get_slot(SLOT)["intent"] == "change_address"  # still kept
+
+
+async def test_a_new_session_forgets_it() -> None:
+    tracker = _asked_both(ActiveLoop("return_form"), BotUttered("退货原因是？"))
+    tracker.update(SessionStarted())
+    tracker.update(_said("我的快递到哪了", "check_order_status", "m2"))
+    tracker.update(BotUttered("您的包裹运输中"))
+    assert await _offer(tracker) == []
+    assert tracker.get_slot(SLOT) is None
 
 
 async def test_asking_it_again_forgets_it() -> None:
