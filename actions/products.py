@@ -30,7 +30,6 @@ from actions.common import (
 )
 from actions.forms import ShopFormValidation
 from actions.review_answer import answer_for, question_topic
-from shop.answers.asked import Asked
 from shop.answers.products import (
     Messages,
     ProductRef,
@@ -228,12 +227,11 @@ class ActionAskProductId(Action):
         return []
 
 
-def review_topic(asked: Asked) -> str | None:
+def review_topic(text: str, function: str | None) -> str | None:
     """What a product question asks that only wearers can tell (这双磨脚吗, 会不会挤脚,
-    有味道吗): a review topic, when the question names no function the catalogue
+    有味道吗): a review topic, when the question names no ``function`` the catalogue
     could claim. The catalogue is silent on it, so the reviews answer."""
-    _, _, function = product_question(asked)
-    topic = question_topic(asked.text)
+    topic = question_topic(text)
     if function is not None or topic is None or topic not in REVIEW_TOPIC_WORDS:
         return None
     return topic
@@ -251,15 +249,17 @@ class ActionAnswerProductQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = asked_of(tracker)
-        topic = review_topic(asked)
-        question = product_question(asked)[0]
+        question, _, function = product_question(asked)
+        topic = review_topic(asked.text, function)
 
         def answer(session: Session) -> tuple[Messages, list[EventType]]:
             messages, slots = answer_product_question(asked, session)
-            product = slots.get("product_id") and queries.get_product(
-                slots["product_id"], session=session
+            product = (
+                queries.get_product(slots["product_id"], session=session)
+                if topic is not None and messages and slots.get("product_id")
+                else None
             )
-            if topic is not None and product and messages:
+            if topic is not None and product is not None:
                 reviews = answer_for(product, topic, session)
                 if question == "function" and topic in PROBLEM_OR_FIT_TOPICS:
                     # 磨脚吗 is all about the topic, on which the catalogue is silent

@@ -14,6 +14,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from nlu_components.text import normalize_text
 from shop.lexicon import OWN_PARCEL_WORDS, RESTOCK_WORDS
 
 STOCK_ACTION = "action_answer_stock"
@@ -40,17 +41,29 @@ def asks_restock(text: str) -> bool:
 def restock_after_stock(
     tracker: DialogueStateTracker, text: str, parse_data: dict[str, Any]
 ) -> None:
-    """Reads a parcel question right after a stock answer as the restock question it is."""
+    """Reads a parcel question right after a stock answer as the restock question it is.
+
+    ``text`` as typed; it is normalised only for the few messages read as a parcel
+    question (this runs on every message)."""
     intent = (parse_data.get("intent") or {}).get("name")
-    if intent not in PARCEL_INTENTS or not asks_restock(text) or not answered_stock_last(tracker):
+    if intent not in PARCEL_INTENTS or not answered_stock_last(tracker):
+        return
+    if not asks_restock(normalize_text(text)):
         return
     ranking = parse_data.get("intent_ranking") or []
     confidence = next(
         (float(r.get("confidence") or 0) for r in ranking if r.get("name") == STOCK_INTENT), 0.0
     )
-    taken = {
-        "name": STOCK_INTENT,
-        "confidence": max(confidence, float(parse_data["intent"].get("confidence") or 0)),
-    }
+    take_intent(
+        parse_data,
+        STOCK_INTENT,
+        max(confidence, float(parse_data["intent"].get("confidence") or 0)),
+    )
+
+
+def take_intent(parse_data: dict[str, Any], name: str, confidence: float) -> None:
+    """Gives the parse data intent ``name``, first in its ranking (the rest kept in order)."""
+    taken = {"name": name, "confidence": confidence}
+    ranking = parse_data.get("intent_ranking") or []
     parse_data["intent"] = taken
-    parse_data["intent_ranking"] = [taken] + [r for r in ranking if r.get("name") != STOCK_INTENT]
+    parse_data["intent_ranking"] = [taken] + [r for r in ranking if r.get("name") != name]

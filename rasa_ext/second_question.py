@@ -35,7 +35,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import in_buyers_script, normalize_text
-from rasa_ext.follow_up_intent import restock_after_stock
+from rasa_ext.follow_up_intent import restock_after_stock, take_intent
 from rasa_ext.patching import wrap_once
 from rasa_ext.pending_request import due, offer_pending_request, remember, said_this_turn
 from shop.clauses import (
@@ -77,11 +77,7 @@ async def plan_message(
     weights = {str(r.get("name")): float(r.get("confidence") or 0) for r in ranking}
     plan = plan_questions((parse_data.get("intent") or {}).get("name"), readings, weights)
     if plan.request is not None:
-        taken = {"name": plan.request.intent, "confidence": plan.request.confidence}
-        parse_data["intent"] = taken
-        parse_data["intent_ranking"] = [taken] + [
-            r for r in ranking if r.get("name") != plan.request.intent
-        ]
+        take_intent(parse_data, str(plan.request.intent), plan.request.confidence)
         parse_data[FROM_PART_KEY] = plan.request.text
     if plan.second is not None:
         parse_data[PARSE_KEY] = _second(plan.second, text)
@@ -143,7 +139,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             and not text.startswith("/")  # a click
             and ANSWER_ACTION in self.domain.action_names_or_texts
         ):
-            restock_after_stock(tracker, normalize_text(text), parse_data)
+            restock_after_stock(tracker, text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here
                 leaving = any(word in text for word in LEAVE_QUEUE_WORDS)

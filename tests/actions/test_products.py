@@ -308,8 +308,10 @@ async def test_a_digression_naming_a_product_does_not_change_the_form() -> None:
 def test_review_topic_at_its_edges(text: str, intent: str, entities: list, topic: Any) -> None:
     from actions.common import asked_of
     from actions.products import review_topic
+    from shop.answers.products import product_question
 
-    assert review_topic(asked_of(make_tracker(text, intent=intent, entities=entities))) == topic
+    asked = asked_of(make_tracker(text, intent=intent, entities=entities))
+    assert review_topic(asked.text, product_question(asked)[2]) == topic
 
 
 async def test_rubbing_is_answered_from_the_reviews_not_the_function_list(rendered: Any) -> None:
