@@ -125,7 +125,12 @@ class ActionInformWithoutQuestion(Action):
             goal = "exchange" if "换" in text else "return"
         may_see_orders = token_buyer_id(tracker) or verified_order_ids(tracker)
         if may_see_orders and (flow in (None, "order_form") or unwanted):
-            found = decide(text, load_choice(tracker, session=session), None)
+            found = decide(
+                text,
+                load_choice(tracker, session=session),
+                None,
+                besides=tracker.get_slot("order_id"),
+            )
             if found and ("order_id" in found or found.get("order_choices")):
                 slots: dict[str, Any] = {"after_sale_goal": goal, "order_id": None, **found}
                 return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("order_form")]

@@ -140,13 +140,13 @@ class ValidateOrderForm(ShopFormValidation):
 
         def settle(session: Session) -> dict[str, Any]:
             choice = load_choice(tracker, session=session)
-            found = decide(text, choice, narrowed if requested else None)
+            last = tracker.get_slot("order_id")
+            found = decide(text, choice, narrowed if requested else None, besides=last)
             if requested is not None and (found is None or (not found and contact)):
                 # nothing named (an address's digits name no order either)
                 return only_order(tracker, choice.offered(narrowed))
             if found is not None or requested is not None:
                 return found or {}
-            last = tracker.get_slot("order_id")
             eligible = {view.id for view in choice.eligible}
             if last in choice.orders and (last in eligible or not eligible):
                 return forget  # the order discussed last

@@ -80,21 +80,25 @@ def load_choice(tracker: Tracker, *, session: Session) -> Choice:
     return Choice({o.id: o for o in orders}, views, eligible, reasons)
 
 
-def decide(text: str, choice: Choice, narrowed: list[str] | None) -> dict[str, Any] | None:
+def decide(
+    text: str, choice: Choice, narrowed: list[str] | None, *, besides: str | None = None
+) -> dict[str, Any] | None:
     """The slots a typed message settles, or ``None`` when it names no order.
+
+    ``besides`` is the order talked about last, which 另外那个 sets aside.
 
     ``{"order_id": ...}`` for one order; ``{"order_choices": [...]}`` when it
     fits several; ``{}`` when it names something no order fits.
     """
     today = shop_now().date()
     offered = choice.offered(narrowed)
-    match = order_choice.match_orders(text, offered, today=today)
+    match = order_choice.match_orders(text, offered, today=today, besides=besides)
     if not match.orders and offered is not choice.views:
         # Words that fit no offered order may name one that is not offered, even
         # words only its items have (山野 for an old 山野防水徒步鞋 order, not a kind word).
         # One such order: its flow says why not. Several (乐福鞋 bought twice, both
         # too old to return): asked which, never the offered order they are not.
-        wider = order_choice.match_orders(text, choice.views, today=today)
+        wider = order_choice.match_orders(text, choice.views, today=today, besides=besides)
         if wider.orders:
             match = wider
     if not match.said_something:

@@ -41,8 +41,9 @@ from nlu_components.text import normalize_text
 from shop.answers.policies import refund_period
 from shop.clock import shop_now
 from shop.db import queries, returns
-from shop.db.models import ReturnRequest, ReturnStatusChange, StockItem
+from shop.db.models import Order, ReturnRequest, ReturnStatusChange, StockItem
 from shop.lexicon import RETURN_REASON_LABELS, label
+from shop.order_choice import product_names
 from shop.transcript import described
 
 
@@ -264,13 +265,33 @@ class ActionCheckReturnStatus(Action):
                     .limit(3)
                 ).scalars()
             )
-            if not requests:
-                return [("utter_no_returns", {})]
             policy = queries.get_policy(session=session)
-            return [status_message(request, policy) for request in requests]
+            said = [status_message(request, policy) for request in requests]
+            asked = "取消" in latest_text(tracker)
+            if not requests or asked:
+                orders = accessible_orders(tracker, session=session)
+                said += cancelled_refunds(orders, unpaid_too=asked)
+            return said or [("utter_no_returns", {})]
 
         await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=describe)
         return []
+
+
+def cancelled_refunds(orders: list[Order], *, unpaid_too: bool) -> Messages:
+    """What a cancelled order's money did, as far as the shop's records tell (the
+    newest two): a paid one's refund is not a return, and its progress is not in
+    the records, so a person checks it; an unpaid one, named only when the buyer
+    asked about a cancelled order, had nothing to refund."""
+    cancelled = [
+        order for order in orders if order.status == "cancelled" and (order.paid_at or unpaid_too)
+    ][:2]
+    return [
+        (
+            "utter_refund_cancelled_paid" if order.paid_at else "utter_refund_cancelled_unpaid",
+            {"order_id": order.id, "products": product_names(order)},
+        )
+        for order in cancelled
+    ]
 
 
 class ActionRecordReturnTracking(Action):

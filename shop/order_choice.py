@@ -146,6 +146,7 @@ _DAYS_BEFORE = re.compile(rf"(\d{{1,2}}|{_NUM})天(?:前|之前|以前)")
 _ORDINAL = re.compile(rf"第(\d{{1,2}}|{_NUM})(?![\d次])[{lexicon.ORDINAL_COUNTERS}]?")
 _SIZE = re.compile(r"(穿)?(?<![\d.])([1-5]\d)(?:(?:\.|点)(5))?(?![\d.])(码半|半码|码|半)?")
 _DIGITS = re.compile(r"\d{4,}")
+_ONE_OTHER = re.compile(r"另(?:外)?[一那][个单笔双]")
 
 
 def _number(word: str) -> int:
@@ -293,13 +294,29 @@ def _which(candidates: Sequence[OrderView], test: Callable[[OrderView], bool]) -
     return {i for i, order in enumerate(candidates) if test(order)}
 
 
-def match_orders(text: str, candidates: Sequence[OrderView], *, today: date) -> Match:
+def _statuses(text: str) -> tuple[set[str], str]:
+    """The order states ``text`` names (没付款那个 → pending_payment) and the text without them."""
+    statuses: set[str] = set()
+    for status, words in lexicon.ORDER_STATUS_WORDS.items():
+        found, text = _take(text, words)
+        if found:
+            statuses.add(status)
+    if "delivered" in statuses:
+        statuses.add("completed")
+    return statuses, text
+
+
+def match_orders(
+    text: str, candidates: Sequence[OrderView], *, today: date, besides: str | None = None
+) -> Match:
     """The ``candidates`` (in button order) that ``text`` points at.
 
     Every clue found narrows the set; a clue that fits no candidate leaves it
     empty. Ordinals count the buttons; 最近/最早 pick by purchase time among
     what the other clues leave. Item clues (product, kind, colour, size) must
-    all hold for one item of the order.
+    all hold for one item of the order; a state (没付款那个) must be the order's.
+    另外/其他 set aside ``besides``, the order just talked about, and ask for all
+    the others unless one is meant (另一个).
     """
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"(?<=\d)\s+(?=\d)", "", text)
@@ -325,6 +342,13 @@ def match_orders(text: str, candidates: Sequence[OrderView], *, today: date) -> 
     every, rest = _take(rest, lexicon.ALL_ORDERS_WORDS)
     if every:
         clues.append(everyone)
+    others, rest = _take(rest, lexicon.OTHER_ORDER_WORDS)
+    if others and besides is not None:
+        clues.append({i for i, order in enumerate(candidates) if order.id != besides})
+        every = every or ([] if _ONE_OTHER.search(text) else others)
+    statuses, rest = _statuses(rest)
+    if statuses:
+        clues.append(_which(candidates, lambda o: o.status in statuses))
     sizes, rest = _sizes(rest)
     stray_tail = False
     for run in _DIGITS.findall(rest):

@@ -6,6 +6,7 @@ assistant says so and offers a human; it never guesses a product fact.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from shop.answers.asked import Asked
 from shop.db import queries
-from shop.lexicon import FUNCTION_WORDS, PART_WORDS, first_key
+from shop.lexicon import (
+    DETAIL_CATALOGUE_WORDS,
+    DETAIL_QUESTION_WORDS,
+    FUNCTION_WORDS,
+    PART_WORDS,
+    first_key,
+)
 
 Messages = list[tuple[str, dict[str, Any]]]
 QUESTION_INTENTS = {"ask_material": "material", "ask_function": "function"}
@@ -108,6 +115,8 @@ def product_question(asked: Asked) -> tuple[str, str | None, str | None]:
     )
     part = _canonical(asked.entity("shoe_part"), asked.text, PART_WORDS)
     function = _canonical(asked.entity("shoe_function"), asked.text, FUNCTION_WORDS)
+    if function not in FUNCTION_WORDS:  # 跟高多少: a detail no function claim covers
+        function = first_key(asked.text, DETAIL_QUESTION_WORDS) or function
     return question, part, function
 
 
@@ -147,9 +156,37 @@ def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, d
 
 def product_answer(product: Any, question: str, part: str | None, function: str | None) -> Messages:
     """The responses answering a ``material`` or ``function`` question about ``product``."""
+    if function in DETAIL_QUESTION_WORDS:
+        return _detail_answer(product, function)
     if question == "function":
         return _function_answer(product, function)
     return _material_answer(product, part)
+
+
+def catalogue_clauses(product: Any, words: tuple[str, ...], limit: int = 3) -> list[str]:
+    """The clauses of the product's catalogue text (description, fit note, function
+    claims) that contain one of ``words``, in order and each once."""
+    texts = [product.description or "", product.fit_note or ""]
+    texts += [function.claim for function in product.functions]
+    found: list[str] = []
+    for text in texts:
+        for clause in re.split(r"[。；;，,！!？?\n]+", text):
+            clause = clause.strip()
+            if clause and clause not in found and any(word in clause for word in words):
+                found.append(clause)
+    return found[:limit]
+
+
+def _detail_answer(product: Any, topic: str) -> Messages:
+    """A detail (跟高, 充电) quoted from the catalogue's own words, or the catalogue said
+    to be silent and a person offered: never a figure the catalogue does not give."""
+    clauses = catalogue_clauses(product, DETAIL_CATALOGUE_WORDS[topic])
+    if not clauses:
+        return [
+            ("utter_function_unknown", {"product_name": product.name}),
+            ("utter_offer_human", {}),
+        ]
+    return [("utter_product_detail", {"product_name": product.name, "detail": "，".join(clauses)})]
 
 
 def _material_answer(product: Any, part: str | None) -> Messages:

@@ -114,6 +114,30 @@ FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
     "wear_resistant": ("耐磨", "耐穿", "穿多久"),
 }
 
+# Details a buyer asks that no function claim covers (跟高多少, 怎么充电): the
+# question's words, then the words of a catalogue clause that speaks to it. The
+# answer quotes those clauses, or says the catalogue is silent.
+DETAIL_QUESTION_WORDS: dict[str, tuple[str, ...]] = {
+    "heel": ("跟高", "跟多高", "跟有多高", "鞋跟", "几厘米的跟", "几公分的跟", "多高的跟"),
+    "charging": ("充电", "电池", "续航", "发光", "亮灯", "鞋灯", "灯"),
+    "fastening": ("鞋带", "系带", "绑带", "魔术贴", "一脚蹬", "套脚", "拉链"),
+    "sole_height": ("鞋底多厚", "底多厚", "底有多厚", "厚底", "增高"),
+    "shaft": ("筒高", "靴筒", "鞋筒", "筒多高", "高帮", "低帮"),
+    "insole": ("鞋垫",),
+    "care": ("能洗", "水洗", "机洗", "怎么洗", "清洗", "保养"),
+    "origin": ("产地", "哪里产", "哪里生产", "哪产的", "哪里做的"),
+}
+DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
+    "heel": ("跟",),
+    "charging": ("充电", "电池", "续航", "灯", "USB", "usb"),
+    "fastening": ("鞋带", "系带", "绑带", "魔术贴", "一脚蹬", "套脚", "拉链"),
+    "sole_height": ("厚", "增高", "底高"),
+    "shaft": ("筒", "帮"),
+    "insole": ("鞋垫",),
+    "care": ("洗", "保养", "清洁"),
+    "origin": ("产地", "产自", "生产", "制造"),
+}
+
 # --- ratings ----------------------------------------------------------------
 # Typed ratings (checked in order: 非常不满意 before 满意).
 RATING_WORDS: dict[str, tuple[str, ...]] = {
@@ -152,6 +176,25 @@ OLDEST_ORDER_WORDS: tuple[str, ...] = ("最早", "之前那", "之前买的", "�
 ALL_ORDERS_WORDS: tuple[str, ...] = (
     "都查", "都看", "全部", "所有", "两个都", "两单都", "两笔都", "两双都",
     "都要", "全都", "每一单",
+)  # fmt: skip
+# An order's state as buyers name it (没付款那个, 已发货的那单), by shop status.
+# 没收到 is not here: it reports a parcel that should have come.
+ORDER_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "pending_payment": (
+        "没付款", "未付款", "待付款", "没付钱", "没给钱", "还没付", "没支付", "未支付", "待支付",
+        "没有付款", "没有支付", "没付的",
+    ),
+    "paid": ("没发货", "未发货", "待发货", "还没发", "没发出", "没有发货", "没寄出", "还没寄"),
+    "shipped": (
+        "已发货", "发货了的", "发出的", "在路上", "运输中", "配送中", "派送中", "在途", "没签收",
+        "未签收",
+    ),
+    "delivered": ("已签收", "签收了的", "签收的", "已收货", "收到了的", "已经到了的", "已完成"),
+    "cancelled": ("取消的", "已取消", "取消了的", "关闭的", "已关闭", "作废的"),
+}  # fmt: skip
+# Words that set aside the order just talked about (另外那个, 别的订单).
+OTHER_ORDER_WORDS: tuple[str, ...] = (
+    "另外", "另一个", "另一单", "另一笔", "其他", "其它", "别的", "剩下",
 )  # fmt: skip
 # Date words, as days / calendar weeks / calendar months before today.
 DAYS_AGO_WORDS: dict[str, int] = {

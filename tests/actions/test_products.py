@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
+from shop.answers.products import catalogue_clauses
 from shop.db import queries
 from shop.db.session import session_scope
 from tests.conftest import make_tracker
@@ -345,3 +346,45 @@ async def test_comfort_gets_the_catalogues_answer_then_the_reviews(rendered: Any
     names = rendered(dispatcher)
     assert names[0] == "utter_function_overview" and "utter_reviews_on_topic" not in names
     assert "utter_reviews_summary" in names
+
+
+# --- details no function claim covers (跟高多少) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "product", "expected"),
+    [
+        ("这双跟高多少", "ask_function", "P010", "8厘米细跟尖头单鞋"),
+        ("鞋跟多高啊", "ask_material", "P010", "8厘米细跟尖头单鞋"),
+        ("跟有多高", "ask_function", "P010", "细跟"),
+    ],
+)
+async def test_a_detail_is_quoted_from_the_catalogue(
+    text: str, intent: str, product: str, expected: str, rendered: Any
+) -> None:
+    _, dispatcher = await _answer(text, intent, slots={"product_id": product})
+    assert rendered(dispatcher) == ["utter_product_detail"]
+    assert expected in dispatcher.messages[0]["detail"]
+
+
+async def test_a_detail_the_catalogue_lacks_is_not_answered_with_the_function_list(
+    rendered: Any,
+) -> None:
+    """怎么充电 on a shoe without lights: silent catalogue, a person offered."""
+    _, dispatcher = await _answer("这双怎么充电", "ask_function", slots={"product_id": "P001"})
+    assert rendered(dispatcher) == ["utter_function_unknown", "utter_offer_human"]
+
+
+async def test_a_function_word_wins_over_a_detail_word(rendered: Any) -> None:
+    _, dispatcher = await _answer("鞋带防水吗", "ask_function", slots={"product_id": "P004"})
+    assert rendered(dispatcher)[0].startswith("utter_function_")
+    assert rendered(dispatcher) != ["utter_product_detail"]
+
+
+def test_catalogue_clauses_split_on_chinese_punctuation() -> None:
+    """Description, fit note and claims, clause by clause, each clause once."""
+    with session_scope() as session:
+        product = queries.get_product("P010", session=session)
+        assert catalogue_clauses(product, ("跟",)) == ["8厘米细跟尖头单鞋", "8厘米细跟"]
+        assert catalogue_clauses(product, ("充电",)) == []
+        assert len(catalogue_clauses(product, ("羊皮", "码", "滑"), limit=2)) == 2

@@ -483,3 +483,37 @@ async def test_the_newly_opened_return_then_takes_the_number(domain: dict) -> No
     await _tracking("YT1234567890123", metadata=token("B005"))
     [request] = requests_of(B005_DELIVERED)
     assert (request["status"], request["tracking"]) == ("in_transit", "YT1234567890123")
+
+
+async def test_a_paid_cancelled_order_is_not_told_there_are_no_returns(rendered: Any) -> None:
+    """B011's paid order was cancelled: its refund is not a return and not in the records."""
+    dispatcher = await _status(metadata=token("B011"))
+    assert rendered(dispatcher) == ["utter_refund_cancelled_paid"]
+    assert dispatcher.messages[0]["order_id"] == "2026111563963973"
+
+
+async def test_an_unpaid_cancelled_order_had_nothing_to_refund(rendered: Any) -> None:
+    """Named when the buyer asks about a cancelled order, not for every refund question."""
+    assert rendered(await _status(metadata=token("B025"))) == ["utter_no_returns"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "取消的订单退款了吗", intent="check_return_status", metadata=token("B025")
+    )
+    await ActionCheckReturnStatus().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_refund_cancelled_unpaid"]
+
+
+async def test_a_cancelled_order_beside_requests_only_when_asked_about(rendered: Any) -> None:
+    with session_scope() as session:
+        order = session.get(Order, "2026091968114632")  # B011's completed order
+        session.add(
+            ReturnRequest(
+                id="RT0990", order_id=order.id, order_item_id=order.items[0].id, kind="return",
+                reason="size", status="requested", created_at=shop_now(), updated_at=shop_now(),
+            )
+        )  # fmt: skip
+    assert rendered(await _status(metadata=token("B011"))) == ["utter_return_status_requested"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("取消的那单退款呢", intent="check_return_status", metadata=token("B011"))
+    await ActionCheckReturnStatus().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_return_status_requested", "utter_refund_cancelled_paid"]

@@ -468,3 +468,60 @@ def test_clues_that_disagree_match_nothing() -> None:
 )
 def test_ordinal_place_at_its_edges(text: str, place: int | None) -> None:
     assert ordinal_place(text) == place
+
+
+# --- an order's state and 另外 ------------------------------------------------
+EVERY_STATE = [RUN, LIGHT, SNOW_BOOTS, BOOTS, CANCELLED, UNPAID]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("没付款那个", [UNPAID]),
+        ("还没付钱的那单", [UNPAID]),
+        ("未支付的訂單", [UNPAID]),
+        ("还没发货的那个", [LIGHT]),
+        ("待发货那单", [LIGHT]),
+        ("已发货的", [RUN]),
+        ("在路上那个", [RUN]),
+        ("没签收的那个", [RUN]),
+        ("已签收的", [SNOW_BOOTS, BOOTS]),
+        ("取消的那个", [CANCELLED]),
+        ("已签收的切尔西靴", [BOOTS]),
+    ],
+)
+def test_a_state_picks_the_orders_in_it(text: str, expected: list[OrderView]) -> None:
+    assert ids(choose(text, EVERY_STATE)) == [o.id for o in expected]
+
+
+def test_a_state_no_order_is_in_matches_nothing() -> None:
+    match = choose("取消的那个")
+    assert match.said_something and match.orders == []
+
+
+def test_no_state_word_is_read_into_a_delivery_problem() -> None:
+    """没收到 reports a parcel; it names no state and so no order."""
+    assert not choose("还没收到", EVERY_STATE).said_something
+
+
+def test_other_orders_set_aside_the_one_talked_about() -> None:
+    match = match_orders("另外两个订单呢", [RUN, LIGHT, SNOW_BOOTS], today=TODAY, besides=RUN.id)
+    assert ids(match) == [LIGHT.id, SNOW_BOOTS.id]
+    assert match.all_requested
+
+
+def test_one_other_order_is_not_all_of_them() -> None:
+    match = match_orders("另外一个呢", [RUN, LIGHT, SNOW_BOOTS], today=TODAY, besides=RUN.id)
+    assert ids(match) == [LIGHT.id, SNOW_BOOTS.id]
+    assert not match.all_requested
+    single = match_orders("另外那单呢", [RUN, LIGHT], today=TODAY, besides=RUN.id)
+    assert ids(single) == [LIGHT.id]
+
+
+def test_other_orders_without_one_talked_about_name_nothing() -> None:
+    assert not match_orders("另外的呢", SHOWN, today=TODAY).said_something
+
+
+def test_other_orders_narrowed_by_a_kind() -> None:
+    match = match_orders("其他跑鞋的订单", SHOWN, today=TODAY, besides=RUN.id)
+    assert ids(match) == [LIGHT.id]
