@@ -204,6 +204,10 @@ def asks_the_same(text: str) -> bool:
     return core.endswith("呢") and len(core) <= FOLLOW_UP_MAX_CHARS
 
 
+# The responses that ask which shoe (actions/products.py which_shoe).
+WHICH_SHOE_RESPONSES = frozenset({"utter_ask_product_id", "utter_ask_product_id_many"})
+
+
 def answered_just_before(tracker: Tracker, action: str, *, which_shoe: bool = False) -> str | None:
     """The buyer's message ``action`` answered last, right before the latest message.
 
@@ -225,7 +229,7 @@ def answered_just_before(tracker: Tracker, action: str, *, which_shoe: bool = Fa
             continue
         elif kind == "bot":
             utter = (event.get("metadata") or {}).get("utter_action")
-            asked = asked or utter == "utter_ask_product_id"
+            asked = asked or utter in WHICH_SHOE_RESPONSES
         elif kind == "action" and event.get("name") != "action_listen":
             if ours and event.get("name") == CONTEXT_ACTION:
                 continue

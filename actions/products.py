@@ -8,6 +8,7 @@ assistant says so and offers a human; it never guesses a product fact.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -38,7 +39,16 @@ from shop.answers.products import (
     product_question,
 )
 from shop.db import queries
-from shop.lexicon import FIT_TOPICS, PICK_FILLER_CHARS, PROBLEM_TOPICS, REVIEW_TOPIC_WORDS
+from shop.lexicon import (
+    FIT_TOPICS,
+    GENDER_LABELS,
+    GENDER_WORDS,
+    PICK_FILLER_CHARS,
+    PROBLEM_TOPICS,
+    REVIEW_TOPIC_WORDS,
+    first_key,
+    label,
+)
 from shop.order_choice import ordinal_place
 
 # Review topics the catalogue never speaks to (磨脚, 开胶 … 偏小): a function question
@@ -157,12 +167,31 @@ def product_buttons(products: list[Any]) -> list[dict[str, str]]:
     return [{"title": p.name, "payload": f'/inform{{"product":"{p.name}"}}'} for p in products]
 
 
-def which_shoe(kinds: list[Any], session: Session) -> tuple[str, dict[str, Any]]:
+def which_shoe(
+    kinds: list[Any], session: Session, texts: Sequence[str] = ()
+) -> list[tuple[str, dict[str, Any]]]:
     """The "which shoe?" question: the shoes of the kind the buyer named as buttons;
-    with no kind named (你们店都有哪些鞋, 有没有男鞋), the catalogue's shoes, so the
-    buyer sees what the shop sells (at most :data:`LISTED_SHOES`)."""
-    shoes = kinds or queries.list_products(session=session)[:LISTED_SHOES]
-    return "utter_ask_product_id", {"buttons": product_buttons(shoes)}
+    with no kind named (你们店都有哪些鞋), the catalogue's shoes, so the buyer sees
+    what the shop sells: only those for whom ``texts`` name (有没有男鞋; unisex
+    shoes fit men and women, not children), said so when there are none, and at most
+    :data:`LISTED_SHOES` with a word on how to find the rest."""
+    if kinds:
+        return [("utter_ask_product_id", {"buttons": product_buttons(kinds)})]
+    shoes = queries.list_products(session=session)
+    said: list[tuple[str, dict[str, Any]]] = []
+    gender = next((g for text in texts if (g := first_key(text, GENDER_WORDS))), None)
+    if gender is not None:
+        fitting = [
+            s for s in shoes if s.gender == gender or (s.gender == "unisex" and gender != "kids")
+        ]
+        if not fitting:
+            said.append(("utter_no_shoes_for", {"who": label(GENDER_LABELS, gender)}))
+        shoes = fitting or shoes
+    buttons = product_buttons(shoes[:LISTED_SHOES])
+    if len(shoes) > LISTED_SHOES:
+        counts = {"count": len(shoes), "shown": LISTED_SHOES}
+        return [*said, ("utter_ask_product_id_many", {**counts, "buttons": buttons})]
+    return [*said, ("utter_ask_product_id", {"buttons": buttons})]
 
 
 def settle_shoe(
@@ -194,7 +223,7 @@ def settle_shoe(
         kinds: list[Any] = []
         for text in texts:
             kinds = kinds or queries.products_of_kind_in_text(text, session=session)
-        return None, [which_shoe(kinds, session)], events
+        return None, which_shoe(kinds, session, texts), events
     product = queries.get_product(found.product.id, session=session)
     assert product is not None
     events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
@@ -212,18 +241,19 @@ class ActionAskProductId(Action):
     ) -> list[EventType]:
         texts = recent_user_texts(tracker, LOOK_BACK_MESSAGES)
 
-        def question(session: Session) -> tuple[str, dict[str, Any]]:
+        def question(session: Session) -> list[tuple[str, dict[str, Any]]]:
             for text in texts:
                 found = queries.products_of_kind_in_text(text, session=session)
                 if found:
                     return which_shoe(found, session)
-            return which_shoe([], session)
+            return which_shoe([], session, texts)
 
         try:
-            response, kwargs = await in_transaction(question)
+            said = await in_transaction(question)
         except ShopDataUnavailableError:  # the question still goes out, without choices
-            response, kwargs = "utter_ask_product_id", {"buttons": []}
-        dispatcher.utter_message(response=response, **kwargs)
+            said = [("utter_ask_product_id", {"buttons": []})]
+        for response, kwargs in said:
+            dispatcher.utter_message(response=response, **kwargs)
         return []
 
 

@@ -75,6 +75,14 @@ STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", 
 # (那个单子什么时候到账): the order form then answers the refund progress.
 REFUND_PROGRESS_WORDS: tuple[str, ...] = ("到账", "退款", "退钱", "钱退", "退的钱")
 
+# --- what the shop sells -----------------------------------------------------
+# Who a shoe is for, as buyers ask (有没有男鞋, 小孩穿的有吗), by catalogue gender.
+GENDER_WORDS: dict[str, tuple[str, ...]] = {
+    "kids": ("童鞋", "儿童", "孩子", "小孩", "宝宝", "童款", "小朋友", "男童", "女童", "学生"),
+    "men": ("男鞋", "男款", "男士", "男式", "男生", "男的", "男人", "老公", "爸爸"),
+    "women": ("女鞋", "女款", "女士", "女式", "女生", "女的", "女人", "老婆", "妈妈"),
+}  # fmt: skip
+
 # --- picking an offered shoe by typing ------------------------------------
 # Characters that say nothing about which shoe (那款 / 要这个吧): the rest of a
 # typed answer (男款 -> 男) must occur in exactly one offered name.

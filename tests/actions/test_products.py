@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
 from shop.answers.products import catalogue_clauses
 from shop.db import queries
+from shop.db.models import Product
 from shop.db.session import session_scope
 from tests.conftest import make_tracker
 
@@ -388,3 +389,53 @@ def test_catalogue_clauses_split_on_chinese_punctuation() -> None:
         assert catalogue_clauses(product, ("跟",)) == ["8厘米细跟尖头单鞋", "8厘米细跟"]
         assert catalogue_clauses(product, ("充电",)) == []
         assert len(catalogue_clauses(product, ("羊皮", "码", "滑"), limit=2)) == 2
+
+
+# --- what the shop sells, for whom ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有没有男鞋", ["P001", "P003", "P004", "P005", "P006", "P007", "P012"]),
+        ("女款的有哪些", ["P002", "P004", "P006", "P010", "P011", "P012"]),
+        ("小孩穿的有吗", ["P008", "P009"]),
+    ],
+)
+async def test_which_shoe_lists_the_shoes_for_whom_the_buyer_named(
+    text: str, expected: list[str], rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskProductId().run(dispatcher, _asked_after(text), {})
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    with session_scope() as session:
+        names = [queries.get_product(p, session=session).name for p in expected]
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == names
+
+
+async def test_which_shoe_says_when_no_shoe_is_for_whom_the_buyer_named(rendered: Any) -> None:
+    with session_scope() as session:
+        for product in queries.list_products(session=session):
+            if product.gender == "kids":
+                product.gender = "unisex"
+    dispatcher = CollectingDispatcher()
+    await ActionAskProductId().run(dispatcher, _asked_after("有童款吗"), {})
+    assert rendered(dispatcher) == ["utter_no_shoes_for", "utter_ask_product_id"]
+    assert dispatcher.messages[0]["who"] == "童鞋"
+    assert [b["title"] for b in dispatcher.messages[1]["buttons"]] == CATALOGUE
+
+
+async def test_which_shoe_in_a_long_catalogue_says_how_to_find_the_rest(rendered: Any) -> None:
+    with session_scope() as session:
+        for number in range(3):
+            session.add(
+                Product(
+                    id=f"P9{number:02d}", name=f"测试拖鞋{number}", aliases=[], category="拖鞋",
+                    gender="unisex", price_fen=5900,
+                )
+            )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    await ActionAskProductId().run(dispatcher, _asked_after("你们店都有哪些鞋"), {})
+    assert rendered(dispatcher) == ["utter_ask_product_id_many"]
+    message = dispatcher.messages[0]
+    assert (message["count"], message["shown"], len(message["buttons"])) == (15, 12, 12)
