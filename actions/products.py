@@ -36,10 +36,12 @@ from shop.answers.products import (
     ProductRef,
     ProductResolution,
     answer_product_question,
+    catalogue_clauses,
     product_question,
 )
 from shop.db import queries
 from shop.lexicon import (
+    DETAIL_CATALOGUE_WORDS,
     FIT_TOPICS,
     GENDER_LABELS,
     GENDER_WORDS,
@@ -54,6 +56,9 @@ from shop.order_choice import ordinal_place
 # Review topics the catalogue never speaks to (磨脚, 开胶 … 偏小): a function question
 # about one gets the reviews alone; comfort (舒适) gets the catalogue's answer first.
 PROBLEM_OR_FIT_TOPICS = frozenset({*PROBLEM_TOPICS, *FIT_TOPICS})
+COMFORT = "舒适"
+# Function questions the reviews answer after a word on the catalogue (这双磨脚吗, 舒服吗).
+ANSWERED_BY_REVIEWS = PROBLEM_OR_FIT_TOPICS | {COMFORT}
 LISTED_SHOES = 12  # a "which shoe?" with no kind named lists at most this many
 
 
@@ -267,6 +272,15 @@ def review_topic(text: str, function: str | None) -> str | None:
     return topic
 
 
+def topic_opening(product: Any, topic: str) -> tuple[str, dict[str, Any]]:
+    """What the catalogue says on a review topic, before the reviews: on comfort
+    (舒服吗) its own words (软底, 缓震), if it has any; else that it is silent."""
+    said = catalogue_clauses(product, DETAIL_CATALOGUE_WORDS["comfort"]) if topic == COMFORT else []
+    if said:
+        return "utter_product_detail", {"product_name": product.name, "detail": "，".join(said)}
+    return "utter_reviews_on_topic", {"product_name": product.name, "topic": topic}
+
+
 class ActionAnswerProductQuestion(Action):
     """Answers a material or function question about one product
     (:func:`shop.answers.products.answer_product_question`); what only wearers can
@@ -291,13 +305,9 @@ class ActionAnswerProductQuestion(Action):
             )
             if topic is not None and product is not None:
                 reviews = answer_for(product, topic, session)
-                if question == "function" and topic in PROBLEM_OR_FIT_TOPICS:
+                if question == "function" and topic in ANSWERED_BY_REVIEWS:
                     # 磨脚吗 is all about the topic, on which the catalogue is silent
-                    silent = (
-                        "utter_reviews_on_topic",
-                        {"product_name": product.name, "topic": topic},
-                    )
-                    messages = [silent, *reviews]
+                    messages = [topic_opening(product, topic), *reviews]
                 else:  # 鞋底什么材料 会开胶吗, 穿着舒服吗: the catalogue's answer, then the reviews
                     messages = [*messages, *reviews]
             return messages, [SlotSet(k, v) for k, v in slots.items()]

@@ -144,6 +144,8 @@ DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "insole": ("鞋垫",),
     "care": ("洗", "保养", "清洁"),
     "origin": ("产地", "产自", "生产", "制造"),
+    # asked through the review topic 舒适 (这双舒服吗), answered before the reviews
+    "comfort": ("舒适", "舒服", "软", "缓震", "回弹", "包裹", "不累", "脚感"),
 }
 
 # --- ratings ----------------------------------------------------------------

@@ -342,10 +342,20 @@ async def test_a_material_question_keeps_its_answer_beside_the_reviews(rendered:
     assert names[:2] == ["utter_material_sole", "utter_reviews_summary"]
 
 
-async def test_comfort_gets_the_catalogues_answer_then_the_reviews(rendered: Any) -> None:
+async def test_comfort_gets_the_catalogues_words_on_it_then_the_reviews(rendered: Any) -> None:
+    """软羊皮 … 鞋身柔软 is quoted, not the whole function list."""
+    _, dispatcher = await _answer("穿着舒服吗", "ask_function", slots={"product_id": "P011"})
+    names = rendered(dispatcher)
+    assert names[0] == "utter_product_detail" and "utter_function_overview" not in names
+    assert dispatcher.messages[0]["detail"].startswith("软羊皮豆豆乐福鞋")
+    assert "鞋身柔软可折" in dispatcher.messages[0]["detail"]
+    assert "utter_reviews_summary" in names
+
+
+async def test_comfort_the_catalogue_is_silent_on_gets_the_reviews(rendered: Any) -> None:
     _, dispatcher = await _answer("穿着舒服吗", "ask_function", slots={"product_id": "P003"})
     names = rendered(dispatcher)
-    assert names[0] == "utter_function_overview" and "utter_reviews_on_topic" not in names
+    assert names[0] == "utter_reviews_on_topic" and "utter_function_overview" not in names
     assert "utter_reviews_summary" in names
 
 
