@@ -29,6 +29,7 @@ from shop.lexicon import (
     colors_in,
     first_key,
     label,
+    names_color,
 )
 from shop.order_choice import product_names
 
@@ -69,7 +70,7 @@ def item_in_text(items: list[OrderItem], text: str) -> OrderItem | None:
     colors = colors_in(text)
     for fits in (
         lambda i: any(n and n in text for n in [i.product.name, *(i.product.aliases or [])]),
-        lambda i: any(color in i.color for color in colors),
+        lambda i: any(color in i.color for color in colors) or names_color(text, i.color),
         lambda i: size is not None and i.size == size,
     ):
         named = [item for item in items if fits(item)]

@@ -44,7 +44,7 @@ from actions.return_checks import (
 )
 from actions.return_rules import reason_code
 from shop.db import queries, returns
-from shop.lexicon import RELATIVE_SIZES, colors_in
+from shop.lexicon import RELATIVE_SIZES, colors_in, names_color
 
 
 def other_item_named(tracker: Tracker, text: str, session: Session) -> dict[str, Any]:
@@ -255,7 +255,9 @@ class ValidateReturnForm(ShopFormValidation):
             if item is None:
                 return size, next(iter(stems), None)
             colors = sorted({row.color for row in item.product.stock})
-            color = next((c for stem in stems for c in colors if stem in c), None)
+            color = next((c for c in colors if names_color(texts[0], c)), None) or next(
+                (c for stem in stems for c in colors if stem in c), None
+            )
             if step is not None:
                 return item.size + step, color
             if size is None and color and asked:  # 换黑色的: the same size, other colour

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from actions import sizing
-from shop.lexicon import RESTOCK_WORDS, colors_in
+from shop.lexicon import RESTOCK_WORDS, colors_in, names_color
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,8 @@ def with_catalogue_colors(
     lexicon's stems; and a full name (墨绿色) is more precise than its stem (绿),
     which the name replaces.
     """
-    named = [color for color in colors if any(_names_color(text, color) for text in texts)]
+    named = [color for color in colors if any(names_color(text, color) for text in texts)]
     if not named:
         return query
     kept = [word for word in query.colors if not any(word in color for color in named)]
     return replace(query, colors=tuple(kept + [c for c in named if c not in kept]))
-
-
-def _names_color(text: str, color: str) -> bool:
-    bare = color.removesuffix("色")
-    return color in text or (len(bare) >= 2 and bare in text)

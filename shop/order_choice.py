@@ -263,6 +263,8 @@ def _item_tests(
         if not any(kind in label for label in named)
     }
     colors = lexicon.colors_in(text)
+    # a colour the shop names as it likes (奶茶色) holds no stem: its own name counts
+    colors += sorted({item.color for item in items if lexicon.names_color(text, item.color)})
     tests: list[Callable[[ItemView], bool]] = []
     if named:
         tests.append(lambda item: any(n in label for n in named for label in _labels(item)))

@@ -230,7 +230,7 @@ SHOE_KIND_WORDS: tuple[str, ...] = (
 # so 小白鞋 stays a product name; phrases below never name a colour.
 COLOR_STEMS: tuple[str, ...] = (
     "卡其", "藏青", "咖啡", "黑", "白", "红", "粉", "蓝", "灰",
-    "绿", "黄", "紫", "棕", "米", "银", "金", "杏",
+    "绿", "黄", "紫", "棕", "米", "银", "金", "杏", "橙", "橘", "驼", "褐",
 )  # fmt: skip
 COLOR_MARKERS = "色的那"
 NOT_COLOR_WORDS: tuple[str, ...] = ("明白", "空白", "坦白", "告白", "表白")
@@ -244,6 +244,13 @@ def colors_in(text: str) -> list[str]:
     for word in NOT_COLOR_WORDS:
         text = text.replace(word, " ")
     return [s for s in COLOR_STEMS if any(s + marker in text for marker in COLOR_MARKERS)]
+
+
+def names_color(text: str, color: str) -> bool:
+    """Whether ``text`` names a catalogue colour a shop calls as it likes (燕麦色,
+    雾霾蓝): the whole name, or the name without 色 when two characters remain."""
+    bare = color.removesuffix("色")
+    return bool(color) and (color in text or (len(bare) >= 2 and bare in text))
 
 
 def color_in(text: str) -> str | None:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from shop import lexicon
+from shop.lexicon import colors_in, names_color
 from shop.db import values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,3 +134,24 @@ def test_each_table_names_each_code_once() -> None:
         if name == "ESCALATION_REASON_LABELS":  # old codes kept as aliases of new ones
             continue
         assert len(set(labels.values())) == len(labels), name
+
+
+@pytest.mark.parametrize(
+    ("text", "color", "named"),
+    [
+        ("奶茶色那双", "奶茶色", True),
+        ("要奶茶的", "奶茶色", True),
+        ("雾霾蓝还有吗", "雾霾蓝", True),
+        ("换成蓝色", "雾霾蓝", False),  # a stem alone is colors_in's business
+        ("红色", "红色", True),
+        ("红的", "红色", False),  # 红 alone is one character: not a name
+        ("随便", "", False),
+    ],
+)
+def test_names_color_by_the_shops_own_name(text: str, color: str, named: bool) -> None:
+    assert names_color(text, color) is named
+
+
+def test_new_stems_name_colours_shops_use() -> None:
+    assert colors_in("荧光橙那双") == ["橙"]
+    assert colors_in("驼色的") == ["驼"]

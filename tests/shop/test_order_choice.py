@@ -525,3 +525,10 @@ def test_other_orders_without_one_talked_about_name_nothing() -> None:
 def test_other_orders_narrowed_by_a_kind() -> None:
     match = match_orders("其他跑鞋的订单", SHOWN, today=TODAY, besides=RUN.id)
     assert ids(match) == [LIGHT.id]
+
+
+def test_a_colour_the_shop_names_as_it_likes_picks_its_order() -> None:
+    """奶茶色 holds no colour stem: the offered item's own colour name is a clue."""
+    milk_tea = order("2026051500006666", "shipped", "2026-05-15 08:00", item(WHITE, "奶茶色", 39))
+    assert ids(choose("奶茶色那双", [RUN, milk_tea])) == [milk_tea.id]
+    assert ids(choose("奶茶的", [RUN, milk_tea])) == [milk_tea.id]
