@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from shop import lexicon
-from shop.lexicon import colors_in, names_color
 from shop.db import values
+from shop.lexicon import colors_in, names_color
 
 ROOT = Path(__file__).resolve().parents[2]
 # Tables of codes whose names must not be spelled anywhere else.
