@@ -1144,6 +1144,49 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         traditional=True,
         note="what only wearers can tell: the catalogue has no claim, the reviews answer",
     ),
+    C(
+        "b017_the_unpaid_order_by_its_state",
+        "B017",
+        (
+            T("我的订单到哪了", "优雅细跟高跟鞋", SIGNED),
+            T("没付款那个呢", "舒适羊皮乐福鞋", "未付款", forbid=("没太明白", "哪一笔")),
+        ),
+        note="没付款那个 reaches the unpaid order no status question offers",
+    ),
+    C(
+        "b001_the_other_order",
+        "B001",
+        (
+            T("我的快递到哪了", "疾风男子跑鞋", SHIPPED, forbid=NOT_ASKED),
+            T("另外那个订单呢", "经典小白板鞋", COMPLETED, forbid=("疾风男子跑鞋",)),
+        ),
+        note="另外那个 sets aside the order just told",
+    ),
+    C(
+        "b011_refund_of_the_cancelled_order",
+        "B011",
+        (
+            T("取消的那单退款到账了吗", "复古切尔西靴", "已取消", HUMAN,
+              forbid=(*NO_REFUND, "没有查到您的退换申请")),
+        ),
+        note="a paid order cancelled: its refund is no return, and its progress is not known here",
+    ),
+    C(
+        "page_p010_heel_height_from_the_catalogue",
+        None,
+        (
+            T("这双跟高多少", "8厘米", forbid=("功能特点", "哪一款", "没太明白")),
+            T("怎么充电", "没有", HUMAN, forbid=("功能特点", "厘米")),
+        ),
+        product="P010",
+        note="a detail quoted from the catalogue; one it lacks is said to be missing",
+    ),
+    C(
+        "guest_mens_shoes_only",
+        None,
+        (T("有没有男鞋", "疾风男子跑鞋", "城市牛津皮鞋", forbid=("轻羽女子跑鞋", "投诉")),),
+        note="the catalogue's men's and unisex shoes, not the women's",
+    ),
 )
 # fmt: on
 
