@@ -175,6 +175,19 @@ def replies_before_latest(tracker: Tracker) -> list[dict[str, Any]]:
     return replies
 
 
+def slot_before_latest(tracker: Tracker, slot: str) -> Any:
+    """The value ``slot`` had when the buyer sent the latest message: what 另外那个
+    sets aside, though an action has since set the slot from that same message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            seen_user = True
+        elif seen_user and kind == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
     """The buttons of the assistant's last message before the buyer's, if any."""
     for reply in replies_before_latest(tracker):

@@ -31,6 +31,7 @@ from actions.common import (
     last_offer,
     latest_entity,
     latest_text,
+    slot_before_latest,
     yes_or_no,
 )
 from actions.forms import AFTER_SALE_INTENTS
@@ -129,7 +130,7 @@ class ActionInformWithoutQuestion(Action):
                 text,
                 load_choice(tracker, session=session),
                 None,
-                besides=tracker.get_slot("order_id"),
+                besides=slot_before_latest(tracker, "order_id"),
             )
             if found and ("order_id" in found or found.get("order_choices")):
                 slots: dict[str, Any] = {"after_sale_goal": goal, "order_id": None, **found}

@@ -35,6 +35,7 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
+    slot_before_latest,
 )
 from actions.forms import AFTER_SALE_INTENTS, ShopFormValidation
 from actions.order_lookup import (
@@ -141,7 +142,8 @@ class ValidateOrderForm(ShopFormValidation):
         def settle(session: Session) -> dict[str, Any]:
             choice = load_choice(tracker, session=session)
             last = tracker.get_slot("order_id")
-            found = decide(text, choice, narrowed if requested else None, besides=last)
+            besides = slot_before_latest(tracker, "order_id")
+            found = decide(text, choice, narrowed if requested else None, besides=besides)
             if requested is not None and (found is None or (not found and contact)):
                 # nothing named (an address's digits name no order either)
                 return only_order(tracker, choice.offered(narrowed))

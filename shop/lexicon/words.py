@@ -134,6 +134,7 @@ DETAIL_QUESTION_WORDS: dict[str, tuple[str, ...]] = {
     "insole": ("鞋垫",),
     "care": ("能洗", "水洗", "机洗", "怎么洗", "清洗", "保养"),
     "origin": ("产地", "哪里产", "哪里生产", "哪产的", "哪里做的"),
+    "toe": ("鞋头", "尖头", "圆头", "方头"),
 }
 DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "heel": ("跟",),
@@ -144,6 +145,7 @@ DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "insole": ("鞋垫",),
     "care": ("洗", "保养", "清洁"),
     "origin": ("产地", "产自", "生产", "制造"),
+    "toe": ("鞋头", "尖头", "圆头", "方头", "楦头"),
     # asked through the review topic 舒适 (这双舒服吗), answered before the reviews
     "comfort": ("舒适", "舒服", "软", "缓震", "回弹", "包裹", "不累", "脚感"),
 }

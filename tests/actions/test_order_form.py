@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import slot_before_latest
 from actions.order_form import ActionAskOrderId, ValidateOrderForm
 from tests.conftest import make_tracker, token
 
@@ -247,3 +248,47 @@ async def test_nothing_placed_gets_the_fallback(rendered: Any) -> None:
     tracker = make_tracker("嗯哼", intent="inform")
     assert await ActionInformWithoutQuestion().run(dispatcher, tracker, {}) == []
     assert rendered(dispatcher) == ["utter_default"]
+
+
+# --- 另外那个: the order talked about before the latest message -------------------
+
+
+def _events(*steps: tuple[str, Any]) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for kind, value in steps:
+        if kind == "user":
+            events.append({"event": "user", "text": value})
+        else:
+            events.append({"event": "slot", "name": "order_id", "value": value})
+    return events
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        ((("user", "我的快递到哪了"), ("slot", "A"), ("user", "另外那个呢")), "A"),
+        # the context action set the slot from the latest message: still the earlier one
+        ((("slot", "A"), ("user", "另外那个呢"), ("slot", "B")), "A"),
+        ((("user", "在吗"), ("user", "另外那个呢"), ("slot", "B")), None),
+        ((("slot", "A"), ("slot", None), ("user", "另外那个呢")), None),
+    ],
+)
+def test_slot_before_latest_is_the_value_when_the_buyer_wrote(
+    steps: tuple[tuple[str, Any], ...], expected: str | None
+) -> None:
+    tracker = make_tracker("另外那个呢")
+    tracker.events = _events(*steps)
+    assert slot_before_latest(tracker, "order_id") == expected
+
+
+async def test_another_order_typed_after_an_order_card_takes_the_other() -> None:
+    """B001's parcel was told; 另外那个订单呢 means the completed 小白鞋 order."""
+    tracker = make_tracker(
+        "另外那个订单呢",
+        intent="inform",
+        metadata=token("B001"),
+        slots={"order_id": "2026051793538979", "after_sale_goal": "status"},
+    )
+    tracker.events = _events(("slot", "2026051793538979"), ("user", "另外那个订单呢"))
+    found = await ValidateOrderForm().extract_order_id(CollectingDispatcher(), tracker, {})
+    assert found.get("order_id") == "2026101794569025"

@@ -1176,7 +1176,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         None,
         (
             T("这双跟高多少", "8厘米", forbid=("功能特点", "哪一款", "没太明白")),
-            T("怎么充电", "没有", HUMAN, forbid=("功能特点", "厘米")),
+            T("有鞋带吗", "没有", HUMAN, forbid=("功能特点", "厘米", "没太明白")),
         ),
         product="P010",
         note="a detail quoted from the catalogue; one it lacks is said to be missing",
