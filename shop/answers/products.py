@@ -18,6 +18,7 @@ from shop.lexicon import (
     DETAIL_CATALOGUE_WORDS,
     DETAIL_QUESTION_WORDS,
     FUNCTION_WORDS,
+    GENDER_WORDS,
     PART_WORDS,
     first_key,
 )
@@ -87,7 +88,9 @@ def resolve_product(
     named = asked.entity("product")
     if product is None and named:
         product = queries.find_product_in_text(named, session=session)
-        if product is None and not _names_a_kind(named, session):
+        # 男鞋 / 童鞋 say for whom, not which shoe: "which shoe?" lists theirs
+        for_whom = first_key(named, GENDER_WORDS) is not None
+        if product is None and not for_whom and not _names_a_kind(named, session):
             return ProductResolution(None, slots, unknown_name=named)
     candidates = [page_id if moved else None, asked.slot("product_id"), page_id]
     if product is None and kind_switches:

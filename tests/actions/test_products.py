@@ -449,3 +449,11 @@ async def test_which_shoe_in_a_long_catalogue_says_how_to_find_the_rest(rendered
     assert rendered(dispatcher) == ["utter_ask_product_id_many"]
     message = dispatcher.messages[0]
     assert (message["count"], message["shown"], len(message["buttons"])) == (15, 12, 12)
+
+
+async def test_a_word_for_whom_tagged_as_a_product_is_no_unknown_shoe(rendered: Any) -> None:
+    """男鞋 tagged as a product is no shoe the shop lacks: "which shoe?" lists men's."""
+    _, dispatcher = await _answer(
+        "男鞋有什么功能", "ask_function", entities=[{"entity": "product", "value": "男鞋"}]
+    )
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
