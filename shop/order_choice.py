@@ -146,6 +146,10 @@ _DAYS_BEFORE = re.compile(rf"(\d{{1,2}}|{_NUM})天(?:前|之前|以前)")
 _ORDINAL = re.compile(rf"第(\d{{1,2}}|{_NUM})(?![\d次])[{lexicon.ORDINAL_COUNTERS}]?")
 _SIZE = re.compile(r"(穿)?(?<![\d.])([1-5]\d)(?:(?:\.|点)(5))?(?![\d.])(码半|半码|码|半)?")
 _DIGITS = re.compile(r"\d{4,}")
+_OTHER = re.compile(
+    rf"(?:{'|'.join(lexicon.OTHER_ORDER_WORDS)})的?(?:{_NUM}|那|几)?"
+    r"(?:订单|单子|[个单笔双件]|呢)"
+)
 _ONE_OTHER = re.compile(r"另(?:外)?[一那][个单笔双]")
 
 
@@ -344,7 +348,9 @@ def match_orders(
     every, rest = _take(rest, lexicon.ALL_ORDERS_WORDS)
     if every:
         clues.append(everyone)
-    others, rest = _take(rest, lexicon.OTHER_ORDER_WORDS)
+    others = [match.group(0) for match in _OTHER.finditer(rest)]
+    for match in _OTHER.finditer(rest):
+        rest = _blank(rest, match)
     if others and besides is not None:
         clues.append({i for i, order in enumerate(candidates) if order.id != besides})
         every = every or ([] if _ONE_OTHER.search(text) else others)

@@ -204,10 +204,9 @@ ORDER_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "delivered": ("已签收", "签收了的", "签收的", "已收货", "收到了的", "已经到了的", "已完成"),
     "cancelled": ("取消的", "已取消", "取消了的", "关闭的", "已关闭", "作废的"),
 }  # fmt: skip
-# Words that set aside the order just talked about (另外那个, 别的订单).
-OTHER_ORDER_WORDS: tuple[str, ...] = (
-    "另外", "另一个", "另一单", "另一笔", "其他", "其它", "别的", "剩下",
-)  # fmt: skip
+# Words that set aside the order just talked about (另外那个, 别的订单), counted
+# only right before an order word (另外帮我改下地址 names no order).
+OTHER_ORDER_WORDS: tuple[str, ...] = ("另外", "另", "其他", "其它", "别的", "剩下")
 # Date words, as days / calendar weeks / calendar months before today.
 DAYS_AGO_WORDS: dict[str, int] = {
     "今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3,

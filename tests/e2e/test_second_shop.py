@@ -130,6 +130,20 @@ def test_a_function_the_catalogue_does_not_give(say_second: Say) -> None:
     assert "没有关于这一点的说明" in reply, reply
 
 
+def test_a_detail_quoted_from_this_catalogue(say_second: Say) -> None:
+    """鞋底多厚 has no function code: the catalogue's own clause answers it."""
+    reply = say_second("云朵拖鞋鞋底多厚")
+    assert "一体成型厚底凉拖" in reply and "没太明白" not in reply, reply
+    reply = say_second("马丁靴是高帮还是低帮")
+    assert "八孔高帮马丁靴" in reply, reply
+
+
+def test_the_shoes_for_whom_the_buyer_asked(say_second: Say) -> None:
+    reply = say_second("有女鞋吗")
+    assert "云朵女子凉拖" in reply and "踏浪帆布鞋" in reply, reply
+    assert "铁骑马丁靴" not in reply and "逐风篮球鞋" not in reply, reply
+
+
 def test_a_demo_shop_shoe_is_not_in_this_catalogue(say_second: Say) -> None:
     reply = say_second("疾风跑鞋有货吗")
     assert "疾风" not in reply.replace("疾风跑鞋有货吗", ""), reply

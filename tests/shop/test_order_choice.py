@@ -523,7 +523,7 @@ def test_other_orders_without_one_talked_about_name_nothing() -> None:
 
 
 def test_other_orders_narrowed_by_a_kind() -> None:
-    match = match_orders("其他跑鞋的订单", SHOWN, today=TODAY, besides=RUN.id)
+    match = match_orders("跑鞋另外那个呢", SHOWN, today=TODAY, besides=RUN.id)
     assert ids(match) == [LIGHT.id]
 
 
@@ -532,3 +532,15 @@ def test_a_colour_the_shop_names_as_it_likes_picks_its_order() -> None:
     milk_tea = order("2026051500006666", "shipped", "2026-05-15 08:00", item(WHITE, "奶茶色", 39))
     assert ids(choose("奶茶色那双", [RUN, milk_tea])) == [milk_tea.id]
     assert ids(choose("奶茶的", [RUN, milk_tea])) == [milk_tea.id]
+
+
+@pytest.mark.parametrize(
+    "text", ["另外帮我改下地址", "另外帮我查个快递", "其他都挺好", "另外问一下运费"]
+)
+def test_another_word_without_an_order_word_names_no_order(text: str) -> None:
+    assert not match_orders(text, SHOWN, today=TODAY, besides=RUN.id).said_something
+
+
+@pytest.mark.parametrize("text", ["别的呢", "剩下的两单", "其他订单", "另一笔呢", "另外三个"])
+def test_another_word_before_an_order_word_sets_the_order_aside(text: str) -> None:
+    assert RUN.id not in ids(match_orders(text, SHOWN, today=TODAY, besides=RUN.id))
