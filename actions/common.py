@@ -14,6 +14,7 @@ from nlu_components.text import normalize_text
 from shop.answers import products
 from shop.answers.asked import MAX_MESSAGE_CHARS, Asked
 from shop.answers.products import ProductResolution
+from shop.clauses import asks_the_same as asks_the_same
 from shop.clauses import is_question as is_question
 from shop.clauses import strip_words
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
@@ -205,16 +206,6 @@ def recent_user_texts(tracker: Tracker, count: int) -> list[str]:
 
 # Hands a typed piece of information to the flow it continues (actions/context.py).
 CONTEXT_ACTION = "action_inform_without_question"
-FOLLOW_UP_MAX_CHARS = 10
-
-
-def asks_the_same(text: str) -> bool:
-    """A short 「…呢」 (马丁靴呢, 那双黑色的呢): the question before, one thing changed.
-
-    A shoe named in a whole new question (马丁靴43码有货吗) starts afresh instead.
-    """
-    core = text.strip().rstrip("？?！!。. ～~")
-    return core.endswith("呢") and len(core) <= FOLLOW_UP_MAX_CHARS
 
 
 # The responses that ask which shoe (actions/products.py which_shoe).

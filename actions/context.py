@@ -43,7 +43,7 @@ from actions.return_checks import reason_in
 from actions.stock import asked_which_shoe, stock_question_before
 from actions.stock_query import read_query
 from shop.db import queries
-from shop.lexicon import FOOT_SHAPE_LABELS, FOOT_SHAPE_WORDS, code_of, first_key
+from shop.lexicon import FOOT_SHAPE_LABELS, FOOT_SHAPE_WORDS, code_of, first_key, names_color
 
 # The forms a typed piece of information can continue, newest first.
 FLOW_FORMS = ("order_form", "product_form", "size_advice_form")
@@ -106,8 +106,10 @@ class ActionInformWithoutQuestion(Action):
             ):  # 小白鞋 answering "which shoe?" after a stock or review question
                 return [FollowupAction(action)]
         if stock_question_before(tracker) is not None and (
-            stock_follow_up(tracker, text) or names_a_shoe(tracker, text, session)
-        ):  # 那40呢 / 帆布鞋呢 after a stock answer
+            stock_follow_up(tracker, text)
+            or names_a_shoe(tracker, text, session)
+            or names_its_color(tracker, text, session)
+        ):  # 那40呢 / 帆布鞋呢 / 奶茶色呢 after a stock answer
             return [FollowupAction("action_answer_stock")]
         if price_protection_follow_up(tracker, text):
             return [FollowupAction("action_answer_promotion")]  # 高跟鞋那单呢 after 价保
@@ -175,6 +177,14 @@ def stock_follow_up(tracker: Tracker, text: str) -> bool:
         size_entity=latest_entity(tracker, "shoe_size"),
     )
     return bool(query.colors) or query.size is not None
+
+
+def names_its_color(tracker: Tracker, text: str, session: Session) -> bool:
+    """Whether the message names a colour the shoe under discussion comes in by the
+    shop's own name (奶茶色, 荧光橙), which holds no colour stem."""
+    product_id = tracker.get_slot("product_id")
+    product = queries.get_product(str(product_id), session=session) if product_id else None
+    return product is not None and any(names_color(text, row.color) for row in product.stock)
 
 
 def offered_intent(buttons: list[dict[str, Any]], text: str) -> str | None:

@@ -2,8 +2,11 @@
 
 那什么时候到货 right after a stock answer (燕麦色35码已售罄) asks when the shoe comes
 back, but NLU alone reads it as the buyer's parcel (order status), and the order
-form would then ask for an order number the buyer never meant. Read in the Rasa
-server's parse (``rasa_ext/second_question.py``), where the conversation is known.
+form would then ask for an order number the buyer never meant. 奶茶色呢 or 42呢
+right after it asks the same with another colour or size, but a shop's own colour
+names are words NLU never saw, so it may read them as nothing it knows. Read in
+the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
+is known.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import normalize_text
-from shop.lexicon import OWN_PARCEL_WORDS, RESTOCK_WORDS
+from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
+from shop.lexicon import OWN_PARCEL_WORDS, RESTOCK_WORDS, YES_WORDS
 
 STOCK_ACTION = "action_answer_stock"
 STOCK_INTENT = "ask_stock"
 # What NLU reads a restock follow-up as, without the stock answer before it.
 PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "ask_shipping"})
+# What NLU may make of a colour it never saw (奶茶色呢, 荧光橙的呢).
+UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
+INFORM_INTENT = "inform"
 
 
 def answered_stock_last(tracker: DialogueStateTracker) -> bool:
@@ -57,6 +64,32 @@ def restock_after_stock(
     take_intent(
         parse_data,
         STOCK_INTENT,
+        max(confidence, float(parse_data["intent"].get("confidence") or 0)),
+    )
+
+
+def same_question_after_stock(
+    tracker: DialogueStateTracker, text: str, parse_data: dict[str, Any]
+) -> None:
+    """Reads a short 「…呢」 or a size (奶茶色呢, 42呢, 43的) right after a stock answer
+    as information for it (``inform``: the context asks the stock question again
+    with it) when NLU could not place it. A yes stays a yes."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent not in UNPLACED_INTENTS or not answered_stock_last(tracker):
+        return
+    plain = normalize_text(text)
+    if intent == "affirm" and any(word in plain for word in YES_WORDS):
+        return
+    short_size = len(plain) <= FOLLOW_UP_MAX_CHARS and any(c.isdigit() for c in plain)
+    if not (asks_the_same(plain) or short_size):
+        return
+    ranking = parse_data.get("intent_ranking") or []
+    confidence = next(
+        (float(r.get("confidence") or 0) for r in ranking if r.get("name") == INFORM_INTENT), 0.0
+    )
+    take_intent(
+        parse_data,
+        INFORM_INTENT,
         max(confidence, float(parse_data["intent"].get("confidence") or 0)),
     )
 

@@ -35,7 +35,11 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import in_buyers_script, normalize_text
-from rasa_ext.follow_up_intent import restock_after_stock, take_intent
+from rasa_ext.follow_up_intent import (
+    restock_after_stock,
+    same_question_after_stock,
+    take_intent,
+)
 from rasa_ext.patching import wrap_once
 from rasa_ext.pending_request import due, offer_pending_request, remember, said_this_turn
 from shop.clauses import (
@@ -140,6 +144,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             and ANSWER_ACTION in self.domain.action_names_or_texts
         ):
             restock_after_stock(tracker, text, parse_data)
+            same_question_after_stock(tracker, text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here
                 leaving = any(word in text for word in LEAVE_QUEUE_WORDS)

@@ -105,6 +105,18 @@ def is_question(text: str) -> bool:
     return any(mark in text for mark in QUESTION_MARKS)
 
 
+FOLLOW_UP_MAX_CHARS = 10
+
+
+def asks_the_same(text: str) -> bool:
+    """A short 「…呢」 (马丁靴呢, 那双黑色的呢): the question before, one thing changed.
+
+    A shoe named in a whole new question (马丁靴43码有货吗) starts afresh instead.
+    """
+    core = text.strip().rstrip("？?！!。. ～~")
+    return core.endswith("呢") and len(core) <= FOLLOW_UP_MAX_CHARS
+
+
 def count_chars(text: str) -> int:
     """The characters that say something: letters, digits, Chinese (no punctuation, emoji)."""
     return len(_COUNTED.findall(text))

@@ -20,6 +20,7 @@ from actions.stock import ActionAnswerStock, asked_which_shoe, stock_question_be
 from actions.stock_answer import StockRow, stock_answer
 from actions.stock_query import StockQuery, read_query, with_catalogue_colors
 from shop.clock import shop_now
+from shop.db import queries
 from shop.db.models import StockItem
 from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
@@ -595,3 +596,18 @@ async def test_an_answer_misread_as_a_stock_question_is_still_an_answer() -> Non
     )
     slots = await ValidateProductForm().extract_product_id(CollectingDispatcher(), product_form, {})
     assert slots["product_id"] == "P006"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_colour_named_only_by_the_shop_after_a_stock_answer_asks_again() -> None:
+    """奶茶色 holds no colour stem: the shoe's own colours are looked up."""
+    with session_scope() as session:
+        for row in queries.get_product("P001", session=session).stock:
+            if row.color == "蓝色":
+                row.color = "奶茶色"
+    tracker = _after_stock_answer("奶茶色呢", "inform", slots={"product_id": "P001"})
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [FollowupAction("action_answer_stock")]
+    elsewhere = _after_stock_answer("奶茶色呢", "inform", slots={"product_id": "P002"})
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), elsewhere, {})
+    assert FollowupAction("action_answer_stock") not in events

@@ -1154,6 +1154,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="没付款那个 reaches the unpaid order no status question offers",
     ),
     C(
+        "b020_trad_the_order_not_shipped_yet",
+        "B020",
+        (
+            T("我的訂單到哪了", "山野防水徒步鞋", SHIPPED),
+            T("還沒發貨的那個呢", "暖冬雪地靴", PAID, forbid=("没太明白", "山野防水徒步鞋")),
+        ),
+        traditional=True,
+        note="an order named by its state, in traditional characters",
+    ),
+    C(
         "b001_the_other_order",
         "B001",
         (

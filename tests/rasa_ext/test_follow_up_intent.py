@@ -8,7 +8,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_ext.follow_up_intent import asks_restock, restock_after_stock
+from rasa_ext.follow_up_intent import asks_restock, restock_after_stock, same_question_after_stock
 
 
 def _after(action: str) -> DialogueStateTracker:
@@ -67,3 +67,31 @@ def test_a_new_message_before_the_stock_answer_is_not_after_it() -> None:
 )
 def test_asks_restock_at_its_edges(text: str, asks: bool) -> None:
     assert asks_restock(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action", "read_as"),
+    [
+        ("奶茶色呢", "nlu_fallback", "action_answer_stock", "inform"),
+        ("荧光橙的呢", "affirm", "action_answer_stock", "inform"),
+        ("那43呢", "out_of_scope", "action_answer_stock", "inform"),
+        ("42的", "nlu_fallback", "action_answer_stock", "inform"),
+        ("電光紫41呢", "nlu_fallback", "action_answer_stock", "inform"),
+        # a yes stays a yes
+        ("好的呢", "affirm", "action_answer_stock", "affirm"),
+        # a long message is a new question, not the same one
+        ("那你们家有没有别的颜色的鞋子呢", "out_of_scope", "action_answer_stock", "out_of_scope"),
+        # no stock answer just before
+        ("奶茶色呢", "nlu_fallback", "action_answer_shipping", "nlu_fallback"),
+        # an intent NLU placed is left alone
+        ("包邮吗", "ask_shipping", "action_answer_stock", "ask_shipping"),
+        ("在吗", "nlu_fallback", "action_answer_stock", "nlu_fallback"),
+    ],
+)
+def test_same_question_after_a_stock_answer_at_its_edges(
+    text: str, intent: str, action: str, read_as: str
+) -> None:
+    data = _parsed(intent)
+    same_question_after_stock(_after(action), text, data)
+    assert data["intent"]["name"] == read_as
+    assert data["intent_ranking"][0]["name"] == read_as
