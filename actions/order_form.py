@@ -254,7 +254,8 @@ class ActionAskOrderId(Action):
             choice = load_choice(tracker, session=session)
             if not choice.views:
                 return "utter_no_orders", [], 0
-            offered = choice.offered(narrowed)
+            # none fits the goal: all of them, and the flow of the one chosen says why not
+            offered = choice.offered(narrowed) or choice.views
             shown = [choice.orders[v.id] for v in offered]
             if len(offered) == 1:
                 response = "utter_confirm_only_order"  # the goal left one order

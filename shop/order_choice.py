@@ -151,6 +151,8 @@ _OTHER = re.compile(
     r"(?:订单|单子|[个单笔双件]|呢)"
 )
 _ONE_OTHER = re.compile(r"另(?:外)?[一那][个单笔双]")
+# What follows a state word that describes an order: 没付款那个, 已发货的订单.
+_STATE_FOLLOWERS = "的那订单笔个双件"
 
 
 def _number(word: str) -> int:
@@ -300,13 +302,26 @@ def _which(candidates: Sequence[OrderView], test: Callable[[OrderView], bool]) -
     return {i for i, order in enumerate(candidates) if test(order)}
 
 
+def _names_an_order(text: str, start: int, end: int) -> bool:
+    """Whether a state word at ``text[start:end]`` describes an order (没付款那个,
+    还没发货的订单, 取消的) rather than tells what happened (怎么还没发货)."""
+    word, after = text[start:end], text[end : end + 1]
+    alone = not text[:start].strip() and not text[end:].strip()
+    return word.endswith("的") or (bool(after) and after in _STATE_FOLLOWERS) or alone
+
+
 def _statuses(text: str) -> tuple[set[str], str]:
     """The order states ``text`` names (没付款那个 → pending_payment) and the text without them."""
     statuses: set[str] = set()
     for status, words in lexicon.ORDER_STATUS_WORDS.items():
-        found, text = _take(text, words)
-        if found:
-            statuses.add(status)
+        for word in sorted(words, key=len, reverse=True):
+            start = text.find(word)
+            while start != -1:
+                end = start + len(word)
+                if _names_an_order(text, start, end):
+                    statuses.add(status)
+                    text = text[:start] + " " * len(word) + text[end:]
+                start = text.find(word, end)
     if "delivered" in statuses:
         statuses.add("completed")
     return statuses, text

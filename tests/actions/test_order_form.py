@@ -169,6 +169,15 @@ async def test_a_guest_gives_order_number_and_phone_digits_in_one_message() -> N
     assert slots == {"order_id": B001_SHIPPED, "phone_suffix": "7703"}
 
 
+async def test_with_no_order_fit_for_the_goal_every_order_is_offered(rendered: Any) -> None:
+    """Never "which order?" without buttons: the chosen order's flow says why not."""
+    tracker = make_tracker(metadata=token("B001"), slots={"after_sale_goal": "address"})
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderId().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_choose_order"]
+    assert len(dispatcher.messages[0]["buttons"]) == 3
+
+
 async def test_only_eligible_orders_are_offered(rendered: Any) -> None:
     tracker = make_tracker(metadata=token("B001"), slots={"after_sale_goal": "status"})
     dispatcher = CollectingDispatcher()

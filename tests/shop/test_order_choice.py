@@ -544,3 +544,16 @@ def test_another_word_without_an_order_word_names_no_order(text: str) -> None:
 @pytest.mark.parametrize("text", ["别的呢", "剩下的两单", "其他订单", "另一笔呢", "另外三个"])
 def test_another_word_before_an_order_word_sets_the_order_aside(text: str) -> None:
     assert RUN.id not in ids(match_orders(text, SHOWN, today=TODAY, besides=RUN.id))
+
+
+@pytest.mark.parametrize(
+    "text", ["我的订单怎么还没发货", "怎么还没发货呢", "已经取消了吗", "为什么在路上这么久"]
+)
+def test_a_state_told_as_what_happened_names_no_order(text: str) -> None:
+    """怎么还没发货 asks about the orders; it does not pick the paid ones."""
+    assert not choose(text, EVERY_STATE).said_something
+
+
+@pytest.mark.parametrize(("text", "expected"), [("待付款", [UNPAID]), ("取消的", [CANCELLED])])
+def test_a_state_typed_alone_picks_its_orders(text: str, expected: list[OrderView]) -> None:
+    assert ids(choose(text, EVERY_STATE)) == [o.id for o in expected]
