@@ -33,7 +33,15 @@ from shop.masking import mask_phone
 CHANGEABLE = frozenset({"pending_payment", "paid"})
 FORM_SLOTS = ("new_address", "new_recipient", "new_phone", "address_confirmed", "address_blocked")
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
-ADDRESS_MARKERS = re.compile(r"省|市|区|县|镇|乡|街|路|道|号|村|巷|弄|栋|室|小区|大厦|花园")
+ADDRESS_MARKERS = re.compile(
+    r"省|市|区|县|镇|乡|街|路|道|号|村|巷|弄|栋|室|小区|大厦|花园|单元|楼|层|幢|公寓|苑"
+)
+# The request around the details (篮球鞋改地址 改成…): never part of the address.
+REQUEST_WORDS = re.compile(
+    r"(?:请|麻烦)?(?:帮我)?把?(?:收货)?(?:修改|更改|改一下|改下|改|换一下|换)(?:收货)?(?:地址|信息)"
+    r"|改成|改为|换成|修改为|改到"
+)
+SEPARATORS = re.compile(r"[\s,，;；。]+")
 RECIPIENT = re.compile(
     r"(?:收件人|收货人|名字|姓名)(?:改成|改为|换成|是|为)?[:：\s]*"
     r"([\u4e00-\u9fff]{2,4}?)(?=电话|手机|联系|[\s,，:：;；]|\d|$)"
@@ -65,11 +73,23 @@ def parse_contact(text: str) -> dict[str, str]:
     for part in (found.get("new_phone"), found.get("new_recipient")):
         if part:
             rest = rest.replace(part, " ")
-    rest = LABELS.sub(" ", rest.strip())
-    rest = re.sub(r"[\s,，;；]+", "", rest)
-    if ADDRESS_MARKERS.search(rest):
-        found["new_address"] = rest
+    rest = LABELS.sub(" ", REQUEST_WORDS.sub(" ", rest.strip()))
+    # the address runs from the first piece with a place word to the last one, so
+    # a shoe named before it (篮球鞋) or a word after it stays out
+    pieces = [piece for piece in SEPARATORS.split(rest) if piece]
+    marked = [i for i, piece in enumerate(pieces) if ADDRESS_MARKERS.search(piece)]
+    if marked:
+        found["new_address"] = "".join(pieces[marked[0] : marked[-1] + 1])
     return found
+
+
+def order_words(text: str) -> str:
+    """The words of an address change that may name the order (篮球鞋), without the
+    new details: a phone number is no order number, an address's 10号 no date."""
+    recipient = parse_contact(text).get("new_recipient")
+    rest = text.replace(recipient, " ") if recipient else text
+    rest = LABELS.sub(" ", REQUEST_WORDS.sub(" ", PHONE.sub(" ", rest)))
+    return " ".join(p for p in SEPARATORS.split(rest) if p and not ADDRESS_MARKERS.search(p))
 
 
 def after_shipment_messages(

@@ -28,7 +28,7 @@ from actions.access import (
     token_buyer_id,
     verified_order_ids,
 )
-from actions.address import parse_contact
+from actions.address import order_words, parse_contact
 from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
@@ -138,6 +138,8 @@ class ValidateOrderForm(ShopFormValidation):
         contact = parse_contact(text) if goal == "address" else {}
         if "new_address" not in contact:
             contact = {}  # the new address typed before the order is chosen is kept
+        else:
+            text = order_words(text)  # 篮球鞋 of 篮球鞋改地址 改成…10号 13900001111
 
         def settle(session: Session) -> dict[str, Any]:
             choice = load_choice(tracker, session=session)

@@ -13,6 +13,7 @@ from actions.address import (
     ActionAskAddressConfirmed,
     ActionUpdateAddress,
     ValidateAddressForm,
+    order_words,
     parse_contact,
 )
 from shop.db.models import Escalation, Order
@@ -79,6 +80,44 @@ def escalations() -> list[tuple[str, str | None, int]]:
 )
 def test_parse_contact(text: str, found: dict[str, str]) -> None:
     assert parse_contact(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "篮球鞋改地址 改成成都市锦江区春熙路10号 收件人换成欧阳娜 13900001111",
+            {
+                "new_address": "成都市锦江区春熙路10号",
+                "new_recipient": "欧阳娜",
+                "new_phone": "13900001111",
+            },
+        ),
+        (
+            "帮我把地址改成上海市浦东新区世纪大道100号",
+            {"new_address": "上海市浦东新区世纪大道100号"},
+        ),
+        (
+            "雪地靴那单改到杭州市西湖区文三路100号 3单元",
+            {"new_address": "杭州市西湖区文三路100号3单元"},
+        ),
+    ],
+)
+def test_the_request_and_the_shoe_stay_out_of_the_address(text: str, found: dict[str, str]) -> None:
+    assert parse_contact(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("篮球鞋改地址 改成成都市锦江区春熙路10号 收件人换成欧阳娜 13900001111", "篮球鞋"),
+        ("雪地靴那单 地址改成杭州市西湖区文三路100号", "雪地靴那单"),
+        ("改成北京市朝阳区建国路88号", ""),
+    ],
+)
+def test_order_words_leave_out_the_new_details(text: str, words: str) -> None:
+    """A phone number is no order-number tail and an address's 10号 no date."""
+    assert order_words(text).replace(" ", "") == words
 
 
 def test_the_address_itself_is_not_altered() -> None:

@@ -1164,6 +1164,17 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="an order named by its state, in traditional characters",
     ),
     C(
+        "b020_address_change_in_one_message_names_the_shoe",
+        "B020",
+        (
+            T("雪地靴改地址 改成上海市浦东新区世纪大道100号 收件人换成李娜 13900001111",
+              "上海市浦东新区世纪大道100号", "李娜", CONFIRM,
+              forbid=("雪地靴改", "改成上海", "哪一笔", "没太明白")),
+            T("算了", NOT_CHANGED),
+        ),
+        note="the shoe picks the order; the request and the shoe stay out of the new address",
+    ),
+    C(
         "b001_the_other_order",
         "B001",
         (
