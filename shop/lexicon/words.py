@@ -71,9 +71,12 @@ DONT_KNOW_WORDS: tuple[str, ...] = (
 STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
 
 # --- refund progress ----------------------------------------------------------
-# Words that make a "where is it" question about the money, not the parcel
-# (那个单子什么时候到账): the order form then answers the refund progress.
-REFUND_PROGRESS_WORDS: tuple[str, ...] = ("到账", "退款", "退钱", "钱退", "退的钱")
+# Words that make a "where is it" question about the money or a return, not the
+# parcel (那个单子什么时候到账, 换货到哪了): the order form then answers the
+# progress of the buyer's returns and exchanges.
+REFUND_PROGRESS_WORDS: tuple[str, ...] = (
+    "到账", "退款", "退钱", "钱退", "退的钱", "换货", "退货", "退换", "换的鞋", "寄回去的",
+)  # fmt: skip
 
 # --- what the shop sells -----------------------------------------------------
 # Who a shoe is for, as buyers ask (有没有男鞋, 小孩穿的有吗), by catalogue gender.
@@ -117,7 +120,7 @@ FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
     "anti_slip": ("防滑", "打滑", "滑不滑", "滑"),
     "running": ("跑步", "跑鞋", "马拉松", "晨跑", "慢跑"),
     "warm": ("保暖", "暖和", "冷不冷", "会冷", "冷吗", "冬天", "加绒", "冻脚", "冻不冻"),
-    "lightweight": ("轻便", "重不重", "轻不轻", "多重", "分量"),
+    "lightweight": ("轻便", "重不重", "轻不轻", "多重", "分量", "多少克", "几克", "重量"),
     "hiking": ("爬山", "徒步", "登山", "户外"),
     "wear_resistant": ("耐磨", "耐穿", "穿多久"),
 }
@@ -129,7 +132,7 @@ DETAIL_QUESTION_WORDS: dict[str, tuple[str, ...]] = {
     "heel": ("跟高", "跟多高", "跟有多高", "鞋跟", "几厘米的跟", "几公分的跟", "多高的跟"),
     "charging": ("充电", "电池", "续航", "发光", "亮灯", "鞋灯", "灯"),
     "fastening": ("鞋带", "系带", "绑带", "魔术贴", "一脚蹬", "套脚", "拉链"),
-    "sole_height": ("鞋底多厚", "底多厚", "底有多厚", "厚底", "增高"),
+    "sole_height": ("鞋底多厚", "底多厚", "底有多厚", "厚底", "增高", "底多高", "鞋底高", "底有多高"),
     "shaft": ("筒高", "靴筒", "鞋筒", "筒多高", "高帮", "低帮"),
     "insole": ("鞋垫",),
     "care": ("能洗", "水洗", "机洗", "怎么洗", "清洗", "保养"),

@@ -301,3 +301,17 @@ async def test_another_order_typed_after_an_order_card_takes_the_other() -> None
     tracker.events = _events(("slot", "2026051793538979"), ("user", "另外那个订单呢"))
     found = await ValidateOrderForm().extract_order_id(CollectingDispatcher(), tracker, {})
     assert found.get("order_id") == "2026101794569025"
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        ("换货到哪了", "return_status"),
+        ("退货的快递到哪了", "return_status"),
+        ("那个单子什么时候到账", "return_status"),
+        ("我的鞋到哪了", None),
+    ],
+)
+def test_a_status_question_about_a_return_is_its_progress(text: str, goal: str | None) -> None:
+    tracker = make_tracker(text, intent="check_order_status", slots={"after_sale_goal": "status"})
+    assert ValidateOrderForm().corrected_goal(tracker) == goal
