@@ -24,6 +24,7 @@ from shop.db.models import Order, ShopPolicy
 from shop.db.values import yuan
 from shop.lexicon import (
     OWN_PURCHASE_WORDS,
+    PRICE_PROTECTION_DELIVERY_WORDS,
     PRICE_PROTECTION_WORDS,
     PRICE_WORDS,
     RETURN_ADDRESS_WORDS,
@@ -180,6 +181,7 @@ def price_protection(asked: Asked, session: Session) -> Messages:
     if days <= 0:
         return [("utter_price_protection_none", {})]
     terms = _terms(policy)
+    from_delivery = counts_from_delivery(policy.price_protection_rule)
     order = allowed_order(
         asked.slot("order_id"),
         buyer_id=asked.buyer_id,
@@ -188,17 +190,26 @@ def price_protection(asked: Asked, session: Session) -> Messages:
     )
     order = order or _order_named(asked, session)
     if order is not None:
-        messages = order_price_protection(order, days, shop_now())
-        if messages[0][0] == "utter_price_protection_order_inside":
+        messages = order_price_protection(order, days, shop_now(), from_delivery=from_delivery)
+        if messages[0][0] in COVERED:
             messages += [*terms, ("utter_offer_human", {})]
         return messages
-    general: Messages = [("utter_price_protection_days", {"days": days}), *terms]
+    window = {"days": days, "start": _start_word(policy)}
+    general: Messages = [("utter_price_protection_days", window), *terms]
     if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
         return general  # 你们有价保吗: a question before buying
-    return _own_orders_covered(asked, days, terms, session) or general
+    return _own_orders_covered(asked, policy, terms, session) or general
 
 
-def _own_orders_covered(asked: Asked, days: int, terms: Messages, session: Session) -> Messages:
+# An order answered as one that may still ask for the difference.
+COVERED = frozenset(
+    {"utter_price_protection_order_inside", "utter_price_protection_order_not_signed"}
+)
+
+
+def _own_orders_covered(
+    asked: Asked, policy: ShopPolicy, terms: Messages, session: Session
+) -> Messages:
     """我买的鞋降价了 with no order named: the buyer's orders still inside the window.
 
     One such order is answered as if named, with the rule (``terms``); several are
@@ -214,12 +225,14 @@ def _own_orders_covered(asked: Asked, days: int, terms: Messages, session: Sessi
     if not orders:
         return []
     now = shop_now()
-    answers = [(order, order_price_protection(order, days, now)) for order in orders]
-    covered = [
-        (order, messages)
-        for order, messages in answers
-        if messages[0][0] == "utter_price_protection_order_inside"
+    days = int(policy.price_protection_days or 0)
+    window = {"days": days, "start": _start_word(policy)}
+    from_delivery = counts_from_delivery(policy.price_protection_rule)
+    answers = [
+        (order, order_price_protection(order, days, now, from_delivery=from_delivery))
+        for order in orders
     ]
+    covered = [(order, messages) for order, messages in answers if messages[0][0] in COVERED]
     if len(covered) == 1:
         return [*covered[0][1], *terms, ("utter_offer_human", {})]
     if covered:
@@ -227,13 +240,13 @@ def _own_orders_covered(asked: Asked, days: int, terms: Messages, session: Sessi
             f"{product_names(order)}（订单尾号{order.id[-4:]}）" for order, _ in covered
         )
         return [
-            ("utter_price_protection_days", {"days": days}),
+            ("utter_price_protection_days", window),
             ("utter_price_protection_orders_inside", {"orders": names}),
             *terms,
             ("utter_offer_human", {}),
         ]
     return [
-        ("utter_price_protection_days", {"days": days}),
+        ("utter_price_protection_days", window),
         ("utter_price_protection_no_order_inside", {"days": days}),
     ]
 
@@ -257,15 +270,33 @@ def _terms(policy: ShopPolicy) -> Messages:
     return [("utter_price_protection_terms", {"rule": rule})] if rule else []
 
 
-def order_price_protection(order: Order, days: int, now: datetime) -> Messages:
-    """Whether ``order`` is inside the ``days`` after payment (creation if unpaid) at ``now``."""
+def counts_from_delivery(rule: str | None) -> bool:
+    """Whether the shop's own rule counts the price-protection days from delivery
+    (签收后7天内, 确认收货之日起15天) instead of payment, the default."""
+    words = "|".join(PRICE_PROTECTION_DELIVERY_WORDS)
+    return re.search(rf"(?:{words})(?:后|之日起|起)?\s*\d+\s*天", rule or "") is not None
+
+
+def _start_word(policy: ShopPolicy) -> str:
+    return "签收" if counts_from_delivery(policy.price_protection_rule) else "付款"
+
+
+def order_price_protection(
+    order: Order, days: int, now: datetime, *, from_delivery: bool = False
+) -> Messages:
+    """Whether ``order`` is inside the ``days`` after payment (creation if unpaid) at
+    ``now``; with ``from_delivery`` (the shop's rule says so), after it was signed for."""
     if order.status == "cancelled":
         return [("utter_price_protection_order_cancelled", {"order_id": order.id})]
-    start = order.paid_at or order.created_at
+    products = product_names(order)
+    if from_delivery and order.delivered_at is None:
+        values = {"order_id": order.id, "products": products, "days": days}
+        return [("utter_price_protection_order_not_signed", values)]
+    start = (order.delivered_at if from_delivery else order.paid_at) or order.created_at
     end = start + timedelta(days=days)
     values = {
         "order_id": order.id,
-        "products": product_names(order),
+        "products": products,
         "days": days,
         "month": start.month,
         "day": start.day,

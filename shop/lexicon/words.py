@@ -299,6 +299,8 @@ PRICE_WORDS: tuple[str, ...] = (
 OWN_PARCEL_WORDS: tuple[str, ...] = (
     "我的", "我买的", "订单", "单号", "快递", "物流", "包裹", "发货", "那单", "这单", "下单", "寄",
 )  # fmt: skip
+# A shop rule that counts its price-protection days from delivery (签收后7天内).
+PRICE_PROTECTION_DELIVERY_WORDS: tuple[str, ...] = ("签收", "确认收货", "收货", "收到货")
 # A promotion question about 价保: a price drop after payment refunded (actions/policies.py).
 PRICE_PROTECTION_WORDS: tuple[str, ...] = (
     "价保", "保价", "价格保护", "差价", "降价", "降了", "买贵", "买亏", "便宜了",

@@ -121,7 +121,7 @@ async def test_database_down_gets_an_apology(rendered: Any, monkeypatch: Any) ->
 
 # --- price protection (价保) ---------------------------------------------------------------
 
-from shop.answers.policies import order_price_protection  # noqa: E402
+from shop.answers.policies import counts_from_delivery, order_price_protection  # noqa: E402
 from shop.clock import shop_now  # noqa: E402
 from shop.db.models import Order  # noqa: E402
 from tests.conftest import token  # noqa: E402
@@ -527,3 +527,62 @@ async def test_the_return_address_names_the_buyers_request_waiting_for_the_parce
     names = rendered(dispatcher)
     assert names[-2:] == ["utter_return_address", "utter_return_postage_buyer"]
     assert (dispatcher.messages[0].get("return_id") if len(names) == 3 else None) == named
+
+
+# --- a shop whose rule counts from delivery (签收后7天内) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "from_delivery"),
+    [
+        ("签收后7天内，同款降价可申请补差价", True),
+        ("确认收货之日起15天内降价补差", True),
+        ("收到货 7 天内降价可以补", True),
+        ("付款后15天内，同款降价退差价", False),
+        ("签收后如有质量问题请联系客服；付款后15天价保", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_counts_from_delivery_at_its_edges(rule: str | None, from_delivery: bool) -> None:
+    assert counts_from_delivery(rule) is from_delivery
+
+
+def _rule_from_delivery() -> None:
+    with session_scope() as session:
+        policy = session.query(ShopPolicy).one()
+        policy.price_protection_days = 7
+        policy.price_protection_rule = "签收后7天内同款降价，差价以店铺优惠券形式返还"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_the_rule_counted_from_delivery_is_said_so(rendered: Any) -> None:
+    _rule_from_delivery()
+    dispatcher = await _price_protection("你们有价保吗")
+    assert rendered(dispatcher)[0] == "utter_price_protection_days"
+    assert (dispatcher.messages[0]["start"], dispatcher.messages[0]["days"]) == ("签收", 7)
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_order_not_signed_for_is_counted_from_delivery(rendered: Any) -> None:
+    _rule_from_delivery()
+    dispatcher = await _price_protection("降价了能补差价吗", slots={"order_id": B001_SHIPPED},
+                                         metadata=token("B001"))  # fmt: skip
+    assert rendered(dispatcher)[0] == "utter_price_protection_order_not_signed"
+    assert "utter_offer_human" in rendered(dispatcher)
+
+
+@pytest.mark.usefixtures("shop_db")
+def test_a_signed_order_counts_from_its_signing() -> None:
+    with session_scope() as session:
+        order = session.get(Order, "2026010506679357")  # B005, signed about 2 days ago
+        signed = order.delivered_at
+        (name, values), *_ = order_price_protection(
+            order, 7, signed + timedelta(days=7), from_delivery=True
+        )
+        assert name == "utter_price_protection_order_inside"
+        assert (values["month"], values["day"]) == (signed.month, signed.day)
+        (name, _), *_ = order_price_protection(
+            order, 7, signed + timedelta(days=7.001), from_delivery=True
+        )
+        assert name == "utter_price_protection_order_outside"
