@@ -160,6 +160,12 @@ def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, 
         "return_phone": policy.return_phone if policy else "",
         "tracking_number": request.return_tracking_number or "",
         "note": request.shop_note or "-",
+        # what the shop does once the goods are back: the shop's own refund time
+        "next_step": (
+            "寄出换的新鞋"
+            if request.kind == "exchange"
+            else f"办理退款（{refund_period(policy)}内）"
+        ),
     }
     if request.status == "refunded":
         paid = request.item.price_fen * request.item.quantity

@@ -71,6 +71,7 @@ def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
         return [GREETING, WAIT, SIZE, CLOSING]
     couriers = "、".join(policy.couriers or [])
     postage = label(POSTAGE_PAYER_LABELS, policy.no_reason_postage_payer or "buyer")
+    quality_postage = label(POSTAGE_PAYER_LABELS, policy.quality_postage_payer or "shop")
     return [
         GREETING,
         WAIT,
@@ -90,9 +91,9 @@ def demo_quick_replies(policy: ShopPolicy | None) -> list[tuple[str, str]]:
             "七天无理由",
             f"签收后{policy.no_reason_return_days}天内支持无理由退换（{policy.return_condition}），"
             f"寄回运费由{postage}承担；质量问题{policy.quality_return_days}天内可退换，"
-            "运费由店铺承担。",
+            f"运费由{quality_postage}承担。",
         ),
-        ("退款时效", f"退款会在{refund_period(policy)}内原路退回，请留意支付账户。"),
+        ("退款时效", f"退款会在{refund_period(policy)}内完成，请留意支付账户。"),
         CLOSING,
     ]
 

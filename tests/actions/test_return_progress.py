@@ -517,3 +517,17 @@ async def test_a_cancelled_order_beside_requests_only_when_asked_about(rendered:
     tracker = make_tracker("取消的那单退款呢", intent="check_return_status", metadata=token("B011"))
     await ActionCheckReturnStatus().run(dispatcher, tracker, {})
     assert rendered(dispatcher) == ["utter_return_status_requested", "utter_refund_cancelled_paid"]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "next_step"),
+    [
+        ("B014", "办理退款（收到退货并验收后1-3个工作日内）"),  # a return in transit
+        ("B018", "寄出换的新鞋"),  # an exchange in transit: no refund is promised
+    ],
+)
+async def test_what_comes_after_the_goods_are_back_follows_the_kind(
+    buyer: str, next_step: str
+) -> None:
+    dispatcher = await _status(metadata=token(buyer))
+    assert dispatcher.messages[0]["next_step"] == next_step
