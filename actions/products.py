@@ -41,6 +41,7 @@ from shop.answers.products import (
 )
 from shop.db import queries
 from shop.lexicon import (
+    COMPARISON_WORDS,
     DETAIL_CATALOGUE_WORDS,
     FIT_TOPICS,
     GENDER_LABELS,
@@ -89,6 +90,9 @@ class ProductFormValidationBase(ShopFormValidation):
             return {}
         if intent == "ask_stock" and self.digresses(tracker):
             return {}
+        comparing = any(word in latest_text(tracker) for word in COMPARISON_WORDS)
+        if comparing and not asked and tracker.get_slot("product_id"):
+            return {}  # 和洞洞鞋比哪个轻: the shoe under discussion stays
         offered = offered_shoes(tracker) if asked else []
 
         def resolve(session: Session) -> ProductResolution:

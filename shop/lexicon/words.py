@@ -172,6 +172,13 @@ RATING_WORDS: dict[str, tuple[str, ...]] = {
     "4": ("满意", "好评", "不错", "挺好", "还可以", "四星", "4星", "可以"),
 }
 
+# A question that weighs the shoe under discussion against another (和洞洞鞋比哪个轻):
+# the other shoe is named to compare, not to move to it.
+COMPARISON_WORDS: tuple[str, ...] = (
+    "比哪个", "比较", "相比", "对比", "哪个更", "哪双更", "哪个好", "哪双好", "哪个轻", "哪个舒服",
+    "有什么区别", "有啥区别", "区别大吗",
+)  # fmt: skip
+
 # Words that point back at the shoe under discussion (这双防滑吗).
 PRODUCT_REFERENCES: tuple[str, ...] = (
     "这双", "那双", "这款", "那款", "这个鞋", "那个鞋", "这鞋", "那鞋", "它", "这一双", "同款",

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
+from actions.size_advice import ValidateSizeAdviceForm
 from shop.answers.products import catalogue_clauses
 from shop.db import queries
 from shop.db.models import Product
@@ -289,6 +290,28 @@ async def test_a_digression_naming_a_product_does_not_change_the_form() -> None:
         {},
     )
     assert slots == {}
+
+
+@pytest.mark.parametrize("text", ["和雪地靴比哪个轻", "跟小白鞋有什么区别", "和乐福鞋对比呢"])
+async def test_a_shoe_named_to_compare_does_not_change_the_form(text: str) -> None:
+    """While the size advice asks the foot shape, the shoe under discussion stays."""
+    tracker = make_tracker(
+        text,
+        intent="nlu_fallback",
+        slots={"product_id": "P001", "requested_slot": "foot_shape"},
+    )
+    assert (
+        await ValidateSizeAdviceForm().extract_product_id(CollectingDispatcher(), tracker, {}) == {}
+    )
+
+
+async def test_a_shoe_named_to_compare_can_answer_which_shoe() -> None:
+    """Asked which shoe, 雪地靴吧 比较暖和 is an answer, comparison word or not."""
+    tracker = make_tracker(
+        "雪地靴吧 比较暖和", intent="inform", slots={"requested_slot": "product_id"}
+    )
+    slots = await ValidateProductForm().extract_product_id(CollectingDispatcher(), tracker, {})
+    assert slots.get("product_id") == "P004"
 
 
 @pytest.mark.parametrize(
