@@ -26,6 +26,7 @@ from shop.db import queries
 from shop.db.reviews import product_reviews
 from shop.lexicon import (
     DONT_KNOW_WORDS,
+    FIT_ASK_WORDS,
     FIT_LABELS,
     FOOT_SHAPE_LABELS,
     FOOT_SHAPE_WORDS,
@@ -64,15 +65,46 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
     ) -> list[EventType]:
         """As the base; a new size question also drops a product question left
         pending by an earlier one that was never finished."""
+        misses = tracker.get_slot("form_misses")
         events = await super().run(dispatcher, tracker, domain)
         if tracker.get_slot("requested_slot") is None and tracker.get_slot("pending_question"):
             events.append(SlotSet("pending_question", None))
+        if await self._tell_fit(dispatcher, tracker):  # answered: no miss
+            events = [e for e in events if e.get("name") != "form_misses"]
+            events.append(SlotSet("form_misses", misses))
         return events
+
+    @staticmethod
+    async def _tell_fit(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """这款偏大还是偏小 before the foot length is known: the catalogue's fit note
+        at once, and the form then asks on. Whether it was said."""
+        product_id = tracker.get_slot("product_id")
+        text = latest_text(tracker)
+        if not product_id or tracker.get_slot("foot_length_cm") is not None:
+            return False
+        if not any(word in text for word in FIT_ASK_WORDS):
+            return False
+
+        def note(session: Session) -> tuple[str, str] | None:
+            product = queries.get_product(str(product_id), session=session)
+            return (product.name, product.fit_note) if product and product.fit_note else None
+
+        try:
+            found = await in_transaction(note)
+        except ShopDataUnavailableError:
+            return False
+        if found is None:
+            return False
+        dispatcher.utter_message(response="utter_fit_note", product_name=found[0], fit_note=found[1])
+        return True
 
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:
         """不知道脚长 gets how to measure, or the usual size, instead of an example."""
-        if slot == "foot_length_cm" and any(w in latest_text(tracker) for w in DONT_KNOW_WORDS):
+        text = latest_text(tracker)
+        if slot == "foot_length_cm" and any(w in text for w in DONT_KNOW_WORDS):
             return "utter_hint_measure_foot"
+        if tracker.get_slot("product_id") and any(w in text for w in FIT_ASK_WORDS):
+            return None  # 偏大还是偏小 was no bad answer: the fit note follows
         return super().hint_response(slot, tracker)
 
     @staticmethod

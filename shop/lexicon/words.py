@@ -353,6 +353,11 @@ FIT_TOPICS: dict[str, str] = {"偏小": "small", "偏大": "large"}
 NEGATIONS: tuple[str, ...] = ("不", "没", "无", "未")
 # A review question about the size in general (大家说偏码吗, 码数准吗).
 FIT_QUESTION_WORDS: tuple[str, ...] = ("偏码", "码数", "尺码", "码准", "正码", "大小", "标准码")
+# A question about how a shoe fits (这款偏大还是偏小): the catalogue's fit note answers it.
+FIT_ASK_WORDS: tuple[str, ...] = (
+    "偏大", "偏小", "偏码", "码准", "码数准", "尺码准", "正码", "标准码", "大还是小",
+    "小还是大", "大不大", "小不小",
+)  # fmt: skip
 
 # --- questions --------------------------------------------------------------
 # A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.

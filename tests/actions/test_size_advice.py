@@ -225,3 +225,39 @@ async def test_adult_foot_on_a_kids_shoe_gets_no_size(rendered: Any) -> None:
 async def test_missing_slots_do_not_crash(rendered: Any) -> None:
     _, dispatcher = await _recommend({"product_id": None, "foot_length_cm": None})
     assert rendered(dispatcher) == ["utter_default"]
+
+
+# --- 这款偏大还是偏小: the fit note at once --------------------------------------------
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize("text", ["这款偏大还是偏小", "码数准吗", "是正码吗"])
+async def test_a_fit_question_gets_the_fit_note_and_no_miss(
+    text: str, domain: dict[str, Any], rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text,
+        intent="ask_size_advice",
+        slots={"product_id": "P010", "requested_slot": "foot_length_cm", "form_misses": 0},
+        active_loop="size_advice_form",
+    )
+    events = await ValidateSizeAdviceForm().run(dispatcher, tracker, domain)
+    assert rendered(dispatcher) == ["utter_fit_note"]
+    assert dispatcher.messages[0]["fit_note"] == "正码；楦头偏窄，脚宽的建议拍大一码"
+    assert SlotSet("form_misses", 0) in events
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_no_fit_note_once_the_foot_length_is_known(
+    domain: dict[str, Any], rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "偏大吗",
+        intent="ask_size_advice",
+        slots={"product_id": "P010", "foot_length_cm": 24.0, "requested_slot": "foot_shape"},
+        active_loop="size_advice_form",
+    )
+    await ValidateSizeAdviceForm().run(dispatcher, tracker, domain)
+    assert "utter_fit_note" not in rendered(dispatcher)

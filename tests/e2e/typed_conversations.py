@@ -1203,6 +1203,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="a detail quoted from the catalogue; one it lacks is said to be missing",
     ),
     C(
+        "page_p010_runs_large_or_small",
+        None,
+        (
+            T("这款偏大还是偏小", "正码", FOOT_Q, forbid=("没看懂", "没太明白")),
+            T("脚长23.5", SHAPE_Q),
+        ),
+        product="P010",
+        note="a fit question gets the catalogue's fit note at once, then the size advice asks on",
+    ),
+    C(
         "guest_mens_shoes_only",
         None,
         (T("有没有男鞋", "疾风男子跑鞋", "城市牛津皮鞋", forbid=("轻羽女子跑鞋", "投诉")),),
