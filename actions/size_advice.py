@@ -95,7 +95,8 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
             return False
         if found is None:
             return False
-        dispatcher.utter_message(response="utter_fit_note", product_name=found[0], fit_note=found[1])
+        name, fit_note = found
+        dispatcher.utter_message(response="utter_fit_note", product_name=name, fit_note=fit_note)
         return True
 
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:
