@@ -37,11 +37,10 @@ def read_query(
     """The stock question in ``text`` (simplified script) and the message's entities."""
     colors = [color_entity] if color_entity else []
     colors += [stem for stem in colors_in(text) if not any(stem in c for c in colors)]
-    size = None
-    if size_entity:
-        size = sizing.parse_size_answer(f"{size_entity}码")
-    if size is None:
-        size = sizing.parse_size_answer(text)
+    size = sizing.parse_size_answer(f"{size_entity}码") if size_entity else None
+    in_text = sizing.parse_size_answer(text)
+    if size is None or (in_text is not None and abs(in_text - size) <= 0.5):
+        size = in_text if in_text is not None else size  # 37半: the entity holds only 37
     restock = any(word in text for word in RESTOCK_WORDS)
     return StockQuery(colors=tuple(colors), size=size, restock=restock)
 

@@ -611,3 +611,18 @@ async def test_a_colour_named_only_by_the_shop_after_a_stock_answer_asks_again()
     elsewhere = _after_stock_answer("奶茶色呢", "inform", slots={"product_id": "P002"})
     events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), elsewhere, {})
     assert FollowupAction("action_answer_stock") not in events
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "size"),
+    [
+        ("37半有吗", "37", 37.5),  # the entity holds only 37
+        ("41码半的呢", "41", 41.5),
+        ("脚长24.5 要37的", "37", 37.0),  # another number in the text stays out
+        ("那个还有吗", "36", 36.0),
+    ],
+)
+def test_a_half_size_the_entity_cut_short_is_read_whole(
+    text: str, entity: str, size: float
+) -> None:
+    assert read_query(text, size_entity=entity).size == size
