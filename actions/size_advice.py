@@ -308,6 +308,9 @@ def recommendation_messages(
                 },
             )
         )
+    if product.fit_note and "fit_adjust" not in advice.reasons:
+        # 正码, 孩子脚长+1厘米选: the shop's own word on the fit, said once
+        messages.append(("utter_fit_note", {"product_name": name, "fit_note": product.fit_note}))
     disagreement = fit_disagreement(product.fit_adjust, summarize(reviews))
     if disagreement is not None:
         messages.append(

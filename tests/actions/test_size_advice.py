@@ -157,8 +157,14 @@ async def test_true_to_size_shoe(rendered: Any) -> None:
     events, dispatcher = await _recommend(
         {"product_id": "P006", "foot_length_cm": 25.0, "foot_shape": "normal"}
     )
-    assert rendered(dispatcher) == ["utter_size_recommendation", "utter_size_in_stock"]
+    # the shop's fit note (正码) is said even when it changes nothing
+    assert rendered(dispatcher) == [
+        "utter_size_recommendation",
+        "utter_fit_note",
+        "utter_size_in_stock",
+    ]
     assert dispatcher.messages[0]["size"] == "40"
+    assert dispatcher.messages[1]["fit_note"].startswith("正码")
     assert events == [SlotSet("requested_slot", None)]
 
 
