@@ -126,7 +126,7 @@ def promotions(asked: Asked, session: Session) -> Messages:
     current = active_promotions(session)
     if any(word in asked.text for word in PRICE_WORDS):
         return [*product_price(asked, session), *current]
-    return current or [("utter_no_promotions", {})]
+    return [*(current or [("utter_no_promotions", {})]), *upcoming_promotions(session)]
 
 
 def product_price(asked: Asked, session: Session) -> Messages:
@@ -145,6 +145,35 @@ def product_price(asked: Asked, session: Session) -> Messages:
              "product_id": product.id},
         )
     ]  # fmt: skip
+
+
+UPCOMING_DAYS = 30  # promotions starting this soon are named beside the current ones
+
+
+def upcoming_promotions(session: Session) -> Messages:
+    """The promotions starting within :data:`UPCOMING_DAYS`, introduced; none: nothing
+    (会员日能和满减一起用吗 asks about one that has not started yet)."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    found = queries.upcoming_promotions(today, UPCOMING_DAYS, session=session)
+    if not found:
+        return []
+    messages: Messages = [("utter_promotions_upcoming_intro", {})]
+    for promotion in found:
+        stackable = "_stackable" if promotion.stackable else ""
+        messages.append(
+            (
+                f"utter_promotion_upcoming_item{stackable}",
+                {
+                    "title": promotion.title,
+                    "description": promotion.description,
+                    "starts_month": promotion.starts_on.month,
+                    "starts_day": promotion.starts_on.day,
+                    "ends_month": promotion.ends_on.month,
+                    "ends_day": promotion.ends_on.day,
+                },
+            )
+        )
+    return messages
 
 
 def active_promotions(session: Session) -> Messages:

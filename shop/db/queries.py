@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -76,6 +76,16 @@ def active_promotions(today: date, *, session: Session) -> list[Promotion]:
         select(Promotion)
         .where(Promotion.starts_on <= today, Promotion.ends_on >= today)
         .order_by(Promotion.ends_on, Promotion.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def upcoming_promotions(today: date, within_days: int, *, session: Session) -> list[Promotion]:
+    """Promotions starting after ``today`` and at most ``within_days`` later, soonest first."""
+    stmt = (
+        select(Promotion)
+        .where(Promotion.starts_on > today, Promotion.starts_on <= today + timedelta(within_days))
+        .order_by(Promotion.starts_on, Promotion.id)
     )
     return list(session.execute(stmt).scalars())
 

@@ -54,14 +54,18 @@ async def test_shipping_from_the_policy_row(rendered: Any) -> None:
 
 
 @pytest.mark.usefixtures("shop_db")
-async def test_only_current_promotions_are_listed(rendered: Any) -> None:
+async def test_current_promotions_then_the_ones_starting_soon(rendered: Any) -> None:
+    """The demo's 年货节 starts in ten days: named apart; the ended 双十一 is not."""
     dispatcher = await _run(ActionAnswerPromotion())
     assert rendered(dispatcher) == [
         "utter_promotions_intro",
         "utter_promotion_item",
         "utter_promotion_item",
+        "utter_promotions_upcoming_intro",
+        "utter_promotion_upcoming_item_stackable",
     ]
-    assert [m.get("title") for m in dispatcher.messages[1:]] == ["满300减30", "新人券10元"]
+    titles = [m.get("title") for m in dispatcher.messages]
+    assert titles[1:3] == ["满300减30", "新人券10元"] and titles[4] == "年货节全场9折"
 
 
 @pytest.mark.usefixtures("shop_db")
@@ -93,7 +97,26 @@ async def test_promotion_ending_today_in_the_shop_time_zone_is_listed(
             )
         )
     dispatcher = await _run(ActionAnswerPromotion())
-    assert rendered(dispatcher) == ["utter_promotions_intro", "utter_promotion_item_stackable"]
+    assert rendered(dispatcher) == [
+        "utter_promotions_intro",
+        "utter_promotion_item_stackable",
+        "utter_promotions_upcoming_intro",
+        "utter_promotion_upcoming_item",
+    ]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_promotion_starting_later_than_a_month_is_not_named(rendered: Any) -> None:
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    with session_scope() as session:
+        session.query(Promotion).delete()
+        session.add(
+            Promotion(
+                id="X3", title="周年庆", kind="discount", description="全场85折",
+                starts_on=today + timedelta(days=31), ends_on=today + timedelta(days=40),
+            )
+        )  # fmt: skip
+    assert rendered(await _run(ActionAnswerPromotion())) == ["utter_no_promotions"]
 
 
 @pytest.mark.usefixtures("empty_db")
