@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_orders, shop_now
 from actions.common import latest_intent, latest_text
+from nlu_components.text import normalize_text
 from shop import order_choice
+from shop.clauses import ALSO_ASKED_KEY
 from shop.db import queries
 from shop.db.models import Order, ReturnRequest
 from shop.lexicon import REFUND_PROGRESS_WORDS
@@ -114,9 +116,14 @@ def decide(
 
 
 def asks_about_refund(tracker: Tracker) -> bool:
-    """A status question whose words are about refunded money (到账, 退款)."""
+    """A status question whose words are about refunded money or a return (到账, 换货),
+    outside a second question the message also asks (儿童雨靴到哪了 顺便问下退款多久)."""
+    text = latest_text(tracker)
+    also = (tracker.latest_message or {}).get(ALSO_ASKED_KEY)
+    if isinstance(also, dict) and also.get("text"):
+        text = text.replace(normalize_text(str(also["text"])), " ")
     return latest_intent(tracker) == "check_order_status" and any(
-        word in latest_text(tracker) for word in REFUND_PROGRESS_WORDS
+        word in text for word in REFUND_PROGRESS_WORDS
     )
 
 

@@ -30,6 +30,7 @@ from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
+from shop.answers.read_only import ANSWERS
 from shop.clauses import QUEUED_REQUEST_INTENTS, SECOND_REQUEST_INTENTS
 from shop.db.models import Order
 
@@ -145,11 +146,15 @@ SECOND_ANSWERS: dict[str, Callable[[Asked, Session], Messages]] = {
     "ask_shipping": policies.shipping,
     "ask_return_policy": policies.return_policy,
     "ask_promotion": policies.promotions,
+    # 這雙保暖嗎 beside a stock question: the shoe the main answer settled
+    "ask_function": ANSWERS["action_answer_product_question"],
+    "ask_material": ANSWERS["action_answer_product_question"],
 }
 QUESTION_QUOTE_CHARS = 20
 # Offers make no sense in a second answer: its buttons are dropped, and a typed
 # yes answers the main answer's offer.
-NOT_IN_SECOND_ANSWERS = frozenset({"utter_offer_human"})
+# "Which shoe?" neither: the main answer asks it if it must.
+NOT_IN_SECOND_ANSWERS = frozenset({"utter_offer_human", "utter_ask_product_id"})
 
 
 class ActionAnswerAlsoAsked(Action):
@@ -182,15 +187,17 @@ class ActionAnswerAlsoAsked(Action):
         if also.get("intent") in SECOND_REQUEST_INTENTS:  # needs its words: sent again
             dispatcher.utter_message(response="utter_also_requested_again", request=quoted)
             return []
-        dispatcher.utter_message(response="utter_also_asked", question=quoted)
         answer = SECOND_ANSWERS.get(str(also.get("intent")))
         if answer is None:
+            dispatcher.utter_message(response="utter_also_asked", question=quoted)
             dispatcher.utter_message(response="utter_also_asked_out_of_scope")
             return []
         asked = replace(asked_of(tracker), text=normalize_text(text), intent=also.get("intent"))
 
         def work(session: Session) -> Messages:
-            return [m for m in answer(asked, session) if m[0] not in NOT_IN_SECOND_ANSWERS]
+            said = [m for m in answer(asked, session) if m[0] not in NOT_IN_SECOND_ANSWERS]
+            # nothing to say (no shoe settled for 是真皮吗): no introduction either
+            return [("utter_also_asked", {"question": quoted}), *said] if said else []
 
         await reply_in_transaction(dispatcher, work=work)
         return []

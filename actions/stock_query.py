@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from actions import sizing
-from shop.lexicon import RESTOCK_WORDS, colors_in, names_color
+from shop.lexicon import RESTOCK_WORDS, color_words_in, colors_in, names_color
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def read_query(
     """The stock question in ``text`` (simplified script) and the message's entities."""
     colors = [color_entity] if color_entity else []
     colors += [stem for stem in colors_in(text) if not any(stem in c for c in colors)]
+    # 奶茶色 holds no stem: kept as said, so a shoe without it is said to lack it
+    colors += [word for word in color_words_in(text) if not any(word in c for c in colors)]
     size = sizing.parse_size_answer(f"{size_entity}码") if size_entity else None
     in_text = sizing.parse_size_answer(text)
     if size is None or (in_text is not None and abs(in_text - size) <= 0.5):

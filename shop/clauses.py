@@ -53,8 +53,12 @@ MIN_REQUEST_IN_WHOLE = 0.1
 PRODUCT_QUESTION_INTENTS = frozenset(
     {"ask_size_advice", "ask_material", "ask_function", "ask_stock", "ask_reviews"}
 )
+# A question about the goods beside another (這雙保暖嗎？還有卡其色37碼有貨嗎: read
+# whole as the stock question) is answered second from the catalogue, like a rule
+# question, as long as the message's own intent is a question about the goods too.
+PRODUCT_SECOND_INTENTS = frozenset({"ask_function", "ask_material"})
 # ... and a part that looks up the buyer's own parcel or refund needs no weight
-# either when the whole reads out of scope because another part does.
+# either when the whole reads as another part's stand-alone question.
 LOOKUP_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "check_return_status"})
 # Intents of a part that requests nothing by itself.
 NOT_A_REQUEST = frozenset(
@@ -218,10 +222,26 @@ def second_question(main_intent: str | None, readings: Sequence[Reading]) -> Rea
     发货了没 alone reads like a shipping question) has no second question. The
     most confident part wins.
     """
-    fitting = [r for r in readings if r.intent != main_intent and asks_confidently(r)]
+    fitting = [
+        r
+        for r in readings
+        if r.intent != main_intent
+        and (asks_confidently(r) or _asks_about_goods_too(r, main_intent))
+    ]
     if not fitting or not _says_alone(main_intent, readings):
         return None
     return max(fitting, key=lambda r: r.confidence)
+
+
+def _asks_about_goods_too(reading: Reading, main_intent: str | None) -> bool:
+    """Whether ``reading`` confidently asks a catalogue question (:data:`PRODUCT_SECOND_INTENTS`)
+    beside the message's own question about the goods (:data:`PRODUCT_QUESTION_INTENTS`)."""
+    return (
+        main_intent in PRODUCT_QUESTION_INTENTS
+        and reading.intent in PRODUCT_SECOND_INTENTS
+        and is_question(reading.text)
+        and reading.confidence >= MIN_CONFIDENCE
+    )
 
 
 def asks_confidently(reading: Reading) -> bool:
@@ -267,17 +287,18 @@ def second_request(main_intent: str | None, readings: Sequence[Reading]) -> Read
     return max(fitting, key=lambda r: r.confidence)
 
 
-def _looks_up_beside_out_of_scope(
+def _looks_up_beside_a_question(
     reading: Reading, main_intent: str | None, readings: Sequence[Reading]
 ) -> bool:
     """Whether ``reading`` asks about the buyer's own parcel or refund
-    (:data:`LOOKUP_INTENTS`) in a message read whole as out of scope because
-    another part is (快递怎么还没到 你们能开发票吗: the whole's ranking gives the
-    parcel from 0.03 to 0.4 from one training run to the next)."""
+    (:data:`LOOKUP_INTENTS`) in a message read whole as the stand-alone question
+    another part asks (快递怎么还没到 你们能开发票吗: the whole's ranking gives the
+    parcel from 0.03 to 0.4 from one training run to the next; 儿童雨靴到哪了 顺便问下
+    退货运费谁出: return rules 0.94, the parcel 0.06)."""
     return (
-        main_intent == "out_of_scope"
+        main_intent in SECOND_QUESTION_INTENTS
         and reading.intent in LOOKUP_INTENTS
-        and any(r.intent == "out_of_scope" and asks_confidently(r) for r in readings)
+        and any(r.intent == main_intent and asks_confidently(r) for r in readings)
     )
 
 
@@ -329,7 +350,7 @@ def plan_questions(
             and (
                 weights.get(str(r.intent), 0.0) >= MIN_REQUEST_IN_WHOLE
                 or _asks_about_goods(r, main_intent)
-                or _looks_up_beside_out_of_scope(r, main_intent, readings)
+                or _looks_up_beside_a_question(r, main_intent, readings)
             )
         ]
         for request in sorted(requests, key=lambda r: r.confidence, reverse=True):

@@ -8,6 +8,8 @@ slots and sent in button payloads; their display names are in
 
 from __future__ import annotations
 
+import re
+
 # --- return reasons ---------------------------------------------------------
 # Checked in order, first match wins: a defect outranks a size word in the
 # same sentence (小白鞋开胶了 is a quality problem, not a size one).
@@ -75,7 +77,7 @@ STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", 
 # parcel (那个单子什么时候到账, 换货到哪了): the order form then answers the
 # progress of the buyer's returns and exchanges.
 REFUND_PROGRESS_WORDS: tuple[str, ...] = (
-    "到账", "退款", "退钱", "钱退", "退的钱", "换货", "退货", "退换", "换的鞋", "寄回去的",
+    "到账", "退款", "退钱", "钱退", "退的钱", "换货", "换的鞋", "退货的", "寄回去的", "退回去的",
 )  # fmt: skip
 
 # --- what the shop sells -----------------------------------------------------
@@ -264,6 +266,23 @@ def colors_in(text: str) -> list[str]:
     for word in NOT_COLOR_WORDS:
         text = text.replace(word, " ")
     return [s for s in COLOR_STEMS if any(s + marker in text for marker in COLOR_MARKERS)]
+
+
+# A colour word with no stem (奶茶色, 焦糖色) is one ending in 色 that is none of these.
+NOT_COLOR_NAMES: tuple[str, ...] = (
+    "颜色", "什么色", "啥色", "哪个色", "哪种色", "其他色", "别的色", "特色", "出色", "本色",
+    "同色", "纯色", "花色", "色差", "成色", "货色", "几个色", "几色", "个色",
+)  # fmt: skip
+_COLOR_WORD = re.compile(r"[\u4e00-\u9fff]{2}色")  # 奶茶色, 焦糖色: two characters and 色
+
+
+def color_words_in(text: str) -> list[str]:
+    """Colour names ending in 色 that hold no stem (奶茶色, 焦糖色): a shop's own colour
+    the buyer names, which the stock answer may then say the shoe does not come in."""
+    for word in NOT_COLOR_NAMES:
+        text = text.replace(word, " ")
+    words = [match.group(0) for match in _COLOR_WORD.finditer(text)]
+    return [word for word in words if not any(stem in word for stem in COLOR_STEMS)]
 
 
 def names_color(text: str, color: str) -> bool:

@@ -609,3 +609,28 @@ def test_a_signed_order_counts_from_its_signing() -> None:
             order, 7, signed + timedelta(days=7.001), from_delivery=True
         )
         assert name == "utter_price_protection_order_outside"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_catalogue_question_second_is_answered_for_the_shoe_settled(
+    rendered: Any,
+) -> None:
+    """這雙保暖嗎 beside a stock question: the stock answer settled the shoe."""
+    tracker = make_tracker(
+        "這雙保暖嗎？還有卡其色37碼有貨嗎",
+        intent="ask_stock",
+        slots={
+            "also_asked": {"intent": "ask_function", "text": "這雙保暖嗎"},
+            "product_id": "P004",
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerAlsoAsked().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_also_asked", "utter_function_yes"]
+    assert "保暖" in dispatcher.messages[1]["claim"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_catalogue_question_second_without_a_shoe_asks_nothing(rendered: Any) -> None:
+    dispatcher = await _also("ask_material", "是真皮吗", main="ask_stock")
+    assert rendered(dispatcher) == []

@@ -330,3 +330,52 @@ def test_said_besides_at_its_edges(text: str, rest: str | None) -> None:
 )
 def test_requests_confidently_at_its_edges(reading: Reading, requests: bool) -> None:
     assert requests_confidently(reading) is requests
+
+
+RAIN_BOOTS = _r("儿童雨靴到哪了", "check_order_status", 0.97)
+RETURN_POSTAGE = _r("退货运费谁出", "ask_return_policy", 0.95)
+
+
+@pytest.mark.parametrize(
+    ("readings", "plan"),
+    [
+        # read whole as the return rules (0.94), the parcel 0.06: the parcel is the request
+        ([RAIN_BOOTS, RETURN_POSTAGE], Plan(RAIN_BOOTS, RETURN_POSTAGE)),
+        # the rule question must stand in its own part, confidently
+        ([RAIN_BOOTS, _r("退货运费谁出", "ask_return_policy", 0.6)], Plan(None, None)),
+        # a request that changes something keeps the weight rule
+        ([_r("帮我换42码", "request_exchange", 0.95), RETURN_POSTAGE], Plan(None, None)),
+    ],
+)
+def test_a_parcel_question_beside_a_rule_question_needs_no_weight(
+    readings: list[Reading], plan: Plan
+) -> None:
+    weights = {"ask_return_policy": 0.94, "check_order_status": 0.06}
+    assert plan_questions("ask_return_policy", readings, weights) == plan
+
+
+WARM = _r("这双保暖吗", "ask_function", 0.95)
+KHAKI_37 = _r("还有卡其色37码有货吗", "ask_stock", 0.99)
+
+
+@pytest.mark.parametrize(
+    ("main", "readings", "plan"),
+    [
+        # two questions about the goods: the catalogue question is answered second
+        ("ask_stock", [WARM, KHAKI_37], Plan(None, WARM)),
+        (
+            "ask_size_advice",
+            [_r("是真皮吗", "ask_material", 0.9), _r("脚长25穿几码", "ask_size_advice", 0.9)],
+            Plan(None, _r("是真皮吗", "ask_material", 0.9)),
+        ),
+        # not beside a question about the goods: no second answer
+        ("check_order_status", [WARM, RAIN_BOOTS], Plan(None, None)),
+        # not sure enough, or not a question
+        ("ask_stock", [_r("这双保暖吗", "ask_function", 0.6), KHAKI_37], Plan(None, None)),
+        ("ask_stock", [_r("冬天穿的", "ask_function", 0.9), KHAKI_37], Plan(None, None)),
+    ],
+)
+def test_a_catalogue_question_beside_another_about_the_goods(
+    main: str, readings: list[Reading], plan: Plan
+) -> None:
+    assert plan_questions(main, readings, {main: 0.99}) == plan
