@@ -173,6 +173,17 @@ def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, 
     return f"utter_return_status_{request.status}", variables
 
 
+def already_settled(settled: ReturnRequest, session: Session) -> Messages:
+    """An item a request already refunded or exchanged: no second request here (it
+    would pay or send twice); its outcome, and a person for anything more."""
+    policy = queries.get_policy(session=session)
+    return [
+        ("utter_return_already_settled", {"return_id": settled.id}),
+        status_message(settled, policy),
+        ("utter_offer_human", {}),
+    ]
+
+
 def already_requested(existing: ReturnRequest, session: Session, text: str = "") -> Messages:
     """An item with an open request: says so, with where that request stands.
 

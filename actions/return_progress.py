@@ -33,6 +33,7 @@ from actions.return_checks import (
     _order,
     _text,
     already_requested,
+    already_settled,
     available_sizes,
     status_message,
 )
@@ -171,6 +172,9 @@ class ActionOpenReturn(Action):
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
                 return already_requested(existing, session, latest_text(tracker))
+            settled = returns.settled_return_for_item(item.id, session=session)
+            if settled is not None:
+                return already_settled(settled, session)
             refusal, _ = _decision_messages(item, reason, session)
             if refusal:
                 return refusal

@@ -36,6 +36,7 @@ from actions.return_checks import (
     _item,
     _order,
     already_requested,
+    already_settled,
     available_sizes,
     item_in_text,
     kept_goal,
@@ -151,6 +152,9 @@ class ValidateReturnForm(ShopFormValidation):
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
                 return already_requested(existing, session, latest_text(tracker))
+            settled = returns.settled_return_for_item(item.id, session=session)
+            if settled is not None:
+                return already_settled(settled, session)
             refusal, _ = _decision_messages(item, "quality", session)
             if refusal and refusal[0][0].endswith("quality_window"):
                 return outside_windows(item, session)  # no reason could open it

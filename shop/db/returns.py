@@ -244,6 +244,27 @@ def next_return_id(*, session: Session) -> str:
     return f"RT{max(numbers, default=0) + 1:04d}"
 
 
+# Final states after which the item was settled (money back, or new shoes sent): a
+# second request would pay or send twice, so only a person may open one.
+SETTLED_STATUSES = frozenset({"refunded", "exchanged"})
+
+
+def settled_return_for_item(order_item_id: int, *, session: Session) -> ReturnRequest | None:
+    """The request that already refunded or exchanged an order item, if any."""
+    return (
+        session.execute(
+            select(ReturnRequest)
+            .where(
+                ReturnRequest.order_item_id == order_item_id,
+                ReturnRequest.status.in_(sorted(SETTLED_STATUSES)),
+            )
+            .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
 def open_return_for_item(order_item_id: int, *, session: Session) -> ReturnRequest | None:
     """The open (not yet final) request for an order item, if any (refuse duplicates)."""
     return (

@@ -531,3 +531,13 @@ async def test_what_comes_after_the_goods_are_back_follows_the_kind(
 ) -> None:
     dispatcher = await _status(metadata=token(buyer))
     assert dispatcher.messages[0]["next_step"] == next_step
+
+
+async def test_opening_rechecks_an_item_already_refunded(domain: dict, rendered: Any) -> None:
+    """Confirmed all the same (RT0005 refunded it): nothing is opened."""
+    before = requests_of("2026122514738150")
+    _, dispatcher = await _open(
+        domain, buyer="B016", order_id="2026122514738150", return_reason="quality"
+    )
+    assert rendered(dispatcher)[0] == "utter_return_already_settled"
+    assert requests_of("2026122514738150") == before

@@ -249,6 +249,24 @@ async def test_an_item_with_an_open_request_is_refused(rendered: Any) -> None:
     assert without_context(result) == {"order_item_id": None, "return_blocked": True}
 
 
+async def test_an_item_already_refunded_gets_no_second_request(rendered: Any) -> None:
+    """RT0005 refunded B016's 小白鞋: a second request would pay twice."""
+    result, dispatcher = await _validate_item("2026122514738150", "B016", "这双我想再退一次")
+    assert rendered(dispatcher) == [
+        "utter_return_already_settled",
+        "utter_return_status_refunded",
+        "utter_offer_human",
+    ]
+    assert dispatcher.messages[0]["return_id"] == "RT0005"
+    assert without_context(result) == {"order_item_id": None, "return_blocked": True}
+
+
+async def test_a_rejected_request_does_not_block_a_new_one(rendered: Any) -> None:
+    """RT0006 was rejected: the item is not settled (its windows decide)."""
+    _, dispatcher = await _validate_item("2026051920328469", "B017", "还是想退")
+    assert "utter_return_already_settled" not in rendered(dispatcher)
+
+
 async def test_an_open_request_waiting_for_the_parcel_gives_the_address(rendered: Any) -> None:
     """退货地址是哪里 reads as a return request: RT0002 waits for the parcel."""
     _, dispatcher = await _validate_item("2026021097134246", "B013", "退货地址是哪里")
