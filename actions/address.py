@@ -27,7 +27,7 @@ from actions.handoff import handoff_followup
 from actions.orders import _locked_or_not_found
 from shop.db.escalations.queue import open_escalation
 from shop.db.models import Order
-from shop.lexicon import ORDER_STATUS_LABELS, label
+from shop.lexicon import ORDER_STATUS_LABELS, PROVINCE_NAMES, label
 from shop.masking import mask_phone
 
 CHANGEABLE = frozenset({"pending_payment", "paid"})
@@ -36,6 +36,10 @@ PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 ADDRESS_MARKERS = re.compile(
     r"省|市|区|县|镇|乡|街|路|道|号|村|巷|弄|栋|室|小区|大厦|花园|单元|楼|层|幢|公寓|苑"
 )
+# A whole address names a region (a province, city, district or county) and where
+# in it (a road, number, village, building ...): 春熙路10号 or 成都市锦江区 alone is not.
+REGION = re.compile(r"省|市|区|县|旗|自治州|盟")
+DETAIL = re.compile(r"路|街|道|号|村|巷|弄|栋|室|小区|大厦|花园|单元|楼|幢|公寓|苑|镇|乡|组")
 # The request around the details (篮球鞋改地址 改成…): never part of the address.
 REQUEST_WORDS = re.compile(
     r"(?:请|麻烦)?(?:帮我)?把?(?:收货)?(?:修改|更改|改一下|改下|改|换一下|换)(?:收货)?(?:地址|信息)"
@@ -81,6 +85,13 @@ def parse_contact(text: str) -> dict[str, str]:
     if marked:
         found["new_address"] = "".join(pieces[marked[0] : marked[-1] + 1])
     return found
+
+
+def is_whole(address: str) -> bool:
+    """Whether ``address`` names its region (成都市, 锦江区, or a province's name) and
+    where in it (a road, a number ...): a parcel cannot go to 春熙路10号 alone."""
+    region = REGION.search(address) or any(name in address for name in PROVINCE_NAMES)
+    return bool(region) and DETAIL.search(address) is not None
 
 
 def order_words(text: str) -> str:
@@ -168,7 +179,7 @@ class ValidateAddressForm(ShopFormValidation):
         """A plausible address: a place marker and 6-200 characters."""
         if value is None:  # cleared by another step, nothing to check
             return {"new_address": None}
-        if value == "invalid" or not (6 <= len(str(value)) <= 200):
+        if value == "invalid" or not (6 <= len(str(value)) <= 200) or not is_whole(str(value)):
             dispatcher.utter_message(response="utter_address_invalid")
             return {"new_address": None}
         return {"new_address": value}

@@ -186,6 +186,16 @@ PRODUCT_REFERENCES: tuple[str, ...] = (
     "这双", "那双", "这款", "那款", "这个鞋", "那个鞋", "这鞋", "那鞋", "它", "这一双", "同款",
 )  # fmt: skip
 
+# --- addresses ----------------------------------------------------------------
+# Province-level names: an address naming one (上海浦东世纪大道100号) says its region
+# even without 省/市/区.
+PROVINCE_NAMES: tuple[str, ...] = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江",
+    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州",
+    "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港",
+    "澳门",
+)  # fmt: skip
+
 # --- which order ------------------------------------------------------------
 # Words that point at one of the orders offered on buttons (shop/order_choice.py).
 # Lists are searched longest word first, so 大前天 wins over 前天.

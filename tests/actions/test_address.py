@@ -254,7 +254,11 @@ async def test_a_digression_while_asked_extracts_nothing() -> None:
     ("value", "accepted"),
     [
         ("浙江省杭州市西湖区文三路100号", True),
-        ("北京市朝阳区", True),  # 6 characters
+        ("北京市朝阳区建国路", True),
+        ("上海浦东世纪大道100号", True),  # a province's name is its region
+        ("西湖区文三路1号", True),  # 8 characters, a district
+        ("北京市朝阳区", False),  # a region, but nowhere in it
+        ("春熙路10号", False),  # where, but in which city?
         ("杭州市西湖", False),  # 5 characters
         ("invalid", False),
         ("浙江省" + "文" * 196 + "号", True),  # 200 characters
