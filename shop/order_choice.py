@@ -340,7 +340,9 @@ def match_orders(
     the others unless one is meant (另一个).
     """
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"(?<=\d)\s+(?=\d)", "", text)
+    # an order number typed in groups (2026 0517 9353 8979) is one number; a button's
+    # title typed back (晨曦帆布鞋 12-04 000013) keeps its date apart from its tail
+    text = re.sub(r"(?<=\d{3})\s+(?=\d{3})", "", text)
     everyone = set(range(len(candidates)))
     clues: list[set[int]] = []
     spans, rest = _dates(text, today)

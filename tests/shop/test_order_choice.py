@@ -557,3 +557,13 @@ def test_a_state_told_as_what_happened_names_no_order(text: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [("待付款", [UNPAID]), ("取消的", [CANCELLED])])
 def test_a_state_typed_alone_picks_its_orders(text: str, expected: list[OrderView]) -> None:
     assert ids(choose(text, EVERY_STATE)) == [o.id for o in expected]
+
+
+def test_a_buttons_title_typed_back_picks_its_order() -> None:
+    """晨曦帆布鞋 12-04 000013: the date and the tail stay apart."""
+    title = f"疾风男子跑鞋 {RUN.created_at:%m-%d} {RUN.id[-6:]}"
+    assert ids(choose(title)) == [RUN.id]
+
+
+def test_an_order_number_typed_in_groups_is_one_number() -> None:
+    assert ids(choose("2026 0517 9353 8979")) == [RUN.id]
