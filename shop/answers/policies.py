@@ -242,7 +242,8 @@ def _own_orders_covered(
     """我买的鞋降价了 with no order named: the buyer's orders still inside the window.
 
     One such order is answered as if named, with the rule (``terms``); several are
-    listed; none says so, after the rule. A guest (no visible order) gets nothing here.
+    listed; orders not yet signed for under a rule counted from delivery are said so
+    apart; none says so, after the rule. A guest (no visible order) gets nothing here.
     """
     orders = [
         order
@@ -261,19 +262,25 @@ def _own_orders_covered(
         (order, order_price_protection(order, days, now, from_delivery=from_delivery))
         for order in orders
     ]
-    covered = [(order, messages) for order, messages in answers if messages[0][0] in COVERED]
-    if len(covered) == 1:
-        return [*covered[0][1], *terms, ("utter_offer_human", {})]
-    if covered:
+    inside = [(o, m) for o, m in answers if m[0][0] == "utter_price_protection_order_inside"]
+    # not yet signed for, under a rule counted from delivery: each said so, never
+    # listed as inside a window that has not started
+    waiting = [m[0] for _, m in answers if m[0][0] == "utter_price_protection_order_not_signed"]
+    if len(inside) == 1:
+        return [*inside[0][1], *waiting, *terms, ("utter_offer_human", {})]
+    if inside:
         names = "；".join(
-            f"{product_names(order)}（订单尾号{order.id[-4:]}）" for order, _ in covered
+            f"{product_names(order)}（订单尾号{order.id[-4:]}）" for order, _ in inside
         )
         return [
             ("utter_price_protection_days", window),
             ("utter_price_protection_orders_inside", {"orders": names}),
+            *waiting,
             *terms,
             ("utter_offer_human", {}),
         ]
+    if waiting:
+        return [*waiting, *terms, ("utter_offer_human", {})]
     return [
         ("utter_price_protection_days", window),
         ("utter_price_protection_no_order_inside", {"days": days}),

@@ -634,3 +634,17 @@ async def test_a_catalogue_question_second_is_answered_for_the_shoe_settled(
 async def test_a_catalogue_question_second_without_a_shoe_asks_nothing(rendered: Any) -> None:
     dispatcher = await _also("ask_material", "是真皮吗", main="ask_stock")
     assert rendered(dispatcher) == []
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_orders_not_signed_for_are_never_listed_as_inside(rendered: Any) -> None:
+    """B020 under a rule counted from delivery: the paid and the shipped order are
+    not signed for yet (each said so); the one signed 45 days ago is outside."""
+    _rule_from_delivery()
+    dispatcher = await _price_protection("我买的鞋降价了", metadata=token("B020"))
+    assert rendered(dispatcher) == [
+        "utter_price_protection_order_not_signed",
+        "utter_price_protection_order_not_signed",
+        "utter_price_protection_terms",
+        "utter_offer_human",
+    ]
