@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from shop.answers.asked import Asked
 from shop.db import queries
 from shop.lexicon import (
+    COMPARISON_WORDS,
     DETAIL_CATALOGUE_WORDS,
     DETAIL_QUESTION_WORDS,
     FUNCTION_WORDS,
@@ -153,8 +154,25 @@ def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, d
         return [("utter_ask_product_id", {})], slots
     product = queries.get_product(found.product.id, session=session)
     assert product is not None
+    current = _compared_with(asked, product.id, session)
+    if current is not None:  # 和洞洞鞋比哪个轻: both answered, the shoe under discussion kept
+        return [
+            *product_answer(current, question, part, function),
+            *product_answer(product, question, part, function),
+        ], slots
     slots.update(product_id=product.id, product_name=product.name)
     return product_answer(product, question, part, function), slots
+
+
+def _compared_with(asked: Asked, named_id: str, session: Session) -> Any:
+    """The shoe under discussion when the question weighs another against it
+    (:data:`COMPARISON_WORDS`), else ``None``."""
+    current_id = asked.slot("product_id") or asked.metadata.get("product_id")
+    if not current_id or current_id == named_id:
+        return None
+    if not any(word in asked.text for word in COMPARISON_WORDS):
+        return None
+    return queries.get_product(str(current_id), session=session)
 
 
 def product_answer(product: Any, question: str, part: str | None, function: str | None) -> Messages:

@@ -480,3 +480,13 @@ async def test_a_word_for_whom_tagged_as_a_product_is_no_unknown_shoe(rendered: 
         "男鞋有什么功能", "ask_function", entities=[{"entity": "product", "value": "男鞋"}]
     )
     assert rendered(dispatcher) == ["utter_ask_product_id"]
+
+
+async def test_a_comparison_answers_both_shoes_and_keeps_the_current(rendered: Any) -> None:
+    """和雪地靴比哪个轻 about 疾风: both claims, and 疾风 stays the shoe under discussion."""
+    events, dispatcher = await _answer(
+        "和雪地靴比哪个轻", "ask_function", slots={"product_id": "P001"}
+    )
+    names = [m["product_name"] for m in dispatcher.messages]
+    assert names == ["疾风男子跑鞋", "暖冬雪地靴"]
+    assert SlotSet("product_id", "P004") not in events
