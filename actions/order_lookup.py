@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_orders, shop_now
-from actions.common import latest_intent, latest_text
+from actions.common import last_text_with_intent, latest_intent, latest_text
 from nlu_components.text import normalize_text
 from shop import order_choice
 from shop.clauses import ALSO_ASKED_KEY
 from shop.db import queries
 from shop.db.models import Order, ReturnRequest
-from shop.lexicon import REFUND_PROGRESS_WORDS
+from shop.lexicon import CANCEL_ORDER_WORDS, REFUND_PROGRESS_WORDS
 from shop.order_choice import product_names
 
 ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
@@ -31,6 +31,7 @@ ORDER_ID = re.compile(r"(?<!\d)(\d{16})(?!\d)")
 ALL_ORDERS_GOALS = frozenset({"return_status"})
 # Goals for which "where is it" means the parcel on its way, if there is one.
 IN_TRANSIT_GOALS = frozenset({"status", "delivery_problem", None})
+RETURN_INTENTS = frozenset({"request_return", "request_exchange"})
 MAX_BUTTONS = 5
 
 
@@ -73,13 +74,29 @@ def load_choice(tracker: Tracker, *, session: Session) -> Choice:
     )
     views = [order_choice.view_of(o, has_return=o.id in with_returns) for o in orders]
     policy = queries.get_policy(session=session)
+    goal = tracker.get_slot("after_sale_goal")
     eligible, reasons = order_choice.eligible_orders(
         views,
-        tracker.get_slot("after_sale_goal"),
+        goal,
         today=shop_now().date(),
         quality_days=policy.quality_return_days if policy else 15,
     )
+    if goal in ("return", "exchange") and cancels_an_order(tracker):
+        # 我要取消订单 (read as a return): the orders not shipped yet, whose flow says
+        # how (an unpaid one is just cancelled, a paid one refunded on the order page)
+        unshipped = [view for view in views if view.status in UNSHIPPED]
+        eligible = unshipped or eligible
     return Choice({o.id: o for o in orders}, views, eligible, reasons)
+
+
+UNSHIPPED = frozenset({"pending_payment", "paid"})
+
+
+def cancels_an_order(tracker: Tracker) -> bool:
+    """Whether the buyer's request (its latest message, or the one that started the
+    return) cancels an order rather than returns goods (:data:`CANCEL_ORDER_WORDS`)."""
+    texts = [latest_text(tracker), normalize_text(last_text_with_intent(tracker, RETURN_INTENTS))]
+    return any(word in text for text in texts for word in CANCEL_ORDER_WORDS)
 
 
 def decide(

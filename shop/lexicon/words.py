@@ -453,6 +453,12 @@ SECOND_REQUEST_OPENERS: tuple[str, ...] = (
 # Said while still waiting (no agent has the conversation yet): the assistant
 # answers again. Once an agent has it, the agent decides.
 # Not 跟机器人 or 问机器人: 不想跟机器人聊 asks for the opposite.
+# Cancelling an order (我要取消订单, 那单不想买了), which NLU reads as a return: the
+# orders not shipped yet are the ones meant, and their flow says what to do.
+CANCEL_ORDER_WORDS: tuple[str, ...] = (
+    "取消订单", "订单取消", "取消这单", "取消那单", "取消这个订单", "取消那个订单", "单取消",
+    "不想买了", "不买了",
+)  # fmt: skip
 # Withdrawing a return or exchange already requested: staff do it (actions/return_checks.py).
 CANCEL_REQUEST_WORDS: tuple[str, ...] = (
     "取消退货", "取消退款", "取消换货", "取消申请", "取消退换", "撤销", "撤回", "不退了", "不换了",

@@ -9,6 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import slot_before_latest
 from actions.order_form import ActionAskOrderId, ValidateOrderForm
+from actions.order_lookup import load_choice
+from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
 pytestmark = pytest.mark.usefixtures("shop_db")
@@ -315,3 +317,21 @@ async def test_another_order_typed_after_an_order_card_takes_the_other() -> None
 def test_a_status_question_about_a_return_is_its_progress(text: str, goal: str | None) -> None:
     tracker = make_tracker(text, intent="check_order_status", slots={"after_sale_goal": "status"})
     assert ValidateOrderForm().corrected_goal(tracker) == goal
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "eligible"),
+    [
+        ("我要取消订单", ["2026120735678972"]),  # the unpaid 乐福鞋, not the delivered heels
+        ("那单不想买了", ["2026120735678972"]),
+        ("取消訂單", ["2026120735678972"]),  # traditional
+        ("我要退货", ["2026051920328469"]),  # a return: the heels, as before
+    ],
+)
+def test_cancelling_an_order_means_the_orders_not_shipped(text: str, eligible: list[str]) -> None:
+    tracker = make_tracker(
+        text, intent="request_return", metadata=token("B017"), slots={"after_sale_goal": "return"}
+    )
+    with session_scope() as session:
+        assert [view.id for view in load_choice(tracker, session=session).eligible] == eligible

@@ -1175,6 +1175,15 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="the shoe picks the order; the request and the shoe stay out of the new address",
     ),
     C(
+        "b017_cancel_the_order_not_the_delivered_one",
+        "B017",
+        (
+            T("我要取消订单", "2026120735678972", "还没有付款",
+              forbid=("原因", "优雅细跟高跟鞋", "没太明白")),
+        ),
+        note="取消订单 (read as a return) means the order not shipped, not the delivered one",
+    ),
+    C(
         "b001_the_other_order",
         "B001",
         (
