@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -89,6 +89,23 @@ class ValidateOrderForm(ShopFormValidation):
         return bool(token_buyer_id(tracker)) and (
             tracker.get_slot("after_sale_goal") in ALL_ORDERS_GOALS
         )
+
+    def _miss_events(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        events: list[EventType],
+    ) -> list[EventType]:
+        """The third wrong phone tail ended the checks and queued a person: no
+        "try again, or ask for a person" on top of that."""
+        locked = any(
+            e.get("name") == "verify_attempts" and (e.get("value") or 0) >= MAX_VERIFY_ATTEMPTS
+            for e in events
+        )
+        if locked:
+            return [SlotSet("form_misses", 0)]
+        return super()._miss_events(dispatcher, tracker, domain, events)
 
     def hint_response(self, slot: str, tracker: Tracker) -> str | None:
         if slot == "order_id" and not token_buyer_id(tracker):

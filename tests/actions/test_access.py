@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -459,3 +460,22 @@ async def test_a_non_answer_is_not_counted_as_a_failure(value: str, slots: dict)
     result, names, _ = await _validate_suffix(value, {**slots, "verify_attempts": 2.0})
     assert (result, names) == ({"phone_suffix": None}, ["utter_phone_suffix_invalid"])
     assert escalations() == []
+
+
+async def test_the_third_failure_is_told_once(domain: dict, rendered: Any) -> None:
+    """Locked: no "try again, or ask for a person" beside the lock's own message."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "0000",
+        intent="inform",
+        slots={
+            "order_id": GUESSED,
+            "verify_attempts": 2.0,
+            "requested_slot": "phone_suffix",
+            "form_misses": 1.0,
+        },
+        active_loop="order_form",
+    )
+    events = await FORM.run(dispatcher, tracker, domain)
+    assert rendered(dispatcher) == ["utter_verification_locked"]
+    assert SlotSet("form_misses", 0) in events
