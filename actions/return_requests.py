@@ -44,6 +44,7 @@ from actions.return_checks import (
     reason_in,
 )
 from actions.return_rules import reason_code
+from nlu_components.text import normalize_text
 from shop.db import queries, returns
 from shop.lexicon import RELATIVE_SIZES, colors_in, names_color
 
@@ -151,7 +152,10 @@ class ValidateReturnForm(ShopFormValidation):
             context.update(product_id=item.product_id, product_name=item.product.name)
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
-                return already_requested(existing, session, latest_text(tracker))
+                # 取消退货 said when the request started, 绣花鞋 now: still a withdrawal
+                request = normalize_text(last_text_with_intent(tracker, REQUEST_INTENTS))
+                said = f"{latest_text(tracker)} {request}"
+                return already_requested(existing, session, said)
             settled = returns.settled_return_for_item(item.id, session=session)
             if settled is not None:
                 return already_settled(settled, session)

@@ -838,3 +838,20 @@ async def test_an_exchange_after_a_defect_offer_takes_the_defect_as_its_reason(
 ) -> None:
     tracker = _after_defect_offer("换货", "request_exchange", offer)
     assert await FORM.extract_return_reason(CollectingDispatcher(), tracker, {}) == reason
+
+
+async def test_a_withdrawal_said_before_the_item_was_named_still_offers_a_person(
+    rendered: Any,
+) -> None:
+    """我不想退了 取消退货 started it; 乐福鞋 names the item with the open request."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "乐福鞋", intent="inform", slots={"order_id": B012_WITH_RT0001}, metadata=token("B012")
+    )
+    tracker.events = [
+        {"event": "user", "text": "我不想退了 取消退货",
+         "parse_data": {"intent": {"name": "request_return"}}},
+        {"event": "user", "text": "乐福鞋", "parse_data": {"intent": {"name": "inform"}}},
+    ]  # fmt: skip
+    await FORM.validate_order_item_id(item_id(B012_WITH_RT0001), dispatcher, tracker, {})
+    assert "utter_return_withdraw_by_staff" in rendered(dispatcher)
