@@ -45,8 +45,8 @@ SHOE_KIND_ENDINGS = "鞋靴"
 def products_of_kind_in_text(text: str, *, session: Session, limit: int = 6) -> list[Product]:
     """Products a shoe-kind word of ``text`` fits best, by id: 跑鞋, 男子跑鞋, 短靴.
 
-    A kind word is two to four characters ending in 鞋 or 靴; a product fits
-    when its name, an alias or its category contains one. The longest fitting
+    A kind word is two to four characters ending in 鞋 or 靴 (靴子: 靴 alone, any
+    boot); a product fits when its name, an alias or its category contains one. The longest fitting
     word wins: 男子跑鞋 is one shoe where 跑鞋 is two.
     """
     words = {
@@ -55,6 +55,8 @@ def products_of_kind_in_text(text: str, *, session: Session, limit: int = 6) -> 
         if char in SHOE_KIND_ENDINGS
         for start in range(max(0, end - 4), end - 1)
     }
+    if "靴子" in text:  # 有靴子吗: any boot
+        words.add("靴")
     scored: list[tuple[int, Product]] = []
     for product in list_products(session=session) if words else []:
         labels = [product.name, product.category, *(product.aliases or [])]

@@ -186,6 +186,8 @@ async def test_inside_a_form_asking_for_the_shoe_the_form_asks_alone(rendered: A
         ("皮鞋偏码吗", ["P003"]),
         ("这双鞋选多大", []),  # "双鞋", "这双鞋" fit no shoe
         ("靴", []),  # one character is not a kind
+        ("有靴子吗", ["P004", "P007", "P009"]),  # 靴子: any boot
+        ("雪地靴子还有吗", ["P004"]),  # the longer kind wins
         ("", []),
     ],
 )
