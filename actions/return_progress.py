@@ -7,6 +7,7 @@ said only once the shop has marked the returned goods received and beyond.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -248,6 +249,10 @@ class ActionOpenReturn(Action):
         return reset
 
 
+# A return request's number as buyers copy it (RT0005, R02): letters, then digits.
+RETURN_ID = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,4}\d{2,}(?!\d)")
+
+
 class ActionCheckReturnStatus(Action):
     """Where each of the buyer's returns stands and what they must do next."""
 
@@ -257,25 +262,36 @@ class ActionCheckReturnStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        text = latest_text(tracker)
+        named = {word.upper() for word in RETURN_ID.findall(text)}
+
         def describe(session: Session) -> Messages:
-            order_ids = [order.id for order in accessible_orders(tracker, session=session)]
-            if not order_ids:
+            orders = accessible_orders(tracker, session=session)
+            if not orders:
                 return [("utter_order_not_found", {})]
             requests = list(
                 session.execute(
                     select(ReturnRequest)
-                    .where(ReturnRequest.order_id.in_(order_ids))
+                    .where(ReturnRequest.order_id.in_([order.id for order in orders]))
                     .order_by(ReturnRequest.created_at.desc())
-                    .limit(3)
                 ).scalars()
             )
             policy = queries.get_policy(session=session)
-            said = [status_message(request, policy) for request in requests]
-            asked = "取消" in latest_text(tracker)
-            if not requests or asked:
-                orders = accessible_orders(tracker, session=session)
-                said += cancelled_refunds(orders, unpaid_too=asked)
-            return said or [("utter_no_returns", {})]
+            said: Messages = []
+            if named:  # R02退款到哪了: that request, never another buyer's in its place
+                mine = [r for r in requests if r.id.upper() in named]
+                if not mine:
+                    shown = "、".join(sorted(named))
+                    said.append(("utter_return_id_not_found", {"return_id": shown}))
+                requests = mine or requests
+            requests = requests[:3]
+            said += [status_message(request, policy) for request in requests]
+            asked = "取消" in text
+            refunds = cancelled_refunds(orders, unpaid_too=asked) if not requests or asked else []
+            said += refunds
+            if not requests and not refunds:
+                said.append(("utter_no_returns", {}))
+            return said
 
         await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=describe)
         return []

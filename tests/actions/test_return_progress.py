@@ -541,3 +541,32 @@ async def test_opening_rechecks_an_item_already_refunded(domain: dict, rendered:
     )
     assert rendered(dispatcher)[0] == "utter_return_already_settled"
     assert requests_of("2026122514738150") == before
+
+
+@pytest.mark.parametrize(
+    ("text", "responses"),
+    [
+        # another buyer's request: said not found, then this buyer's own
+        (
+            "RT0001退款到哪了",
+            ["utter_return_id_not_found", "utter_return_status_awaiting_shipment"],
+        ),
+        ("rt0002怎么样了", ["utter_return_status_awaiting_shipment"]),  # one's own, any case
+    ],
+)
+async def test_a_request_number_named_is_that_request_or_none(
+    text: str, responses: list[str], rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="check_return_status", metadata=token("B013"))
+    await ActionCheckReturnStatus().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == responses
+    if responses[0] == "utter_return_id_not_found":
+        assert dispatcher.messages[0]["return_id"] == "RT0001"
+
+
+async def test_a_request_number_named_without_any_request(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("RT0001到哪了", intent="check_return_status", metadata=token("B005"))
+    await ActionCheckReturnStatus().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_return_id_not_found", "utter_no_returns"]
