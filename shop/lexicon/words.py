@@ -122,7 +122,7 @@ FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
     "anti_slip": ("防滑", "打滑", "滑不滑", "滑"),
     "running": ("跑步", "跑鞋", "马拉松", "晨跑", "慢跑"),
     "warm": ("保暖", "暖和", "冷不冷", "会冷", "冷吗", "冬天", "加绒", "冻脚", "冻不冻"),
-    "lightweight": ("轻便", "重不重", "轻不轻", "多重", "分量", "多少克", "几克", "重量"),
+    "lightweight": ("轻便", "重不重", "轻不轻", "分量"),
     "hiking": ("爬山", "徒步", "登山", "户外"),
     "wear_resistant": ("耐磨", "耐穿", "穿多久"),
 }
@@ -149,6 +149,8 @@ DETAIL_QUESTION_WORDS: dict[str, tuple[str, ...]] = {
     "care": ("能洗", "水洗", "机洗", "怎么洗", "清洗", "保养"),
     "origin": ("产地", "哪里产", "哪里生产", "哪产的", "哪里做的"),
     "toe": ("鞋头", "尖头", "圆头", "方头"),
+    # a figure asked (多少克), not whether it is light: the catalogue's own weight
+    "weight": ("多少克", "几克", "重量", "多重", "几斤"),
 }
 DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "heel": ("跟",),
@@ -160,6 +162,7 @@ DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "care": ("洗", "保养", "清洁"),
     "origin": ("产地", "产自", "生产", "制造"),
     "toe": ("鞋头", "尖头", "圆头", "方头", "楦头"),
+    "weight": ("克", "斤", "重量"),
     # asked through the review topic 舒适 (这双舒服吗), answered before the reviews
     "comfort": ("舒适", "舒服", "软", "缓震", "回弹", "包裹", "不累", "脚感"),
 }

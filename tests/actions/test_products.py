@@ -492,3 +492,23 @@ async def test_a_comparison_answers_both_shoes_and_keeps_the_current(rendered: A
     names = [m["product_name"] for m in dispatcher.messages]
     assert names == ["疾风男子跑鞋", "暖冬雪地靴"]
     assert SlotSet("product_id", "P004") not in events
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "expected"),
+    [
+        ("多少克", "P005", "单只约450克（42码）"),  # heavy: the figure, not "lacks the function"
+        ("一只多重", "P001", "单只约260克（42码）"),
+    ],
+)
+async def test_a_weight_asked_is_the_catalogues_figure(
+    text: str, product: str, expected: str, rendered: Any
+) -> None:
+    _, dispatcher = await _answer(text, "ask_function", slots={"product_id": product})
+    assert rendered(dispatcher) == ["utter_product_detail"]
+    assert expected in dispatcher.messages[0]["detail"]
+
+
+async def test_whether_it_is_light_is_still_graded(rendered: Any) -> None:
+    _, dispatcher = await _answer("重不重", "ask_function", slots={"product_id": "P005"})
+    assert rendered(dispatcher) == ["utter_function_no"]
