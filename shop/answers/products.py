@@ -19,8 +19,10 @@ from shop.lexicon import (
     DETAIL_CATALOGUE_WORDS,
     DETAIL_QUESTION_WORDS,
     FUNCTION_WORDS,
+    GENDER_LABELS,
     GENDER_WORDS,
     PART_WORDS,
+    PRODUCT_REFERENCES,
     first_key,
 )
 
@@ -60,6 +62,16 @@ def _names_a_kind(word: str, session: Session) -> bool:
     )
 
 
+def _asks_for_whom(asked: Asked) -> bool:
+    """A stock question about shoes for someone (有女鞋吗, 有童鞋吗), not about this one."""
+    text = asked.text
+    return (
+        asked.intent == "ask_stock"
+        and first_key(text, GENDER_WORDS) is not None
+        and not any(word in text for word in PRODUCT_REFERENCES)
+    )
+
+
 def resolve_product(
     asked: Asked, *, session: Session, kind_switches: bool = False
 ) -> ProductResolution:
@@ -93,6 +105,8 @@ def resolve_product(
         for_whom = first_key(named, GENDER_WORDS) is not None
         if product is None and not for_whom and not _names_a_kind(named, session):
             return ProductResolution(None, slots, unknown_name=named)
+    if product is None and kind_switches and _asks_for_whom(asked):
+        return ProductResolution(None, slots)  # 有女鞋吗 on a page: the shop's shoes for them
     candidates = [page_id if moved else None, asked.slot("product_id"), page_id]
     if product is None and kind_switches:
         current = next((str(c) for c in candidates if c), None)
@@ -201,6 +215,9 @@ def catalogue_clauses(product: Any, words: tuple[str, ...], limit: int = 3) -> l
 def _detail_answer(product: Any, topic: str) -> Messages:
     """A detail (跟高, 充电) quoted from the catalogue's own words, or the catalogue said
     to be silent and a person offered: never a figure the catalogue does not give."""
+    if topic == "gender" and product.gender in GENDER_LABELS:  # 男生能穿吗: 男女同款
+        return [("utter_product_detail", {"product_name": product.name,
+                                          "detail": GENDER_LABELS[product.gender]})]  # fmt: skip
     clauses = catalogue_clauses(product, DETAIL_CATALOGUE_WORDS[topic])
     if not clauses:
         return [

@@ -151,6 +151,20 @@ DETAIL_QUESTION_WORDS: dict[str, tuple[str, ...]] = {
     "toe": ("鞋头", "尖头", "圆头", "方头"),
     # a figure asked (多少克), not whether it is light: the catalogue's own weight
     "weight": ("多少克", "几克", "重量", "多重", "几斤"),
+    # for whom: the catalogue's gender (男款, 男女同款), not a clause
+    "gender": (
+        "男生能穿",
+        "女生能穿",
+        "男的能穿",
+        "女的能穿",
+        "男士能穿",
+        "女士能穿",
+        "男女同款",
+        "男款还是女款",
+        "女款还是男款",
+        "男女都能穿",
+        "大人能穿",
+    ),
 }
 DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "heel": ("跟",),
@@ -163,6 +177,7 @@ DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "origin": ("产地", "产自", "生产", "制造"),
     "toe": ("鞋头", "尖头", "圆头", "方头", "楦头"),
     "weight": ("克", "斤", "重量"),
+    "gender": (),  # answered from the catalogue's gender field
     # asked through the review topic 舒适 (这双舒服吗), answered before the reviews
     "comfort": ("舒适", "舒服", "软", "缓震", "回弹", "包裹", "不累", "脚感"),
 }

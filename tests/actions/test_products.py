@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
 from actions.size_advice import ValidateSizeAdviceForm
+from actions.stock import ActionAnswerStock
 from shop.answers.products import catalogue_clauses
 from shop.db import queries
 from shop.db.models import Product
@@ -512,3 +513,25 @@ async def test_a_weight_asked_is_the_catalogues_figure(
 async def test_whether_it_is_light_is_still_graded(rendered: Any) -> None:
     _, dispatcher = await _answer("重不重", "ask_function", slots={"product_id": "P005"})
     assert rendered(dispatcher) == ["utter_function_no"]
+
+
+async def test_for_whom_on_a_product_page_is_about_the_shop(rendered: Any) -> None:
+    """有女鞋吗 on 疾风's page: the women's shoes, not 疾风's stock."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("有女鞋吗", intent="ask_stock", metadata={"product_id": "P001"})
+    await ActionAnswerStock().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "轻羽女子跑鞋" in titles and "疾风男子跑鞋" not in titles
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "expected"),
+    [("男生能穿吗", "P010", "女款"), ("这款男女同款吗", "P006", "男女同款")],
+)
+async def test_for_whom_this_shoe_is_from_the_catalogue(
+    text: str, product: str, expected: str, rendered: Any
+) -> None:
+    _, dispatcher = await _answer(text, "ask_function", slots={"product_id": product})
+    assert rendered(dispatcher) == ["utter_product_detail"]
+    assert dispatcher.messages[0]["detail"] == expected
