@@ -57,15 +57,7 @@ def restock_after_stock(
         return
     if not asks_restock(normalize_text(text)):
         return
-    ranking = parse_data.get("intent_ranking") or []
-    confidence = next(
-        (float(r.get("confidence") or 0) for r in ranking if r.get("name") == STOCK_INTENT), 0.0
-    )
-    take_intent(
-        parse_data,
-        STOCK_INTENT,
-        max(confidence, float(parse_data["intent"].get("confidence") or 0)),
-    )
+    take_ranked_intent(parse_data, STOCK_INTENT)
 
 
 def same_question_after_stock(
@@ -83,15 +75,15 @@ def same_question_after_stock(
     short_size = len(plain) <= FOLLOW_UP_MAX_CHARS and any(c.isdigit() for c in plain)
     if not (asks_the_same(plain) or short_size):
         return
+    take_ranked_intent(parse_data, INFORM_INTENT)
+
+
+def take_ranked_intent(parse_data: dict[str, Any], name: str) -> None:
+    """Gives the parse data intent ``name`` with the higher of its own confidence in
+    the ranking and that of the intent it replaces."""
     ranking = parse_data.get("intent_ranking") or []
-    confidence = next(
-        (float(r.get("confidence") or 0) for r in ranking if r.get("name") == INFORM_INTENT), 0.0
-    )
-    take_intent(
-        parse_data,
-        INFORM_INTENT,
-        max(confidence, float(parse_data["intent"].get("confidence") or 0)),
-    )
+    own = next((float(r.get("confidence") or 0) for r in ranking if r.get("name") == name), 0.0)
+    take_intent(parse_data, name, max(own, float(parse_data["intent"].get("confidence") or 0)))
 
 
 def take_intent(parse_data: dict[str, Any], name: str, confidence: float) -> None:

@@ -251,28 +251,23 @@ SETTLED_STATUSES = frozenset({"refunded", "exchanged"})
 
 def settled_return_for_item(order_item_id: int, *, session: Session) -> ReturnRequest | None:
     """The request that already refunded or exchanged an order item, if any."""
-    return (
-        session.execute(
-            select(ReturnRequest)
-            .where(
-                ReturnRequest.order_item_id == order_item_id,
-                ReturnRequest.status.in_(sorted(SETTLED_STATUSES)),
-            )
-            .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
-        )
-        .scalars()
-        .first()
-    )
+    return _latest_request(order_item_id, SETTLED_STATUSES, session)
 
 
 def open_return_for_item(order_item_id: int, *, session: Session) -> ReturnRequest | None:
     """The open (not yet final) request for an order item, if any (refuse duplicates)."""
+    return _latest_request(order_item_id, OPEN_STATUSES, session)
+
+
+def _latest_request(
+    order_item_id: int, statuses: frozenset[str], session: Session
+) -> ReturnRequest | None:
     return (
         session.execute(
             select(ReturnRequest)
             .where(
                 ReturnRequest.order_item_id == order_item_id,
-                ReturnRequest.status.in_(sorted(OPEN_STATUSES)),
+                ReturnRequest.status.in_(sorted(statuses)),
             )
             .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
         )
