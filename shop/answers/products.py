@@ -200,14 +200,16 @@ def product_answer(product: Any, question: str, part: str | None, function: str 
 
 def catalogue_clauses(product: Any, words: tuple[str, ...], limit: int = 3) -> list[str]:
     """The clauses of the product's catalogue text (description, fit note, function
-    claims) that contain one of ``words``, in order and each once."""
+    claims) that contain one of ``words``, in order, none said twice (a clause inside
+    an earlier one is left out)."""
     texts = [product.description or "", product.fit_note or ""]
     texts += [function.claim for function in product.functions]
     found: list[str] = []
     for text in texts:
         for clause in re.split(r"[。；;，,！!？?\n]+", text):
             clause = clause.strip()
-            if clause and clause not in found and any(word in clause for word in words):
+            said = any(clause in earlier for earlier in found)  # 8厘米细跟 in 8厘米细跟尖头单鞋
+            if clause and not said and any(word in clause for word in words):
                 found.append(clause)
     return found[:limit]
 
