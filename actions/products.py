@@ -36,8 +36,8 @@ from shop.answers.products import (
     ProductRef,
     ProductResolution,
     answer_product_question,
-    catalogue_clauses,
     product_question,
+    quoted_detail,
 )
 from shop.db import queries
 from shop.lexicon import (
@@ -279,10 +279,8 @@ def review_topic(text: str, function: str | None) -> str | None:
 def topic_opening(product: Any, topic: str) -> tuple[str, dict[str, Any]]:
     """What the catalogue says on a review topic, before the reviews: on comfort
     (舒服吗) its own words (软底, 缓震), if it has any; else that it is silent."""
-    said = catalogue_clauses(product, DETAIL_CATALOGUE_WORDS["comfort"]) if topic == COMFORT else []
-    if said:
-        return "utter_product_detail", {"product_name": product.name, "detail": "，".join(said)}
-    return "utter_reviews_on_topic", {"product_name": product.name, "topic": topic}
+    quoted = quoted_detail(product, DETAIL_CATALOGUE_WORDS["comfort"]) if topic == COMFORT else None
+    return quoted or ("utter_reviews_on_topic", {"product_name": product.name, "topic": topic})
 
 
 class ActionAnswerProductQuestion(Action):

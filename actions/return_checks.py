@@ -26,6 +26,7 @@ from shop.lexicon import (
     CANCEL_REQUEST_WORDS,
     REASON_WORDS,
     RETURN_KIND_LABELS,
+    RETURN_NEXT_STEP_LABELS,
     colors_in,
     first_key,
     label,
@@ -161,11 +162,9 @@ def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, 
         "tracking_number": request.return_tracking_number or "",
         "note": request.shop_note or "-",
         # what the shop does once the goods are back: the shop's own refund time
-        "next_step": (
-            "寄出换的新鞋"
-            if request.kind == "exchange"
-            else f"办理退款（{refund_period(policy)}内）"
-        ),
+        "next_step": RETURN_NEXT_STEP_LABELS[
+            "exchange" if request.kind == "exchange" else "return"
+        ].format(period=refund_period(policy)),
     }
     if request.status == "refunded":
         paid = request.item.price_fen * request.item.quantity

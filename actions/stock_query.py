@@ -41,8 +41,8 @@ def read_query(
     colors += [word for word in color_words_in(text) if not any(word in c for c in colors)]
     size = sizing.parse_size_answer(f"{size_entity}码") if size_entity else None
     in_text = sizing.parse_size_answer(text)
-    if size is None or (in_text is not None and abs(in_text - size) <= 0.5):
-        size = in_text if in_text is not None else size  # 37半: the entity holds only 37
+    if in_text is not None and (size is None or abs(in_text - size) <= 0.5):
+        size = in_text  # 37半: the entity holds only 37
     restock = any(word in text for word in RESTOCK_WORDS)
     return StockQuery(colors=tuple(colors), size=size, restock=restock)
 

@@ -315,13 +315,10 @@ def _statuses(text: str) -> tuple[set[str], str]:
     statuses: set[str] = set()
     for status, words in lexicon.ORDER_STATUS_WORDS.items():
         for word in sorted(words, key=len, reverse=True):
-            start = text.find(word)
-            while start != -1:
-                end = start + len(word)
-                if _names_an_order(text, start, end):
+            for match in re.finditer(re.escape(word), text):  # blanks keep the positions
+                if _names_an_order(text, match.start(), match.end()):
                     statuses.add(status)
-                    text = text[:start] + " " * len(word) + text[end:]
-                start = text.find(word, end)
+                    text = _blank(text, match)
     if "delivered" in statuses:
         statuses.add("completed")
     return statuses, text
@@ -365,8 +362,9 @@ def match_orders(
     every, rest = _take(rest, lexicon.ALL_ORDERS_WORDS)
     if every:
         clues.append(everyone)
-    others = [match.group(0) for match in _OTHER.finditer(rest)]
+    others: list[str] = []
     for match in _OTHER.finditer(rest):
+        others.append(match.group(0))
         rest = _blank(rest, match)
     if others and besides is not None:
         clues.append({i for i, order in enumerate(candidates) if order.id != besides})

@@ -28,6 +28,7 @@ from shop.lexicon import (
     PRICE_PROTECTION_WORDS,
     PRICE_WORDS,
     RETURN_ADDRESS_WORDS,
+    WINDOW_START_LABELS,
 )
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import match_orders, product_names, view_of
@@ -223,11 +224,11 @@ def price_protection(asked: Asked, session: Session) -> Messages:
         if messages[0][0] in COVERED:
             messages += [*terms, ("utter_offer_human", {})]
         return messages
-    window = {"days": days, "start": _start_word(policy)}
+    window = _window(days, from_delivery)
     general: Messages = [("utter_price_protection_days", window), *terms]
     if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
         return general  # 你们有价保吗: a question before buying
-    return _own_orders_covered(asked, policy, terms, session) or general
+    return _own_orders_covered(asked, window, from_delivery, terms, session) or general
 
 
 # An order answered as one that may still ask for the difference.
@@ -236,8 +237,17 @@ COVERED = frozenset(
 )
 
 
+def _window(days: int, from_delivery: bool) -> dict[str, Any]:
+    """The variables of utter_price_protection_days: its days and where they start."""
+    return {"days": days, "start": WINDOW_START_LABELS["delivery" if from_delivery else "payment"]}
+
+
 def _own_orders_covered(
-    asked: Asked, policy: ShopPolicy, terms: Messages, session: Session
+    asked: Asked,
+    window: dict[str, Any],
+    from_delivery: bool,
+    terms: Messages,
+    session: Session,
 ) -> Messages:
     """我买的鞋降价了 with no order named: the buyer's orders still inside the window.
 
@@ -255,9 +265,7 @@ def _own_orders_covered(
     if not orders:
         return []
     now = shop_now()
-    days = int(policy.price_protection_days or 0)
-    window = {"days": days, "start": _start_word(policy)}
-    from_delivery = counts_from_delivery(policy.price_protection_rule)
+    days = int(window["days"])
     answers = [
         (order, order_price_protection(order, days, now, from_delivery=from_delivery))
         for order in orders
@@ -311,10 +319,6 @@ def counts_from_delivery(rule: str | None) -> bool:
     (签收后7天内, 确认收货之日起15天) instead of payment, the default."""
     words = "|".join(PRICE_PROTECTION_DELIVERY_WORDS)
     return re.search(rf"(?:{words})(?:后|之日起|起)?\s*\d+\s*天", rule or "") is not None
-
-
-def _start_word(policy: ShopPolicy) -> str:
-    return "签收" if counts_from_delivery(policy.price_protection_rule) else "付款"
 
 
 def order_price_protection(

@@ -220,13 +220,22 @@ def _detail_answer(product: Any, topic: str) -> Messages:
     if topic == "gender" and product.gender in GENDER_LABELS:  # 男生能穿吗: 男女同款
         return [("utter_product_detail", {"product_name": product.name,
                                           "detail": GENDER_LABELS[product.gender]})]  # fmt: skip
-    clauses = catalogue_clauses(product, DETAIL_CATALOGUE_WORDS[topic])
-    if not clauses:
+    quoted = quoted_detail(product, DETAIL_CATALOGUE_WORDS[topic])
+    if quoted is None:
         return [
             ("utter_function_unknown", {"product_name": product.name}),
             ("utter_offer_human", {}),
         ]
-    return [("utter_product_detail", {"product_name": product.name, "detail": "，".join(clauses)})]
+    return [quoted]
+
+
+def quoted_detail(product: Any, words: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
+    """The catalogue's own clauses holding ``words``, quoted (utter_product_detail),
+    or ``None`` when no clause does."""
+    clauses = catalogue_clauses(product, words)
+    if not clauses:
+        return None
+    return "utter_product_detail", {"product_name": product.name, "detail": "，".join(clauses)}
 
 
 def _material_answer(product: Any, part: str | None) -> Messages:

@@ -124,6 +124,13 @@ FUNCTION_LABELS: dict[str, str] = {
 }
 FUNCTION_LEVEL_LABELS: dict[str, str] = {"yes": "支持", "partial": "部分", "no": "不支持"}
 POSTAGE_PAYER_LABELS: dict[str, str] = {"buyer": "买家", "shop": "店铺"}
+# Where a price-protection window starts (本店支持价保：签收后7天内…).
+WINDOW_START_LABELS: dict[str, str] = {"payment": "付款", "delivery": "签收"}
+# What the shop does once returned goods are back, by request kind ({period}: its refund time).
+RETURN_NEXT_STEP_LABELS: dict[str, str] = {
+    "return": "办理退款（{period}内）",
+    "exchange": "寄出换的新鞋",
+}
 ORDER_STATUS_LABELS: dict[str, str] = {
     "pending_payment": "待付款",
     "paid": "待发货",
