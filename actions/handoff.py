@@ -39,7 +39,13 @@ from shop.clock import shop_now
 from shop.db.escalations.assignment import cancel_waiting
 from shop.db.escalations.presence import online_agents
 from shop.db.escalations.queue import open_escalation, queue_position, touch_buyer
-from shop.lexicon import ESCALATION_REASON_LABELS, INTENT_LABELS, LEAVE_QUEUE_WORDS, label
+from shop.lexicon import (
+    ESCALATION_REASON_LABELS,
+    INTENT_LABELS,
+    LEAVE_QUEUE_MESSAGES,
+    LEAVE_QUEUE_WORDS,
+    label,
+)
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
 REASONS = {
@@ -176,7 +182,7 @@ class ActionHandoffWaiting(Action):
     """Tells a buyer who writes while queued that a person is still coming, and when.
 
     Silent once an agent has the conversation: the agent answers then. A buyer
-    still waiting who says 不等了 / 取消转人工 leaves the queue, and the assistant
+    still waiting who says 不等了 / 取消转人工, or 不用了 alone, leaves the queue, and the assistant
     answers again (``ConversationResumed``; ``rasa_ext/handoff_wait.py`` listens).
     """
 
@@ -187,7 +193,8 @@ class ActionHandoffWaiting(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = latest_text(tracker)
-        leaving = any(word in text for word in LEAVE_QUEUE_WORDS)
+        bare = "".join(char for char in text if char.isalnum())
+        leaving = any(word in text for word in LEAVE_QUEUE_WORDS) or bare in LEAVE_QUEUE_MESSAGES
 
         def look(session: Session) -> tuple[str, int, int]:
             escalation = open_escalation(tracker.sender_id, session=session)

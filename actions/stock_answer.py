@@ -15,6 +15,7 @@ from typing import Any
 
 from actions import sizing
 from actions.stock_query import StockQuery
+from shop.lexicon import COLOR_STEMS
 
 Messages = list[tuple[str, dict[str, Any]]]
 
@@ -102,6 +103,10 @@ def _match_colors(words: Sequence[str], colors: Sequence[str]) -> tuple[list[str
     return matched, unknown
 
 
+def _as_said(word: str) -> str:
+    return f"{word}色" if word in COLOR_STEMS else word
+
+
 def stock_answer(
     name: str,
     rows: Sequence[StockRow],
@@ -123,7 +128,11 @@ def stock_answer(
     if unknown and not matched:
         colors = "、".join(stock.colors)
         return [
-            ("utter_stock_no_color", {"product_name": name, "color": unknown[0], "colors": colors})
+            (
+                "utter_stock_no_color",
+                # a stem is said as a colour: 没有橙色, not 没有橙
+                {"product_name": name, "color": _as_said(unknown[0]), "colors": colors},
+            )
         ]
     size = query.size
     if size is not None and size not in chart:

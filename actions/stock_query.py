@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from actions import sizing
-from shop.lexicon import RESTOCK_WORDS, color_words_in, colors_in, names_color
+from shop.lexicon import RESTOCK_WORDS, colors_named, names_color
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,12 @@ def read_query(
     text: str, *, color_entity: str | None = None, size_entity: str | None = None
 ) -> StockQuery:
     """The stock question in ``text`` (simplified script) and the message's entities."""
-    colors = [color_entity] if color_entity else []
-    colors += [stem for stem in colors_in(text) if not any(stem in c for c in colors)]
-    # 奶茶色 holds no stem: kept as said, so a shoe without it is said to lack it
-    colors += [word for word in color_words_in(text) if not any(word in c for c in colors)]
+    # The tagger's span is read as text (its 要白的 or 的呢 is no colour name); 奶茶色 and
+    # 象牙白 are kept as said, so a shoe without them is said to lack them.
+    colors: list[str] = []
+    for word in colors_named(f"{color_entity}的" if color_entity else "") + colors_named(text):
+        if not any(word in c for c in colors):
+            colors.append(word)
     size = sizing.parse_size_answer(f"{size_entity}码") if size_entity else None
     in_text = sizing.parse_size_answer(text)
     if in_text is not None and (size is None or abs(in_text - size) <= 0.5):

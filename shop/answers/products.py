@@ -24,6 +24,7 @@ from shop.lexicon import (
     PART_WORDS,
     PRODUCT_REFERENCES,
     first_key,
+    only_a_color,
 )
 
 Messages = list[tuple[str, dict[str, Any]]]
@@ -103,7 +104,13 @@ def resolve_product(
         product = queries.find_product_in_text(named, session=session)
         # 男鞋 / 童鞋 say for whom, not which shoe: "which shoe?" lists theirs
         for_whom = first_key(named, GENDER_WORDS) is not None
-        if product is None and not for_whom and not _names_a_kind(named, session):
+        # 奶白 tagged as a product is a colour of the shoe under discussion
+        if (
+            product is None
+            and not for_whom
+            and not only_a_color(named)
+            and not _names_a_kind(named, session)
+        ):
             return ProductResolution(None, slots, unknown_name=named)
     if product is None and kind_switches and _asks_for_whom(asked):
         return ProductResolution(None, slots)  # 有女鞋吗 on a page: the shop's shoes for them

@@ -8,8 +8,6 @@ slots and sent in button payloads; their display names are in
 
 from __future__ import annotations
 
-import re
-
 # --- return reasons ---------------------------------------------------------
 # Checked in order, first match wins: a defect outranks a size word in the
 # same sentence (小白鞋开胶了 is a quality problem, not a size one).
@@ -275,54 +273,6 @@ SHOE_KIND_WORDS: tuple[str, ...] = (
     "豆豆鞋", "徒步鞋", "登山鞋", "休闲鞋", "老爹鞋", "雪地靴", "短靴", "长靴", "雨靴",
     "马丁靴", "切尔西靴",
 )  # fmt: skip
-# Colour stems, matched inside an item's colour (黑 → 黑色). A stem counts only
-# when followed by a marker (黑色, 黑的, 黑那双) or when it is the whole message,
-# so 小白鞋 stays a product name; phrases below never name a colour.
-COLOR_STEMS: tuple[str, ...] = (
-    "卡其", "藏青", "咖啡", "黑", "白", "红", "粉", "蓝", "灰",
-    "绿", "黄", "紫", "棕", "米", "银", "金", "杏", "橙", "橘", "驼", "褐",
-)  # fmt: skip
-COLOR_MARKERS = "色的那"
-NOT_COLOR_WORDS: tuple[str, ...] = ("明白", "空白", "坦白", "告白", "表白")
-
-
-def colors_in(text: str) -> list[str]:
-    """The colour stems ``text`` names, by the rule above (黑色 / 黑的 / 黑那双, or just 黑)."""
-    bare = "".join(char for char in text if char.isalnum())
-    if bare in COLOR_STEMS:
-        return [bare]
-    for word in NOT_COLOR_WORDS:
-        text = text.replace(word, " ")
-    return [s for s in COLOR_STEMS if any(s + marker in text for marker in COLOR_MARKERS)]
-
-
-# A colour word with no stem (奶茶色, 焦糖色) is one ending in 色 that is none of these.
-NOT_COLOR_NAMES: tuple[str, ...] = (
-    "颜色", "什么色", "啥色", "哪个色", "哪种色", "其他色", "别的色", "特色", "出色", "本色",
-    "同色", "纯色", "花色", "色差", "成色", "货色", "几个色", "几色", "个色",
-)  # fmt: skip
-_COLOR_WORD = re.compile(r"[\u4e00-\u9fff]{2}色")  # 奶茶色, 焦糖色: two characters and 色
-
-
-def color_words_in(text: str) -> list[str]:
-    """Colour names ending in 色 that hold no stem (奶茶色, 焦糖色): a shop's own colour
-    the buyer names, which the stock answer may then say the shoe does not come in."""
-    for word in NOT_COLOR_NAMES:
-        text = text.replace(word, " ")
-    words = [match.group(0) for match in _COLOR_WORD.finditer(text)]
-    return [word for word in words if not any(stem in word for stem in COLOR_STEMS)]
-
-
-def names_color(text: str, color: str) -> bool:
-    """Whether ``text`` names a catalogue colour a shop calls as it likes (燕麦色,
-    雾霾蓝): the whole name, or the name without 色 when two characters remain."""
-    bare = color.removesuffix("色")
-    return bool(color) and (color in text or (len(bare) >= 2 and bare in text))
-
-
-def color_in(text: str) -> str | None:
-    """The first colour stem ``text`` names, if any: 黑 for 要黑色的."""
-    return next(iter(colors_in(text)), None)
 
 
 def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
@@ -485,4 +435,9 @@ LEAVE_QUEUE_WORDS: tuple[str, ...] = (
     "取消转人工", "不转人工", "不用转人工", "不要转人工", "不用人工", "不要人工", "不找人工",
     "取消人工", "取消排队", "退出排队", "不排了", "不排队了", "不等了", "不想等了",
     "继续问机器人", "还是问机器人", "继续问你",
+)  # fmt: skip
+# The same said alone, while still queued: the buyer no longer needs a person.
+LEAVE_QUEUE_MESSAGES: tuple[str, ...] = (
+    "不用了", "不用", "不用啦", "算了", "算了吧", "那算了", "不需要了", "不需要", "不要了",
+    "没事了", "没事", "不用了谢谢", "算了谢谢", "不用了我自己看", "不找了",
 )  # fmt: skip

@@ -409,7 +409,18 @@ def _escalation_states() -> list[tuple[str, str | None]]:
         return [(e.status, e.outcome) for e in session.scalars(select(Escalation))]
 
 
-@pytest.mark.parametrize("text", ["取消转人工", "不等了 我自己看吧", "算了不排队了", "取消轉人工"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "取消转人工",
+        "不等了 我自己看吧",
+        "算了不排队了",
+        "取消轉人工",
+        "不用了",
+        "算了。",
+        "不用了，謝謝",
+    ],
+)
 async def test_a_buyer_still_waiting_can_leave_the_queue(text: str, rendered: Any) -> None:
     await _handoff(conversation(("人工", "request_human")), rendered)
     events, names, _ = await _waiting("test", rendered, text)
@@ -434,7 +445,7 @@ async def test_leaving_with_a_rule_question_read_as_second_leaves_it_to_be_answe
     assert (events, rendered(dispatcher)) == ([ConversationResumed()], ["utter_handoff_cancelled"])
 
 
-@pytest.mark.parametrize("text", ["我不想跟机器人聊", "等不了了 快点", "在吗"])
+@pytest.mark.parametrize("text", ["我不想跟机器人聊", "等不了了 快点", "在吗", "不用了 我要投诉"])
 async def test_other_words_while_waiting_keep_the_place(text: str, rendered: Any) -> None:
     await _handoff(conversation(("人工", "request_human")), rendered)
     events, names, _ = await _waiting("test", rendered, text)

@@ -215,7 +215,35 @@ def test_the_shops_own_colour_names(text: str, colors: tuple[str, ...]) -> None:
 
 def test_entities_are_read_first() -> None:
     query = read_query("那个还有吗", color_entity="米色", size_entity="36")
-    assert (query.colors, query.size) == (("米色",), 36.0)
+    assert (query.colors, query.size) == (("米",), 36.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "colors"),
+    [
+        ("象牙白有吗", None, ("象牙白",)),  # not 白: the shoe may have white and not ivory
+        ("荧光橙的有吗", None, ("荧光橙",)),
+        ("深灰的呢", "的呢", ("深灰",)),  # the tagger's span holds no colour
+        ("要白的", "要白的", ("白",)),
+        ("今天蓝色的能发吗", None, ("蓝",)),  # 今天 is no 天蓝
+    ],
+)
+def test_colours_are_read_from_the_words_not_the_taggers_span(
+    text: str, entity: str | None, colors: tuple[str, ...]
+) -> None:
+    assert read_query(text, color_entity=entity).colors == colors
+
+
+def test_a_colour_the_shoe_lacks_is_said_as_a_colour() -> None:
+    rows = [StockRow("白色", 42.0, 3), StockRow("黑色", 42.0, 1)]
+    for words, said in ((("象牙白",), "象牙白"), (("橙",), "橙色")):
+        messages = stock_answer("疾风", rows, CHART, StockQuery(words), TODAY)
+        assert messages == [
+            (
+                "utter_stock_no_color",
+                {"product_name": "疾风", "color": said, "colors": "白色、黑色"},
+            )
+        ]
 
 
 # --- the action on the demo shop ---------------------------------------------------------
@@ -351,6 +379,18 @@ async def test_a_kind_entity_is_not_an_unknown_shoe(rendered: Any) -> None:
     brand = [{"entity": "product", "value": "耐克跑鞋"}]
     _, dispatcher = await _ask("耐克跑鞋有货吗", entities=brand)
     assert rendered(dispatcher) == ["utter_unknown_product"]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_colour_the_tagger_took_for_a_shoe_is_a_colour_of_this_one(rendered: Any) -> None:
+    """奶白有没有 on a runner's page: no "we do not sell 奶白", but that it lacks 奶白."""
+    _, dispatcher = await _ask(
+        "奶白有没有",
+        entities=[{"entity": "product", "value": "奶白"}],
+        slots={"product_id": "P001"},
+    )
+    assert rendered(dispatcher) == ["utter_stock_no_color"]
+    assert dispatcher.messages[0]["color"] == "奶白"
 
 
 @pytest.mark.usefixtures("shop_db")
@@ -502,7 +542,7 @@ async def test_another_shoe_as_a_follow_up_asks_the_same_question(
     _, dispatcher = await _ask("", tracker=tracker)
     message = dispatcher.messages[0]
     assert message.get("product_name") == product, message
-    assert message.get("size") == "43" or message.get("color") == "白", message
+    assert message.get("size") == "43" or message.get("color") == "白色", message
 
 
 @pytest.mark.usefixtures("shop_db")

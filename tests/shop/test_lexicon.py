@@ -17,7 +17,7 @@ import yaml
 
 from shop import lexicon
 from shop.db import values
-from shop.lexicon import colors_in, names_color
+from shop.lexicon import colors_in, colors_named, names_color, only_a_color
 
 ROOT = Path(__file__).resolve().parents[2]
 # Tables of codes whose names must not be spelled anywhere else.
@@ -155,3 +155,29 @@ def test_names_color_by_the_shops_own_name(text: str, color: str, named: bool) -
 def test_new_stems_name_colours_shops_use() -> None:
     assert colors_in("荧光橙那双") == ["橙"]
     assert colors_in("驼色的") == ["驼"]
+
+
+@pytest.mark.parametrize(
+    ("text", "colors"),
+    [
+        ("象牙白有吗", ["象牙白"]),
+        ("荧光橙的", ["荧光橙"]),
+        ("米白色37码", ["米白色"]),
+        ("奶茶色呢", ["奶茶色"]),
+        ("白色和雾霾蓝的", ["雾霾蓝", "白"]),
+        ("今天蓝色的能发吗", ["蓝"]),  # a day word before 天蓝
+        ("明天白天能到吗", []),
+        ("小白鞋有货吗", []),
+        ("天蓝色有吗", ["天蓝色"]),
+    ],
+)
+def test_colour_words_most_precise_first(text: str, colors: list[str]) -> None:
+    assert colors_named(text) == colors
+
+
+@pytest.mark.parametrize(
+    ("value", "alone"),
+    [("奶白", True), ("要白的", True), ("象牙白有吗", True), ("的呢", False), ("小白鞋", False)],
+)
+def test_only_a_colour_once_the_markers_are_left_out(value: str, alone: bool) -> None:
+    assert only_a_color(value) is alone
