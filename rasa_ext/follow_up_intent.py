@@ -6,7 +6,7 @@ form would then ask for an order number the buyer never meant. 奶茶色呢 or 4
 right after it asks the same with another colour or size, but a shop's own colour
 names are words NLU never saw, so it may read them as nothing it knows. Read in
 the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
-is known.
+is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import normalize_text
 from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
-from shop.lexicon import OWN_PARCEL_WORDS, RESTOCK_WORDS, YES_WORDS
+from shop.lexicon import OWN_PARCEL_WORDS, RESTOCK_WORDS, SLOW_DELIVERY_WORDS, YES_WORDS
 
 STOCK_ACTION = "action_answer_stock"
+ORDER_STATUS_ACTION = "action_check_order_status"
+COMPLAIN_INTENT = "complain"
 STOCK_INTENT = "ask_stock"
 # What NLU reads a restock follow-up as, without the stock answer before it.
 PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "ask_shipping"})
@@ -30,14 +32,19 @@ UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
 
 
-def answered_stock_last(tracker: DialogueStateTracker) -> bool:
-    """Whether the assistant's last action before this message answered a stock question."""
+def answered_last(tracker: DialogueStateTracker, action: str) -> bool:
+    """Whether the assistant's last action before this message was ``action``."""
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False
         if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-            return event.action_name == STOCK_ACTION
+            return event.action_name == action
     return False
+
+
+def answered_stock_last(tracker: DialogueStateTracker) -> bool:
+    """Whether the assistant's last action before this message answered a stock question."""
+    return answered_last(tracker, STOCK_ACTION)
 
 
 def asks_restock(text: str) -> bool:
@@ -76,6 +83,21 @@ def same_question_after_stock(
     if not (asks_the_same(plain) or short_size):
         return
     take_ranked_intent(parse_data, INFORM_INTENT)
+
+
+def slowness_after_order_status(
+    tracker: DialogueStateTracker, text: str, parse_data: dict[str, Any]
+) -> None:
+    """Reads 怎么这么慢 right after the buyer's parcel was shown as the grievance it is
+    (``complain``: apologised for, recorded and handed to a person) when NLU could not
+    place it; alone, without the parcel before it, it names nothing the shop handles."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent not in UNPLACED_INTENTS - {"affirm"}:
+        return
+    if not answered_last(tracker, ORDER_STATUS_ACTION):
+        return
+    if any(word in normalize_text(text) for word in SLOW_DELIVERY_WORDS):
+        take_ranked_intent(parse_data, COMPLAIN_INTENT)
 
 
 def take_ranked_intent(parse_data: dict[str, Any], name: str) -> None:

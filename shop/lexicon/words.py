@@ -364,6 +364,11 @@ QUESTION_MARKS: tuple[str, ...] = (
 )  # fmt: skip
 
 # --- delivery problems and complaints (actions/cases.py) ---------------------
+# A parcel slower than the buyer hoped (怎么这么慢, 还没到): after their parcel was
+# shown, a grievance about it (rasa_ext/follow_up_intent.py).
+SLOW_DELIVERY_WORDS: tuple[str, ...] = (
+    "慢", "不动", "没更新", "不更新", "没有更新", "好几天", "还没到", "还不到", "这么久", "磨蹭",
+)  # fmt: skip
 # (kind code, groups of words: one word of every group must occur), checked in
 # order; the first match wins.
 DELIVERY_KIND_WORDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
@@ -374,7 +379,7 @@ DELIVERY_KIND_WORDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
     ("damaged", (("破", "坏", "压扁", "烂", "湿", "变形", "撕"),)),
     ("wrong_parcel", (("不是我", "错", "别人的", "少了", "少件", "漏发"),)),
     ("lost", (("丢", "找不到", "不见了", "没了"),)),
-    ("stuck", (("不动", "没更新", "不更新", "没有更新", "停", "卡", "好几天", "还没到", "慢"),)),
+    ("stuck", ((*SLOW_DELIVERY_WORDS, "停", "卡"),)),
 ]
 # (category code, words), checked in order; the first match wins.
 COMPLAINT_CATEGORY_WORDS: list[tuple[str, tuple[str, ...]]] = [

@@ -8,7 +8,12 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from rasa_ext.follow_up_intent import asks_restock, restock_after_stock, same_question_after_stock
+from rasa_ext.follow_up_intent import (
+    asks_restock,
+    restock_after_stock,
+    same_question_after_stock,
+    slowness_after_order_status,
+)
 
 
 def _after(action: str) -> DialogueStateTracker:
@@ -93,5 +98,34 @@ def test_same_question_after_a_stock_answer_at_its_edges(
 ) -> None:
     data = _parsed(intent)
     same_question_after_stock(_after(action), text, data)
+    assert data["intent"]["name"] == read_as
+    assert data["intent_ranking"][0]["name"] == read_as
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action", "read_as"),
+    [
+        ("怎么这么慢", "out_of_scope", "action_check_order_status", "complain"),
+        ("咋还没到啊", "nlu_fallback", "action_check_order_status", "complain"),
+        ("都好幾天了", "out_of_scope", "action_check_order_status", "complain"),
+        # no slowness words: the shop cannot help with it
+        ("明天会下雨吗", "out_of_scope", "action_check_order_status", "out_of_scope"),
+        # not right after the buyer's parcel: nothing to be slow
+        ("怎么这么慢", "out_of_scope", "action_answer_stock", "out_of_scope"),
+        # an intent NLU placed is left alone, a yes too
+        (
+            "物流怎么这么慢 到哪了",
+            "check_order_status",
+            "action_check_order_status",
+            "check_order_status",
+        ),
+        ("好的 慢慢等", "affirm", "action_check_order_status", "affirm"),
+    ],
+)
+def test_slowness_after_the_buyers_parcel_at_its_edges(
+    text: str, intent: str, action: str, read_as: str
+) -> None:
+    data = _parsed(intent)
+    slowness_after_order_status(_after(action), text, data)
     assert data["intent"]["name"] == read_as
     assert data["intent_ranking"][0]["name"] == read_as
