@@ -1227,6 +1227,37 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         (T("有没有男鞋", "疾风男子跑鞋", "城市牛津皮鞋", forbid=("轻羽女子跑鞋", "投诉")),),
         note="the catalogue's men's and unisex shoes, not the women's",
     ),
+    C(
+        "page_p001_a_shade_the_shoe_lacks",
+        None,
+        (
+            T("有白色的吗", "白色"),
+            T("象牙白有吗", "没有象牙白", forbid=("白色现在有货",)),
+            T("深灰的呢", "没有深灰", forbid=("没有的呢",)),
+            T("要白的", "白色", forbid=("没有要白的",)),
+        ),
+        product="P001",
+        note="a shade (象牙白) is not the white answered before; the tagger's 的呢 is no colour",
+    ),
+    C(
+        "b004_slow_parcel_grievance",
+        "B004",
+        (
+            T("我的快递到哪了", "山野防水徒步鞋", SHIPPED),
+            T("怎么这么慢", "抱歉", forbid=("帮不上忙", "没太明白")),
+        ),
+        note="怎么这么慢 right after the parcel is a grievance about it, not out of scope",
+    ),
+    C(
+        "guest_never_mind_the_person",
+        None,
+        (
+            T("转人工", HUMAN),
+            T("不用了", "取消", forbid=("留言已记下",)),
+            T("这双防水吗", "哪一款", forbid=("留言已记下",)),
+        ),
+        note="不用了 right after asking for a person leaves the queue; the assistant answers again",
+    ),
 )
 # fmt: on
 
