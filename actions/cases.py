@@ -75,8 +75,8 @@ class ActionReportDeliveryProblem(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        words = last_text_with_intent(tracker, {"report_delivery_problem"})
-        kind = delivery_kind(words)
+        words = last_text_with_intent(tracker, {"report_delivery_problem"}, as_typed=True)
+        kind = delivery_kind(normalize_text(words))  # 盒子壓壞了 reads as 压坏
         if kind == "other" and reason_in(normalize_text(words)) == "quality":
             # 收到的鞋子左右脚不一样大: the goods, not the parcel: a return or an exchange
             dispatcher.utter_message(response=DEFECT_OFFER)
@@ -130,8 +130,8 @@ class ActionRecordComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        words = last_text_with_intent(tracker, {"complain"})
-        category = complaint_category(words)
+        words = last_text_with_intent(tracker, {"complain"}, as_typed=True)  # kept as typed
+        category = complaint_category(normalize_text(words))  # 質量 reads as 质量
 
         def record(session: Session) -> list[tuple[str, dict[str, Any]]]:
             order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)

@@ -128,13 +128,17 @@ async def answer_in_transaction(
     return events
 
 
-def last_text_with_intent(tracker: Tracker, intents: set[str] | frozenset[str]) -> str:
-    """The text of the latest user message with one of ``intents`` ('' if none)."""
+def last_text_with_intent(
+    tracker: Tracker, intents: set[str] | frozenset[str], *, as_typed: bool = False
+) -> str:
+    """The text of the latest user message with one of ``intents`` ('' if none), as
+    NLU read it (simplified, like :func:`latest_text`), or ``as_typed`` for keeping."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             if intent in intents:
-                return str(event.get("text") or "")
+                text = str(event.get("text") or "")
+                return text if as_typed else normalize_text(text, max_chars=MAX_MESSAGE_CHARS)
     return ""
 
 

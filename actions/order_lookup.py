@@ -95,7 +95,7 @@ UNSHIPPED = frozenset({"pending_payment", "paid"})
 def cancels_an_order(tracker: Tracker) -> bool:
     """Whether the buyer's request (its latest message, or the one that started the
     return) cancels an order rather than returns goods (:data:`CANCEL_ORDER_WORDS`)."""
-    texts = [latest_text(tracker), normalize_text(last_text_with_intent(tracker, RETURN_INTENTS))]
+    texts = [latest_text(tracker), last_text_with_intent(tracker, RETURN_INTENTS)]
     return any(word in text for text in texts for word in CANCEL_ORDER_WORDS)
 
 

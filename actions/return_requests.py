@@ -44,7 +44,6 @@ from actions.return_checks import (
     reason_in,
 )
 from actions.return_rules import reason_code
-from nlu_components.text import normalize_text
 from shop.db import queries, returns
 from shop.lexicon import RELATIVE_SIZES, colors_in, names_color
 
@@ -153,7 +152,7 @@ class ValidateReturnForm(ShopFormValidation):
             existing = returns.open_return_for_item(item.id, session=session)
             if existing is not None:
                 # 取消退货 said when the request started, 绣花鞋 now: still a withdrawal
-                request = normalize_text(last_text_with_intent(tracker, REQUEST_INTENTS))
+                request = last_text_with_intent(tracker, REQUEST_INTENTS)
                 said = f"{latest_text(tracker)} {request}"
                 return already_requested(existing, session, said)
             settled = returns.settled_return_for_item(item.id, session=session)

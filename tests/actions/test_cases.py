@@ -101,6 +101,7 @@ async def _report(tracker: Tracker) -> CollectingDispatcher:
         ("鞋盒压扁了", "damaged", 1),
         ("收到的不是我买的鞋", "wrong_parcel", 1),
         ("快递丢了吧", "lost", 1),
+        ("鞋盒壓壞了", "damaged", 1),  # traditional script, kept as typed
         ("物流好几天没动了", "stuck", 2),
         ("快递员态度不好", "other", 2),
     ],
@@ -337,6 +338,11 @@ async def test_the_complaint_words_come_from_the_complain_message() -> None:
     tracker = conversation(("鞋子穿了两天就开胶了", "complain"), ("嗯", "affirm"))
     await ActionRecordComplaint().run(CollectingDispatcher(), tracker, {})
     assert complaints()[0][3:] == ("quality", "鞋子穿了两天就开胶了")
+
+
+async def test_a_complaint_in_traditional_script_is_categorised_and_kept_as_typed() -> None:
+    await _complain("鞋子質量太差了", metadata=token("B005"))
+    assert complaints() == [("test", "B005", None, "quality", "鞋子質量太差了")]
 
 
 def summaries() -> list[str]:
