@@ -203,9 +203,10 @@ def last_offer(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def recent_user_texts(tracker: Tracker, count: int) -> list[str]:
-    """The texts of the buyer's latest ``count`` messages, newest first."""
+    """The texts of the buyer's latest ``count`` messages, newest first, as NLU read
+    them (simplified: 雪地靴 in 那雙雪地靴 is found among the catalogue's names)."""
     texts = [str(e.get("text") or "") for e in reversed(tracker.events) if e.get("event") == "user"]
-    return texts[:count]
+    return [normalize_text(text, max_chars=MAX_MESSAGE_CHARS) for text in texts[:count]]
 
 
 # Hands a typed piece of information to the flow it continues (actions/context.py).
