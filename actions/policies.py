@@ -17,21 +17,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.access import accessible_orders
 from actions.common import (
+    ShopDataUnavailableError,
     answer_in_transaction,
     answered_just_before,
     asked_of,
     asks_the_same,
+    in_transaction,
     replies_before_latest,
     reply_in_transaction,
 )
-from actions.orders import product_context
+from actions.orders import order_card, product_context, status_messages
 from nlu_components.text import normalize_text
 from shop.answers import policies
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
 from shop.answers.read_only import ANSWERS
 from shop.clauses import QUEUED_REQUEST_INTENTS, SECOND_REQUEST_INTENTS
+from shop.db import queries
 from shop.db.models import Order
 
 PRICE_PROTECTION_RESPONSES = "utter_price_protection_"  # every price-protection response
@@ -62,14 +66,63 @@ class ActionAnswerReturnPolicy(_PolicyAction):
         return policies.return_policy(asked, session)
 
 
+# Orders still on their way to the buyer: a shipping question naming their shoe is theirs.
+ORDERS_ON_THEIR_WAY = frozenset({"pending_payment", "paid", "shipped"})
+
+
+def own_order_named(tracker: Tracker, text: str, session: Session) -> Order | None:
+    """The one order of this conversation's buyer, not delivered yet, whose shoe the
+    message names by name, alias or kind (雪地靴什么时候发货 with a paid 雪地靴 order)."""
+    named = queries.find_product_in_text(text, session=session)
+    products = {named.id} if named else set()
+    products |= {p.id for p in queries.products_of_kind_in_text(text, session=session)}
+    if not products:
+        return None
+    orders = [
+        order
+        for order in accessible_orders(tracker, session=session)
+        if order.status in ORDERS_ON_THEIR_WAY
+        and any(item.product_id in products for item in order.items)
+    ]
+    return orders[0] if len(orders) == 1 else None
+
+
 class ActionAnswerShipping(_PolicyAction):
-    """When and how orders ship, and where shipping is free."""
+    """When and how orders ship, and where shipping is free.
+
+    A question naming the shoe of the buyer's own order still on its way (童拖什么时候
+    发货) is about that order: its status is told, as for 我的童拖到哪了.
+    """
 
     def name(self) -> str:
         return "action_answer_shipping"
 
     def answer(self, asked: Asked, session: Session) -> Messages:
         return policies.shipping(asked, session)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = asked_of(tracker)
+
+        def work(session: Session) -> tuple[list[tuple[str, dict] | dict], list[EventType]]:
+            order = own_order_named(tracker, asked.text, session)
+            if order is None:
+                return list(self.answer(asked, session)), []
+            replies: list[tuple[str, dict] | dict] = [*status_messages(order, session=session)]
+            replies.append(order_card(order))
+            return replies, [SlotSet("order_id", order.id), *product_context(order)]
+
+        try:
+            replies, events = await in_transaction(work)
+        except ShopDataUnavailableError:
+            replies, events = [("utter_service_unavailable", {})], []
+        for reply in replies:
+            if isinstance(reply, dict):
+                dispatcher.utter_message(json_message=reply)
+            else:
+                dispatcher.utter_message(response=reply[0], **reply[1])
+        return events
 
 
 class ActionAnswerPromotion(_PolicyAction):

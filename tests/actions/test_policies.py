@@ -19,7 +19,7 @@ from shop.answers.policies import refund_period, sentence
 from shop.config import settings
 from shop.db.models import Promotion, ShopPolicy
 from shop.db.session import session_scope
-from tests.conftest import make_tracker
+from tests.conftest import make_tracker, token
 
 
 async def _run(action: Any) -> CollectingDispatcher:
@@ -51,6 +51,46 @@ async def test_shipping_from_the_policy_row(rendered: Any) -> None:
     assert rendered(dispatcher) == ["utter_shipping_policy"]
     message = dispatcher.messages[0]
     assert (message["cutoff_time"], message["couriers"]) == ("16:00", "中通快递、顺丰速运")
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("buyer", "text", "order_id"),
+    [
+        ("B020", "雪地靴什么时候发货", "2026122133458891"),  # paid, not shipped yet
+        ("B020", "徒步鞋几天能到", "2026110563706114"),  # shipped: its parcel
+        ("B001", "跑鞋发什么快递", "2026051793538979"),
+    ],
+)
+async def test_a_shipping_question_naming_the_buyers_own_order_is_about_it(
+    buyer: str, text: str, order_id: str, rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="ask_shipping", metadata=token(buyer))
+    events = await ActionAnswerShipping().run(dispatcher, tracker, {})
+    assert {"event": "slot", "timestamp": None, "name": "order_id", "value": order_id} in events
+    assert rendered(dispatcher)[0].startswith("utter_order_")
+    assert dispatcher.messages[-1]["custom"]["order_id"] == order_id
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("buyer", "text"),
+    [
+        (None, "雪地靴什么时候发货"),  # a guest: no orders
+        ("B020", "皮鞋什么时候发货"),  # its 皮鞋 order is completed
+        ("B020", "什么时候发货"),  # no shoe named
+        ("B005", "雪地靴什么时候发货"),  # no order of that shoe
+    ],
+)
+async def test_other_shipping_questions_get_the_shops_rule(
+    buyer: str | None, text: str, rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    metadata = token(buyer) if buyer else None
+    tracker = make_tracker(text, intent="ask_shipping", metadata=metadata)
+    assert await ActionAnswerShipping().run(dispatcher, tracker, {}) == []
+    assert rendered(dispatcher) == ["utter_shipping_policy"]
 
 
 @pytest.mark.usefixtures("shop_db")
@@ -147,7 +187,6 @@ async def test_database_down_gets_an_apology(rendered: Any, monkeypatch: Any) ->
 from shop.answers.policies import counts_from_delivery, order_price_protection  # noqa: E402
 from shop.clock import shop_now  # noqa: E402
 from shop.db.models import Order  # noqa: E402
-from tests.conftest import token  # noqa: E402
 
 B001_SHIPPED = "2026051793538979"  # paid about 2 days ago
 B009_OLD = "2026090227383761"  # paid about 23 days ago

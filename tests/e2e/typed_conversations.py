@@ -1258,6 +1258,15 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
         note="不用了 right after asking for a person leaves the queue; the assistant answers again",
     ),
+    C(
+        "b020_when_does_my_snow_boot_ship",
+        "B020",
+        (
+            T("雪地靴什么时候发货", "暖冬雪地靴", PAID, forbid=("偏远地区",)),
+            T("这双保暖吗", "暖冬雪地靴", forbid=("哪一款",)),
+        ),
+        note="a shipping question naming the shoe of the buyer's paid order is about that order",
+    ),
 )
 # fmt: on
 
