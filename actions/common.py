@@ -4,7 +4,7 @@ message metadata, entities, and which product the buyer means."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
@@ -112,19 +112,26 @@ async def reply_in_transaction(
         dispatcher.utter_message(response=response, **kwargs)
 
 
+# A reply: a response with its variables, or a custom JSON message (an order card).
+Reply = tuple[str, dict[str, Any]] | dict[str, Any]
+
+
 async def answer_in_transaction(
     dispatcher: Any,
-    work: Callable[[Session], tuple[list[tuple[str, dict[str, Any]]], list[Any]]],
+    work: Callable[[Session], tuple[Sequence[Reply], list[Any]]],
 ) -> list[Any]:
-    """Runs ``work`` in one transaction, sends the responses it returns and returns its
+    """Runs ``work`` in one transaction, sends the replies it returns and returns its
     events; a database failure sends ``utter_service_unavailable`` and sets nothing."""
     try:
-        messages, events = await in_transaction(work)
+        replies, events = await in_transaction(work)
     except ShopDataUnavailableError:
         dispatcher.utter_message(response="utter_service_unavailable")
         return []
-    for response, kwargs in messages:
-        dispatcher.utter_message(response=response, **kwargs)
+    for reply in replies:
+        if isinstance(reply, dict):
+            dispatcher.utter_message(json_message=reply)
+        else:
+            dispatcher.utter_message(response=reply[0], **reply[1])
     return events
 
 

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order
-from actions.common import ShopDataUnavailableError, in_transaction
+from actions.common import Reply, answer_in_transaction
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order
@@ -50,8 +50,8 @@ class ActionCheckOrderStatus(Action):
         if tracker.get_slot("all_orders") and tracker.get_slot("order_choices"):
             ids = list(tracker.get_slot("order_choices"))
 
-        def describe(session: Session) -> tuple[list[tuple[str, dict] | dict], list[EventType]]:
-            replies: list[tuple[str, dict] | dict] = []
+        def describe(session: Session) -> tuple[list[Reply], list[EventType]]:
+            replies: list[Reply] = []
             context: list[EventType] = []
             for order_id in ids:
                 order = accessible_order(tracker, order_id, session=session)
@@ -61,15 +61,7 @@ class ActionCheckOrderStatus(Action):
                 context = product_context(order)
             return replies, context
 
-        try:
-            replies, context = await in_transaction(describe)
-        except ShopDataUnavailableError:
-            replies, context = [("utter_service_unavailable", {})], []
-        for reply in replies:
-            if isinstance(reply, dict):
-                dispatcher.utter_message(json_message=reply)
-            else:
-                dispatcher.utter_message(response=reply[0], **reply[1])
+        context = await answer_in_transaction(dispatcher, describe)
         forget = [SlotSet(s, None) for s in ("order_choices", "all_orders") if tracker.get_slot(s)]
         return [*context, *forget]
 

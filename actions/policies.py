@@ -19,12 +19,11 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_orders
 from actions.common import (
-    ShopDataUnavailableError,
+    Reply,
     answer_in_transaction,
     answered_just_before,
     asked_of,
     asks_the_same,
-    in_transaction,
     replies_before_latest,
     reply_in_transaction,
 )
@@ -105,24 +104,14 @@ class ActionAnswerShipping(_PolicyAction):
     ) -> list[EventType]:
         asked = asked_of(tracker)
 
-        def work(session: Session) -> tuple[list[tuple[str, dict] | dict], list[EventType]]:
+        def work(session: Session) -> tuple[list[Reply], list[EventType]]:
             order = own_order_named(tracker, asked.text, session)
             if order is None:
                 return list(self.answer(asked, session)), []
-            replies: list[tuple[str, dict] | dict] = [*status_messages(order, session=session)]
-            replies.append(order_card(order))
+            replies: list[Reply] = [*status_messages(order, session=session), order_card(order)]
             return replies, [SlotSet("order_id", order.id), *product_context(order)]
 
-        try:
-            replies, events = await in_transaction(work)
-        except ShopDataUnavailableError:
-            replies, events = [("utter_service_unavailable", {})], []
-        for reply in replies:
-            if isinstance(reply, dict):
-                dispatcher.utter_message(json_message=reply)
-            else:
-                dispatcher.utter_message(response=reply[0], **reply[1])
-        return events
+        return await answer_in_transaction(dispatcher, work)
 
 
 class ActionAnswerPromotion(_PolicyAction):
