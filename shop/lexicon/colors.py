@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 # Colour stems, matched inside an item's colour (黑 → 黑色). A stem counts only
-# when followed by a marker (黑色, 黑的, 黑那双) or when it is the whole message,
+# when followed by a marker (黑色, 黑的, 黑那双), or by another stem and a marker
+# (粉红色), or when it is the whole message,
 # so 小白鞋 stays a product name; phrases below never name a colour.
 COLOR_STEMS: tuple[str, ...] = (
     "卡其", "藏青", "咖啡", "黑", "白", "红", "粉", "蓝", "灰",
@@ -18,6 +19,9 @@ COLOR_STEMS: tuple[str, ...] = (
 )  # fmt: skip
 COLOR_MARKERS = "色的那"
 NOT_COLOR_WORDS: tuple[str, ...] = ("明白", "空白", "坦白", "告白", "表白")
+# What may follow a stem that names a colour: a marker, or another stem and a marker
+# (粉红色 names both 粉 and 红, so the shop's 粉色 answers it).
+_AFTER_A_STEM = (*COLOR_MARKERS, *(s + m for s in COLOR_STEMS for m in COLOR_MARKERS))
 
 
 def colors_in(text: str) -> list[str]:
@@ -27,7 +31,7 @@ def colors_in(text: str) -> list[str]:
         return [bare]
     for word in NOT_COLOR_WORDS:
         text = text.replace(word, " ")
-    return [s for s in COLOR_STEMS if any(s + marker in text for marker in COLOR_MARKERS)]
+    return [s for s in COLOR_STEMS if any(s + end in text for end in _AFTER_A_STEM)]
 
 
 # A colour word with no stem (奶茶色, 焦糖色) is one ending in 色 that is none of these.
@@ -61,17 +65,18 @@ def color_in(text: str) -> str | None:
 
 # Shade words before a stem (象牙白, 荧光橙, 雾霾蓝, 浅蓝): one more precise colour than
 # the stem, which the shoe may not come in. Counted only when the colour word is
-# followed by a marker, a question word, a size or the end (今天白天 names none).
+# followed by a marker, a question word, a size or the end (今天白天 names none). Two
+# stems together (粉红, 蓝灰) are no shade: 粉红色 asks for the shop's 粉色.
 COLOR_SHADES: tuple[str, ...] = (
     "象牙", "奶油", "奶", "乳", "珍珠", "月光", "雪", "香槟", "雾霾", "烟", "浅", "深", "淡",
     "亮", "暗", "荧光", "军", "墨", "宝", "天", "湖", "孔雀", "酒", "玫瑰", "玫", "桃",
     "橄榄", "薄荷", "草", "冰", "焦糖", "姜", "土", "炭", "石板", "樱花", "珊瑚", "柠檬",
-    "芥末", "香芋", "燕麦", "藏", "米", "粉", "蓝", "灰", "黑", "白",
+    "芥末", "香芋", "燕麦", "藏", "米",
 )  # fmt: skip
 _STEMS = "|".join(sorted(COLOR_STEMS, key=len, reverse=True))
 _SHADES = "|".join(sorted(COLOR_SHADES, key=len, reverse=True))
-_SHADE_COLOR = re.compile(  # 今天蓝色的 names 蓝, not 天蓝
-    rf"(?<![今明昨后前每当几两三四五])(?:{_SHADES})(?:{_STEMS})色?(?=[色的呢吗嘛么那款有还没不要\d\s,，.。!！?？~～]|$)"
+_SHADE_COLOR = re.compile(  # 今天蓝色的 names 蓝, not 天蓝; 漂亮白色 names 白
+    rf"(?<![今明昨后前每当几两三四五漂收])(?:{_SHADES})(?:{_STEMS})色?(?=[色的呢吗嘛么那款有还没不要\d\s,，.。!！?？~～]|$)"
 )
 # Markers a tagger or a buyer puts around a colour (要白的, 白色的呢).
 _AROUND_A_COLOR = re.compile(r"^[要买拿换选那就]+|[的呢吗嘛那款有还]+$")

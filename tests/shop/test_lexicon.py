@@ -169,6 +169,8 @@ def test_new_stems_name_colours_shops_use() -> None:
         ("明天白天能到吗", []),
         ("小白鞋有货吗", []),
         ("天蓝色有吗", ["天蓝色"]),
+        ("粉红色有吗", ["红", "粉"]),  # two stems are no shade: the shop's 粉色 or 红色
+        ("这双漂亮白色的有吗", ["白"]),
     ],
 )
 def test_colour_words_most_precise_first(text: str, colors: list[str]) -> None:
