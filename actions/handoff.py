@@ -42,9 +42,9 @@ from shop.db.escalations.queue import open_escalation, queue_position, touch_buy
 from shop.lexicon import (
     ESCALATION_REASON_LABELS,
     INTENT_LABELS,
-    LEAVE_QUEUE_MESSAGES,
     LEAVE_QUEUE_WORDS,
     label,
+    leaves_the_queue,
 )
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
@@ -193,8 +193,7 @@ class ActionHandoffWaiting(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = latest_text(tracker)
-        bare = "".join(char for char in text if char.isalnum())
-        leaving = any(word in text for word in LEAVE_QUEUE_WORDS) or bare in LEAVE_QUEUE_MESSAGES
+        leaving = leaves_the_queue(text)
 
         def look(session: Session) -> tuple[str, int, int]:
             escalation = open_escalation(tracker.sender_id, session=session)

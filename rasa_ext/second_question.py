@@ -53,7 +53,7 @@ from shop.clauses import (
     requests_confidently,
     said_besides,
 )
-from shop.lexicon import LEAVE_QUEUE_WORDS
+from shop.lexicon import LEAVE_QUEUE_WORDS, leaves_the_queue
 
 logger = logging.getLogger(__name__)
 
@@ -149,8 +149,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             slowness_after_order_status(tracker, text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here
-                leaving = any(word in text for word in LEAVE_QUEUE_WORDS)
-                plan = plan_leaving if leaving else None
+                plan = plan_leaving if leaves_the_queue(text) else None
             try:
                 if plan is not None:
                     await plan(self, parse, text, parse_data)

@@ -220,3 +220,10 @@ LEAVE_QUEUE_MESSAGES: tuple[str, ...] = (
     "不用了", "不用", "不用啦", "算了", "算了吧", "那算了", "不需要了", "不需要", "不要了",
     "没事了", "没事", "不用了谢谢", "算了谢谢", "不用了我自己看", "不找了",
 )  # fmt: skip
+
+
+def leaves_the_queue(text: str) -> bool:
+    """Whether a queued buyer's message leaves the queue: a leaving word anywhere
+    (不等了 运费怎么算), or one of the never-minds above said alone (不用了。)."""
+    bare = "".join(char for char in text if char.isalnum())
+    return any(word in text for word in LEAVE_QUEUE_WORDS) or bare in LEAVE_QUEUE_MESSAGES

@@ -183,3 +183,17 @@ def test_colour_words_most_precise_first(text: str, colors: list[str]) -> None:
 )
 def test_only_a_colour_once_the_markers_are_left_out(value: str, alone: bool) -> None:
     assert only_a_color(value) is alone
+
+
+@pytest.mark.parametrize(
+    ("text", "leaves"),
+    [
+        ("取消转人工", True),
+        ("不等了 运费怎么算", True),
+        ("不用了。", True),  # a never-mind said alone
+        ("不用了 我要投诉", False),  # not alone: a message for the person
+        ("在吗", False),
+    ],
+)
+def test_leaving_the_queue_at_its_edges(text: str, leaves: bool) -> None:
+    assert lexicon.leaves_the_queue(text) is leaves
