@@ -20,15 +20,17 @@ from shop.answers.products import resolve_product
 from shop.clock import shop_now
 from shop.config import settings
 from shop.db import queries
-from shop.db.models import Order, ShopPolicy
+from shop.db.models import Order, Promotion, ShopPolicy
 from shop.db.values import yuan
 from shop.lexicon import (
     OWN_PURCHASE_WORDS,
     PRICE_PROTECTION_DELIVERY_WORDS,
     PRICE_PROTECTION_WORDS,
     PRICE_WORDS,
+    PROMOTION_EVENTS,
     RETURN_ADDRESS_WORDS,
     WINDOW_START_LABELS,
+    promotion_event_named,
 )
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import match_orders, product_names, view_of
@@ -127,7 +129,38 @@ def promotions(asked: Asked, session: Session) -> Messages:
     current = active_promotions(session)
     if any(word in asked.text for word in PRICE_WORDS):
         return [*product_price(asked, session), *current]
+    event = promotion_event_named(asked.text)
+    if event is not None:
+        return promotion_event(event, session) or [
+            ("utter_promotion_event_none", {"event": event}),
+            *current,
+            *upcoming_promotions(session),
+        ]
     return [*(current or [("utter_no_promotions", {})]), *upcoming_promotions(session)]
+
+
+def promotion_event(event: str, session: Session) -> Messages:
+    """The shop's promotions for the shopping day ``event`` (会员日, 双十一), running
+    or to come, with their dates; none in the shop's data: nothing, so the answer
+    says the shop has none rather than list other promotions as if they were it."""
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    spellings = PROMOTION_EVENTS[event]
+    found = [
+        promotion
+        for promotion in queries.promotions_not_ended(today, session=session)
+        if any(s in f"{promotion.title}{promotion.description}" for s in spellings)
+    ]
+    running = [p for p in found if p.starts_on <= today]
+    coming = [p for p in found if p.starts_on > today]
+    messages: Messages = [("utter_promotions_intro", {})] if running else []
+    for promotion in running:
+        stackable = "_stackable" if promotion.stackable else ""
+        messages.append((f"utter_promotion_item{stackable}", _promotion_dates(promotion)))
+    messages += [("utter_promotions_upcoming_intro", {})] if coming else []
+    for promotion in coming:
+        stackable = "_stackable" if promotion.stackable else ""
+        messages.append((f"utter_promotion_upcoming_item{stackable}", _promotion_dates(promotion)))
+    return messages
 
 
 def product_price(asked: Asked, session: Session) -> Messages:
@@ -164,14 +197,7 @@ def upcoming_promotions(session: Session) -> Messages:
         messages.append(
             (
                 f"utter_promotion_upcoming_item{stackable}",
-                {
-                    "title": promotion.title,
-                    "description": promotion.description,
-                    "starts_month": promotion.starts_on.month,
-                    "starts_day": promotion.starts_on.day,
-                    "ends_month": promotion.ends_on.month,
-                    "ends_day": promotion.ends_on.day,
-                },
+                _promotion_dates(promotion),
             )
         )
     return messages
@@ -188,18 +214,20 @@ def active_promotions(session: Session) -> Messages:
         response = (
             "utter_promotion_item_stackable" if promotion.stackable else "utter_promotion_item"
         )
-        messages.append(
-            (
-                response,
-                {
-                    "title": promotion.title,
-                    "description": promotion.description,
-                    "ends_month": promotion.ends_on.month,
-                    "ends_day": promotion.ends_on.day,
-                },
-            )
-        )
+        messages.append((response, _promotion_dates(promotion)))
     return messages
+
+
+def _promotion_dates(promotion: Promotion) -> dict[str, Any]:
+    """The variables of the promotion item responses: what it is and its dates."""
+    return {
+        "title": promotion.title,
+        "description": promotion.description,
+        "starts_month": promotion.starts_on.month,
+        "starts_day": promotion.starts_on.day,
+        "ends_month": promotion.ends_on.month,
+        "ends_day": promotion.ends_on.day,
+    }
 
 
 def price_protection(asked: Asked, session: Session) -> Messages:

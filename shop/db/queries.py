@@ -92,6 +92,16 @@ def upcoming_promotions(today: date, within_days: int, *, session: Session) -> l
     return list(session.execute(stmt).scalars())
 
 
+def promotions_not_ended(today: date, *, session: Session) -> list[Promotion]:
+    """Promotions running on or after ``today``, soonest-starting first."""
+    stmt = (
+        select(Promotion)
+        .where(Promotion.ends_on >= today)
+        .order_by(Promotion.starts_on, Promotion.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
 def get_photo(photo_id: str, *, session: Session) -> Photo | None:
     """The photo with ``photo_id``, or ``None``."""
     return session.get(Photo, photo_id) if photo_id else None

@@ -8,6 +8,8 @@ slots and sent in button payloads; their display names are in
 
 from __future__ import annotations
 
+import re
+
 # --- return reasons ---------------------------------------------------------
 # Checked in order, first match wins: a defect outranks a size word in the
 # same sentence (小白鞋开胶了 is a quality problem, not a size one).
@@ -129,6 +131,32 @@ OWN_PURCHASE_WORDS: tuple[str, ...] = (
     "我买", "我刚买", "买了", "买的", "我拍", "拍了", "拍的", "下单", "下的单", "我的订单",
     "我的鞋", "我那", "我这",
 )  # fmt: skip
+
+# Shopping days a buyer may name (会员日是几号, 双十一有活动吗): a canonical name and
+# its spellings. A promotion answers it when its title or description holds one.
+PROMOTION_EVENTS: dict[str, tuple[str, ...]] = {
+    "会员日": ("会员日", "会员节", "会员专享日"),
+    "双十一": ("双十一", "双11", "11.11"),
+    "双十二": ("双十二", "双12", "12.12"),
+    "618": ("618", "六一八", "年中大促"),
+    "年货节": ("年货节",),
+    "女王节": ("女王节", "女神节", "三八节", "38节"),
+    "黑五": ("黑五", "黑色星期五"),
+    "店庆": ("店庆", "周年庆"),
+    "开学季": ("开学季",),
+    "99大促": ("99大促", "九九大促"),
+}  # fmt: skip
+
+
+def promotion_event_named(text: str) -> str | None:
+    """The shopping day ``text`` names (its canonical name), or ``None``. A digit
+    spelling inside a longer digit run (an order number holding 618) names none."""
+    for name, spellings in PROMOTION_EVENTS.items():
+        for spelling in spellings:
+            if re.search(rf"(?<![\d.]){re.escape(spelling)}(?![\d.])", text):
+                return name
+    return None
+
 
 # --- questions --------------------------------------------------------------
 # A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.

@@ -159,6 +159,55 @@ async def test_a_promotion_starting_later_than_a_month_is_not_named(rendered: An
     assert rendered(await _run(ActionAnswerPromotion())) == ["utter_no_promotions"]
 
 
+async def _promotion_question(text: str) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="ask_promotion")
+    assert await ActionAnswerPromotion().run(dispatcher, tracker, {}) == []
+    return dispatcher
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_shopping_day_the_shop_does_not_hold_is_said_so(rendered: Any) -> None:
+    """会员日是几号 in a shop without one: no member day, then what there is."""
+    dispatcher = await _promotion_question("你们会员日是几号")
+    assert rendered(dispatcher)[:2] == ["utter_promotion_event_none", "utter_promotions_intro"]
+    assert dispatcher.messages[0]["event"] == "会员日"
+    assert "utter_promotion_upcoming_item_stackable" in rendered(dispatcher)
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_ended_shopping_day_is_no_promotion(rendered: Any) -> None:
+    """The demo's 双十一价保 ended 15 days ago: 双十一还有活动吗 has none."""
+    dispatcher = await _promotion_question("双十一还有活动吗")
+    assert rendered(dispatcher)[0] == "utter_promotion_event_none"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_shopping_day_the_shop_holds_is_answered_alone(rendered: Any) -> None:
+    """年货节什么时候开始: that promotion and its dates, not the whole list."""
+    dispatcher = await _promotion_question("年货节什么时候开始")
+    assert rendered(dispatcher) == [
+        "utter_promotions_upcoming_intro",
+        "utter_promotion_upcoming_item_stackable",
+    ]
+    assert dispatcher.messages[1]["title"] == "年货节全场9折"
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_running_shopping_day_is_answered_as_running(rendered: Any) -> None:
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    with session_scope() as session:
+        session.add(
+            Promotion(
+                id="X4", title="会员日", kind="discount", description="每月8号会员95折",
+                starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=90),
+            )
+        )  # fmt: skip
+    dispatcher = await _promotion_question("会员日有什么优惠")
+    assert rendered(dispatcher) == ["utter_promotions_intro", "utter_promotion_item"]
+    assert dispatcher.messages[1]["description"] == "每月8号会员95折"
+
+
 @pytest.mark.usefixtures("empty_db")
 @pytest.mark.parametrize(
     ("action", "response"),

@@ -197,3 +197,21 @@ def test_only_a_colour_once_the_markers_are_left_out(value: str, alone: bool) ->
 )
 def test_leaving_the_queue_at_its_edges(text: str, leaves: bool) -> None:
     assert lexicon.leaves_the_queue(text) is leaves
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("会员日是几号", "会员日"),
+        ("双11有活动吗", "双十一"),
+        ("雙十一有優惠嗎", None),  # read after the normaliser, which makes it simplified
+        ("双十一有优惠吗", "双十一"),
+        ("618会便宜吗", "618"),
+        ("订单2026061812345678有优惠吗", None),  # 618 inside an order number
+        ("6180元", None),
+        ("有什么优惠", None),
+        ("38节打折吗", "女王节"),
+    ],
+)
+def test_a_named_shopping_day_at_its_edges(text: str, event: str | None) -> None:
+    assert lexicon.promotion_event_named(text) == event
