@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.access import accessible_orders
 from actions.common import (
     ShopDataUnavailableError,
     answer_in_transaction,
@@ -46,6 +47,7 @@ from shop.lexicon import (
     FIT_TOPICS,
     GENDER_LABELS,
     GENDER_WORDS,
+    OWN_SHOE_WORDS,
     PICK_FILLER_CHARS,
     PROBLEM_TOPICS,
     REVIEW_TOPIC_WORDS,
@@ -217,7 +219,8 @@ def settle_shoe(
     the slot events. An unknown name is said so; inside a form that asks for the
     shoe next, nothing; inside another form, ``which_response``; otherwise "which
     shoe?" with the catalogue's shoes of a kind named in ``texts`` as buttons (a
-    typed name answers).
+    typed name answers). 我买的这双 with no shoe named is the buyer's own: the one
+    shoe of their orders, or a choice among theirs (:func:`own_shoes`).
     """
     found = resolve_product(tracker, session=session, kind_switches=kind_switches)
     events: list[EventType] = [SlotSet(k, v) for k, v in found.slots.items()]
@@ -232,11 +235,32 @@ def settle_shoe(
         kinds: list[Any] = []
         for text in texts:
             kinds = kinds or queries.products_of_kind_in_text(text, session=session)
-        return None, which_shoe(kinds, session, texts), events
-    product = queries.get_product(found.product.id, session=session)
+        own = [] if kinds else own_shoes(tracker, texts[:1], session)
+        if len(own) != 1:
+            return None, which_shoe(own or kinds, session, texts), events
+        product = own[0]
+    else:
+        product = queries.get_product(found.product.id, session=session)
     assert product is not None
     events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
     return product, [], events
+
+
+def own_shoes(tracker: Tracker, texts: Sequence[str], session: Session) -> list[Any]:
+    """The shoes of this conversation's buyer's orders, newest first, when ``texts``
+    speak of the buyer's own pair (我买的这双偏小); else none. Orders not yet
+    completed come first: 这双 is the pair just bought, not one worn for months;
+    only without any, the completed ones. Cancelled orders never count. One shoe is
+    the shoe meant; several are the buyer's choice, not the whole catalogue."""
+    if not any(word in text for text in texts for word in OWN_SHOE_WORDS):
+        return []
+    orders = [o for o in accessible_orders(tracker, session=session) if o.status != "cancelled"]
+    current = [o for o in orders if o.status != "completed"]
+    shoes: dict[str, Any] = {}
+    for order in current or orders:
+        for item in order.items:
+            shoes.setdefault(item.product_id, item.product)
+    return [shoe for shoe in shoes.values() if shoe is not None]
 
 
 class ActionAskProductId(Action):

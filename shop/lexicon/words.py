@@ -158,6 +158,14 @@ def promotion_event_named(text: str) -> str | None:
     return None
 
 
+# A product question about the buyer's own pair (我买的这双偏小，39有粉色吗) when no
+# shoe is named or under discussion: the shoes of their orders (actions/products.py).
+OWN_SHOE_WORDS: tuple[str, ...] = (
+    "我买的", "我刚买的", "我拍的", "我刚拍的", "我收到的", "刚收到的", "我下单的", "我买了",
+    "我的这双", "我这双", "我那双", "到手的这双", "收到的这双", "我穿的这双",
+)  # fmt: skip
+
+
 # --- questions --------------------------------------------------------------
 # A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.
 QUESTION_MARKS: tuple[str, ...] = (

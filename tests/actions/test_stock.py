@@ -668,3 +668,49 @@ def test_a_half_size_the_entity_cut_short_is_read_whole(
     text: str, entity: str, size: float
 ) -> None:
     assert read_query(text, size_entity=entity).size == size
+
+
+# --- 我买的这双: the buyer's own pair ----------------------------------------------------
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("buyer", "product_id"),
+    [
+        ("B005", "P002"),  # delivered 轻羽; the completed 小白鞋 is an older pair
+        ("B002", "P002"),  # paid 轻羽; the completed 乐福鞋 is older
+        ("B009", "P003"),  # only a completed 牛津: that one
+    ],
+)
+async def test_my_pair_is_the_shoe_of_my_current_order(buyer: str, product_id: str) -> None:
+    events, dispatcher = await _ask("我买的这双偏小，39有粉色吗", metadata=token(buyer))
+    assert SlotSet("product_id", product_id) in events
+    assert dispatcher.messages[0]["response"].startswith("utter_stock_")
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_several_pairs_of_mine_are_my_choice_not_the_catalogue(rendered: Any) -> None:
+    """B010 has a shipped 高跟鞋 and a delivered 凉鞋: which of the two."""
+    _, dispatcher = await _ask("我买的这双有39吗", metadata=token("B010"))
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    titles = {button["title"] for button in dispatcher.messages[0]["buttons"]}
+    assert titles == {"优雅细跟高跟鞋", "清凉沙滩凉鞋"}
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "metadata"),
+    [
+        ("我买的这双有39吗", None),  # a guest has no pair of their own
+        ("这双有39吗", "B005"),  # 这双 alone on no product page: which shoe
+        ("你们家买的人多的是哪双，有39吗", "B005"),  # 买的 without 我 is no pair of mine
+    ],
+)
+async def test_no_pair_of_mine_asks_among_the_catalogue(
+    text: str, metadata: str | None, rendered: Any
+) -> None:
+    kwargs = {"metadata": token(metadata)} if metadata else {}
+    events, dispatcher = await _ask(text, **kwargs)
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    assert len(dispatcher.messages[0]["buttons"]) > 2
+    assert not any(getattr(e, "get", lambda _k: None)("name") == "product_id" for e in events)

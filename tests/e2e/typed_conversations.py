@@ -1267,6 +1267,21 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
         note="a shipping question naming the shoe of the buyer's paid order is about that order",
     ),
+    C(
+        "guest_member_day_and_new_year_sale",
+        None,
+        (
+            T("你们会员日是几号", "没有会员日", "满300减30"),
+            T("年貨節什麼時候開始", "年货节全场9折", forbid=("没有年货节", "满300减30")),
+        ),
+        note="a shopping day the shop has none of is said so; one it has is answered alone",
+    ),
+    C(
+        "b005_my_pair_runs_small_is_39_in_pink",
+        "B005",
+        (T("我买的这双偏小，39有粉色吗", "轻羽女子跑鞋", "39", forbid=("哪一款",)),),
+        note="我买的这双 with no shoe named is the shoe of the buyer's current order",
+    ),
 )
 # fmt: on
 
