@@ -29,6 +29,7 @@ from shop.db.escalations.queue import open_escalation
 from shop.db.models import Order
 from shop.lexicon import ORDER_STATUS_LABELS, PROVINCE_NAMES, label
 from shop.masking import mask_phone
+from shop.order_choice import product_names
 
 CHANGEABLE = frozenset({"pending_payment", "paid"})
 FORM_SLOTS = ("new_address", "new_recipient", "new_phone", "address_confirmed", "address_blocked")
@@ -200,13 +201,18 @@ class ActionAskAddressConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        def current(session: Session) -> tuple[str, str]:
+        def current(session: Session) -> tuple[str, str, str]:
             order = accessible_order(tracker, tracker.get_slot("order_id"), session=session)
-            return (order.recipient_name, order.recipient_phone) if order else ("", "")
+            if order is None:
+                return "", "", ""
+            return order.recipient_name, order.recipient_phone, product_names(order)
 
-        name, phone = await in_transaction(current)
+        name, phone, products = await in_transaction(current)
+        # the order and its shoes are named: the buyer confirms which order changes
         dispatcher.utter_message(
             response="utter_ask_address_confirmed",
+            order_id=tracker.get_slot("order_id") or "",
+            products=products,
             recipient=tracker.get_slot("new_recipient") or name,
             phone=mask_phone(tracker.get_slot("new_phone") or phone),
             address=tracker.get_slot("new_address"),

@@ -30,7 +30,10 @@ from shop.lexicon import (
     COMPLAINT_CATEGORY_WORDS,
     DELIVERY_KIND_LABELS,
     DELIVERY_KIND_WORDS,
+    colors_named,
     label,
+    names_color,
+    wanted_words,
 )
 from shop.summaries import case_summary
 
@@ -38,6 +41,7 @@ from shop.summaries import case_summary
 # return form then takes the reason from the report (actions/return_requests.py).
 DEFECT_OFFER = "utter_delivery_problem_is_quality"
 PRIORITY = {"lost": 1, "signed_not_received": 1, "damaged": 1, "wrong_parcel": 1}
+WRONG = "wrong_parcel"
 
 
 def delivery_kind(text: str) -> str:
@@ -54,6 +58,22 @@ def complaint_category(text: str) -> str:
         if any(word in text for word in words):
             return category
     return "other"
+
+
+def ordered_otherwise(order: Any, text: str) -> str:
+    """What the order record says was bought (薄荷绿26码), when the buyer's words say
+    they ordered a colour no item of it has (我要的柠檬黄 发成薄荷绿); else "".
+
+    The record, not the claim, is what the assistant can stand on: the shop checks
+    the buyer's choice before any exchange or postage is promised."""
+    wanted = wanted_words(text)
+    if not wanted or not colors_named(wanted):
+        return ""
+    if any(names_color(wanted, item.color) or item.color in wanted for item in order.items):
+        return ""
+    if any(color in item.color for item in order.items for color in colors_named(wanted)):
+        return ""  # 白 of 白色: the colour ordered
+    return "、".join(f"{item.color}{item.size:g}码" for item in order.items)
 
 
 def _next_case_id(session: Session) -> str:
@@ -114,6 +134,14 @@ class ActionReportDeliveryProblem(Action):
             )  # fmt: skip
             escalated.append(True)
             courier = order.shipments[-1].courier if order.shipments else ""
+            ordered = ordered_otherwise(order, normalize_text(words)) if found == WRONG else ""
+            if ordered:  # 我要的柠檬黄 of an order whose record says 薄荷绿: no promise
+                return [
+                    (
+                        "utter_delivery_case_wrong_parcel_record",
+                        {"case_id": case.id, "ordered": ordered},
+                    )
+                ]
             return [(f"utter_delivery_case_{found}", {"case_id": case.id, "courier": courier})]
 
         escalated: list[bool] = []

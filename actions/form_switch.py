@@ -3,7 +3,8 @@
 A request of another flow typed in the middle of a form (发什么快递 is a
 digression and keeps the form; 我要退货 while choosing a size is a new
 request) ends the form and forgets its half-filled answers; the rules of
-data/rules/forms.yml then start the new flow at once. What the conversation is about (the
+data/rules/forms.yml then start the new flow at once. Left at its final
+confirmation, the buyer is told the change was not made. What the conversation is about (the
 shoe, the order, the foot) is kept: it is context, not an answer.
 """
 
@@ -26,6 +27,13 @@ ANSWER_SLOTS = {
 }  # fmt: skip
 
 
+# A form left while it asked for the final yes: the buyer is told nothing was done.
+DROPPED_AT_CONFIRMATION = {
+    "address_confirmed": "utter_address_change_dropped",
+    "return_confirmed": "utter_return_request_dropped",
+}
+
+
 class ActionSwitchRequest(Action):
     """Ends the active form; the rule that ran it starts the buyer's new request."""
 
@@ -36,6 +44,9 @@ class ActionSwitchRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         form = tracker.active_loop.get("name") if tracker.active_loop else None
+        dropped = DROPPED_AT_CONFIRMATION.get(str(tracker.get_slot("requested_slot")))
+        if dropped:  # 确认 typed later must not read as if the change had been made
+            dispatcher.utter_message(response=dropped)
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

@@ -49,6 +49,7 @@ from actions.order_lookup import (
 )
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
+from shop.lexicon import THIS_ORDER_WORDS
 
 PHONE_SUFFIX = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 # Messages that take the only order offered when they name none: 是/对, the new
@@ -169,7 +170,8 @@ class ValidateOrderForm(ShopFormValidation):
             if found is not None or requested is not None:
                 return found or {}
             eligible = {view.id for view in choice.eligible}
-            if last in choice.orders and (last in eligible or not eligible):
+            this_one = any(word in text for word in THIS_ORDER_WORDS)
+            if last in choice.orders and (last in eligible or not eligible or this_one):
                 return forget  # the order discussed last
             default = default_order(goal, choice)
             if default:

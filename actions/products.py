@@ -99,9 +99,13 @@ class ProductFormValidationBase(ShopFormValidation):
 
         def resolve(session: Session) -> ProductResolution:
             found = resolve_product(tracker, session=session)
-            if found.product is None and not found.unknown_name and offered:
-                picked = typed_pick(offered, latest_text(tracker))  # 男款 / 第二个
-                product = queries.find_product_in_text(picked or "", session=session)
+            if found.product is None and not found.unknown_name:
+                if offered:
+                    picked = typed_pick(offered, latest_text(tracker))  # 男款 / 第二个
+                    product = queries.find_product_in_text(picked or "", session=session)
+                else:  # 我买的这双防水吗: the one shoe of the buyer's current orders
+                    own = own_shoes(tracker, [latest_text(tracker)], session)
+                    product = own[0] if len(own) == 1 else None
                 if product is not None:
                     found = ProductResolution(ProductRef(id=product.id, name=product.name), {})
             return found
@@ -275,6 +279,9 @@ class ActionAskProductId(Action):
         texts = recent_user_texts(tracker, LOOK_BACK_MESSAGES)
 
         def question(session: Session) -> list[tuple[str, dict[str, Any]]]:
+            own = own_shoes(tracker, texts[:1], session)
+            if own:  # 我买的这双防水吗 with several pairs: which of the buyer's own
+                return which_shoe(own, session)
             for text in texts:
                 found = queries.products_of_kind_in_text(text, session=session)
                 if found:

@@ -36,6 +36,24 @@ def message_chars(text: str) -> str:
     return _SPACES.sub("", text or "").lower()
 
 
+# Punctuation, emoji and tildes at either end do not move the message's edges.
+_EDGE_NOISE = re.compile(r"^[\W_]+|[\W_]+$")
+START, END = "\x02", "\x03"  # characters no buyer types
+
+
+def edge_ngrams(chars: str, max_ngram: int) -> list[str]:
+    """The n-grams (2..``max_ngram``) touching the message's first or last character,
+    marked: 不用了 opens with ``START``不 (a refusal), 透气不 ends with 不``END`` (a
+    question). Inside-message n-grams cannot tell the two apart."""
+    core = _EDGE_NOISE.sub("", chars)
+    if not core:
+        return []
+    marked = f"{START}{core}{END}"
+    grams = [marked[:n] for n in range(2, max_ngram + 1) if n <= len(marked)]
+    grams += [marked[-n:] for n in range(2, max_ngram + 1) if n <= len(marked)]
+    return list(dict.fromkeys(grams))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class MessageCharNgrams(SparseFeaturizer, GraphComponent):
     """Counts of the message's character n-grams (``min_ngram``..``max_ngram``)."""
@@ -44,7 +62,7 @@ class MessageCharNgrams(SparseFeaturizer, GraphComponent):
     def get_default_config() -> dict[str, Any]:
         """1-3 character n-grams seen at least ``min_df`` times in training."""
         defaults = SparseFeaturizer.get_default_config()
-        return {**defaults, "min_ngram": 1, "max_ngram": 3, "min_df": 1}
+        return {**defaults, "min_ngram": 1, "max_ngram": 3, "min_df": 1, "edges": False}
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
@@ -67,9 +85,15 @@ class MessageCharNgrams(SparseFeaturizer, GraphComponent):
         self._vectorizer = self._new_vectorizer(vocabulary)
 
     def _new_vectorizer(self, vocabulary: dict[str, int] | None) -> CountVectorizer:
+        low, high = int(self._config["min_ngram"]), int(self._config["max_ngram"])
+        edges = bool(self._config.get("edges"))
+
+        def analyze(chars: str) -> list[str]:
+            grams = [chars[i : i + n] for n in range(low, high + 1) for i in range(len(chars) - n + 1)]
+            return grams + edge_ngrams(chars, high) if edges else grams
+
         return CountVectorizer(
-            analyzer="char",
-            ngram_range=(int(self._config["min_ngram"]), int(self._config["max_ngram"])),
+            analyzer=analyze,
             min_df=1 if vocabulary else int(self._config["min_df"]),
             lowercase=False,
             vocabulary=vocabulary,

@@ -7,6 +7,7 @@ right after it asks the same with another colour or size, but a shop's own colou
 names are words NLU never saw, so it may read them as nothing it knows. Read in
 the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it.
+A size change read as an address change is the exchange it asks for.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import normalize_text
 from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
-from shop.lexicon import OWN_PARCEL_WORDS, RESTOCK_WORDS, SLOW_DELIVERY_WORDS, YES_WORDS
+from shop.lexicon import (
+    OWN_PARCEL_WORDS,
+    RESTOCK_WORDS,
+    SLOW_DELIVERY_WORDS,
+    YES_WORDS,
+    asks_size_change,
+)
 
 STOCK_ACTION = "action_answer_stock"
 ORDER_STATUS_ACTION = "action_check_order_status"
@@ -30,6 +37,8 @@ PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "as
 # What NLU may make of a colour it never saw (奶茶色呢, 荧光橙的呢).
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
+ADDRESS_INTENT = "change_address"
+EXCHANGE_INTENT = "request_exchange"
 
 
 def answered_last(tracker: DialogueStateTracker, action: str) -> bool:
@@ -98,6 +107,16 @@ def slowness_after_order_status(
         return
     if any(word in normalize_text(text) for word in SLOW_DELIVERY_WORDS):
         take_ranked_intent(parse_data, COMPLAIN_INTENT)
+
+
+def size_change_not_address(text: str, parse_data: dict[str, Any]) -> None:
+    """Reads 能直接改尺码吗 or 不是改地址 是改尺码 42换43, which NLU may take for an address
+    change (改 …), as the exchange it asks for: the address form would ask for an
+    address the buyer never meant to change and re-ask it forever."""
+    if (parse_data.get("intent") or {}).get("name") != ADDRESS_INTENT:
+        return
+    if asks_size_change(normalize_text(text)):
+        take_ranked_intent(parse_data, EXCHANGE_INTENT)
 
 
 def take_ranked_intent(parse_data: dict[str, Any], name: str) -> None:

@@ -38,6 +38,7 @@ from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.follow_up_intent import (
     restock_after_stock,
     same_question_after_stock,
+    size_change_not_address,
     slowness_after_order_status,
     take_intent,
 )
@@ -147,6 +148,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             restock_after_stock(tracker, text, parse_data)
             same_question_after_stock(tracker, text, parse_data)
             slowness_after_order_status(tracker, text, parse_data)
+            size_change_not_address(text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here
                 plan = plan_leaving if leaves_the_queue(text) else None

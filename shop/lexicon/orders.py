@@ -47,6 +47,12 @@ ORDER_STATUS_WORDS: dict[str, tuple[str, ...]] = {
 # Words that set aside the order just talked about (另外那个, 别的订单), counted
 # only right before an order word (另外帮我改下地址 names no order).
 OTHER_ORDER_WORDS: tuple[str, ...] = ("另外", "另", "其他", "其它", "别的", "剩下")
+# The order just talked about (这个能改地址吗 right after its status): that order,
+# even when the request does not fit it, so its flow says why not, rather than
+# another order the request fits (actions/order_form.py).
+THIS_ORDER_WORDS: tuple[str, ...] = (
+    "这个", "这单", "这笔", "这一单", "这个单", "这票", "它", "刚才那", "刚刚那", "上面那",
+)  # fmt: skip
 # Date words, as days / calendar weeks / calendar months before today.
 DAYS_AGO_WORDS: dict[str, int] = {
     "今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3,

@@ -166,6 +166,24 @@ OWN_SHOE_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+# A change of size or colour (能直接改尺码吗, 42换43, 不是改地址 是改颜色): an exchange,
+# however NLU read it; an order not shipped yet gets its own honest answer there.
+SIZE_CHANGE = re.compile(
+    r"[改换](?:个|一下|下|一个)?(?:尺码|码数|码子|尺寸|鞋码|颜色|色)"
+    r"|[改换]成?\d{2}(?:\.5)?码|\d{2}(?:\.5)?码?[改换]成?\d{2}"
+)
+NOT_ADDRESS_WORDS: tuple[str, ...] = (
+    "不是改地址", "不改地址", "不是地址", "地址不用改", "地址不改",
+)  # fmt: skip
+
+
+def asks_size_change(text: str) -> bool:
+    """Whether ``text`` asks to change a size or colour and not an address."""
+    if not SIZE_CHANGE.search(text):
+        return False
+    return "地址" not in text or any(word in text for word in NOT_ADDRESS_WORDS)
+
+
 # --- questions --------------------------------------------------------------
 # A question is not an answer to "确认吗": 可以退吗 is asked, not agreed.
 QUESTION_MARKS: tuple[str, ...] = (
@@ -187,10 +205,30 @@ DELIVERY_KIND_WORDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
         (("签收", "已签", "显示收"), ("没收到", "没有收到", "未收到", "没拿到", "没见")),
     ),
     ("damaged", (("破", "坏", "压扁", "烂", "湿", "变形", "撕"),)),
-    ("wrong_parcel", (("不是我", "错", "别人的", "少了", "少件", "漏发"),)),
+    ("wrong_parcel", (("不是我", "错", "别人的", "少了", "少件", "漏发", "发成", "明明拍的"),)),
     ("lost", (("丢", "找不到", "不见了", "没了"),)),
     ("stuck", ((*SLOW_DELIVERY_WORDS, "停", "卡"),)),
 ]
+# What the buyer says they ordered, in a wrong-item report (我要的柠檬黄 发成薄荷绿):
+# the words after one of these, up to a stop, are checked against the order record.
+WANTED_MARKERS: tuple[str, ...] = (
+    "我要的是", "我要的", "我拍的是", "我拍的", "拍的是", "我买的是", "我买的", "我下单的",
+    "下单的是", "我选的", "我订的", "明明拍的", "明明买的",
+)  # fmt: skip
+WANTED_STOPS = re.compile(r"[，,。.！!？?\s]|发|收|给|结果|但|却|怎么")
+
+
+def wanted_words(text: str) -> str:
+    """The words naming what the buyer says they ordered (柠檬黄 of 我要的柠檬黄 发成薄荷绿),
+    or an empty string."""
+    for marker in WANTED_MARKERS:
+        at = text.find(marker)
+        if at >= 0:
+            rest = text[at + len(marker) :][:8]
+            return WANTED_STOPS.split(rest, maxsplit=1)[0]
+    return ""
+
+
 # (category code, words), checked in order; the first match wins.
 COMPLAINT_CATEGORY_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (

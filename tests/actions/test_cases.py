@@ -121,6 +121,32 @@ async def test_a_delivery_problem_is_recorded_and_escalated(
     assert escalations() == [("delivery_problem", B004_STUCK, "B004", priority)]
 
 
+@pytest.mark.parametrize(
+    ("words", "response", "ordered"),
+    [
+        # B004 bought 灰色 43: the record, not the claim, is what the answer stands on
+        ("发错颜色了 我要的黑色 发成灰色", "utter_delivery_case_wrong_parcel_record", "灰色43码"),
+        ("發錯顏色了 我要的黑色", "utter_delivery_case_wrong_parcel_record", "灰色43码"),
+        ("明明拍的是卡其色，结果发了灰的", "utter_delivery_case_wrong_parcel_record", "灰色43码"),
+        ("发成黑色了 我拍的灰色", "utter_delivery_case_wrong_parcel", None),  # as ordered
+        ("发错颜色了 我拍的灰", "utter_delivery_case_wrong_parcel", None),  # 灰 of 灰色
+        ("发错颜色了", "utter_delivery_case_wrong_parcel", None),  # nothing wanted named
+        ("发错货了 我要的43码", "utter_delivery_case_wrong_parcel", None),  # no colour
+    ],
+)
+async def test_a_wrong_item_claim_is_checked_against_the_order_record(
+    words: str, response: str, ordered: str | None, rendered: Any
+) -> None:
+    tracker = conversation(
+        (words, "report_delivery_problem"), slots={"order_id": B004_STUCK}, metadata=token("B004")
+    )
+    dispatcher = await _report(tracker)
+    assert rendered(dispatcher) == [response]
+    assert dispatcher.messages[0].get("ordered") == ordered
+    assert dispatcher.events == HANDOFF  # recorded and handed to a person either way
+    assert cases()[0][2] == "wrong_parcel"
+
+
 @pytest.mark.parametrize("words", ["收到的鞋子左右脚不一样大", "兩隻鞋一大一小", "鞋子开胶了"])
 async def test_a_defect_of_the_goods_is_offered_a_return_not_a_courier_case(
     words: str, rendered: Any

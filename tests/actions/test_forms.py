@@ -211,6 +211,30 @@ async def test_switching_ends_the_form_and_forgets_its_answers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("form", "requested", "said"),
+    [
+        ("address_form", "address_confirmed", ["utter_address_change_dropped"]),
+        ("return_form", "return_confirmed", ["utter_return_request_dropped"]),
+        ("address_form", "new_address", []),  # nothing was about to be done
+        ("return_form", "exchange_size", []),
+    ],
+)
+async def test_leaving_at_the_final_yes_says_nothing_was_done(
+    form: str, requested: str, said: list[str], rendered: Any
+) -> None:
+    """等一下 是哪个订单 at "确认修改吗？": a later 确认 must not read as done."""
+    tracker = make_tracker(
+        "等一下 是哪个订单",
+        intent="check_order_status",
+        slots={"requested_slot": requested},
+        active_loop=form,
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionSwitchRequest().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == said
+
+
+@pytest.mark.parametrize(
     ("text", "score"),
     [("5", "5"), ("五星", "5"), ("给4分吧", "4"), ("非常满意", "5"), ("还行", "3"),
      ("非常不满意", "1"), ("不满意", "2"), ("满意", "4")],

@@ -67,6 +67,15 @@ async def test_a_last_order_not_eligible_gives_way_to_the_only_eligible_one() ->
     assert slots == {"order_id": B002_PAID}
 
 
+@pytest.mark.parametrize("text", ["这个能改地址吗", "这单地址能改吗", "刚才那个改下地址"])
+async def test_this_order_is_the_order_discussed_even_when_it_cannot_serve(text: str) -> None:
+    """这个 right after a completed order's card is that order (its flow says why
+    not), never the other order the request fits, which the buyer did not mean."""
+    old = "2026122759558723"  # B002's completed 乐福鞋
+    slots = await _extract(text, "B002", "address", intent="change_address", order_id=old)
+    assert slots == {}  # kept: order_id stays the completed order
+
+
 async def test_a_product_only_an_order_not_eligible_has_is_that_order() -> None:
     # B030: 疾风 delivered (eligible), 山野防水徒步鞋 completed 29 days ago (not): the
     # buyer names the old one, whose flow then says why; never the other shoe.

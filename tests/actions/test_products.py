@@ -536,3 +536,39 @@ async def test_for_whom_this_shoe_is_from_the_catalogue(
     _, dispatcher = await _answer(text, "ask_function", slots={"product_id": product})
     assert rendered(dispatcher) == ["utter_product_detail"]
     assert dispatcher.messages[0]["detail"] == expected
+
+
+# --- 我买的这双: the buyer's own pair ----------------------------------------------------
+
+
+async def test_my_pair_is_the_one_shoe_of_my_current_order() -> None:
+    """B005's current order is a 轻羽; the completed 小白鞋 is an older pair."""
+    from tests.conftest import token
+
+    tracker = make_tracker("我买的这双防水吗", intent="ask_function", metadata=token("B005"))
+    slots = await ValidateProductForm().extract_product_id(CollectingDispatcher(), tracker, {})
+    assert slots["product_id"] == "P002"
+
+
+@pytest.mark.parametrize("buyer", [None, "B010"])
+async def test_my_pair_is_not_guessed_without_one_current_shoe(buyer: str | None) -> None:
+    """A guest has none; B010 has two current orders (高跟鞋 shipped, 凉鞋 delivered)."""
+    from tests.conftest import token
+
+    metadata = token(buyer) if buyer else None
+    tracker = make_tracker("我买的这双防水吗", intent="ask_function", metadata=metadata)
+    slots = await ValidateProductForm().extract_product_id(CollectingDispatcher(), tracker, {})
+    assert not slots.get("product_id")
+
+
+async def test_asking_which_of_my_pairs(rendered: Any) -> None:
+    from tests.conftest import token
+
+    events = [{"event": "user", "text": "我买的这双防水吗"}]
+    latest = {"text": "我买的这双防水吗", "metadata": token("B010")}
+    tracker = Tracker("test", {}, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    await ActionAskProductId().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_ask_product_id"]
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["优雅细跟高跟鞋", "清凉沙滩凉鞋"]

@@ -12,6 +12,7 @@ from rasa_ext.follow_up_intent import (
     asks_restock,
     restock_after_stock,
     same_question_after_stock,
+    size_change_not_address,
     slowness_after_order_status,
 )
 
@@ -129,3 +130,28 @@ def test_slowness_after_the_buyers_parcel_at_its_edges(
     slowness_after_order_status(_after(action), text, data)
     assert data["intent"]["name"] == read_as
     assert data["intent_ranking"][0]["name"] == read_as
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "read_as"),
+    [
+        ("还没收到呢 能直接改尺码吗", "change_address", "request_exchange"),
+        ("不是改地址 是改尺码 42换43", "change_address", "request_exchange"),
+        ("不是改地址 是改颜色", "change_address", "request_exchange"),
+        ("能改成43码吗", "change_address", "request_exchange"),
+        ("42换43", "change_address", "request_exchange"),
+        ("能改尺碼嗎", "change_address", "request_exchange"),  # traditional
+        # an address change that also names a size stays an address change
+        ("改地址 改成杭州市西湖区文三路100号", "change_address", "change_address"),
+        ("地址和尺码都要改", "change_address", "change_address"),
+        # another intent is left alone
+        ("能换成43码吗", "request_exchange", "request_exchange"),
+        ("我的快递改地址了吗", "check_order_status", "check_order_status"),
+    ],
+)
+def test_a_size_change_read_as_an_address_change_at_its_edges(
+    text: str, intent: str, read_as: str
+) -> None:
+    data = _parsed(intent)
+    size_change_not_address(text, data)
+    assert data["intent"]["name"] == read_as
