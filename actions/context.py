@@ -6,7 +6,7 @@ is a return said as a fact; 轻羽那双呢 right after a material answer means
 the same question about another shoe (跑鞋 when there are two: which one?),
 as 帆布鞋呢 right after a stock answer does;
 宽脚 right after size advice asks it again for that foot; 脚长25 means size
-advice; 小白鞋 right
+advice, but 那柠檬黄26码呢 (a colour, a shoe under discussion) a stock question; 小白鞋 right
 after "which shoe?" answers a stock question. Only when
 nothing fits does the buyer get the fallback (which offers a person on the
 second miss in a row).
@@ -114,6 +114,8 @@ class ActionInformWithoutQuestion(Action):
         if price_protection_follow_up(tracker, text):
             return [FollowupAction("action_answer_promotion")]  # 高跟鞋那单呢 after 价保
         unwanted = reason_in(text) not in (None, "shipping_damage")  # 快递 alone is no return
+        if flow != "order_form" and not unwanted and colored_about_the_shoe(tracker, text, session):
+            return [FollowupAction("action_answer_stock")]  # 那柠檬黄26码呢 after size advice
         if flow in ("product_form", "size_advice_form") and not unwanted:
             switched = shoe_switch(tracker, text, session)
             if switched is not None:  # 那轻羽女子跑鞋呢 / 那跑鞋呢 after an answer about a shoe
@@ -177,6 +179,15 @@ def stock_follow_up(tracker: Tracker, text: str) -> bool:
         size_entity=latest_entity(tracker, "shoe_size"),
     )
     return bool(query.colors) or query.size is not None
+
+
+def colored_about_the_shoe(tracker: Tracker, text: str, session: Session) -> bool:
+    """Whether the message names a colour while a shoe is under discussion: 那柠檬黄26码呢
+    after size advice asks for stock (a usual size never comes with a colour)."""
+    if not tracker.get_slot("product_id"):
+        return False
+    query = read_query(text, color_entity=latest_entity(tracker, "color"))
+    return bool(query.colors) or names_its_color(tracker, text, session)
 
 
 def names_its_color(tracker: Tracker, text: str, session: Session) -> bool:

@@ -7,7 +7,8 @@ right after it asks the same with another colour or size, but a shop's own colou
 names are words NLU never saw, so it may read them as nothing it knows. Read in
 the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it.
-A size change read as an address change is the exchange it asks for.
+A size change read as an address change is the exchange it asks for, and a stock
+question read as size advice (燕麦色39有货吗) the stock question.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shop.lexicon import (
     SLOW_DELIVERY_WORDS,
     YES_WORDS,
     asks_size_change,
+    asks_stock_only,
 )
 
 STOCK_ACTION = "action_answer_stock"
@@ -38,6 +40,7 @@ PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "as
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
 ADDRESS_INTENT = "change_address"
+SIZE_INTENTS = frozenset({"ask_size_advice", INFORM_INTENT})
 EXCHANGE_INTENT = "request_exchange"
 
 
@@ -117,6 +120,15 @@ def size_change_not_address(text: str, parse_data: dict[str, Any]) -> None:
         return
     if asks_size_change(normalize_text(text)):
         take_ranked_intent(parse_data, EXCHANGE_INTENT)
+
+
+def stock_not_size(text: str, parse_data: dict[str, Any]) -> None:
+    """Reads 燕麦色39有货吗, which NLU may take for size advice or a typed size (the size
+    form would then read 39 as the buyer's usual size), as the stock question it is."""
+    if (parse_data.get("intent") or {}).get("name") not in SIZE_INTENTS:
+        return
+    if asks_stock_only(normalize_text(text)):
+        take_ranked_intent(parse_data, STOCK_INTENT)
 
 
 def take_ranked_intent(parse_data: dict[str, Any], name: str) -> None:

@@ -39,6 +39,7 @@ from rasa_ext.follow_up_intent import (
     restock_after_stock,
     same_question_after_stock,
     size_change_not_address,
+    stock_not_size,
     slowness_after_order_status,
     take_intent,
 )
@@ -149,6 +150,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             same_question_after_stock(tracker, text, parse_data)
             slowness_after_order_status(tracker, text, parse_data)
             size_change_not_address(text, parse_data)
+            stock_not_size(text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here
                 plan = plan_leaving if leaves_the_queue(text) else None

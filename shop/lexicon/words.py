@@ -105,6 +105,22 @@ RESTOCK_WORDS: tuple[str, ...] = (
     "补货", "补码", "补吗", "补不补", "会补", "到货", "返场", "再上", "还会有", "什么时候有",
     "啥时候有", "多久有", "几时有", "哪天有", "等多久", "时候补",
 )  # fmt: skip
+# A stock question NLU may read as size advice or a typed size (燕麦色39有货马): these
+# words, without a size-advice question beside them (rasa_ext/follow_up_intent.py).
+IN_STOCK_WORDS: tuple[str, ...] = (
+    "有货", "有没有货", "现货", "库存", "断货", "缺货", "卖完", "售罄", "卖光", "没货", "无货",
+)  # fmt: skip
+SIZE_ADVICE_WORDS: tuple[str, ...] = (
+    "多大", "选几", "哪个码", "什么码", "几码", "合适", "偏大", "偏小", "穿多少", "选多少",
+    "推荐", "怎么选", "码准", "尺码准",
+)  # fmt: skip
+
+
+def asks_stock_only(text: str) -> bool:
+    """Whether ``text`` asks about stock and not which size to take."""
+    return any(w in text for w in IN_STOCK_WORDS) and not any(w in text for w in SIZE_ADVICE_WORDS)
+
+
 # A return-rules question about where returned goods go (shop/answers/policies.py).
 RETURN_ADDRESS_WORDS: tuple[str, ...] = (
     "退货地址", "寄回的地址", "寄回地址", "退回地址", "寄到哪", "寄回哪", "寄哪里", "寄哪儿",

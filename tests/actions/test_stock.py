@@ -714,3 +714,35 @@ async def test_no_pair_of_mine_asks_among_the_catalogue(
     assert rendered(dispatcher) == ["utter_ask_product_id"]
     assert len(dispatcher.messages[0]["buttons"]) > 2
     assert not any(getattr(e, "get", lambda _k: None)("name") == "product_id" for e in events)
+
+
+def _after_size_advice(text: str, **slots: Any) -> Tracker:
+    """The buyer's next message right after size advice for a shoe."""
+    tracker = make_tracker(text, intent="inform", slots=slots)
+    tracker.events = [
+        {"event": "user", "text": "轻羽脚长23.5穿多大", "parse_data": {}},
+        {"event": "action", "name": "size_advice_form"},
+        {"event": "bot", "text": "建议您选 37码"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "inform"}}},
+        {"event": "action", "name": "action_inform_without_question"},
+    ]
+    return tracker
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "slots", "follow_up"),
+    [
+        ("那粉色37码呢", {"product_id": "P002"}, "action_answer_stock"),
+        ("那粉色的呢", {"product_id": "P002"}, "action_answer_stock"),
+        ("平时穿37", {"product_id": "P002"}, "size_advice_form"),  # no colour: a usual size
+        ("那粉色37码呢", {}, "size_advice_form"),  # no shoe under discussion: no stock
+    ],
+)
+async def test_a_colour_after_size_advice_asks_for_stock(
+    text: str, slots: dict[str, Any], follow_up: str
+) -> None:
+    tracker = _after_size_advice(text, **slots)
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events[-1] == FollowupAction(follow_up)

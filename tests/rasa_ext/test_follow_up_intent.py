@@ -14,6 +14,7 @@ from rasa_ext.follow_up_intent import (
     same_question_after_stock,
     size_change_not_address,
     slowness_after_order_status,
+    stock_not_size,
 )
 
 
@@ -154,4 +155,25 @@ def test_a_size_change_read_as_an_address_change_at_its_edges(
 ) -> None:
     data = _parsed(intent)
     size_change_not_address(text, data)
+    assert data["intent"]["name"] == read_as
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "read_as"),
+    [
+        ("燕麦色39有货马", "ask_size_advice", "ask_stock"),
+        ("39码还有现货吗", "inform", "ask_stock"),
+        ("39碼有貨嗎", "ask_size_advice", "ask_stock"),  # traditional
+        # a size question beside the stock words stays size advice
+        ("平时穿39选多大 有货吗", "ask_size_advice", "ask_size_advice"),
+        ("偏小吗 39有货吗", "ask_size_advice", "ask_size_advice"),
+        ("平时穿39", "inform", "inform"),  # no stock words
+        ("有货吗", "check_order_status", "check_order_status"),  # other intents alone
+    ],
+)
+def test_a_stock_question_read_as_size_advice_at_its_edges(
+    text: str, intent: str, read_as: str
+) -> None:
+    data = _parsed(intent)
+    stock_not_size(text, data)
     assert data["intent"]["name"] == read_as
