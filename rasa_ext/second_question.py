@@ -39,8 +39,8 @@ from rasa_ext.follow_up_intent import (
     restock_after_stock,
     same_question_after_stock,
     size_change_not_address,
-    stock_not_size,
     slowness_after_order_status,
+    stock_not_size,
     take_intent,
 )
 from rasa_ext.patching import wrap_once
