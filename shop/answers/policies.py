@@ -132,8 +132,8 @@ def promotions(asked: Asked, session: Session) -> Messages:
     event = promotion_event_named(asked.text)
     if event is not None:
         return promotion_event(event, session) or [
-            ("utter_promotion_event_none", {"event": event}),
-            *current,
+            *ended_promotion_event(event, session),
+            *(current or [("utter_no_promotions", {})]),
             *upcoming_promotions(session),
         ]
     return [*(current or [("utter_no_promotions", {})]), *upcoming_promotions(session)]
@@ -144,12 +144,7 @@ def promotion_event(event: str, session: Session) -> Messages:
     or to come, with their dates; none in the shop's data: nothing, so the answer
     says the shop has none rather than list other promotions as if they were it."""
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    spellings = PROMOTION_EVENTS[event]
-    found = [
-        promotion
-        for promotion in queries.promotions_not_ended(today, session=session)
-        if any(s in f"{promotion.title}{promotion.description}" for s in spellings)
-    ]
+    found = [p for p in _promotions_of(event, session) if p.ends_on >= today]
     running = [p for p in found if p.starts_on <= today]
     coming = [p for p in found if p.starts_on > today]
     messages: Messages = [("utter_promotions_intro", {})] if running else []
@@ -216,6 +211,27 @@ def active_promotions(session: Session) -> Messages:
         )
         messages.append((response, _promotion_dates(promotion)))
     return messages
+
+
+def _promotions_of(event: str, session: Session) -> list[Promotion]:
+    """The shop's promotions, ended ones too, whose title or description names ``event``."""
+    spellings = PROMOTION_EVENTS[event]
+    return [
+        promotion
+        for promotion in queries.list_promotions(session=session)
+        if any(s in f"{promotion.title}{promotion.description}" for s in spellings)
+    ]
+
+
+def ended_promotion_event(event: str, session: Session) -> Messages:
+    """What a buyer asking for ``event`` (开学季的券还能用吗) is told when the shop has
+    nothing for it now: the last such promotion and the day it ended, or that the
+    shop has none."""
+    ended = _promotions_of(event, session)
+    if not ended:
+        return [("utter_promotion_event_none", {"event": event})]
+    last = max(ended, key=lambda promotion: promotion.ends_on)
+    return [("utter_promotion_event_ended", _promotion_dates(last))]
 
 
 def _promotion_dates(promotion: Promotion) -> dict[str, Any]:

@@ -92,13 +92,9 @@ def upcoming_promotions(today: date, within_days: int, *, session: Session) -> l
     return list(session.execute(stmt).scalars())
 
 
-def promotions_not_ended(today: date, *, session: Session) -> list[Promotion]:
-    """Promotions running on or after ``today``, soonest-starting first."""
-    stmt = (
-        select(Promotion)
-        .where(Promotion.ends_on >= today)
-        .order_by(Promotion.starts_on, Promotion.id)
-    )
+def list_promotions(*, session: Session) -> list[Promotion]:
+    """Every promotion, ended ones too, soonest-starting first."""
+    stmt = select(Promotion).order_by(Promotion.starts_on, Promotion.id)
     return list(session.execute(stmt).scalars())
 
 

@@ -176,10 +176,23 @@ async def test_a_shopping_day_the_shop_does_not_hold_is_said_so(rendered: Any) -
 
 
 @pytest.mark.usefixtures("shop_db")
-async def test_an_ended_shopping_day_is_no_promotion(rendered: Any) -> None:
-    """The demo's 双十一价保 ended 15 days ago: 双十一还有活动吗 has none."""
-    dispatcher = await _promotion_question("双十一还有活动吗")
-    assert rendered(dispatcher)[0] == "utter_promotion_event_none"
+async def test_an_ended_shopping_day_says_when_it_ended(rendered: Any) -> None:
+    """The demo's 双十一价保 ended 15 days ago: 双十一还有活动吗 says so, then what runs."""
+    dispatcher = await _promotion_question("双十一的活动还能参加吗")
+    assert rendered(dispatcher)[:2] == ["utter_promotion_event_ended", "utter_promotions_intro"]
+    ended = datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=15)
+    message = dispatcher.messages[0]
+    assert (message["title"], message["ends_month"], message["ends_day"]) == (
+        "双十一价保",
+        ended.month,
+        ended.day,
+    )
+
+
+@pytest.mark.usefixtures("empty_db")
+async def test_a_shopping_day_in_a_shop_without_promotions(rendered: Any) -> None:
+    dispatcher = await _promotion_question("会员日有什么活动")
+    assert rendered(dispatcher) == ["utter_promotion_event_none", "utter_no_promotions"]
 
 
 @pytest.mark.usefixtures("shop_db")
