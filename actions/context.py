@@ -7,7 +7,8 @@ the same question about another shoe (跑鞋 when there are two: which one?),
 as 帆布鞋呢 right after a stock answer does;
 宽脚 right after size advice asks it again for that foot; 脚长25 means size
 advice, but 那柠檬黄26码呢 (a colour, a shoe under discussion) a stock question; 小白鞋 right
-after "which shoe?" answers a stock question. Only when
+after "which shoe?" answers a stock question; a shoe named alone is asked
+what about it. Only when
 nothing fits does the buyer get the fallback (which offers a person on the
 second miss in a row).
 """
@@ -143,6 +144,13 @@ class ActionInformWithoutQuestion(Action):
                 return [SlotSet("after_sale_goal", goal), FollowupAction("order_form")]
         if sizing.parse_foot_length_cm(text) is not None or sizing.parse_shoe_size(text):
             return [FollowupAction("size_advice_form")]
+        product = queries.find_product_in_text(text, session=session)
+        if product is not None:  # 童鞋 typed alone: that shoe, and what about it?
+            return [
+                SlotSet("product_id", product.id),
+                SlotSet("product_name", product.name),
+                FollowupAction("utter_product_what_about"),
+            ]
         return None
 
 

@@ -746,3 +746,14 @@ async def test_a_colour_after_size_advice_asks_for_stock(
     tracker = _after_size_advice(text, **slots)
     events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
     assert events[-1] == FollowupAction(follow_up)
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_shoe_named_alone_is_asked_what_about_it() -> None:
+    tracker = make_tracker("小白鞋", intent="inform")
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [
+        SlotSet("product_id", "P006"),
+        SlotSet("product_name", "经典小白板鞋"),
+        FollowupAction("utter_product_what_about"),
+    ]
