@@ -77,6 +77,17 @@ DETAIL_QUESTION_WORDS: dict[str, tuple[str, ...]] = {
     "toe": ("鞋头", "尖头", "圆头", "方头"),
     # a figure asked (多少克), not whether it is light: the catalogue's own weight
     "weight": ("多少克", "几克", "重量", "多重", "几斤"),
+    # a child's age the shoe fits (适合几岁的孩子): the catalogue's own words on ages
+    "age": (
+        "几岁",
+        "多大的孩子",
+        "多大孩子",
+        "多大的宝宝",
+        "多大宝宝",
+        "年龄",
+        "岁的孩子",
+        "岁宝宝",
+    ),
     # for whom: the catalogue's gender (男款, 男女同款), not a clause
     "gender": (
         "男生能穿",
@@ -103,6 +114,7 @@ DETAIL_CATALOGUE_WORDS: dict[str, tuple[str, ...]] = {
     "origin": ("产地", "产自", "生产", "制造"),
     "toe": ("鞋头", "尖头", "圆头", "方头", "楦头"),
     "weight": ("克", "斤", "重量"),
+    "age": ("岁", "幼儿园", "小学", "中学", "宝宝", "婴儿", "学步"),
     "gender": (),  # answered from the catalogue's gender field
     # asked through the review topic 舒适 (这双舒服吗), answered before the reviews
     "comfort": ("舒适", "舒服", "软", "缓震", "回弹", "包裹", "不累", "脚感"),

@@ -394,6 +394,7 @@ async def test_comfort_the_catalogue_is_silent_on_gets_the_reviews(rendered: Any
         ("这双跟高多少", "ask_function", "P010", "8厘米细跟尖头单鞋"),
         ("鞋跟多高啊", "ask_material", "P010", "8厘米细跟尖头单鞋"),
         ("跟有多高", "ask_function", "P010", "细跟"),
+        ("适合几岁的孩子", "ask_function", "P008", "适合幼儿园和小学体育课"),
     ],
 )
 async def test_a_detail_is_quoted_from_the_catalogue(
@@ -409,6 +410,12 @@ async def test_a_detail_the_catalogue_lacks_is_not_answered_with_the_function_li
 ) -> None:
     """怎么充电 on a shoe without lights: silent catalogue, a person offered."""
     _, dispatcher = await _answer("这双怎么充电", "ask_function", slots={"product_id": "P001"})
+    assert rendered(dispatcher) == ["utter_function_unknown", "utter_offer_human"]
+
+
+async def test_an_age_the_catalogue_does_not_give_is_not_guessed(rendered: Any) -> None:
+    """萌趣儿童雨靴's text names no age or school: silent, a person offered."""
+    _, dispatcher = await _answer("适合几岁的孩子", "ask_function", slots={"product_id": "P009"})
     assert rendered(dispatcher) == ["utter_function_unknown", "utter_offer_human"]
 
 
