@@ -26,7 +26,12 @@ from actions.common import (
 )
 from actions.products import names_a_shoe, settle_shoe
 from actions.stock_answer import Messages, StockRow, stock_answer
-from actions.stock_query import StockQuery, read_query, with_catalogue_colors
+from actions.stock_query import (
+    StockQuery,
+    read_query,
+    with_catalogue_colors,
+    without_missing_colors,
+)
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
 
@@ -110,7 +115,8 @@ class ActionAnswerStock(Action):
             # about 深灰 alone, the earlier colour only where the new one names none
             asked = with_catalogue_colors(_query_of(tracker), [text], colors)
             if earlier is not None:
-                asked = asked.merged(with_catalogue_colors(read_query(before), [before], colors))
+                carried = with_catalogue_colors(read_query(before), [before], colors)
+                asked = asked.merged(without_missing_colors(carried, colors))
             return stock_answer(product.name, rows, chart, asked, today), events
 
         return await answer_in_transaction(dispatcher, answer)

@@ -31,6 +31,16 @@ class StockQuery:
         )
 
 
+def without_missing_colors(query: StockQuery, colors: Sequence[str]) -> StockQuery:
+    """``query`` without the colour words no colour of the shoe holds: 有没有46码的 right
+    after 乐福鞋有白色吗 (no 白色, already said) asks about 46 alone, not white again."""
+    kept = tuple(
+        word for word in query.colors
+        if any(word.removesuffix("色") in color or names_color(word, color) for color in colors)
+    )  # fmt: skip
+    return replace(query, colors=kept)
+
+
 def read_query(
     text: str, *, color_entity: str | None = None, size_entity: str | None = None
 ) -> StockQuery:

@@ -757,3 +757,21 @@ async def test_a_shoe_named_alone_is_asked_what_about_it() -> None:
         SlotSet("product_name", "经典小白板鞋"),
         FollowupAction("utter_product_what_about"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("words", "kept"),
+    [
+        (("白色",), ()),  # the shoe has no white: said already, not carried to 46
+        (("黑",), ("黑",)),  # a stem of 黑色
+        (("燕麦",), ("燕麦",)),  # a shop's own name without 色
+        (("白色", "黑色"), ("黑色",)),
+    ],
+)
+def test_colours_the_shoe_lacks_are_not_carried_over(
+    words: tuple[str, ...], kept: tuple[str, ...]
+) -> None:
+    from actions.stock_query import without_missing_colors
+
+    query = StockQuery(colors=words, size=46.0)
+    assert without_missing_colors(query, ["黑色", "燕麦色"]) == StockQuery(colors=kept, size=46.0)
