@@ -34,6 +34,7 @@ from actions.stock_query import (
 )
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
+from shop.lexicon import GENDER_LABELS, VARIANT_WORDS, first_key
 
 
 def _query_of(tracker: Tracker) -> StockQuery:
@@ -78,6 +79,27 @@ def _stock_rows(product: Any) -> list[StockRow]:
     ]
 
 
+def variant_missing(product: Any, text: str) -> Messages:
+    """有没有男款的马丁靴 about a women's boot: it is made for women only, said before
+    its stock, so the list is not read as a yes. A shoe for both, or the version
+    it is made for, says nothing here."""
+    asked = first_key(text, VARIANT_WORDS)
+    if asked is None or product.gender == asked or product.gender not in GENDER_LABELS:
+        return []
+    if product.gender == "unisex" and asked != "kids":
+        return []  # 男女同款 is the men's and the women's
+    return [
+        (
+            "utter_stock_variant_missing",
+            {
+                "product_name": product.name,
+                "made_for": GENDER_LABELS[product.gender],
+                "asked_for": GENDER_LABELS[asked],
+            },
+        )
+    ]
+
+
 class ActionAnswerStock(Action):
     """Answers whether a shoe, colour or size is in stock, from the stock table."""
 
@@ -117,6 +139,7 @@ class ActionAnswerStock(Action):
             if earlier is not None:
                 carried = with_catalogue_colors(read_query(before), [before], colors)
                 asked = asked.merged(without_missing_colors(carried, colors))
-            return stock_answer(product.name, rows, chart, asked, today), events
+            answer = stock_answer(product.name, rows, chart, asked, today)
+            return [*variant_missing(product, text), *answer], events
 
         return await answer_in_transaction(dispatcher, answer)

@@ -14,6 +14,14 @@ GENDER_WORDS: dict[str, tuple[str, ...]] = {
     "women": ("女鞋", "女款", "女士", "女式", "女生", "女的", "女人", "老婆", "妈妈"),
 }  # fmt: skip
 
+# A version of a shoe asked for (有没有男款的马丁靴, 乐福鞋有女款吗): said when the shoe
+# is made for others only, before its stock (actions/stock.py).
+VARIANT_WORDS: dict[str, tuple[str, ...]] = {
+    "men": ("男款", "男鞋", "男式", "男士"),
+    "women": ("女款", "女鞋", "女式", "女士"),
+    "kids": ("童款", "儿童款"),
+}  # fmt: skip
+
 # --- picking an offered shoe by typing ------------------------------------
 # Characters that say nothing about which shoe (那款 / 要这个吧): the rest of a
 # typed answer (男款 -> 男) must occur in exactly one offered name.

@@ -775,3 +775,28 @@ def test_colours_the_shoe_lacks_are_not_carried_over(
 
     query = StockQuery(colors=words, size=46.0)
     assert without_missing_colors(query, ["黑色", "燕麦色"]) == StockQuery(colors=kept, size=46.0)
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("疾风有女款吗", "女款"),  # P001 is a men's shoe
+        ("有没有女款的疾风跑鞋 42码", "女款"),
+        ("疾风有男款吗", None),  # it is the men's
+        ("雪地靴有男款吗", None),  # 暖冬雪地靴 is for both
+        ("雪地靴有童款吗", "童鞋"),
+        ("疾风42码有货吗", None),  # no version asked
+    ],
+)
+async def test_a_version_the_shoe_is_not_made_in_is_said(
+    text: str, said: str | None, rendered: Any
+) -> None:
+    _, dispatcher = await _ask(text)
+    first = dispatcher.messages[0]
+    if said is None:
+        assert "utter_stock_variant_missing" not in rendered(dispatcher)
+    else:
+        assert first["response"] == "utter_stock_variant_missing"
+        assert first["asked_for"] == said and first["product_name"]
+        assert rendered(dispatcher)[1].startswith("utter_stock_")  # the stock follows
