@@ -89,7 +89,9 @@ class MessageCharNgrams(SparseFeaturizer, GraphComponent):
         edges = bool(self._config.get("edges"))
 
         def analyze(chars: str) -> list[str]:
-            grams = [chars[i : i + n] for n in range(low, high + 1) for i in range(len(chars) - n + 1)]
+            grams = [
+                chars[i : i + n] for n in range(low, high + 1) for i in range(len(chars) - n + 1)
+            ]
             return grams + edge_ngrams(chars, high) if edges else grams
 
         return CountVectorizer(

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.char_ngrams import MessageCharNgrams, message_chars
+from nlu_components.char_ngrams import END, START, MessageCharNgrams, edge_ngrams, message_chars
 
 
 def _component(tmp_path: Path, **config: object) -> tuple[MessageCharNgrams, LocalModelStorage]:
@@ -89,3 +89,33 @@ def test_reload_without_a_vocabulary_is_untrained(tmp_path: Path) -> None:
 def test_rejects_an_empty_ngram_range(tmp_path: Path, low: int, high: int) -> None:
     with pytest.raises(ValueError):
         _component(tmp_path, min_ngram=low, max_ngram=high)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("透气不", [f"{START}透", f"{START}透气", f"不{END}", f"气不{END}"]),
+        ("不用了", [f"{START}不", f"{START}不用", f"了{END}", f"用了{END}"]),
+        ("透气不？～", [f"{START}透", f"{START}透气", f"不{END}", f"气不{END}"]),  # ends: no marks
+        ("好", [f"{START}好", f"{START}好{END}", f"好{END}"]),  # each once
+        ("？！", []),  # nothing but punctuation: no edges
+        ("", []),
+    ],
+)
+def test_edge_ngrams_mark_the_first_and_last_characters(text: str, expected: list[str]) -> None:
+    assert edge_ngrams(message_chars(text), 3) == expected
+
+
+def test_edges_tell_an_opening_no_from_a_closing_question(tmp_path: Path) -> None:
+    """With ``edges``, 不用了 and 透气不 get different features for their 不."""
+    component, _ = _component(tmp_path, edges=True)
+    data = TrainingData(
+        [Message(data={TEXT: t, "intent": i}) for t, i in (("不用了", "deny"), ("透气不", "ask"))]
+    )
+    component.train(data)
+    vocabulary = component.vocabulary
+    assert f"{START}不" in vocabulary and f"不{END}" in vocabulary and "不" in vocabulary
+    (tmp_path / "plain").mkdir()
+    plain, _ = _component(tmp_path / "plain")
+    plain.train(data)
+    assert not any(START in gram or END in gram for gram in plain.vocabulary)
