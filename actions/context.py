@@ -8,7 +8,7 @@ as 帆布鞋呢 right after a stock answer does;
 宽脚 right after size advice asks it again for that foot; 脚长25 means size
 advice, but 那柠檬黄26码呢 (a colour, a shoe under discussion) a stock question; 小白鞋 right
 after "which shoe?" answers a stock question; a shoe named alone is asked
-what about it. Only when
+what about it; a return parcel's tracking number in a sentence is recorded. Only when
 nothing fits does the buyer get the fallback (which offers a person on the
 second miss in a row).
 """
@@ -106,6 +106,9 @@ class ActionInformWithoutQuestion(Action):
                 or queries.find_product_in_text(text, session=session)
             ):  # 小白鞋 answering "which shoe?" after a stock or review question
                 return [FollowupAction(action)]
+        if latest_entity(tracker, "tracking_number"):
+            # 乐福鞋已经寄回了 单号JT… : the rule for a bare number misses it beside a shoe
+            return [FollowupAction("action_record_return_tracking")]
         if stock_question_before(tracker) is not None and (
             stock_follow_up(tracker, text)
             or names_a_shoe(tracker, text, session)

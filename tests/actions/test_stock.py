@@ -800,3 +800,17 @@ async def test_a_version_the_shoe_is_not_made_in_is_said(
         assert first["response"] == "utter_stock_variant_missing"
         assert first["asked_for"] == said and first["product_name"]
         assert rendered(dispatcher)[1].startswith("utter_stock_")  # the stock follows
+
+
+async def test_a_tracking_number_in_a_sentence_is_recorded() -> None:
+    """乐福鞋已经寄回了 单号JT…: the shoe beside the number kept the rule from matching."""
+    tracker = make_tracker(
+        "乐福鞋已经寄回了 单号JT3123456789012",
+        intent="inform",
+        entities=[
+            {"entity": "product", "value": "乐福鞋"},
+            {"entity": "tracking_number", "value": "JT3123456789012"},
+        ],
+    )
+    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
+    assert events == [FollowupAction("action_record_return_tracking")]
