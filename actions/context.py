@@ -64,6 +64,8 @@ AFTER_SALE_GOALS = {
     "change_address": "address",
 }  # as the slot mappings of after_sale_goal in domain.yml
 PAYLOAD = re.compile(r"^/(\w+)")
+# Marks the events of a shoe named alone: the action asks what about it itself.
+WHAT_ABOUT: EventType = {"event": "what_about"}
 
 
 def last_flow(tracker: Tracker) -> str | None:
@@ -92,6 +94,10 @@ class ActionInformWithoutQuestion(Action):
             events = await in_transaction(lambda s: self._continue(tracker, text, flow, s))
         except ShopDataUnavailableError:
             events = None
+        if events and events[-1] is WHAT_ABOUT:  # asked here: the turn ends with it
+            name = next(e["value"] for e in events if e.get("name") == "product_name")
+            dispatcher.utter_message(response="utter_product_what_about", product_name=name)
+            return events[:-1]
         if events is not None:
             return events
         return fallback_events(dispatcher, tracker)
@@ -152,7 +158,7 @@ class ActionInformWithoutQuestion(Action):
             return [
                 SlotSet("product_id", product.id),
                 SlotSet("product_name", product.name),
-                FollowupAction("utter_product_what_about"),
+                WHAT_ABOUT,
             ]
         return None
 

@@ -31,6 +31,7 @@ from shop.lexicon import (
     FOOT_SHAPE_LABELS,
     FOOT_SHAPE_WORDS,
     NORMAL_FOOT_FALLBACK_WORDS,
+    asks_stock_only,
     code_of,
     first_key,
     label,
@@ -127,9 +128,11 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
             latest_intent(tracker) not in ANSWER_INTENTS
         ):
             return {}
-        if latest_intent(tracker) == "ask_stock" and self.digresses(tracker):
-            return {}  # 42码有货吗: the size wanted, not the size worn
         text = latest_text(tracker)
+        if latest_intent(tracker) == "ask_stock" and (
+            self.digresses(tracker) or asks_stock_only(text)
+        ):
+            return {}  # 42码有货吗, 燕麦色39有货马: the size wanted, not the size worn
         entity_text = latest_entity(tracker, "foot_length")
         length = sizing.parse_foot_length_cm(entity_text or text)
         size_text = latest_entity(tracker, "shoe_size")

@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from nlu_components.text import normalize_text
 from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
 from shop.lexicon import (
+    BOUGHT_WORDS,
     OWN_PARCEL_WORDS,
     RESTOCK_WORDS,
     SLOW_DELIVERY_WORDS,
@@ -40,7 +41,8 @@ PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "as
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
 ADDRESS_INTENT = "change_address"
-SIZE_INTENTS = frozenset({"ask_size_advice", INFORM_INTENT})
+SIZE_ADVICE_INTENT = "ask_size_advice"
+SIZE_INTENTS = frozenset({SIZE_ADVICE_INTENT, INFORM_INTENT})
 EXCHANGE_INTENT = "request_exchange"
 
 
@@ -115,10 +117,15 @@ def slowness_after_order_status(
 def size_change_not_address(text: str, parse_data: dict[str, Any]) -> None:
     """Reads 能直接改尺码吗 or 不是改地址 是改尺码 42换43, which NLU may take for an address
     change (改 …), as the exchange it asks for: the address form would ask for an
-    address the buyer never meant to change and re-ask it forever."""
-    if (parse_data.get("intent") or {}).get("name") != ADDRESS_INTENT:
+    address the buyer never meant to change and re-ask it forever. Read as size
+    advice, only when the words speak of an order (还没收到呢 能直接改尺码吗)."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent not in (ADDRESS_INTENT, SIZE_ADVICE_INTENT):
         return
-    if asks_size_change(normalize_text(text)):
+    said = normalize_text(text)
+    if intent == SIZE_ADVICE_INTENT and not any(w in said for w in BOUGHT_WORDS):
+        return  # 要不要换个尺码 before buying is size advice
+    if asks_size_change(said):
         take_ranked_intent(parse_data, EXCHANGE_INTENT)
 
 

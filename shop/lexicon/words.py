@@ -188,6 +188,10 @@ SIZE_CHANGE = re.compile(
     r"[改换](?:个|一下|下|一个)?(?:尺码|码数|码子|尺寸|鞋码|颜色|色)"
     r"|[改换]成?\d{2}(?:\.5)?码|\d{2}(?:\.5)?码?[改换]成?\d{2}"
 )
+# Words that put a size change on an order already placed (还没收到呢 能直接改尺码吗).
+BOUGHT_WORDS: tuple[str, ...] = (
+    "收到", "订单", "拍了", "买了", "下单", "下的单", "发货", "这单", "那单", "已经拍", "直接改",
+)  # fmt: skip
 NOT_ADDRESS_WORDS: tuple[str, ...] = (
     "不是改地址", "不改地址", "不是地址", "地址不用改", "地址不改",
 )  # fmt: skip

@@ -617,6 +617,22 @@ async def test_asking_for_stock_while_choosing_the_exchange_size_answers_it(doma
 
 
 @pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize("text", ["燕麦色39有货马", "39码有现货不"])
+async def test_a_stock_question_without_a_question_mark_is_no_usual_size(text: str) -> None:
+    """A typo for 吗 (有货马) leaves no question word; the stock words still say it."""
+    size_form = make_tracker(
+        text,
+        intent="ask_stock",
+        slots={"product_id": "P001", "requested_slot": "foot_length_cm"},
+        active_loop="size_advice_form",
+    )
+    slots = await ValidateSizeAdviceForm().extract_foot_length_cm(
+        CollectingDispatcher(), size_form, {}
+    )
+    assert slots == {}
+
+
+@pytest.mark.usefixtures("shop_db")
 async def test_an_answer_misread_as_a_stock_question_is_still_an_answer() -> None:
     size_form = make_tracker(
         "平时穿43",
@@ -751,12 +767,11 @@ async def test_a_colour_after_size_advice_asks_for_stock(
 @pytest.mark.usefixtures("shop_db")
 async def test_a_shoe_named_alone_is_asked_what_about_it() -> None:
     tracker = make_tracker("小白鞋", intent="inform")
-    events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
-    assert events == [
-        SlotSet("product_id", "P006"),
-        SlotSet("product_name", "经典小白板鞋"),
-        FollowupAction("utter_product_what_about"),
-    ]
+    dispatcher = CollectingDispatcher()
+    events = await ActionInformWithoutQuestion().run(dispatcher, tracker, {})
+    assert events == [SlotSet("product_id", "P006"), SlotSet("product_name", "经典小白板鞋")]
+    assert dispatcher.messages[0]["response"] == "utter_product_what_about"
+    assert dispatcher.messages[0]["product_name"] == "经典小白板鞋"
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,10 @@ EXCHANGE, STOCK = size_change_not_address, stock_not_size
         # another intent is left alone
         (EXCHANGE, "能换成43码吗", "request_exchange", "request_exchange"),
         (EXCHANGE, "我的快递改地址了吗", "check_order_status", "check_order_status"),
+        # read as size advice: only about an order placed
+        (EXCHANGE, "还没收到呢 能直接改尺码吗", "ask_size_advice", "request_exchange"),
+        (EXCHANGE, "订单能换成43码吗", "ask_size_advice", "request_exchange"),
+        (EXCHANGE, "要不要换个尺码", "ask_size_advice", "ask_size_advice"),
         (STOCK, "燕麦色39有货马", "ask_size_advice", "ask_stock"),
         (STOCK, "39码还有现货吗", "inform", "ask_stock"),
         (STOCK, "39碼有貨嗎", "ask_size_advice", "ask_stock"),  # traditional
