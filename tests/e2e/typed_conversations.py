@@ -1279,8 +1279,9 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "b005_my_pair_runs_small_is_39_in_pink",
         "B005",
-        (T("我买的这双偏小，39有粉色吗", "轻羽女子跑鞋", "39", forbid=("哪一款",)),),
-        note="我买的这双 with no shoe named is the shoe of the buyer's current order",
+        (T("我买的这双偏小，39有粉色吗", "轻羽女子跑鞋", forbid=("哪一款", "疾风")),),
+        note="我买的这双 with no shoe named is the shoe of the buyer's current order: its "
+        "stock, or (read as an exchange) that order, never the whole catalogue",
     ),
 )
 # fmt: on
