@@ -55,6 +55,14 @@ class Asked:
                 return str(entity["value"])
         return None
 
+    def entity_values(self, name: str) -> list[str]:
+        """Every value of entity ``name`` in the message, in order."""
+        return [
+            str(e["value"])
+            for e in self.entities
+            if e.get("entity") == name and e.get("value") not in (None, "")
+        ]
+
     def slot(self, name: str) -> Any:
         """The value of slot ``name`` (``None`` when unset)."""
         return self.slots.get(name)

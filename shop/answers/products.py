@@ -138,11 +138,21 @@ def product_question(asked: Asked) -> tuple[str, str | None, str | None]:
     question = QUESTION_INTENTS.get(
         asked.intent or "", asked.slot("product_question") or "material"
     )
-    part = _canonical(asked.entity("shoe_part"), asked.text, PART_WORDS)
-    function = _canonical(asked.entity("shoe_function"), asked.text, FUNCTION_WORDS)
+    part = _canonical(_known_first(asked, "shoe_part", PART_WORDS), asked.text, PART_WORDS)
+    function = _canonical(
+        _known_first(asked, "shoe_function", FUNCTION_WORDS), asked.text, FUNCTION_WORDS
+    )
     if function not in FUNCTION_WORDS:  # 跟高多少: a detail no function claim covers
         function = first_key(asked.text, DETAIL_QUESTION_WORDS) or function
     return question, part, function
+
+
+def _known_first(asked: Asked, name: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The first value of entity ``name`` the word lists know (冷不冷 → warm), else the
+    first value: a stray tag before it (穿 of 冬天穿冷不冷) does not hide it."""
+    values = asked.entity_values(name)
+    known = [v for v in values if v in table or first_key(v, table)]
+    return (known or values or [None])[0]
 
 
 def _canonical(value: str | None, text: str, table: dict[str, tuple[str, ...]]) -> str | None:

@@ -93,6 +93,21 @@ async def test_function_entity_wins_over_keywords(rendered: Any) -> None:
     assert "防滑" in dispatcher.messages[0]["claim"] or dispatcher.messages[0]["claim"]
 
 
+async def test_a_stray_function_tag_does_not_hide_the_one_asked(rendered: Any) -> None:
+    """DIET tagged 穿 before 冷不冷 (warm): the answer is about warmth, which 疾风's
+    catalogue does not speak to, not about running, which the text's 跑 names."""
+    _, dispatcher = await _answer(
+        "疾风跑鞋冬天穿冷不冷",
+        "ask_function",
+        entities=[
+            {"entity": "product", "value": "疾风跑鞋"},
+            {"entity": "shoe_function", "value": "穿"},
+            {"entity": "shoe_function", "value": "warm"},
+        ],
+    )
+    assert rendered(dispatcher) == ["utter_function_unknown", "utter_offer_human"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
