@@ -152,7 +152,7 @@ def _known_first(asked: Asked, name: str, table: dict[str, tuple[str, ...]]) -> 
     first value: a stray tag before it (穿 of 冬天穿冷不冷) does not hide it."""
     values = asked.entity_values(name)
     known = [v for v in values if v in table or first_key(v, table)]
-    return (known or values or [None])[0]
+    return next(iter(known or values), None)
 
 
 def _canonical(value: str | None, text: str, table: dict[str, tuple[str, ...]]) -> str | None:
