@@ -11,14 +11,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from shop.answers.asked import Asked
 from shop.answers.products import resolve_product
 from shop.clock import shop_now
-from shop.config import settings
 from shop.db import queries
 from shop.db.models import Order, Promotion, ShopPolicy
 from shop.db.values import yuan
@@ -129,33 +127,31 @@ def promotions(asked: Asked, session: Session) -> Messages:
     current = active_promotions(session)
     if any(word in asked.text for word in PRICE_WORDS):
         return [*product_price(asked, session), *current]
+    general = [*(current or [("utter_no_promotions", {})]), *upcoming_promotions(session)]
     event = promotion_event_named(asked.text)
-    if event is not None:
-        return promotion_event(event, session) or [
-            *ended_promotion_event(event, session),
-            *(current or [("utter_no_promotions", {})]),
-            *upcoming_promotions(session),
-        ]
-    return [*(current or [("utter_no_promotions", {})]), *upcoming_promotions(session)]
+    return general if event is None else promotion_event(event, general, session)
 
 
-def promotion_event(event: str, session: Session) -> Messages:
+def promotion_event(event: str, general: Messages, session: Session) -> Messages:
     """The shop's promotions for the shopping day ``event`` (会员日, 双十一), running
-    or to come, with their dates; none in the shop's data: nothing, so the answer
-    says the shop has none rather than list other promotions as if they were it."""
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    found = [p for p in _promotions_of(event, session) if p.ends_on >= today]
-    running = [p for p in found if p.starts_on <= today]
-    coming = [p for p in found if p.starts_on > today]
-    messages: Messages = [("utter_promotions_intro", {})] if running else []
-    for promotion in running:
-        stackable = "_stackable" if promotion.stackable else ""
-        messages.append((f"utter_promotion_item{stackable}", _promotion_dates(promotion)))
-    messages += [("utter_promotions_upcoming_intro", {})] if coming else []
-    for promotion in coming:
-        stackable = "_stackable" if promotion.stackable else ""
-        messages.append((f"utter_promotion_upcoming_item{stackable}", _promotion_dates(promotion)))
-    return messages
+    or to come, with their dates. None of them: the last one's end day (开学季的券还能用吗)
+    or that the shop has none, then ``general`` (what runs now), never other
+    promotions listed as if they were it."""
+    today = shop_now().date()
+    spellings = PROMOTION_EVENTS[event]
+    named = [
+        promotion
+        for promotion in queries.list_promotions(session=session)
+        if any(s in f"{promotion.title}{promotion.description}" for s in spellings)
+    ]
+    running = [p for p in named if p.starts_on <= today <= p.ends_on]
+    coming = [p for p in named if p.starts_on > today]
+    if running or coming:
+        return [*_listed(running, upcoming=False), *_listed(coming, upcoming=True)]
+    if not named:
+        return [("utter_promotion_event_none", {"event": event}), *general]
+    last = max(named, key=lambda promotion: promotion.ends_on)
+    return [("utter_promotion_event_ended", _promotion_dates(last)), *general]
 
 
 def product_price(asked: Asked, session: Session) -> Messages:
@@ -182,56 +178,26 @@ UPCOMING_DAYS = 30  # promotions starting this soon are named beside the current
 def upcoming_promotions(session: Session) -> Messages:
     """The promotions starting within :data:`UPCOMING_DAYS`, introduced; none: nothing
     (会员日能和满减一起用吗 asks about one that has not started yet)."""
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    found = queries.upcoming_promotions(today, UPCOMING_DAYS, session=session)
-    if not found:
-        return []
-    messages: Messages = [("utter_promotions_upcoming_intro", {})]
-    for promotion in found:
-        stackable = "_stackable" if promotion.stackable else ""
-        messages.append(
-            (
-                f"utter_promotion_upcoming_item{stackable}",
-                _promotion_dates(promotion),
-            )
-        )
-    return messages
+    found = queries.upcoming_promotions(shop_now().date(), UPCOMING_DAYS, session=session)
+    return _listed(found, upcoming=True)
 
 
 def active_promotions(session: Session) -> Messages:
     """The promotions valid today, introduced; none: nothing."""
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
-    found = queries.active_promotions(today, session=session)
+    return _listed(queries.active_promotions(shop_now().date(), session=session), upcoming=False)
+
+
+def _listed(found: list[Promotion], *, upcoming: bool) -> Messages:
+    """``found`` introduced and one item each (running or to come); none: nothing."""
     if not found:
         return []
-    messages: Messages = [("utter_promotions_intro", {})]
+    kind = "upcoming_item" if upcoming else "item"
+    intro = "utter_promotions_upcoming_intro" if upcoming else "utter_promotions_intro"
+    messages: Messages = [(intro, {})]
     for promotion in found:
-        response = (
-            "utter_promotion_item_stackable" if promotion.stackable else "utter_promotion_item"
-        )
-        messages.append((response, _promotion_dates(promotion)))
+        stackable = "_stackable" if promotion.stackable else ""
+        messages.append((f"utter_promotion_{kind}{stackable}", _promotion_dates(promotion)))
     return messages
-
-
-def _promotions_of(event: str, session: Session) -> list[Promotion]:
-    """The shop's promotions, ended ones too, whose title or description names ``event``."""
-    spellings = PROMOTION_EVENTS[event]
-    return [
-        promotion
-        for promotion in queries.list_promotions(session=session)
-        if any(s in f"{promotion.title}{promotion.description}" for s in spellings)
-    ]
-
-
-def ended_promotion_event(event: str, session: Session) -> Messages:
-    """What a buyer asking for ``event`` (开学季的券还能用吗) is told when the shop has
-    nothing for it now: the last such promotion and the day it ended, or that the
-    shop has none."""
-    ended = _promotions_of(event, session)
-    if not ended:
-        return [("utter_promotion_event_none", {"event": event})]
-    last = max(ended, key=lambda promotion: promotion.ends_on)
-    return [("utter_promotion_event_ended", _promotion_dates(last))]
 
 
 def _promotion_dates(promotion: Promotion) -> dict[str, Any]:
