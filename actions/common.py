@@ -19,7 +19,14 @@ from shop.clauses import is_question as is_question
 from shop.clauses import strip_words
 from shop.db.session import ShopDataUnavailableError as ShopDataUnavailableError
 from shop.db.session import in_transaction as in_transaction
-from shop.lexicon import ANSWER_FILLERS, NO_OPENINGS, NO_WORDS, NOT_YES_WORDS, YES_WORDS
+from shop.lexicon import (
+    ANSWER_FILLERS,
+    GOAL_YES_WORDS,
+    NO_OPENINGS,
+    NO_WORDS,
+    NOT_YES_WORDS,
+    YES_WORDS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +90,28 @@ def _opens_with_no(text: str) -> bool:
     return opening.startswith(NO_OPENINGS)
 
 
-def confirmation(tracker: Tracker, slot: str) -> dict[str, Any]:
-    """``{slot: True/False}`` when the buyer answers the confirmation ``slot`` asks."""
+def confirmation(tracker: Tracker, slot: str, goal: str | None = None) -> dict[str, Any]:
+    """``{slot: True/False}`` when the buyer answers the confirmation ``slot`` asks.
+
+    With a ``goal`` (``return``, ``exchange``), the wish restated as a short
+    answer (那就退货吧 at a return's summary) is a yes too.
+    """
     if tracker.get_slot("requested_slot") != slot:
         return {}
     answer = yes_or_no(tracker)
+    if answer is None and goal is not None and restates_goal(latest_text(tracker), goal):
+        answer = True
     return {} if answer is None else {slot: answer}
+
+
+def restates_goal(text: str, goal: str) -> bool:
+    """Whether a short answer only restates the wish being confirmed (就退吧, 换吧)."""
+    text = text.strip()
+    if not text or len(text) > MAX_ANSWER_CHARS or is_question(text):
+        return False
+    if any(word in text for word in NO_WORDS) or _opens_with_no(text):
+        return False
+    return any(word in text for word in GOAL_YES_WORDS.get(goal, ()))
 
 
 async def reply_in_transaction(

@@ -317,10 +317,11 @@ class ValidateReturnForm(ShopFormValidation):
     async def extract_return_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes or no to the summary; not a yes that changes the size (是的 换41吧)."""
+        """Yes or no to the summary (那就退货吧 restating a return is a yes); not a yes
+        that changes the size (是的 换41吧)."""
         if changes_exchange_at_summary(tracker):
             return {}
-        return confirmation(tracker, "return_confirmed")
+        return confirmation(tracker, "return_confirmed", tracker.get_slot("after_sale_goal"))
 
 
 def changes_exchange_at_summary(tracker: Tracker) -> bool:

@@ -6,7 +6,8 @@ form would then ask for an order number the buyer never meant. 奶茶色呢 or 4
 right after it asks the same with another colour or size, but a shop's own colour
 names are words NLU never saw, so it may read them as nothing it knows. Read in
 the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
-is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it.
+is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it,
+and 啥时候能收到新的 right after a return's progress asks about that exchange.
 A size change read as an address change is the exchange it asks for, and a stock
 question read as size advice (燕麦色39有货吗) the stock question.
 """
@@ -24,6 +25,7 @@ from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
 from shop.lexicon import (
     BOUGHT_WORDS,
     OWN_PARCEL_WORDS,
+    REPLACEMENT_WORDS,
     RESTOCK_WORDS,
     SLOW_DELIVERY_WORDS,
     YES_WORDS,
@@ -33,6 +35,8 @@ from shop.lexicon import (
 
 STOCK_ACTION = "action_answer_stock"
 ORDER_STATUS_ACTION = "action_check_order_status"
+RETURN_STATUS_ACTION = "action_check_return_status"
+RETURN_STATUS_INTENT = "check_return_status"
 COMPLAIN_INTENT = "complain"
 STOCK_INTENT = "ask_stock"
 # What NLU reads a restock follow-up as, without the stock answer before it.
@@ -112,6 +116,21 @@ def slowness_after_order_status(
         return
     if any(word in normalize_text(text) for word in SLOW_DELIVERY_WORDS):
         take_ranked_intent(parse_data, COMPLAIN_INTENT)
+
+
+def replacement_after_return_status(
+    tracker: DialogueStateTracker, text: str, parse_data: dict[str, Any]
+) -> None:
+    """Reads 啥时候能收到新的 right after a return's progress was shown as a question
+    about that exchange (``check_return_status``), not about a parcel of an order,
+    which would ask the buyer which order they mean."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent not in PARCEL_INTENTS | UNPLACED_INTENTS - {"affirm"}:
+        return
+    if not answered_last(tracker, RETURN_STATUS_ACTION):
+        return
+    if any(word in normalize_text(text) for word in REPLACEMENT_WORDS):
+        take_ranked_intent(parse_data, RETURN_STATUS_INTENT)
 
 
 def size_change_not_address(text: str, parse_data: dict[str, Any]) -> None:

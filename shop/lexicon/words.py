@@ -71,6 +71,12 @@ DONT_KNOW_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 # Short messages that leave the form ("算了", "不用了") rather than answer "no".
 STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", "不办了", "先这样", "不查了")
+# At a return or exchange summary, the wish restated is a yes (那就退货吧 at a
+# return's summary, 换吧 at an exchange's): keyed by ``after_sale_goal``.
+GOAL_YES_WORDS: dict[str, tuple[str, ...]] = {
+    "return": ("退货", "退掉", "退了吧", "退吧", "退款吧", "就退"),
+    "exchange": ("换货", "换掉", "换了吧", "换吧", "就换"),
+}
 
 # --- refund progress ----------------------------------------------------------
 # Words that make a "where is it" question about the money or a return, not the
@@ -78,6 +84,12 @@ STOP_WORDS: tuple[str, ...] = ("算了", "不用了", "不要了", "不弄了", 
 # progress of the buyer's returns and exchanges.
 REFUND_PROGRESS_WORDS: tuple[str, ...] = (
     "到账", "退款", "退钱", "钱退", "退的钱", "换货", "换的鞋", "退货的", "寄回去的", "退回去的",
+)  # fmt: skip
+
+# The new pair of an exchange (啥时候能收到新的, 换的那双到哪了): right after a
+# return's progress, a parcel question with these words asks about it.
+REPLACEMENT_WORDS: tuple[str, ...] = (
+    "新的", "新鞋", "新那双", "换的", "换过来", "换回来", "换好的", "补发的", "重发的",
 )  # fmt: skip
 
 # --- addresses ----------------------------------------------------------------

@@ -682,6 +682,36 @@ async def test_confirmation_is_yes_or_no(
     assert await FORM.extract_return_confirmed(CollectingDispatcher(), tracker, {}) == slots
 
 
+@pytest.mark.parametrize(
+    ("text", "goal", "slots"),
+    [
+        # the wish restated at its own summary is a yes
+        ("那就退货吧", "return", {"return_confirmed": True}),
+        ("退吧", "return", {"return_confirmed": True}),
+        ("嗯 就退了吧", "return", {"return_confirmed": True}),
+        ("那就换吧", "exchange", {"return_confirmed": True}),
+        # another wish, a question, a refusal or a long story is none
+        ("还是退货吧", "exchange", {}),
+        ("那就换吧", "return", {}),
+        ("退货运费谁出", "return", {}),
+        ("退货要运费吗", "return", {}),
+        ("不退了", "return", {"return_confirmed": False}),
+        ("算了不退货了", "return", {"return_confirmed": False}),
+        ("退货的话钱什么时候能回到我卡里", "return", {}),
+        ("退货", None, {}),
+    ],
+)
+async def test_the_wish_restated_at_its_summary_is_a_yes(
+    text: str, goal: str | None, slots: dict
+) -> None:
+    tracker = make_tracker(
+        text,
+        intent="request_return" if "退" in text else "request_exchange",
+        slots={"requested_slot": "return_confirmed", "after_sale_goal": goal},
+    )
+    assert await FORM.extract_return_confirmed(CollectingDispatcher(), tracker, {}) == slots
+
+
 async def _summary(order_id: str, buyer: str, reason: str, domain: dict, **slots: Any) -> dict:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(

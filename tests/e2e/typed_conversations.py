@@ -572,9 +572,10 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T(f"订单号{B017_HEELS}", ASK_PHONE),
             T("6063", REASON_Q),
             T("鞋跟有点松动", CONFIRM, "优雅细跟高跟鞋", "店铺承担"),
-            T("提交吧", pattern=RETURN_ID, forbid=NO_REFUND),
+            T("那就退货吧", pattern=RETURN_ID, forbid=NO_REFUND),
         ),
-        note="signed 12 days ago: a quality return is still inside 15 days",
+        note="signed 12 days ago: a quality return is still inside 15 days; the wish "
+        "restated at the summary (那就退货吧) is the yes",
     ),
     C(
         "b010_return_after_status_follow_up",

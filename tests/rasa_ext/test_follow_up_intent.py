@@ -10,6 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.follow_up_intent import (
     asks_restock,
+    replacement_after_return_status,
     restock_after_stock,
     same_question_after_stock,
     size_change_not_address,
@@ -129,6 +130,37 @@ def test_slowness_after_the_buyers_parcel_at_its_edges(
 ) -> None:
     data = _parsed(intent)
     slowness_after_order_status(_after(action), text, data)
+    assert data["intent"]["name"] == read_as
+    assert data["intent_ranking"][0]["name"] == read_as
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action", "read_as"),
+    [
+        ("啥时候能收到新的", "check_order_status", "action_check_return_status",
+         "check_return_status"),
+        ("换的那双到哪了", "check_order_status", "action_check_return_status",
+         "check_return_status"),
+        ("新鞋什么时候发", "ask_shipping", "action_check_return_status", "check_return_status"),
+        ("啥時候能收到新的", "nlu_fallback", "action_check_return_status",
+         "check_return_status"),  # traditional
+        # without the return's progress right before, the buyer's parcel
+        ("啥时候能收到新的", "check_order_status", "action_check_order_status",
+         "check_order_status"),
+        # no word for the new pair
+        ("我的快递到哪了", "check_order_status", "action_check_return_status",
+         "check_order_status"),
+        # a yes stays a yes; another intent is left alone
+        ("新的好的", "affirm", "action_check_return_status", "affirm"),
+        ("新的会不会也偏小", "ask_size_advice", "action_check_return_status",
+         "ask_size_advice"),
+    ],
+)  # fmt: skip
+def test_the_new_pair_after_a_returns_progress(
+    text: str, intent: str, action: str, read_as: str
+) -> None:
+    data = _parsed(intent)
+    replacement_after_return_status(_after(action), text, data)
     assert data["intent"]["name"] == read_as
     assert data["intent_ranking"][0]["name"] == read_as
 
