@@ -650,7 +650,12 @@ CONVERSATIONS: tuple[Conversation, ...] = (
     C(
         "b018_exchange_progress",
         "B018",
-        (T("我换货的进度呢", "RT0007", "路上", forbid=NO_REFUND),),
+        (
+            T("我换货的进度呢", "RT0007", "路上", forbid=NO_REFUND),
+            T("啥时候能收到新的", "RT0007", "检查", forbid=(*NO_REFUND, *NOT_ASKED)),
+        ),
+        note="the new pair is sent only after the returned one is checked: said again, "
+        "not which order",
     ),
     C(
         "b015_returned_parcel_received",
