@@ -169,6 +169,9 @@ def status_message(request: ReturnRequest, policy: Any) -> tuple[str, dict[str, 
     if request.status == "refunded":
         paid = request.item.price_fen * request.item.quantity
         variables["refund_yuan"] = f"{(request.refund_fen or paid) / 100:.2f}"
+    if request.status == "rejected" and not request.shop_note:
+        # no reason recorded: say so and offer a person, never "原因：-"
+        return "utter_return_status_rejected_no_note", variables
     return f"utter_return_status_{request.status}", variables
 
 

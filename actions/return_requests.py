@@ -65,6 +65,13 @@ def other_item_named(tracker: Tracker, text: str, session: Session) -> dict[str,
 RECENT_MESSAGES = 3  # the request and the order chosen after it
 
 
+# An exchange asked for before the goods left: said as the change it is.
+EXCHANGE_REFUSALS = {
+    "utter_return_refused_not_shipped": "utter_exchange_refused_not_shipped",
+    "utter_return_refused_unpaid": "utter_exchange_refused_unpaid",
+}
+
+
 class ValidateReturnForm(ShopFormValidation):
     """Picks the item, checks the rules for the reason, the exchange stock, and asks to confirm."""
 
@@ -161,6 +168,9 @@ class ValidateReturnForm(ShopFormValidation):
             refusal, _ = _decision_messages(item, "quality", session)
             if refusal and refusal[0][0].endswith("quality_window"):
                 return outside_windows(item, session)  # no reason could open it
+            if tracker.get_slot("after_sale_goal") == "exchange":
+                # 能改尺码吗 before shipping: a change of the order, not an exchange
+                return [(EXCHANGE_REFUSALS.get(r, r), kwargs) for r, kwargs in refusal]
             return refusal
 
         messages = await in_transaction(check)

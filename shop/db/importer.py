@@ -170,6 +170,7 @@ def _return_request(record: dict, orders: dict[str, Order], now: datetime) -> Re
         return_tracking_number=record.get("return_tracking_number"),
         exchange_size=float(exchange_size) if exchange_size is not None else None,
         exchange_color=record.get("exchange_color"),
+        shop_note=record.get("shop_note"),  # why it was rejected, told to the buyer
         created_at=created,
         updated_at=optional_datetime(record, "updated_at", now) or created,
     )

@@ -130,7 +130,8 @@ _RETURN = _obj(
      "reason": _enum(RETURN_REASONS), "status": _enum(RETURN_STATUSES), "created_at": _DATETIME},
     {"item_index": _COUNT, "buyer_words": {"type": "string"},
      "return_tracking_number": _text(40, pattern=r"^[A-Za-z0-9]+$"),
-     "exchange_size": _SIZE, "exchange_color": _text(30), "updated_at": _DATETIME},
+     "exchange_size": _SIZE, "exchange_color": _text(30), "updated_at": _DATETIME,
+     "shop_note": _text(300)},
 )  # fmt: skip
 _REVIEW = _obj(
     {"product_id": _ID, "rating": {"type": "integer", "minimum": 1, "maximum": 5},

@@ -293,6 +293,10 @@ CATEGORIES = [
     ("是不是假货", "description"),
     ("物流太慢了", "logistics"),
     ("客服态度太差", "service"),
+    # slow replies are the service's, not the parcel's
+    ("你们客服太慢了 我要给差评", "service"),
+    ("客服回复太慢", "service"),
+    ("发货太慢了", "logistics"),
     ("刚买就降价了", "price"),
     ("很不开心", "other"),
 ]

@@ -338,6 +338,7 @@ async def test_only_a_refunded_request_is_told_it_was_refunded(status: str, rend
         request.status = status
         request.refund_fen = 39900 if status == "refunded" else None
         request.return_tracking_number = "SF1234567890"
+        request.shop_note = "鞋底有穿着痕迹" if status == "rejected" else None
     dispatcher = await _status(metadata=token("B013"))
     assert rendered(dispatcher) == [f"utter_return_status_{status}"]
     assert ("utter_return_status_refunded" in names(dispatcher)) is (status == "refunded")
@@ -383,8 +384,20 @@ async def test_the_newest_three_requests_are_told(rendered: Any) -> None:
                 )
             )
     dispatcher = await _status(metadata=token("B005"))
-    assert rendered(dispatcher) == ["utter_return_status_rejected"] * 3
+    assert rendered(dispatcher) == ["utter_return_status_rejected_no_note"] * 3
     assert [m["return_id"] for m in dispatcher.messages] == ["RT0903", "RT0902", "RT0901"]
+
+
+async def test_a_rejection_tells_the_shops_note_or_that_none_was_recorded(
+    rendered: Any,
+) -> None:
+    dispatcher = await _status(metadata=token("B017"))
+    assert rendered(dispatcher) == ["utter_return_status_rejected"]
+    assert dispatcher.messages[0]["note"] == "鞋底有明显穿着磨损，不符合七天无理由退货条件"
+    with session_scope() as session:
+        session.get(ReturnRequest, "RT0006").shop_note = None
+    dispatcher = await _status(metadata=token("B017"))
+    assert rendered(dispatcher) == ["utter_return_status_rejected_no_note"]
 
 
 async def test_a_buyer_without_requests_is_told_so(rendered: Any) -> None:

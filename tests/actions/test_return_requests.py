@@ -16,6 +16,7 @@ from actions.return_progress import (
     ActionAskReturnReason,
 )
 from actions.return_requests import ValidateReturnForm
+from nlu_components.text import normalize_text
 from shop.clock import shop_now
 from shop.db.models import Order, OrderItem, ShopPolicy, StockItem
 from shop.db.session import session_scope
@@ -242,6 +243,30 @@ async def test_an_order_not_signed_for_is_refused(
     assert without_context(result) == {"order_item_id": None, "return_blocked": True}
 
 
+@pytest.mark.parametrize(
+    ("order_id", "buyer", "response"),
+    [
+        (B002_PAID, "B002", "utter_exchange_refused_not_shipped"),
+        (B003_UNPAID, "B003", "utter_exchange_refused_unpaid"),
+        # signed for but not yet: the same rule as a return's
+        (B001_SHIPPED, "B001", "utter_return_refused_not_signed"),
+    ],
+)
+async def test_an_exchange_before_shipping_is_told_as_a_change_of_the_order(
+    order_id: str, buyer: str, response: str, rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "能直接改尺码吗",
+        slots={"order_id": order_id, "after_sale_goal": "exchange"},
+        metadata=token(buyer),
+    )
+    result = await FORM.validate_order_item_id(item_id(order_id), dispatcher, tracker, {})
+    assert rendered(dispatcher) == [response]
+    assert dispatcher.messages[0]["order_id"] == order_id
+    assert without_context(result) == {"order_item_id": None, "return_blocked": True}
+
+
 async def test_an_item_with_an_open_request_is_refused(rendered: Any) -> None:
     result, dispatcher = await _validate_item(B012_WITH_RT0001, "B012")
     assert rendered(dispatcher) == ["utter_return_exists", "utter_return_status_requested"]
@@ -456,6 +481,13 @@ async def test_a_given_reason_is_kept() -> None:
 )
 def test_a_quality_defect_is_not_read_as_a_size_problem(text: str) -> None:
     assert reason_in(text) == "quality"
+
+
+@pytest.mark.parametrize(
+    "text", ["拍多了一双", "多拍了一双", "买多了 不想要了", "同一款拍重了", "拍錯顏色了"]
+)
+def test_one_pair_too_many_is_a_return_without_reason(text: str) -> None:
+    assert reason_in(normalize_text(text)) == "no_reason"
 
 
 async def test_the_demo_quality_return_of_b008_is_accepted() -> None:

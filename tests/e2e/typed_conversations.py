@@ -682,6 +682,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         ),
         note="到账 makes a status question the refund progress, whatever the intent",
     ),
+    C(
+        "b002_size_change_before_shipping",
+        "B002",
+        (
+            T("跑鞋还没发货 能直接改成38码吗", ("还没有发货", "不用走换货"), HUMAN, B002_PAID,
+              forbid=("不用走退货", "确认提交", *NOT_ASKED)),
+        ),
+        note="the paid order has not left: a change of the order (a person checks it), "
+        "not an exchange or a return",
+    ),
     # === address change ======================================================
     C(
         "b002_typed_address_and_yes",
