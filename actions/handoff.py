@@ -43,6 +43,7 @@ from shop.lexicon import (
     ESCALATION_REASON_LABELS,
     INTENT_LABELS,
     LEAVE_QUEUE_WORDS,
+    declines_a_person,
     label,
     leaves_the_queue,
 )
@@ -54,6 +55,9 @@ REASONS = {
     "complain": ("complaint", 2),
 }
 FALLBACK_HANDOFF_REPLY = "utter_fallback_handoff"
+# Handovers the buyer asked for, or a conversation the assistant could not follow:
+# the buyer's next words are for the person, even while nobody is online.
+BUYER_ASKED = frozenset({"request_human", "nlu_fallback"})
 
 
 def handoff_cause(tracker: Tracker) -> str:
@@ -134,7 +138,11 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 class ActionHandoff(Action):
-    """Queues the conversation for an agent, says how long it takes, pauses."""
+    """Queues the conversation for an agent, says how long it takes, pauses.
+
+    With nobody online, a handover the assistant chose (a complaint, a parcel
+    problem) is queued without a pause, so the buyer's other questions are still
+    answered until an agent takes it."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -142,6 +150,10 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if declines_a_person(latest_text(tracker)):
+            # 取消转人工 while not queued (NLU heard 人工): nothing to cancel, no handover
+            dispatcher.utter_message(response="utter_handoff_not_queued")
+            return []
         summary = summarize(tracker)
 
         def queue(session: Session) -> tuple[int, int]:
@@ -173,8 +185,15 @@ class ActionHandoff(Action):
                 position=max(position, 1),
                 wait_minutes=max(position, 1) * MINUTES_PER_PLACE,
             )
-        else:
+        elif handoff_cause(tracker) in BUYER_ASKED:
             dispatcher.utter_message(response="utter_handoff_offline")
+        else:
+            # The assistant handed over (a complaint, a parcel problem) and nobody is
+            # online: the case waits in the queue, and the buyer's other questions are
+            # still answered meanwhile; an agent who takes it pauses the assistant
+            # (console/agent_common.push_joined).
+            dispatcher.utter_message(response="utter_handoff_offline_noted")
+            return []
         return [ConversationPaused()]
 
 

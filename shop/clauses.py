@@ -104,9 +104,18 @@ _CUTS = re.compile(r"[。！？!?；;，,、~～…\n]+|\s+")
 _COUNTED = re.compile(r"[\w\u4e00-\u9fff]")
 
 
+def parts_of(text: str) -> list[str]:
+    """The message cut at punctuation and spaces (防水吗？耐磨吗 → 防水吗, 耐磨吗)."""
+    return [part for part in _CUTS.split(text) if part]
+
+
+# An A-not-A question on one character (重不重, 滑不滑, 好不好).
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
+
+
 def is_question(text: str) -> bool:
-    """Whether ``text`` asks something (吗, 怎么, ？ ...), rather than states or answers."""
-    return any(mark in text for mark in QUESTION_MARKS)
+    """Whether ``text`` asks something (吗, 怎么, ？, 重不重 ...), rather than states or answers."""
+    return any(mark in text for mark in QUESTION_MARKS) or bool(_A_NOT_A.search(text))
 
 
 FOLLOW_UP_MAX_CHARS = 10

@@ -13,11 +13,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shop.answers.asked import Asked
+from shop.clauses import is_question, parts_of
 from shop.db import queries
 from shop.lexicon import (
     COMPARISON_WORDS,
     DETAIL_CATALOGUE_WORDS,
     DETAIL_QUESTION_WORDS,
+    FUNCTION_KIND_WORDS,
     FUNCTION_WORDS,
     GENDER_LABELS,
     GENDER_WORDS,
@@ -133,18 +135,32 @@ def resolve_product(
     return ProductResolution(ProductRef(id=product.id, name=product.name), slots)
 
 
-def product_question(asked: Asked) -> tuple[str, str | None, str | None]:
-    """The question (``material`` or ``function``), the shoe part and the function asked."""
+def product_question(
+    asked: Asked, names: tuple[str, ...] = ()
+) -> tuple[str, str | None, str | None]:
+    """The question (``material`` or ``function``), the shoe part and the function asked.
+
+    The shoe's ``names`` are left out of the words read: 山野防水徒步鞋耐磨吗 asks
+    about wear, not about the 防水 of the name.
+    """
     question = QUESTION_INTENTS.get(
         asked.intent or "", asked.slot("product_question") or "material"
     )
-    part = _canonical(_known_first(asked, "shoe_part", PART_WORDS), asked.text, PART_WORDS)
+    text = without_names(asked.text, names)
+    part = _canonical(_known_first(asked, "shoe_part", PART_WORDS), text, PART_WORDS)
     function = _canonical(
-        _known_first(asked, "shoe_function", FUNCTION_WORDS), asked.text, FUNCTION_WORDS
+        _known_first(asked, "shoe_function", FUNCTION_WORDS), text, FUNCTION_WORDS
     )
     if function not in FUNCTION_WORDS:  # 跟高多少: a detail no function claim covers
-        function = first_key(asked.text, DETAIL_QUESTION_WORDS) or function
+        function = first_key(text, DETAIL_QUESTION_WORDS) or function
     return question, part, function
+
+
+def without_names(text: str, names: tuple[str, ...]) -> str:
+    """``text`` with the shoe's names (longest first) blanked out."""
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
 
 
 def _known_first(asked: Asked, name: str, table: dict[str, tuple[str, ...]]) -> str | None:
@@ -173,8 +189,9 @@ def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, d
     Without a settled shoe: "which shoe?", or nothing while the form asks for it
     next (the question waits in ``pending_question``).
     """
-    question, part, function = product_question(asked)
     found = resolve_product(asked, session=session, kind_switches=True)
+    names = (found.product.name,) if found.product is not None else ()
+    question, part, function = product_question(asked, names)
     slots = dict(found.slots)
     if found.unknown_name:
         return [("utter_unknown_product", {})], slots
@@ -192,7 +209,33 @@ def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, d
             *product_answer(product, question, part, function),
         ], slots
     slots.update(product_id=product.id, product_name=product.name)
-    return product_answer(product, question, part, function), slots
+    answers = product_answer(product, question, part, function)
+    names = (product.name, *(product.aliases or []))
+    others = other_functions_asked(asked.text, function, names) if question == "function" else []
+    for other in others:
+        answers += product_answer(product, question, part, other)  # 防水吗？耐磨吗
+    return answers, slots
+
+
+MAX_FUNCTIONS_ASKED = 3
+
+
+def other_functions_asked(text: str, first: str | None, names: tuple[str, ...] = ()) -> list[str]:
+    """Functions asked in further parts of the message besides ``first``
+    (這雙防水嗎？打外場耐磨嗎 → wear_resistant): each part a question naming one.
+
+    The shoe's ``names`` (山野防水徒步鞋) and a kind of shoe (跑鞋) name no function
+    here. NLU gives one intent per message, so the second function question would
+    otherwise go unanswered.
+    """
+    if first not in FUNCTION_WORDS:
+        return []
+    found: list[str] = []
+    for part in parts_of(text):
+        key = first_key(without_names(part, (*names, *FUNCTION_KIND_WORDS)), FUNCTION_WORDS)
+        if key and key != first and key not in found and is_question(part):
+            found.append(key)
+    return found[: MAX_FUNCTIONS_ASKED - 1]
 
 
 def _compared_with(asked: Asked, named_id: str, session: Session) -> Any:

@@ -61,6 +61,10 @@ FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
     "wear_resistant": ("耐磨", "耐穿", "穿多久"),
 }
 
+# Function words that name a kind of shoe (跑鞋): in 跑鞋冬天冷不冷 the question is
+# the warmth, not running.
+FUNCTION_KIND_WORDS: tuple[str, ...] = ("跑鞋", "登山鞋", "徒步鞋")
+
 # Details a buyer asks that no function claim covers (跟高多少, 怎么充电): the
 # question's words, then the words of a catalogue clause that speaks to it. The
 # answer quotes those clauses, or says the catalogue is silent.

@@ -330,6 +330,12 @@ LEAVE_QUEUE_MESSAGES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def declines_a_person(text: str) -> bool:
+    """Whether the buyer says no to a person (取消转人工, 不用人工): a leaving word that
+    names the person or the queue, not a bare 不等了 (which may be about a parcel)."""
+    return any(w in text for w in LEAVE_QUEUE_WORDS if "人工" in w or "排队" in w)
+
+
 def leaves_the_queue(text: str) -> bool:
     """Whether a queued buyer's message leaves the queue: a leaving word anywhere
     (不等了 运费怎么算), or one of the never-minds above said alone (不用了。)."""

@@ -87,6 +87,52 @@ async def test_nobody_online_queues_pauses_and_says_when_the_shop_replies(render
     assert queued() == [("test", "request_human", None, None, "waiting")]
 
 
+@pytest.mark.parametrize("text", ["取消转人工", "不用转人工了", "不要人工", "取消排队"])
+async def test_declining_a_person_while_not_queued_hands_nothing_over(
+    text: str, rendered: Any
+) -> None:
+    tracker = conversation(("我要退货", "request_return"), (text, "request_human"))
+    events, names, _ = await _handoff(tracker, rendered)
+    assert events == []
+    assert names == ["utter_handoff_not_queued"]
+    assert queued() == []
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "reason"),
+    [
+        ("鞋子质量太差了 气死了", "complain", "complaint"),
+        ("显示签收了但我没收到", "report_delivery_problem", "request_human"),
+    ],
+)
+async def test_a_handover_the_assistant_chose_while_nobody_is_online_does_not_pause(
+    said: str, intent: str, reason: str, rendered: Any
+) -> None:
+    events, names, _ = await _handoff(conversation((said, intent)), rendered)
+    assert events == []  # the buyer's next questions are still answered
+    assert names == ["utter_handoff_offline_noted"]
+    assert [(row[1], row[4]) for row in queued()] == [(reason, "waiting")]
+
+
+async def test_a_handover_the_assistant_chose_pauses_when_an_agent_is_online(
+    rendered: Any,
+) -> None:
+    add_agent("agent1", seen_seconds_ago=5)
+    events, names, _ = await _handoff(conversation(("质量太差了", "complain")), rendered)
+    assert events == [ConversationPaused()]
+    assert names == ["utter_handoff_queued"]
+
+
+async def test_two_misses_in_a_row_still_pause_while_nobody_is_online(rendered: Any) -> None:
+    tracker = conversation(("那个那个", "nlu_fallback"))
+    tracker.events.append(
+        {"event": "bot", "text": "x", "metadata": {"utter_action": "utter_fallback_handoff"}}
+    )
+    events, names, _ = await _handoff(tracker, rendered)
+    assert events == [ConversationPaused()]
+    assert names == ["utter_handoff_offline"]
+
+
 async def test_with_an_agent_online_the_buyer_hears_the_place_and_the_wait(rendered: Any) -> None:
     add_agent("agent1", seen_seconds_ago=5)
     await _handoff(conversation(("人工", "request_human"), sender="first"), rendered)

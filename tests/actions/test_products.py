@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.products import ActionAnswerProductQuestion, ActionAskProductId, ValidateProductForm
 from actions.size_advice import ValidateSizeAdviceForm
 from actions.stock import ActionAnswerStock
+from nlu_components.text import normalize_text
 from shop.answers.products import catalogue_clauses
 from shop.db import queries
 from shop.db.models import Product
@@ -80,6 +81,27 @@ async def test_function_answers_are_graded_by_the_catalogue(
     assert names[0] == expected
     if expected == "utter_function_unknown":
         assert names == ["utter_function_unknown", "utter_offer_human"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two functions asked in one message: both answered, in the buyer's order
+        ("徒步鞋防水吗？防滑吗", ["utter_function_yes", "utter_function_yes"]),
+        ("疾风跑鞋防水嗎？打外場耐磨嗎", ["utter_function_no", "utter_function_partial"]),
+        ("疾风跑鞋重不重 能防水吗", ["utter_function_no", "utter_function_yes"]),
+        # one function: the shoe's name (防水 of 山野防水徒步鞋) or a kind (跑鞋) adds none
+        ("山野防水徒步鞋耐磨吗", ["utter_function_yes"]),
+        ("疾风跑鞋透气吗", ["utter_function_yes"]),
+        # a part that is no question adds none
+        ("徒步鞋防水吗 我经常爬山", ["utter_function_yes"]),
+    ],
+)
+async def test_every_function_asked_in_one_message_is_answered(
+    text: str, expected: list[str], rendered: Any
+) -> None:
+    _, dispatcher = await _answer(normalize_text(text), "ask_function")
+    assert rendered(dispatcher) == expected
 
 
 async def test_function_entity_wins_over_keywords(rendered: Any) -> None:

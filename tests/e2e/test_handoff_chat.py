@@ -45,7 +45,12 @@ def test_asking_for_a_person_queues_pauses_and_keeps_every_message(
 def test_a_complaint_is_handed_to_a_person(servers: Servers, sender: str) -> None:
     reply = servers.texts(sender, "你们的鞋子质量太差了，穿两天就开胶，气死了")
     assert "抱歉" in reply and "人工客服" in reply
-    assert servers.tracker(sender)["paused"] is True
+    assert _escalations(servers, sender) == [("complaint", "waiting")]
+    # Nobody is online: the case waits for a person, and the next question is answered
+    # meanwhile (an agent who takes the case pauses the assistant).
+    assert servers.tracker(sender)["paused"] is False
+    reply = servers.texts(sender, "退货运费谁出")
+    assert "运费" in reply and "留言已记下" not in reply
     assert _escalations(servers, sender) == [("complaint", "waiting")]
 
 
