@@ -29,6 +29,7 @@ from actions.common import (
     latest_text,
     recent_user_texts,
     resolve_product,
+    yes_or_no,
 )
 from actions.forms import ShopFormValidation
 from actions.review_answer import answer_for, question_topic
@@ -102,10 +103,17 @@ class ProductFormValidationBase(ShopFormValidation):
             if found.product is None and not found.unknown_name:
                 if offered:
                     picked = typed_pick(offered, latest_text(tracker))  # 男款 / 第二个
+                    if picked is None and len(offered) == 1 and yes_or_no(tracker) is not False:
+                        picked = offered[0]  # the one shoe offered: 正常脚 answers on about it
                     product = queries.find_product_in_text(picked or "", session=session)
                 else:  # 我买的这双防水吗: the one shoe of the buyer's current orders
                     own = own_shoes(tracker, [latest_text(tracker)], session)
                     product = own[0] if len(own) == 1 else None
+                    if product is None:  # 篮球鞋穿多大 in a shop with one basketball shoe
+                        kinds = queries.products_of_kind_in_text(
+                            latest_text(tracker), session=session
+                        )
+                        product = kinds[0] if len(kinds) == 1 else None
                 if product is not None:
                     found = ProductResolution(ProductRef(id=product.id, name=product.name), {})
             return found

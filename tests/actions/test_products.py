@@ -345,6 +345,41 @@ async def test_a_shoe_named_to_compare_does_not_change_the_form(text: str) -> No
     )
 
 
+@pytest.mark.parametrize(("text", "product"), [("高跟鞋穿多大", "P010"), ("凉鞋怎么选码", "P012")])
+async def test_a_kind_the_shop_sells_once_is_that_shoe_for_size_advice(
+    text: str, product: str
+) -> None:
+    tracker = make_tracker(text, intent="ask_size_advice")
+    slots = await ValidateSizeAdviceForm().extract_product_id(CollectingDispatcher(), tracker, {})
+    assert slots.get("product_id") == product
+
+
+async def test_a_kind_the_shop_sells_twice_is_still_asked() -> None:
+    tracker = make_tracker("跑鞋穿多大", intent="ask_size_advice")
+    slots = await ValidateSizeAdviceForm().extract_product_id(CollectingDispatcher(), tracker, {})
+    assert slots.get("product_id") is None
+
+
+def _one_shoe_offered(text: str) -> Tracker:
+    tracker = make_tracker(text, intent="inform", slots={"requested_slot": "product_id"})
+    button = {"title": "优雅细跟高跟鞋", "payload": '/inform{"product":"优雅细跟高跟鞋"}'}
+    tracker.events[:] = [
+        {"event": "user", "text": "这个穿多大"},
+        {"event": "bot", "text": "哪一款？", "data": {"buttons": [button]}},
+        {"event": "user", "text": text},
+    ]
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("text", "product"), [("正常脚", "P010"), ("就这双", "P010"), ("不是", None)]
+)
+async def test_the_one_shoe_offered_is_taken_unless_refused(text: str, product: str | None) -> None:
+    tracker = _one_shoe_offered(text)
+    slots = await ValidateSizeAdviceForm().extract_product_id(CollectingDispatcher(), tracker, {})
+    assert slots.get("product_id") == product
+
+
 async def test_a_shoe_named_to_compare_can_answer_which_shoe() -> None:
     """Asked which shoe, 雪地靴吧 比较暖和 is an answer, comparison word or not."""
     tracker = make_tracker(
