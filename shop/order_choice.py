@@ -153,6 +153,7 @@ _OTHER = re.compile(
 _ONE_OTHER = re.compile(r"另(?:外)?[一那][个单笔双]")
 # What follows a state word that describes an order: 没付款那个, 已发货的订单.
 _STATE_FOLLOWERS = "的那订单笔个双件"
+_STATE_ADVERBS = " 还都是已经一直"
 
 
 def _number(word: str) -> int:
@@ -307,7 +308,9 @@ def _names_an_order(text: str, start: int, end: int) -> bool:
     还没发货的订单, 取消的) rather than tells what happened (怎么还没发货)."""
     word, after = text[start:end], text[end : end + 1]
     alone = not text[:start].strip() and not text[end:].strip()
-    return word.endswith("的") or (bool(after) and after in _STATE_FOLLOWERS) or alone
+    # 我有个订单还没付款: an order the buyer has, said before its state
+    introduced = text[:start].rstrip(_STATE_ADVERBS).endswith(lexicon.ORDER_INTRODUCERS)
+    return word.endswith("的") or (bool(after) and after in _STATE_FOLLOWERS) or alone or introduced
 
 
 def _statuses(text: str) -> tuple[set[str], str]:

@@ -31,6 +31,11 @@ ALL_ORDERS_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 # An order's state as buyers name it (没付款那个, 已发货的那单), by shop status.
 # 没收到 is not here: it reports a parcel that should have come.
+# "I have an order that …" before a state word (我有个订单还没付款): the state then
+# says which order, as in 没付款的那单.
+ORDER_INTRODUCERS: tuple[str, ...] = (
+    "有个订单", "有一个订单", "有笔订单", "有一笔订单", "有一单", "有个单子", "有个单", "有张订单",
+)  # fmt: skip
 ORDER_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "pending_payment": (
         "没付款", "未付款", "待付款", "没付钱", "没给钱", "还没付", "没支付", "未支付", "待支付",

@@ -344,3 +344,23 @@ def test_cancelling_an_order_means_the_orders_not_shipped(text: str, eligible: l
     )
     with session_scope() as session:
         assert [view.id for view in load_choice(tracker, session=session).eligible] == eligible
+
+
+B003_UNPAID = "2026051150482489"
+B003_COMPLETED = "2026072550851748"
+
+
+@pytest.mark.parametrize(
+    ("text", "order_id"),
+    [
+        # an order the buyer has, then its state: that order, even one not eligible
+        ("我有个订单还没付款", B003_UNPAID),
+        ("我有一单一直没付款 能查下吗", B003_UNPAID),
+        ("没付款的那单呢", B003_UNPAID),
+        # the state of the order talked about is no choice of order
+        ("我的订单怎么还没付款", B003_COMPLETED),
+    ],
+)
+async def test_an_order_introduced_then_its_state_is_that_order(text: str, order_id: str) -> None:
+    slots = await _extract(text, "B003", "status", intent="check_order_status")
+    assert slots.get("order_id") == order_id
