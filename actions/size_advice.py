@@ -19,6 +19,7 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
+    yes_or_no,
 )
 from actions.products import ProductFormValidationBase
 from shop.answers.products import product_answer
@@ -192,6 +193,8 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         ):
             asked = tracker.get_slot("requested_slot") == "foot_shape"
             shape = _foot_shape_in(text, asked=asked)
+            if shape is None and asked and yes_or_no(tracker):
+                shape = "normal"  # 好的 那我拍了: nothing special about the foot
         if shape is None or shape == tracker.get_slot("foot_shape"):
             return {}
         return {"foot_shape": shape}

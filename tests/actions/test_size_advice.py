@@ -92,6 +92,9 @@ def test_implausible_usual_size_is_re_asked(size: float) -> None:
         ("不知道", None, "normal"),
         ("/inform", "narrow", "narrow"),
         ("脚比较宽", "脚比较", "wide"),
+        # a yes to the question: nothing special about the foot
+        ("好的 那我拍了", None, "normal"),
+        ("嗯嗯", None, "normal"),
     ],
 )
 async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, shape: str) -> None:
@@ -111,6 +114,7 @@ async def test_foot_shape_from_words_or_buttons(text: str, entity: str | None, s
         ("我是扁平足", "nlu_fallback", {"foot_shape": "flat"}),
         ("细跟那款", "inform", {}),  # a shoe, not a foot: "细" is not 窄脚 here
         ("一般的就行", "inform", {}),
+        ("好的", "affirm", {}),  # a yes to another question is no foot shape
         ("脚比较宽，退货运费谁出", "ask_return_policy", {}),  # a digression
     ],
 )
