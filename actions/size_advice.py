@@ -19,12 +19,14 @@ from actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
+    recent_user_texts,
     yes_or_no,
 )
 from actions.products import ProductFormValidationBase
 from shop.answers.products import product_answer
 from shop.db import queries
 from shop.db.reviews import product_reviews
+from shop.fit_notes import step_for
 from shop.lexicon import (
     DONT_KNOW_WORDS,
     FIT_ASK_WORDS,
@@ -213,6 +215,9 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         return {"foot_shape": shape}
 
 
+SAID_MESSAGES = 6  # the buyer's latest messages read for what they wear (厚袜)
+
+
 class ActionRecommendSize(Action):
     """Recommends a size from the product's chart, fit note and the buyer's foot."""
 
@@ -236,7 +241,8 @@ class ActionRecommendSize(Action):
             if product is None:
                 return [("utter_unknown_product", {})]
             reviews = product_reviews(product.id, session=session)
-            messages = recommendation_messages(product, float(length), shape, reviews)
+            said = " ".join(recent_user_texts(tracker, SAID_MESSAGES))
+            messages = recommendation_messages(product, float(length), shape, reviews, said)
             if isinstance(pending, dict):  # asked while the form still needed the shoe
                 messages += product_answer(
                     product,
@@ -260,23 +266,32 @@ class ActionRecommendSize(Action):
 
 
 def recommendation_messages(
-    product: Any, length: float, shape: str | None, reviews: Sequence[ReviewFacts] = ()
+    product: Any,
+    length: float,
+    shape: str | None,
+    reviews: Sequence[ReviewFacts] = (),
+    said: str = "",
 ) -> list:
     """The responses (name, variables) advising ``product`` for a foot.
 
-    When the ``reviews`` disagree with the fit note (``shop/review_stats.py``), the
-    advice says so: 40%的买家反馈偏小.
+    A clause of the fit note for this buyer's foot shape or for what they ``said``
+    they wear (脚瘦的拍小一码, 冬天穿厚袜建议拍大一码: ``shop/fit_notes.py``) moves the
+    size, and replaces the general half size for wide feet. When the ``reviews``
+    disagree with the fit note (``shop/review_stats.py``), the advice says so:
+    40%的买家反馈偏小.
     """
     name = product.name
     chart = [sizing.ChartRow(row.size, row.foot_length_mm) for row in product.size_chart]
     if not chart:
         return [("utter_size_chart_missing", {"product_name": name}), ("utter_offer_human", {})]
+    note = step_for(product.fit_note or "", shape, said)
     advice = sizing.recommend_size(
         chart,
         length,
         fit_adjust=product.fit_adjust or 0.0,
-        foot_shape=shape,
+        foot_shape=None if note is not None and note.condition == shape else shape,
         wide_last=bool(product.wide_last),
+        note_step=note.step if note is not None else 0.0,
     )
     if advice is None:
         sizes = sorted(row.size for row in chart)
@@ -311,10 +326,11 @@ def recommendation_messages(
                     "fit_note": product.fit_note or "",
                     "foot_shape": label(FOOT_SHAPE_LABELS, shape),
                     "size": size,
+                    "clause": note.clause if note is not None else "",
                 },
             )
         )
-    if product.fit_note and "fit_adjust" not in advice.reasons:
+    if product.fit_note and not {"fit_adjust", "fit_note_step"} & set(advice.reasons):
         # 正码, 孩子脚长+1厘米选: the shop's own word on the fit, said once
         messages.append(("utter_fit_note", {"product_name": name, "fit_note": product.fit_note}))
     disagreement = fit_disagreement(product.fit_adjust, summarize(reviews))

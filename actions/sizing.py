@@ -138,7 +138,7 @@ class Recommendation:
 
     ``chart_size`` is what the size chart alone gives; ``size`` is the advice
     after the fit note and foot shape. ``reasons`` are codes the action turns
-    into domain responses: ``fit_adjust``, ``wide_foot``, ``wide_last``,
+    into domain responses: ``fit_adjust``, ``fit_note_step``, ``wide_foot``, ``wide_last``,
     ``rounded_up``, ``largest``.
     """
 
@@ -154,12 +154,14 @@ def recommend_size(
     fit_adjust: float = 0.0,
     foot_shape: str | None = None,
     wide_last: bool = False,
+    note_step: float = 0.0,
 ) -> Recommendation | None:
     """Picks a size from a product's chart for a foot, or ``None`` if none fits.
 
     The chart size is the smallest size whose foot length is at least the
     buyer's. The fit note's adjustment is added (a model that runs half a size
-    small has ``fit_adjust=0.5``); wide feet and high insteps add half a size
+    small has ``fit_adjust=0.5``), and the step the note gives this buyer
+    (``note_step``: 脚瘦的拍小一码); wide feet and high insteps add half a size
     unless the shoe has a wide last. The result is rounded up to a size the
     chart has. ``None`` means the foot is longer than the largest size, or so
     much shorter than the smallest (more than 10 mm) that no size fits.
@@ -176,6 +178,9 @@ def recommend_size(
     if fit_adjust:
         target += fit_adjust
         reasons.append("fit_adjust")
+    if note_step:  # the fit note's step for this buyer's foot or socks
+        target += note_step
+        reasons.append("fit_note_step")
     if foot_shape in WIDE_SHAPES:
         if wide_last:
             reasons.append("wide_last")

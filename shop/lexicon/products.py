@@ -61,6 +61,17 @@ FUNCTION_WORDS: dict[str, tuple[str, ...]] = {
     "wear_resistant": ("耐磨", "耐穿", "穿多久"),
 }
 
+# Whom a clause of a fit note speaks to (脚瘦的拍小一码, 冬天穿厚袜建议拍大一码): foot
+# shape codes, or a way of wearing the buyer's own words name (shop/fit_notes.py).
+FIT_NOTE_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "narrow": ("脚瘦", "脚窄", "瘦脚", "窄脚", "脚偏瘦", "脚偏窄"),
+    "wide": ("脚宽", "脚肥", "宽脚", "脚偏宽", "脚偏肥", "肥脚"),
+    "high_instep": ("脚背高", "高脚背", "脚面高"),
+    "thick_socks": ("厚袜", "加绒袜", "羊毛袜", "毛袜"),
+}
+# A clause that says no step is needed (脚宽、脚背高也不用拍大).
+NOT_NEEDED_WORDS: tuple[str, ...] = ("不用", "不必", "无需", "不需要", "按平时")
+
 # Function words that name a kind of shoe (跑鞋): in 跑鞋冬天冷不冷 the question is
 # the warmth, not running.
 FUNCTION_KIND_WORDS: tuple[str, ...] = ("跑鞋", "登山鞋", "徒步鞋")

@@ -271,3 +271,38 @@ async def test_no_fit_note_once_the_foot_length_is_known(
     )
     await ValidateSizeAdviceForm().run(dispatcher, tracker, domain)
     assert "utter_fit_note" not in rendered(dispatcher)
+
+
+async def _recommend_after(said: str, slots: dict[str, Any]) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(said, slots=slots)
+    tracker.events = [{"event": "user", "text": said}]
+    await ActionRecommendSize().run(dispatcher, tracker, {})
+    return dispatcher
+
+
+async def test_the_fit_notes_step_for_thick_socks_moves_the_size(rendered: Any) -> None:
+    """萌趣儿童雨靴: 正码，冬天穿厚袜建议拍大一码."""
+    slots = {"product_id": "P009", "foot_length_cm": 19.0, "foot_shape": "normal"}
+    plain = await _recommend_after("孩子脚长19厘米穿几码", slots)
+    socks = await _recommend_after("脚长19 冬天穿厚袜子穿几码", slots)
+    assert rendered(socks)[:2] == ["utter_size_recommendation", "utter_size_reason_fit_note_step"]
+    assert float(socks.messages[0]["size"]) == float(plain.messages[0]["size"]) + 1
+    assert socks.messages[1]["clause"] == "冬天穿厚袜建议拍大一码"
+    assert "utter_size_reason_fit_note_step" not in rendered(plain)
+
+
+async def test_the_fit_notes_step_for_wide_feet_replaces_the_general_half_size(
+    rendered: Any,
+) -> None:
+    """优雅细跟高跟鞋: 楦头偏窄，脚宽的建议拍大一码 (not the general half size)."""
+    wide = await _recommend_after(
+        "脚宽", {"product_id": "P010", "foot_length_cm": 23.0, "foot_shape": "wide"}
+    )
+    normal = await _recommend_after(
+        "正常", {"product_id": "P010", "foot_length_cm": 23.0, "foot_shape": "normal"}
+    )
+    names = rendered(wide)
+    assert "utter_size_reason_fit_note_step" in names
+    assert "utter_size_reason_wide_foot" not in names
+    assert float(wide.messages[0]["size"]) == float(normal.messages[0]["size"]) + 1
