@@ -36,6 +36,7 @@ from shop.answers.read_only import ANSWERS
 from shop.clauses import QUEUED_REQUEST_INTENTS, SECOND_REQUEST_INTENTS
 from shop.db import queries
 from shop.db.models import Order
+from shop.lexicon import SHOP_MATTER_WORDS
 
 PRICE_PROTECTION_RESPONSES = "utter_price_protection_"  # every price-protection response
 
@@ -199,6 +200,28 @@ QUESTION_QUOTE_CHARS = 20
 NOT_IN_SECOND_ANSWERS = frozenset({"utter_offer_human", "utter_ask_product_id"})
 
 
+def is_shop_matter(text: str) -> bool:
+    """Whether an out-of-scope question is the shop's business that a person handles
+    (能开发票吗, 可以改价吗): not "I cannot help", but where to get it done."""
+    return any(word in text for word in SHOP_MATTER_WORDS)
+
+
+class ActionAnswerOutOfScope(Action):
+    """Out of scope: a shop matter only a person handles (发票) is sent to a person;
+    anything else is said plainly to be beyond the assistant."""
+
+    def name(self) -> str:
+        return "action_answer_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = normalize_text(str((tracker.latest_message or {}).get("text") or ""))
+        matter = is_shop_matter(text)
+        dispatcher.utter_message(response="utter_shop_matter" if matter else "utter_out_of_scope")
+        return []
+
+
 class ActionAnswerAlsoAsked(Action):
     """Answers a second question of the buyer's message, after the main answer.
 
@@ -232,7 +255,11 @@ class ActionAnswerAlsoAsked(Action):
         answer = SECOND_ANSWERS.get(str(also.get("intent")))
         if answer is None:
             dispatcher.utter_message(response="utter_also_asked", question=quoted)
-            dispatcher.utter_message(response="utter_also_asked_out_of_scope")
+            dispatcher.utter_message(
+                response="utter_shop_matter"
+                if is_shop_matter(normalize_text(text))
+                else "utter_also_asked_out_of_scope"
+            )
             return []
         asked = replace(asked_of(tracker), text=normalize_text(text), intent=also.get("intent"))
 

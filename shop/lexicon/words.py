@@ -92,6 +92,13 @@ REPLACEMENT_WORDS: tuple[str, ...] = (
     "新的", "新鞋", "新那双", "换的", "换过来", "换回来", "换好的", "补发的", "重发的",
 )  # fmt: skip
 
+# Out of the assistant's reach but the shop's business (能开发票吗, 可以改价吗): a
+# person handles them, so the buyer is told to ask one, not "I cannot help".
+SHOP_MATTER_WORDS: tuple[str, ...] = (
+    "发票", "开票", "收据", "专票", "普票", "对公", "批发", "团购", "定制", "代发", "改价",
+    "改个价", "合并付款", "合并发货",
+)  # fmt: skip
+
 # --- addresses ----------------------------------------------------------------
 # Province-level names: an address naming one (上海浦东世纪大道100号) says its region
 # even without 省/市/区.

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.policies import (
     ActionAnswerAlsoAsked,
+    ActionAnswerOutOfScope,
     ActionAnswerPromotion,
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
@@ -428,7 +429,7 @@ async def test_a_second_question_is_read_by_its_own_words(rendered: Any) -> None
 
 
 async def test_a_second_question_out_of_scope_is_said_plainly(rendered: Any) -> None:
-    dispatcher = await _also("out_of_scope", "能开发票吗")
+    dispatcher = await _also("out_of_scope", "明天会下雨吗")
     assert rendered(dispatcher) == ["utter_also_asked", "utter_also_asked_out_of_scope"]
 
 
@@ -749,3 +750,28 @@ async def test_orders_not_signed_for_are_never_listed_as_inside(rendered: Any) -
         "utter_price_protection_terms",
         "utter_offer_human",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("能开发票吗", "utter_shop_matter"),
+        ("可以開發票嗎", "utter_shop_matter"),  # traditional
+        ("能改价吗 便宜点拍", "utter_shop_matter"),
+        ("明天北京下雨吗", "utter_out_of_scope"),
+        ("饿了么的单子怎么退款", "utter_out_of_scope"),
+    ],
+)
+async def test_out_of_scope_sends_the_shops_matters_to_a_person(
+    text: str, response: str, rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="out_of_scope")
+    assert await ActionAnswerOutOfScope().run(dispatcher, tracker, {}) == []
+    assert rendered(dispatcher) == [response]
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_a_second_question_for_the_shop_is_sent_to_a_person(rendered: Any) -> None:
+    dispatcher = await _also("out_of_scope", "能开发票吗")
+    assert rendered(dispatcher) == ["utter_also_asked", "utter_shop_matter"]

@@ -1275,6 +1275,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="不用了 right after asking for a person leaves the queue; the assistant answers again",
     ),
     C(
+        "guest_two_functions_then_cancel_a_person_never_asked_for",
+        None,
+        (
+            T("徒步鞋防水吗？防滑吗", "防水透气膜", "抓地", forbid=("哪一款", "没太明白")),
+            T("取消转人工", "没有为您转人工", forbid=("已为您转接", "排队")),
+        ),
+        note="both functions asked in one message are answered; 取消转人工 while not queued "
+        "hands nothing over",
+    ),
+    C(
         "b020_when_does_my_snow_boot_ship",
         "B020",
         (
