@@ -127,9 +127,39 @@ def promotions(asked: Asked, session: Session) -> Messages:
     current = active_promotions(session)
     if any(word in asked.text for word in PRICE_WORDS):
         return [*product_price(asked, session), *current]
+    named = promotions_named(asked.text, queries.list_promotions(session=session))
+    if named:  # 汉服节8折现在能用吗, 满399减50能用吗: those, running, to come or over
+        return _by_date(named)
     general = [*(current or [("utter_no_promotions", {})]), *upcoming_promotions(session)]
     event = promotion_event_named(asked.text)
     return general if event is None else promotion_event(event, general, session)
+
+
+# The name inside a promotion's title (汉服节 of 汉服节8折, 新人券 of 新人券10元).
+_TITLE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}?[节日季券庆周]")
+
+
+def promotions_named(text: str, found: list[Promotion]) -> list[Promotion]:
+    """The shop's promotions the buyer names by their title, or the name in it."""
+    named = []
+    for promotion in found:
+        keys = {promotion.title, *_TITLE_NAME.findall(promotion.title)}
+        if any(key and key in text for key in keys):
+            named.append(promotion)
+    return named
+
+
+def _by_date(named: list[Promotion]) -> Messages:
+    """``named`` promotions: the running ones, those to come, then the day each ended."""
+    today = shop_now().date()
+    running = [p for p in named if p.starts_on <= today <= p.ends_on]
+    coming = [p for p in named if p.starts_on > today]
+    ended = [p for p in named if p.ends_on < today]
+    return [
+        *_listed(running, upcoming=False),
+        *_listed(coming, upcoming=True),
+        *[("utter_promotion_event_ended", _promotion_dates(p)) for p in ended],
+    ]
 
 
 def promotion_event(event: str, general: Messages, session: Session) -> Messages:

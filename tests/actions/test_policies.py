@@ -16,7 +16,7 @@ from actions.policies import (
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
 )
-from shop.answers.policies import refund_period, sentence
+from shop.answers.policies import promotions_named, refund_period, sentence
 from shop.config import settings
 from shop.db.models import Promotion, ShopPolicy
 from shop.db.session import session_scope
@@ -775,3 +775,39 @@ async def test_out_of_scope_sends_the_shops_matters_to_a_person(
 async def test_a_second_question_for_the_shop_is_sent_to_a_person(rendered: Any) -> None:
     dispatcher = await _also("out_of_scope", "能开发票吗")
     assert rendered(dispatcher) == ["utter_also_asked", "utter_shop_matter"]
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        ("满300减30能用吗", ["满300减30"]),
+        ("新人券怎么领", ["新人券10元"]),
+        ("满300减30和新人券能一起用吗", ["满300减30", "新人券10元"]),
+    ],
+)
+async def test_a_promotion_named_by_its_title_is_answered_alone(
+    text: str, titles: list[str], rendered: Any
+) -> None:
+    dispatcher = await _promotion_question(text)
+    names = rendered(dispatcher)
+    assert names[0] == "utter_promotions_intro"
+    assert [m.get("title") for m in dispatcher.messages[1:]] == titles
+    assert "utter_promotions_upcoming_intro" not in names  # not the whole list
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_an_ended_promotion_named_by_its_title_is_said_to_be_over(rendered: Any) -> None:
+    dispatcher = await _promotion_question("双十一价保活动还有吗")
+    assert "utter_promotion_item" not in rendered(dispatcher)
+
+
+def test_the_name_inside_a_promotions_title() -> None:
+    def promotion(title: str) -> Promotion:
+        return Promotion(id="X", title=title, kind="discount", description="")
+
+    found = [promotion("汉服节8折"), promotion("满399减50"), promotion("拖鞋买二送一")]
+    assert [p.title for p in promotions_named("汉服节的8折现在能用吗", found)] == ["汉服节8折"]
+    assert [p.title for p in promotions_named("买一双能用满399减50吗", found)] == ["满399减50"]
+    assert [p.title for p in promotions_named("拖鞋买二送一怎么算", found)] == ["拖鞋买二送一"]
+    assert promotions_named("有什么活动", found) == []
