@@ -29,7 +29,7 @@ from actions.common import (
 )
 from actions.orders import order_card, product_context, status_messages
 from nlu_components.text import normalize_text
-from shop.answers import policies
+from shop.answers import policies, promotions
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
 from shop.answers.read_only import ANSWERS
@@ -128,7 +128,7 @@ class ActionAnswerPromotion(_PolicyAction):
         return "action_answer_promotion"
 
     def answer(self, asked: Asked, session: Session) -> Messages:
-        return policies.promotions(asked, session)
+        return promotions.promotions(asked, session)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -188,7 +188,7 @@ def answered_order_context(messages: Messages, session: Session) -> list[EventTy
 SECOND_ANSWERS: dict[str, Callable[[Asked, Session], Messages]] = {
     "ask_shipping": policies.shipping,
     "ask_return_policy": policies.return_policy,
-    "ask_promotion": policies.promotions,
+    "ask_promotion": promotions.promotions,
     # 這雙保暖嗎 beside a stock question: the shoe the main answer settled
     "ask_function": ANSWERS["action_answer_product_question"],
     "ask_material": ANSWERS["action_answer_product_question"],

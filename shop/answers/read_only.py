@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from shop.answers import policies, products
+from shop.answers import policies, products, promotions
 from shop.answers.asked import Asked
 from shop.answers.policies import Messages
 
@@ -23,6 +23,6 @@ def _product_question(asked: Asked, session: Session) -> Messages:
 ANSWERS: dict[str, Callable[[Asked, Session], Messages]] = {
     "action_answer_return_policy": policies.return_policy,
     "action_answer_shipping": policies.shipping,
-    "action_answer_promotion": policies.promotions,
+    "action_answer_promotion": promotions.promotions,
     "action_answer_product_question": _product_question,
 }

@@ -16,7 +16,8 @@ from actions.policies import (
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
 )
-from shop.answers.policies import promotions_named, refund_period, sentence
+from shop.answers.policies import refund_period, sentence
+from shop.answers.promotions import promotions_named
 from shop.config import settings
 from shop.db.models import Promotion, ShopPolicy
 from shop.db.session import session_scope
