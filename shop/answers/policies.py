@@ -19,10 +19,12 @@ from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order, ShopPolicy
 from shop.lexicon import (
+    COURIER_WORDS,
     OWN_PURCHASE_WORDS,
     PRICE_PROTECTION_DELIVERY_WORDS,
     RETURN_ADDRESS_WORDS,
     WINDOW_START_LABELS,
+    first_key,
 )
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import match_orders, product_names, view_of
@@ -94,22 +96,31 @@ def _return_awaiting_parcel(asked: Asked, session: Session) -> Messages:
 
 
 def shipping(asked: Asked, session: Session) -> Messages:
-    """When and how orders ship, and where shipping is free."""
+    """When and how orders ship, and where shipping is free; a courier named
+    (能发顺丰吗) is said to be one of the shop's or not, first."""
     policy = queries.get_policy(session=session)
     if policy is None:
         return [("utter_shop_info_missing", {})]
+    couriers = "、".join(policy.couriers or [])
+    named = first_key(asked.text, COURIER_WORDS)
+    courier: Messages = []
+    if named is not None:  # 能发顺丰吗: yes or no from the shop's couriers, first
+        ships = any(named in c for c in policy.couriers or [])
+        response = "utter_courier_yes" if ships else "utter_courier_no"
+        courier = [(response, {"courier": named, "couriers": couriers})]
     return [
+        *courier,
         (
             "utter_shipping_policy",
             {
                 "ship_within_hours": policy.ship_within_hours,
                 "cutoff_time": policy.cutoff_time,
                 "ship_from": policy.ship_from,
-                "couriers": "、".join(policy.couriers or []),
+                "couriers": couriers,
                 "free_shipping": sentence(policy.free_shipping),
                 "remote_areas": sentence(policy.remote_areas),
             },
-        )
+        ),
     ]
 
 

@@ -92,6 +92,13 @@ REPLACEMENT_WORDS: tuple[str, ...] = (
     "新的", "新鞋", "新那双", "换的", "换过来", "换回来", "换好的", "补发的", "重发的",
 )  # fmt: skip
 
+# Couriers a buyer may name (能发顺丰吗): the name as said, and its spellings.
+COURIER_WORDS: dict[str, tuple[str, ...]] = {
+    "顺丰": ("顺丰", "sf", "SF"), "中通": ("中通",), "圆通": ("圆通",), "韵达": ("韵达",),
+    "申通": ("申通",), "极兔": ("极兔",), "邮政": ("邮政", "ems", "EMS"), "京东": ("京东",),
+    "德邦": ("德邦",), "百世": ("百世",),
+}  # fmt: skip
+
 # Out of the assistant's reach but the shop's business (能开发票吗, 可以改价吗): a
 # person handles them, so the buyer is told to ask one, not "I cannot help".
 SHOP_MATTER_WORDS: tuple[str, ...] = (

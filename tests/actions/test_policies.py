@@ -16,6 +16,7 @@ from actions.policies import (
     ActionAnswerReturnPolicy,
     ActionAnswerShipping,
 )
+from nlu_components.text import normalize_text
 from shop.answers.policies import refund_period, sentence
 from shop.answers.promotions import promotions_named
 from shop.config import settings
@@ -812,3 +813,32 @@ def test_the_name_inside_a_promotions_title() -> None:
     assert [p.title for p in promotions_named("买一双能用满399减50吗", found)] == ["满399减50"]
     assert [p.title for p in promotions_named("拖鞋买二送一怎么算", found)] == ["拖鞋买二送一"]
     assert promotions_named("有什么活动", found) == []
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "first", "courier"),
+    [
+        ("能发顺丰吗", "utter_courier_yes", "顺丰"),
+        ("可以發順豐嗎", "utter_courier_yes", "顺丰"),  # traditional
+        ("能发韵达吗", "utter_courier_no", "韵达"),
+        ("极兔可以不", "utter_courier_no", "极兔"),
+    ],
+)
+async def test_a_courier_named_is_said_to_be_the_shops_or_not(
+    text: str, first: str, courier: str, rendered: Any
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(normalize_text(text), intent="ask_shipping")
+    await ActionAnswerShipping().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == [first, "utter_shipping_policy"]
+    assert dispatcher.messages[0]["courier"] == courier
+
+
+@pytest.mark.usefixtures("shop_db")
+async def test_no_courier_named_gets_the_shipping_rule_alone(rendered: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerShipping().run(
+        dispatcher, make_tracker("多久发货", intent="ask_shipping"), {}
+    )
+    assert rendered(dispatcher) == ["utter_shipping_policy"]
