@@ -31,6 +31,7 @@ from shop.lexicon import (
     YES_WORDS,
     asks_size_change,
     asks_stock_only,
+    says_it_does_not_fit,
 )
 
 STOCK_ACTION = "action_answer_stock"
@@ -137,14 +138,17 @@ def size_change_not_address(text: str, parse_data: dict[str, Any]) -> None:
     """Reads 能直接改尺码吗 or 不是改地址 是改尺码 42换43, which NLU may take for an address
     change (改 …), as the exchange it asks for: the address form would ask for an
     address the buyer never meant to change and re-ask it forever. Read as size
-    advice, only when the words speak of an order (还没收到呢 能直接改尺码吗)."""
+    advice, only when the words speak of an order (还没收到呢 能直接改尺码吗), or when the
+    bought pair is said not to fit (我买的这双偏小，39有粉色吗)."""
     intent = (parse_data.get("intent") or {}).get("name")
-    if intent not in (ADDRESS_INTENT, SIZE_ADVICE_INTENT):
+    if intent not in (ADDRESS_INTENT, SIZE_ADVICE_INTENT, STOCK_INTENT):
         return
     said = normalize_text(text)
-    if intent == SIZE_ADVICE_INTENT and not any(w in said for w in BOUGHT_WORDS):
-        return  # 要不要换个尺码 before buying is size advice
-    if asks_size_change(said):
+    if intent != ADDRESS_INTENT and not any(w in said for w in BOUGHT_WORDS):
+        return  # 要不要换个尺码 before buying is size advice, 能改成38码吗 stock
+    # 我买的这双偏小，39有粉色吗: the bought pair does not fit, the other size is wished
+    misfit = intent == SIZE_ADVICE_INTENT and says_it_does_not_fit(said)
+    if asks_size_change(said) or misfit:
         take_ranked_intent(parse_data, EXCHANGE_INTENT)
 
 

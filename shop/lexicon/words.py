@@ -217,10 +217,21 @@ SIZE_CHANGE = re.compile(
 # Words that put a size change on an order already placed (还没收到呢 能直接改尺码吗).
 BOUGHT_WORDS: tuple[str, ...] = (
     "收到", "订单", "拍了", "买了", "下单", "下的单", "发货", "这单", "那单", "已经拍", "直接改",
+    "我买的", "刚买的", "买的这双", "买的鞋",
 )  # fmt: skip
 NOT_ADDRESS_WORDS: tuple[str, ...] = (
     "不是改地址", "不改地址", "不是地址", "地址不用改", "地址不改",
 )  # fmt: skip
+
+
+# The buyer's own pair does not fit (我买的这双偏小，39有粉色吗): said as a fact, not
+# asked (偏小吗, 偏大还是偏小).
+_FIT_COMPLAINT = re.compile(r"(?:偏小|偏大|小了|大了|挤脚|夹脚|顶脚|太紧|太松)(?![吗不还呢么])")
+
+
+def says_it_does_not_fit(text: str) -> bool:
+    """Whether ``text`` states that a pair is too small or too large."""
+    return bool(_FIT_COMPLAINT.search(text))
 
 
 def asks_size_change(text: str) -> bool:

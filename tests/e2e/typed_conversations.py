@@ -995,12 +995,13 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "b004_parcel_and_invoice_in_one_message",
         "B004",
         (
-            T("快递怎么还没到 你们能开发票吗", "山野防水徒步鞋", "另外", "开发票", "帮不上忙",
-              forbid=NOT_ASKED),
+            T("快递怎么还没到 你们能开发票吗", "山野防水徒步鞋", "另外", "开发票", "人工客服",
+              forbid=(*NOT_ASKED, "帮不上忙")),
             T("好的", ("已登记", "登记")),
         ),
-        note="whole reads out of scope; the order part is the request, the invoice answered "
-        "after; the typed yes still answers the logistics offer, not the second answer",
+        note="whole reads out of scope; the order part is the request, the invoice (a shop "
+        "matter a person handles) answered after; the typed yes still answers the logistics "
+        "offer, not the second answer",
     ),
     C(
         "guest_stock_and_postage_in_one_message",

@@ -177,6 +177,15 @@ EXCHANGE, STOCK = size_change_not_address, stock_not_size
         (EXCHANGE, "能改成43码吗", "change_address", "request_exchange"),
         (EXCHANGE, "42换43", "change_address", "request_exchange"),
         (EXCHANGE, "能改尺碼嗎", "change_address", "request_exchange"),  # traditional
+        # the bought pair said not to fit: the exchange it wishes
+        (EXCHANGE, "我买的这双偏小，39有粉色吗", "ask_size_advice", "request_exchange"),
+        (EXCHANGE, "我买的鞋子大了 想要小一码", "ask_size_advice", "request_exchange"),
+        # asked whether it runs small, or before buying: size advice
+        (EXCHANGE, "我买的这双偏小吗", "ask_size_advice", "ask_size_advice"),
+        (EXCHANGE, "这双偏小，39有粉色吗", "ask_size_advice", "ask_size_advice"),
+        # a size change of an order read as a stock question
+        (EXCHANGE, "跑鞋还没发货 能直接改成38码吗", "ask_stock", "request_exchange"),
+        (EXCHANGE, "能改成38码吗", "ask_stock", "ask_stock"),  # no order spoken of
         # an address change that also names a size stays an address change
         (EXCHANGE, "改地址 改成杭州市西湖区文三路100号", "change_address", "change_address"),
         (EXCHANGE, "地址和尺码都要改", "change_address", "change_address"),
