@@ -30,6 +30,7 @@ from actions.access import accessible_order, record_escalation
 from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
+    last_offer,
     latest_intent,
     latest_text,
 )
@@ -72,6 +73,13 @@ def handoff_cause(tracker: Tracker) -> str:
     return latest_intent(tracker) or ""
 
 
+def accepted_a_person(tracker: Tracker) -> bool:
+    """Whether the buyer's message answers an offer of a person (好的 to 转人工客服 | 不用了):
+    the buyer chose the person, as with 转人工."""
+    return any(PERSON_WORD in str(button.get("title") or "") for button in last_offer(tracker))
+
+
+PERSON_WORD = "人工"
 MINUTES_PER_PLACE = 3  # expected wait per active conversation ahead, with agents online
 FALLBACKS_BEFORE_HANDOFF = 2
 FALLBACK_REPLY = "utter_default"  # the "没太明白" answer, whoever sent it
@@ -185,7 +193,7 @@ class ActionHandoff(Action):
                 position=max(position, 1),
                 wait_minutes=max(position, 1) * MINUTES_PER_PLACE,
             )
-        elif handoff_cause(tracker) in BUYER_ASKED:
+        elif handoff_cause(tracker) in BUYER_ASKED or accepted_a_person(tracker):
             dispatcher.utter_message(response="utter_handoff_offline")
         else:
             # The assistant handed over (a complaint, a parcel problem) and nobody is

@@ -123,6 +123,24 @@ async def test_a_handover_the_assistant_chose_pauses_when_an_agent_is_online(
     assert names == ["utter_handoff_queued"]
 
 
+async def test_a_yes_to_an_offered_person_pauses_while_nobody_is_online(rendered: Any) -> None:
+    tracker = conversation(("我想取消退货", "request_return"), ("好的", "affirm"))
+    button = {"title": "转人工客服", "payload": "/request_human"}
+    tracker.events.insert(-1, {"event": "bot", "text": "需要的话…", "data": {"buttons": [button]}})
+    events, names, _ = await _handoff(tracker, rendered)
+    assert events == [ConversationPaused()]
+    assert names == ["utter_handoff_offline"]
+
+
+async def test_a_yes_to_another_offer_is_the_assistants_handover(rendered: Any) -> None:
+    tracker = conversation(("我的快递怎么还不到", "report_delivery_problem"), ("要的", "affirm"))
+    button = {"title": "登记物流异常", "payload": "/affirm"}
+    tracker.events.insert(-1, {"event": "bot", "text": "需要登记吗", "data": {"buttons": [button]}})
+    events, names, _ = await _handoff(tracker, rendered)
+    assert events == []
+    assert names == ["utter_handoff_offline_noted"]
+
+
 async def test_two_misses_in_a_row_still_pause_while_nobody_is_online(rendered: Any) -> None:
     tracker = conversation(("那个那个", "nlu_fallback"))
     tracker.events.append(

@@ -686,8 +686,10 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "b002_size_change_before_shipping",
         "B002",
         (
-            T("跑鞋还没发货 能直接改成38码吗", ("还没有发货", "不用走换货"), HUMAN, B002_PAID,
-              forbid=("不用走退货", "确认提交", *NOT_ASKED)),
+            T("跑鞋还没发货 能直接改成38码吗", (*ASK_ORDER, "还没有发货"),
+              forbid=("不用走退货", "确认提交")),
+            T("跑鞋那单", ("还没有发货", "不用走换货"), HUMAN, B002_PAID,
+              forbid=("不用走退货", "确认提交")),
         ),
         note="the paid order has not left: a change of the order (a person checks it), "
         "not an exchange or a return",
