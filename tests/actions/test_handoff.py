@@ -123,22 +123,26 @@ async def test_a_handover_the_assistant_chose_pauses_when_an_agent_is_online(
     assert names == ["utter_handoff_queued"]
 
 
-async def test_a_yes_to_an_offered_person_pauses_while_nobody_is_online(rendered: Any) -> None:
-    tracker = conversation(("我想取消退货", "request_return"), ("好的", "affirm"))
-    button = {"title": "转人工客服", "payload": "/request_human"}
-    tracker.events.insert(-1, {"event": "bot", "text": "需要的话…", "data": {"buttons": [button]}})
-    events, names, _ = await _handoff(tracker, rendered)
-    assert events == [ConversationPaused()]
-    assert names == ["utter_handoff_offline"]
-
-
-async def test_a_yes_to_another_offer_is_the_assistants_handover(rendered: Any) -> None:
-    tracker = conversation(("我的快递怎么还不到", "report_delivery_problem"), ("要的", "affirm"))
-    button = {"title": "登记物流异常", "payload": "/affirm"}
-    tracker.events.insert(-1, {"event": "bot", "text": "需要登记吗", "data": {"buttons": [button]}})
-    events, names, _ = await _handoff(tracker, rendered)
-    assert events == []
-    assert names == ["utter_handoff_offline_noted"]
+@pytest.mark.parametrize(
+    ("said", "intent", "offer", "events", "response"),
+    [
+        # a yes to an offered person is the buyer's choice: paused, as 转人工
+        ("我想取消退货", "request_return", "转人工客服", [ConversationPaused()],
+         "utter_handoff_offline"),
+        # a yes to another offer (a parcel case registered): the assistant's handover
+        ("我的快递怎么还不到", "report_delivery_problem", "登记物流异常", [],
+         "utter_handoff_offline_noted"),
+    ],
+)  # fmt: skip
+async def test_a_yes_hands_over_as_the_offer_it_answers(
+    said: str, intent: str, offer: str, events: list, response: str, rendered: Any
+) -> None:
+    tracker = conversation((said, intent), ("好的", "affirm"))
+    button = {"title": offer, "payload": "/affirm"}
+    tracker.events.insert(-1, {"event": "bot", "text": "…", "data": {"buttons": [button]}})
+    got, names, _ = await _handoff(tracker, rendered)
+    assert got == events
+    assert names == [response]
 
 
 async def test_two_misses_in_a_row_still_pause_while_nobody_is_online(rendered: Any) -> None:
