@@ -61,11 +61,12 @@ def raw_text(tracker: Tracker) -> str:
 MAX_ANSWER_CHARS = 12
 
 
-def yes_or_no(tracker: Tracker) -> bool | None:
+def yes_or_no(tracker: Tracker, also_yes: tuple[str, ...] = ()) -> bool | None:
     """The buyer's answer to a confirmation: affirm/deny, else short yes/no words.
 
     Typed answers (好的, 嗯, 提交吧, 行 / 不了, 算了, 等等) are read whatever
     intent NLU gave them, as long as they are short and not a question.
+    ``also_yes`` are more words that say yes here (退吧 at a return's summary).
     """
     intent = latest_intent(tracker)
     if intent == "affirm":
@@ -78,6 +79,8 @@ def yes_or_no(tracker: Tracker) -> bool | None:
     if any(word in text for word in NO_WORDS) or _opens_with_no(text):
         return False
     if any(word in strip_words(text, NOT_YES_WORDS) for word in YES_WORDS):
+        return True
+    if any(word in text for word in also_yes):
         return True
     return None
 
@@ -98,20 +101,8 @@ def confirmation(tracker: Tracker, slot: str, goal: str | None = None) -> dict[s
     """
     if tracker.get_slot("requested_slot") != slot:
         return {}
-    answer = yes_or_no(tracker)
-    if answer is None and goal is not None and restates_goal(latest_text(tracker), goal):
-        answer = True
+    answer = yes_or_no(tracker, GOAL_YES_WORDS.get(goal or "", ()))
     return {} if answer is None else {slot: answer}
-
-
-def restates_goal(text: str, goal: str) -> bool:
-    """Whether a short answer only restates the wish being confirmed (就退吧, 换吧)."""
-    text = text.strip()
-    if not text or len(text) > MAX_ANSWER_CHARS or is_question(text):
-        return False
-    if any(word in text for word in NO_WORDS) or _opens_with_no(text):
-        return False
-    return any(word in text for word in GOAL_YES_WORDS.get(goal, ()))
 
 
 async def reply_in_transaction(
