@@ -16,14 +16,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.access import accessible_order
-from actions.common import Reply, answer_in_transaction
+from actions.access import accessible_order, accessible_orders
+from actions.common import Reply, answer_in_transaction, latest_text
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
-from shop.lexicon import ORDER_STATUS_LABELS, label
-from shop.order_choice import product_names
+from shop.lexicon import ADDRESS_WORDS, ORDER_STATUS_LABELS, label
+from shop.masking import mask_phone
+from shop.order_choice import match_orders, product_names, view_of
 
 STALE_AFTER = timedelta(days=3)
 
@@ -49,21 +50,61 @@ class ActionCheckOrderStatus(Action):
         ids = [tracker.get_slot("order_id")]
         if tracker.get_slot("all_orders") and tracker.get_slot("order_choices"):
             ids = list(tracker.get_slot("order_choices"))
+        text = latest_text(tracker)
+        asks_address = any(word in text for word in ADDRESS_WORDS)
 
         def describe(session: Session) -> tuple[list[Reply], list[EventType]]:
             replies: list[Reply] = []
             context: list[EventType] = []
+            shown: list[Order] = []
             for order_id in ids:
                 order = accessible_order(tracker, order_id, session=session)
                 if order is None:
                     return list(_locked_or_not_found(tracker)), []
                 replies += [*status_messages(order, session=session), order_card(order)]
+                if asks_address and order.status != "cancelled":
+                    replies.append(address_message(order))
                 context = product_context(order)
+                shown.append(order)
+            if len(shown) == 1:
+                replies += newer_unpaid(text, shown[0], accessible_orders(tracker, session=session))
             return replies, context
 
         context = await answer_in_transaction(dispatcher, describe)
         forget = [SlotSet(s, None) for s in ("order_choices", "all_orders") if tracker.get_slot(s)]
         return [*context, *forget]
+
+
+def address_message(order: Order) -> Reply:
+    """The order's recipient, masked phone and address (地址改好了吗, 寄到哪个地址)."""
+    return (
+        "utter_order_address_now",
+        {
+            "order_id": order.id,
+            "recipient": order.recipient_name,
+            "phone": mask_phone(order.recipient_phone or ""),
+            "address": order.address,
+        },
+    )
+
+
+def newer_unpaid(text: str, shown: Order, orders: list[Order]) -> list[Reply]:
+    """我的订单 with no order named shows the one on its way or waiting; an unpaid order
+    placed after it is named too, or the buyer would wonder where their newest went."""
+    if any(char.isdigit() for char in text):
+        return []
+    views = [view_of(order) for order in orders]
+    if match_orders(text, views, today=shop_now().date()).orders:
+        return []  # the words chose the order shown
+    unpaid = [
+        order
+        for order in orders
+        if order.status == "pending_payment" and order.created_at > shown.created_at
+    ]
+    return [
+        ("utter_order_also_unpaid", {"order_id": order.id, "products": product_names(order)})
+        for order in unpaid[:1]
+    ]
 
 
 def product_context(order: Order) -> list[EventType]:

@@ -7,7 +7,6 @@ said only once the shop has marked the returned goods received and beyond.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -18,10 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import sizing
-from actions.access import accessible_orders
 from actions.common import (
     in_transaction,
-    latest_entity,
     latest_text,
     reply_in_transaction,
 )
@@ -36,16 +33,14 @@ from actions.return_checks import (
     already_requested,
     already_settled,
     available_sizes,
-    status_message,
 )
 from actions.return_rules import NO_REASON_CODES, reason_code
 from nlu_components.text import normalize_text
 from shop.answers.policies import refund_period
 from shop.clock import shop_now
 from shop.db import queries, returns
-from shop.db.models import Order, ReturnRequest, ReturnStatusChange, StockItem
+from shop.db.models import ReturnRequest, ReturnStatusChange, StockItem
 from shop.lexicon import RETURN_REASON_LABELS, label
-from shop.order_choice import product_names
 from shop.transcript import described
 
 
@@ -247,109 +242,3 @@ class ActionOpenReturn(Action):
             failure_response="utter_return_failed",
         )
         return reset
-
-
-# A return request's number as buyers copy it (RT0005, R02): letters, then digits.
-RETURN_ID = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,4}\d{2,}(?!\d)")
-
-
-class ActionCheckReturnStatus(Action):
-    """Where each of the buyer's returns stands and what they must do next."""
-
-    def name(self) -> str:
-        return "action_check_return_status"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        text = latest_text(tracker)
-        named = {word.upper() for word in RETURN_ID.findall(text)}
-
-        def describe(session: Session) -> Messages:
-            orders = accessible_orders(tracker, session=session)
-            if not orders:
-                return [("utter_order_not_found", {})]
-            requests = list(
-                session.execute(
-                    select(ReturnRequest)
-                    .where(ReturnRequest.order_id.in_([order.id for order in orders]))
-                    .order_by(ReturnRequest.created_at.desc())
-                ).scalars()
-            )
-            policy = queries.get_policy(session=session)
-            said: Messages = []
-            if named:  # R02退款到哪了: that request, never another buyer's in its place
-                mine = [r for r in requests if r.id.upper() in named]
-                if not mine:
-                    shown = "、".join(sorted(named))
-                    said.append(("utter_return_id_not_found", {"return_id": shown}))
-                requests = mine or requests
-            requests = requests[:3]
-            said += [status_message(request, policy) for request in requests]
-            asked = "取消" in text
-            refunds = cancelled_refunds(orders, unpaid_too=asked) if not requests or asked else []
-            said += refunds
-            if not requests and not refunds:
-                said.append(("utter_no_returns", {}))
-            return said
-
-        await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=describe)
-        return []
-
-
-def cancelled_refunds(orders: list[Order], *, unpaid_too: bool) -> Messages:
-    """What a cancelled order's money did, as far as the shop's records tell (the
-    newest two): a paid one's refund is not a return, and its progress is not in
-    the records, so a person checks it; an unpaid one, named only when the buyer
-    asked about a cancelled order, had nothing to refund."""
-    cancelled = [
-        order for order in orders if order.status == "cancelled" and (order.paid_at or unpaid_too)
-    ][:2]
-    return [
-        (
-            "utter_refund_cancelled_paid" if order.paid_at else "utter_refund_cancelled_unpaid",
-            {"order_id": order.id, "products": product_names(order)},
-        )
-        for order in cancelled
-    ]
-
-
-class ActionRecordReturnTracking(Action):
-    """Records the return parcel's tracking number on the request waiting for it."""
-
-    def name(self) -> str:
-        return "action_record_return_tracking"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        raw = latest_entity(tracker, "tracking_number") or latest_text(tracker)
-        try:
-            number = returns.normalize_tracking_number(raw)
-        except returns.InvalidTrackingNumber:
-            dispatcher.utter_message(response="utter_tracking_number_invalid")
-            return []
-
-        def record(session: Session) -> Messages:
-            order_ids = [order.id for order in accessible_orders(tracker, session=session)]
-            waiting = (
-                session.execute(
-                    select(ReturnRequest)
-                    .where(
-                        ReturnRequest.order_id.in_(order_ids),
-                        ReturnRequest.status == "awaiting_shipment",
-                    )
-                    .order_by(ReturnRequest.created_at.desc())
-                )
-                .scalars()
-                .first()
-            )
-            if waiting is None:
-                return [("utter_no_return_awaiting_tracking", {})]
-            returns.record_return_tracking(waiting.id, number, actor="buyer", session=session)
-            return [
-                ("utter_tracking_recorded", {"return_id": waiting.id, "tracking_number": number})
-            ]
-
-        await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=record)
-        return []

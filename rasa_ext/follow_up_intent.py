@@ -8,8 +8,9 @@ names are words NLU never saw, so it may read them as nothing it knows. Read in
 the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it,
 and 啥时候能收到新的 right after a return's progress asks about that exchange.
-A size change read as an address change is the exchange it asks for, and a stock
-question read as size advice (燕麦色39有货吗) the stock question.
+A size change read as an address change is the exchange it asks for, 地址改好了吗 the
+order's status, and a stock question read as size advice (燕麦色39有货吗) the stock
+question.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from shop.lexicon import (
     RESTOCK_WORDS,
     SLOW_DELIVERY_WORDS,
     YES_WORDS,
+    asks_address_done,
     asks_size_change,
     asks_stock_only,
     says_it_does_not_fit,
@@ -39,6 +41,7 @@ ORDER_STATUS_ACTION = "action_check_order_status"
 RETURN_STATUS_ACTION = "action_check_return_status"
 RETURN_STATUS_INTENT = "check_return_status"
 COMPLAIN_INTENT = "complain"
+ORDER_STATUS_INTENT = "check_order_status"
 STOCK_INTENT = "ask_stock"
 # What NLU reads a restock follow-up as, without the stock answer before it.
 PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "ask_shipping"})
@@ -150,6 +153,16 @@ def size_change_not_address(text: str, parse_data: dict[str, Any]) -> None:
     misfit = intent == SIZE_ADVICE_INTENT and says_it_does_not_fit(said)
     if asks_size_change(said) or misfit:
         take_ranked_intent(parse_data, EXCHANGE_INTENT)
+
+
+def address_done_not_change(text: str, parse_data: dict[str, Any]) -> None:
+    """Reads 地址改好了吗 (NLU: an address change) as the order-status question it is:
+    the status answer shows the order's current address, where the address form
+    would ask for a new one the buyer already gave."""
+    if (parse_data.get("intent") or {}).get("name") != ADDRESS_INTENT:
+        return
+    if asks_address_done(normalize_text(text)):
+        take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
 
 
 def stock_not_size(text: str, parse_data: dict[str, Any]) -> None:

@@ -146,6 +146,12 @@ _DAYS_BEFORE = re.compile(rf"(\d{{1,2}}|{_NUM})天(?:前|之前|以前)")
 _ORDINAL = re.compile(rf"第(\d{{1,2}}|{_NUM})(?![\d次])[{lexicon.ORDINAL_COUNTERS}]?")
 _SIZE = re.compile(r"(穿)?(?<![\d.])([1-5]\d)(?:(?:\.|点)(5))?(?![\d.])(码半|半码|码|半)?")
 _DIGITS = re.compile(r"\d{4,}")
+# A size or colour wished for (改成38码, 换成白色的, 42换43): not the bought one's.
+_WANTED = re.compile(
+    rf"(?:{'|'.join(lexicon.WANTED_LEADS)})(?:成|为)?\s*"
+    r"(?:[1-5]\d(?:(?:\.|点)5)?(?![\d.])(?:码半|半码|码|号)?|[^\s，,。！？!?的那]{1,4}色)"
+    r"(?![码号半]|的?那|的?订单|的单)"  # 换42码的那双: the bought pair, named by its size
+)
 _OTHER = re.compile(
     rf"(?:{'|'.join(lexicon.OTHER_ORDER_WORDS)})的?(?:{_NUM}|那|几)?"
     r"(?:订单|单子|[个单笔双件]|呢)"
@@ -343,6 +349,7 @@ def match_orders(
     # an order number typed in groups (2026 0517 9353 8979) is one number; a button's
     # title typed back (晨曦帆布鞋 12-04 000013) keeps its date apart from its tail
     text = re.sub(r"(?<=\d{3})\s+(?=\d{3})", "", text)
+    text = _WANTED.sub(lambda m: " " * len(m.group(0)), text)
     everyone = set(range(len(candidates)))
     clues: list[set[int]] = []
     spans, rest = _dates(text, today)

@@ -30,12 +30,13 @@ from shop.lexicon import (
 
 def promotions(asked: Asked, session: Session) -> Messages:
     """The promotions valid today in the shop's time zone, or the price protection;
-    a price question (多少钱) gets the shoe's catalogue price before them."""
+    a price question (多少钱) gets the shoe's catalogue price before them, and those
+    starting soon after them (the buyer may wait for a lower price)."""
     if any(word in asked.text for word in PRICE_PROTECTION_WORDS):
         return price_protection(asked, session)
     current = active_promotions(session)
     if any(word in asked.text for word in PRICE_WORDS):
-        return [*product_price(asked, session), *current]
+        return [*product_price(asked, session), *current, *upcoming_promotions(session)]
     named = promotions_named(asked.text, queries.list_promotions(session=session))
     if named:  # 汉服节8折现在能用吗, 满399减50能用吗: those, running, to come or over
         return _by_date(named)

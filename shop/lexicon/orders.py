@@ -49,6 +49,11 @@ ORDER_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "delivered": ("已签收", "签收了的", "签收的", "已收货", "收到了的", "已经到了的", "已完成"),
     "cancelled": ("取消的", "已取消", "取消了的", "关闭的", "已关闭", "作废的"),
 }  # fmt: skip
+# Words that lead what the buyer wants instead (改成38码, 换成白色): the size or
+# colour after them describes no order the buyer has (shop/order_choice.py).
+WANTED_LEADS: tuple[str, ...] = (
+    "换成", "改成", "换到", "改到", "换为", "改为", "换个", "换一双", "换", "改",
+)  # fmt: skip
 # Words that set aside the order just talked about (另外那个, 别的订单), counted
 # only right before an order word (另外帮我改下地址 names no order).
 OTHER_ORDER_WORDS: tuple[str, ...] = ("另外", "另", "其他", "其它", "别的", "剩下")

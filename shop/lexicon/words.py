@@ -117,6 +117,24 @@ PROVINCE_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+# A question whether an address change went through (地址改好了吗): answered with the
+# order's current address, not by asking for a new one (rasa_ext/follow_up_intent.py).
+ADDRESS_WORDS: tuple[str, ...] = ("地址", "收货信息", "收件信息", "收件人", "收货人")
+ADDRESS_DONE_WORDS: tuple[str, ...] = (
+    "改好了", "改好没", "改了吗", "改了没", "改过来", "改成功", "修改成功", "改完了", "改完没",
+    "生效了", "生效没", "更新了吗", "更新了没", "改了没有", "改好了没", "换好了吗", "换过来了",
+)  # fmt: skip
+
+
+def asks_address_done(text: str) -> bool:
+    """Whether ``text`` asks if an address change went through (地址改好了吗), rather
+    than asks for one (能改地址吗) or types the new address (digits, 路 …号)."""
+    if not any(word in text for word in ADDRESS_WORDS):
+        return False
+    has_digits = sum(char.isdigit() for char in text) >= 3
+    return not has_digits and any(word in text for word in ADDRESS_DONE_WORDS)
+
+
 def first_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     """The first key of ``table`` one of whose words occurs in ``text``."""
     for key, words in table.items():

@@ -261,3 +261,69 @@ async def test_no_card_for_an_order_the_buyer_may_not_see(domain: Any) -> None:
     )  # fmt: skip
     await ActionCheckOrderStatus().run(dispatcher, tracker, domain)
     assert [m.get("custom") for m in dispatcher.messages] == [{}]
+
+
+B023_COMPLETED = "2026092872514712"  # 经典小白板鞋, 27 days old
+B023_UNPAID = "2026040145171703"  # 清凉沙滩凉鞋, placed 2 h ago
+
+
+async def _asked(text: str, buyer: str, order_id: str) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text, intent="check_order_status", slots={"order_id": order_id}, metadata=token(buyer)
+    )
+    await ActionCheckOrderStatus().run(dispatcher, tracker, {})
+    return dispatcher
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("我的订单", True),  # no order named: the newer unpaid one is named too
+        ("订单怎么样了", True),
+        ("板鞋那单到哪了", False),  # the words chose the order shown
+        ("订单2026092872514712", False),  # a number chose it
+    ],
+)
+async def test_a_newer_unpaid_order_is_named_beside_the_one_shown(
+    text: str, named: bool, rendered: Any
+) -> None:
+    dispatcher = await _asked(text, "B023", B023_COMPLETED)
+    also = ["utter_order_also_unpaid"] if named else []
+    assert rendered(dispatcher) == ["utter_order_status_completed", *also]
+    if named:
+        assert dispatcher.messages[-1]["order_id"] == B023_UNPAID
+        assert dispatcher.messages[-1]["products"] == "清凉沙滩凉鞋"
+
+
+async def test_an_older_unpaid_order_is_not_named(rendered: Any) -> None:
+    # B003's only order is the unpaid one shown: nothing newer to name.
+    dispatcher = await _asked("我的订单", "B003", B003_UNPAID)
+    assert rendered(dispatcher) == ["utter_order_status_pending_payment"]
+
+
+@pytest.mark.parametrize(
+    ("text", "order_id", "buyer", "status"),
+    [
+        ("地址改好了吗", B002_PAID, "B002", "utter_order_status_paid"),
+        ("收货信息更新了吗", B002_PAID, "B002", "utter_order_status_paid"),
+        ("寄到哪个地址", B001_SHIPPED, "B001", "utter_order_status_shipped"),
+    ],
+)
+async def test_an_address_question_shows_the_current_address(
+    text: str, order_id: str, buyer: str, status: str, rendered: Any
+) -> None:
+    dispatcher = await _asked(text, buyer, order_id)
+    assert rendered(dispatcher)[0] == status
+    assert rendered(dispatcher)[-1] == "utter_order_address_now"
+    with session_scope() as session:
+        order = session.get(Order, order_id)
+        address, phone = order.address, order.recipient_phone
+    shown = dispatcher.messages[-1]
+    assert shown["address"] == address
+    assert shown["phone"] != phone and shown["phone"][-4:] == phone[-4:]  # masked
+
+
+async def test_a_cancelled_order_shows_no_address(rendered: Any) -> None:
+    dispatcher = await _asked("地址改了吗", "B001", B001_CANCELLED)
+    assert rendered(dispatcher) == ["utter_order_status_cancelled"]

@@ -10,11 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.return_progress import (
-    ActionCheckReturnStatus,
-    ActionOpenReturn,
-    ActionRecordReturnTracking,
-)
+from actions.return_progress import ActionOpenReturn
+from actions.return_status import ActionCheckReturnStatus, ActionRecordReturnTracking
 from shop.clock import shop_now
 from shop.db import returns
 from shop.db.models import Order, ReturnRequest, StockItem
@@ -583,3 +580,32 @@ async def test_a_request_number_named_without_any_request(rendered: Any) -> None
     tracker = make_tracker("RT0001到哪了", intent="check_return_status", metadata=token("B005"))
     await ActionCheckReturnStatus().run(dispatcher, tracker, {})
     assert rendered(dispatcher) == ["utter_return_id_not_found", "utter_no_returns"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("凉鞋退款到哪了", ["RT0991"]),  # one of two returns named by its shoe
+        ("乐福鞋那单退款呢", ["RT0992"]),
+        ("退款到哪了", ["RT0991", "RT0992"]),  # none named: every return
+        ("高跟鞋的退款呢", ["RT0991", "RT0992"]),  # an order without a return: every one
+    ],
+)
+async def test_a_return_named_by_its_order_is_that_one(text: str, shown: list[str]) -> None:
+    with session_scope() as session:
+        for return_id, order_id, status, age in (
+            ("RT0991", "2026081925627637", "requested", 1),  # 清凉沙滩凉鞋, delivered
+            ("RT0992", "2026040781376126", "refunded", 20),  # 轻羽跑鞋 + 舒适羊皮乐福鞋
+        ):
+            order = session.get(Order, order_id)
+            at = shop_now() - timedelta(days=age)
+            session.add(
+                ReturnRequest(
+                    id=return_id, order_id=order_id, order_item_id=order.items[-1].id,
+                    kind="return", reason="size", status=status, created_at=at, updated_at=at,
+                )
+            )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent="check_return_status", metadata=token("B010"))
+    await ActionCheckReturnStatus().run(dispatcher, tracker, {})
+    assert [m["return_id"] for m in dispatcher.messages] == shown

@@ -9,6 +9,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.follow_up_intent import (
+    address_done_not_change,
     asks_restock,
     replacement_after_return_status,
     restock_after_stock,
@@ -165,7 +166,7 @@ def test_the_new_pair_after_a_returns_progress(
     assert data["intent_ranking"][0]["name"] == read_as
 
 
-EXCHANGE, STOCK = size_change_not_address, stock_not_size
+EXCHANGE, STOCK, DONE = size_change_not_address, stock_not_size, address_done_not_change
 
 
 @pytest.mark.parametrize(
@@ -204,6 +205,14 @@ EXCHANGE, STOCK = size_change_not_address, stock_not_size
         (STOCK, "偏小吗 39有货吗", "ask_size_advice", "ask_size_advice"),
         (STOCK, "平时穿39", "inform", "inform"),  # no stock words
         (STOCK, "有货吗", "check_order_status", "check_order_status"),  # other intents alone
+        # whether an address change went through: the order's status, which shows it
+        (DONE, "地址改好了吗", "change_address", "check_order_status"),
+        (DONE, "收货地址改过来了没", "change_address", "check_order_status"),
+        (DONE, "地址改好了嗎", "change_address", "check_order_status"),  # traditional
+        (DONE, "能改地址吗", "change_address", "change_address"),  # asks for a change
+        (DONE, "地址改了 改成文三路100号", "change_address", "change_address"),  # types one
+        (DONE, "改好了吗", "change_address", "change_address"),  # no address word
+        (DONE, "地址改好了吗", "complain", "complain"),  # other intents alone
     ],
 )
 def test_a_reading_nlu_misses_without_context_at_its_edges(

@@ -378,6 +378,23 @@ def test_sizes(text: str, expected: list[str]) -> None:
     assert ids(choose(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("跑鞋还没发货 能直接改成43码吗", [RUN.id, LIGHT.id]),  # 43: the size wished for
+        ("疾风能换成43码吗", [RUN.id]),
+        ("42换43", [RUN.id, BOOTS.id]),  # the bought 42, not the wished 43
+        ("黑色那双想换成白色的", [RUN.id, SNOW_BOOTS.id]),  # 白色 is wished: not LIGHT
+        ("换42码的那双", [RUN.id, BOOTS.id]),  # 42 names the pair, before 的那双
+        ("改成38.5码", []),  # only a wish: names no order
+    ],
+)
+def test_a_wished_size_or_colour_names_no_order(text: str, expected: list[str]) -> None:
+    match = choose(text)
+    assert ids(match) == expected
+    assert match.said_something is bool(expected)
+
+
 def test_size_no_order_has_matches_nothing() -> None:
     assert choose("44码") == Match([], True)
 
