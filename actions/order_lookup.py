@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from actions.access import accessible_orders, shop_now
 from actions.common import last_text_with_intent, latest_intent, latest_text
 from nlu_components.text import normalize_text
-from shop import order_choice
+from shop import order_choice, order_match
 from shop.clauses import ALSO_ASKED_KEY
 from shop.db import queries
 from shop.db.models import Order, ReturnRequest
@@ -111,13 +111,13 @@ def decide(
     """
     today = shop_now().date()
     offered = choice.offered(narrowed)
-    match = order_choice.match_orders(text, offered, today=today, besides=besides)
+    match = order_match.match_orders(text, offered, today=today, besides=besides)
     if not match.orders and offered is not choice.views:
         # Words that fit no offered order may name one that is not offered, even
         # words only its items have (山野 for an old 山野防水徒步鞋 order, not a kind word).
         # One such order: its flow says why not. Several (乐福鞋 bought twice, both
         # too old to return): asked which, never the offered order they are not.
-        wider = order_choice.match_orders(text, choice.views, today=today, besides=besides)
+        wider = order_match.match_orders(text, choice.views, today=today, besides=besides)
         if wider.orders:
             match = wider
     if not match.said_something:

@@ -24,7 +24,8 @@ from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
 from shop.lexicon import ADDRESS_WORDS, ORDER_STATUS_LABELS, label
 from shop.masking import mask_phone
-from shop.order_choice import match_orders, product_names, view_of
+from shop.order_choice import product_names, view_of
+from shop.order_match import match_orders
 
 STALE_AFTER = timedelta(days=3)
 

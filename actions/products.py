@@ -55,7 +55,7 @@ from shop.lexicon import (
     first_key,
     label,
 )
-from shop.order_choice import ordinal_place
+from shop.order_match import ordinal_place
 
 # Review topics the catalogue never speaks to (磨脚, 开胶 … 偏小): a function question
 # about one gets the reviews alone; comfort (舒适) gets the catalogue's answer first.

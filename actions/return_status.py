@@ -23,7 +23,8 @@ from actions.return_checks import Messages, status_message
 from shop.clock import shop_now
 from shop.db import queries, returns
 from shop.db.models import Order, ReturnRequest
-from shop.order_choice import match_orders, product_names, view_of
+from shop.order_choice import product_names, view_of
+from shop.order_match import match_orders
 
 # A return request's number as buyers copy it (RT0005, R02): letters, then digits.
 RETURN_ID = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,4}\d{2,}(?!\d)")

@@ -108,7 +108,12 @@ def make_tracker(
         "text": text,
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
         "entities": [
-            {"entity": e["entity"], "value": e["value"], "start": 0, "end": 0}
+            {
+                "entity": e["entity"],
+                "value": e["value"],
+                "start": e.get("start", 0),
+                "end": e.get("end", 0),
+            }
             for e in (entities or [])
         ],
         "metadata": metadata or {},

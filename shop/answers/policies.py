@@ -27,7 +27,8 @@ from shop.lexicon import (
     first_key,
 )
 from shop.order_access import allowed_order, allowed_orders
-from shop.order_choice import match_orders, product_names, view_of
+from shop.order_choice import product_names, view_of
+from shop.order_match import match_orders
 
 Messages = list[tuple[str, dict[str, Any]]]
 

@@ -147,13 +147,19 @@ def product_question(
         asked.intent or "", asked.slot("product_question") or "material"
     )
     text = without_names(asked.text, names)
-    part = _canonical(_known_first(asked, "shoe_part", PART_WORDS), text, PART_WORDS)
+    spans = _name_spans(asked.text, names)
+    part = _canonical(_known_first(asked, "shoe_part", PART_WORDS, spans), text, PART_WORDS)
     function = _canonical(
-        _known_first(asked, "shoe_function", FUNCTION_WORDS), text, FUNCTION_WORDS
+        _known_first(asked, "shoe_function", FUNCTION_WORDS, spans), text, FUNCTION_WORDS
     )
     if function not in FUNCTION_WORDS:  # 跟高多少: a detail no function claim covers
         function = first_key(text, DETAIL_QUESTION_WORDS) or function
     return question, part, function
+
+
+def shoe_names(product: Any) -> tuple[str, ...]:
+    """What buyers call the shoe: its name, aliases and kind (岩羊防水登山靴, 岩羊, 登山靴)."""
+    return (product.name, *(product.aliases or []), product.category or "")
 
 
 def without_names(text: str, names: tuple[str, ...]) -> str:
@@ -163,10 +169,31 @@ def without_names(text: str, names: tuple[str, ...]) -> str:
     return text
 
 
-def _known_first(asked: Asked, name: str, table: dict[str, tuple[str, ...]]) -> str | None:
+def _name_spans(text: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the shoe's names occur in ``text`` (登山靴 in 登山靴适合跑步吗)."""
+    return [
+        (match.start(), match.end())
+        for name in filter(None, names)
+        for match in re.finditer(re.escape(name), text)
+    ]
+
+
+def _known_first(
+    asked: Asked, name: str, table: dict[str, tuple[str, ...]], spans: list[tuple[int, int]]
+) -> str | None:
     """The first value of entity ``name`` the word lists know (冷不冷 → warm), else the
-    first value: a stray tag before it (穿 of 冬天穿冷不冷) does not hide it."""
-    values = asked.entity_values(name)
+    first value: a stray tag before it (穿 of 冬天穿冷不冷) does not hide it. A tag
+    inside the shoe's name (登山 of 登山靴, one of ``spans``) asks nothing."""
+    values = [
+        str(entity["value"])
+        for entity in asked.entities
+        if entity.get("entity") == name
+        and entity.get("value") not in (None, "")
+        and not any(
+            start <= int(entity.get("start", -1)) and int(entity.get("end", -1)) <= end
+            for start, end in spans
+        )
+    ]
     known = [v for v in values if v in table or first_key(v, table)]
     return next(iter(known or values), None)
 
@@ -190,18 +217,16 @@ def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, d
     next (the question waits in ``pending_question``).
     """
     found = resolve_product(asked, session=session, kind_switches=True)
-    names = (found.product.name,) if found.product is not None else ()
-    question, part, function = product_question(asked, names)
+    product = queries.get_product(found.product.id, session=session) if found.product else None
+    question, part, function = product_question(asked, shoe_names(product) if product else ())
     slots = dict(found.slots)
     if found.unknown_name:
         return [("utter_unknown_product", {})], slots
-    if found.product is None:
+    if product is None:
         if asked.active_loop is not None and asked.slot("requested_slot") == "product_id":
             pending = {"question": question, "part": part, "function": function}
             return [], {**slots, "pending_question": pending}
         return [("utter_ask_product_id", {})], slots
-    product = queries.get_product(found.product.id, session=session)
-    assert product is not None
     current = _compared_with(asked, product.id, session)
     if current is not None:  # 和洞洞鞋比哪个轻: both answered, the shoe under discussion kept
         return [
@@ -210,7 +235,7 @@ def answer_product_question(asked: Asked, session: Session) -> tuple[Messages, d
         ], slots
     slots.update(product_id=product.id, product_name=product.name)
     answers = product_answer(product, question, part, function)
-    names = (product.name, *(product.aliases or []))
+    names = shoe_names(product)
     others = other_functions_asked(asked.text, function, names) if question == "function" else []
     for other in others:
         answers += product_answer(product, question, part, other)  # 防水吗？耐磨吗

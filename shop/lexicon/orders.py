@@ -1,12 +1,12 @@
 """Words that point at one of the buyer's orders: ordinals, dates, states, kinds.
 
-Read by shop/order_choice.py when a buyer types which order they mean.
+Read by shop/order_match.py when a buyer types which order they mean.
 """
 
 from __future__ import annotations
 
 # --- which order ------------------------------------------------------------
-# Words that point at one of the orders offered on buttons (shop/order_choice.py).
+# Words that point at one of the orders offered on buttons (shop/order_match.py).
 # Lists are searched longest word first, so 大前天 wins over 前天.
 CHINESE_NUMERALS: dict[str, int] = {
     "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -50,7 +50,7 @@ ORDER_STATUS_WORDS: dict[str, tuple[str, ...]] = {
     "cancelled": ("取消的", "已取消", "取消了的", "关闭的", "已关闭", "作废的"),
 }  # fmt: skip
 # Words that lead what the buyer wants instead (改成38码, 换成白色): the size or
-# colour after them describes no order the buyer has (shop/order_choice.py).
+# colour after them describes no order the buyer has (shop/order_match.py).
 WANTED_LEADS: tuple[str, ...] = (
     "换成", "改成", "换到", "改到", "换为", "改为", "换个", "换一双", "换", "改",
 )  # fmt: skip

@@ -104,6 +104,28 @@ async def test_every_function_asked_in_one_message_is_answered(
     assert rendered(dispatcher) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "tagged", "expected"),
+    [
+        # 防水 tagged inside the shoe's name asks nothing: running is asked (its claim: no)
+        ("山野防水徒步鞋适合跑步吗", (2, 4), ["utter_function_no"]),
+        ("徒步鞋适合跑步吗", None, ["utter_function_no"]),
+        # the same word outside the name is the question
+        ("山野徒步鞋防水吗", (5, 7), ["utter_function_yes"]),
+    ],
+)
+async def test_a_function_tag_inside_the_shoes_name_asks_nothing(
+    text: str, tagged: tuple[int, int] | None, expected: list[str], rendered: Any
+) -> None:
+    entities = [{"entity": "product", "value": "山野防水徒步鞋"}]
+    if tagged:
+        start, end = tagged
+        entities.append({"entity": "shoe_function", "value": "waterproof", "start": start,
+                         "end": end})  # fmt: skip
+    _, dispatcher = await _answer(text, "ask_function", entities=entities)
+    assert rendered(dispatcher) == expected
+
+
 async def test_function_entity_wins_over_keywords(rendered: Any) -> None:
     _, dispatcher = await _answer(
         "这个怎么样",

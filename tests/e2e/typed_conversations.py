@@ -47,6 +47,8 @@ newest first, as the order buttons list them):
 * B020 罗强 (…1706), all black: 2026122133458891 paid 暖冬雪地靴 42;
   2026110563706114 shipped 山野防水徒步鞋 43; 2026050382635000 completed 城市牛津皮鞋
   42 (signed -45d).
+* B023: 2026092872514712 completed 经典小白板鞋 (-27d); 2026040145171703
+  pending_payment 清凉沙滩凉鞋 (-2h15m).
 * B024 唐颖: 2026011549108920 delivered 萌趣儿童雨靴 粉31 + 乐乐儿童运动鞋 灰31
   (signed -1d5h); 2026021946002541 completed 轻羽女子跑鞋 粉36 (signed -62d).
 * B026 冯浩: 2026101230647860 delivered 疾风男子跑鞋 白41.5 (-4d6h, signed -1d2h);
@@ -415,6 +417,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="the other order is cancelled: nothing to choose",
     ),
     C(
+        "b023_newer_unpaid_order_named",
+        "B023",
+        (
+            T("我的订单呢", "2026092872514712", COMPLETED, "待付款", "2026040145171703",
+              "清凉沙滩凉鞋", forbid=NOT_ASKED),
+        ),
+        note="the completed order is the one status fits; the unpaid one placed after "
+        "it is named too, or the buyer wonders where their newest went",
+    ),
+    C(
         "b010_product_name_settles_it",
         "B010",
         (
@@ -686,13 +698,11 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "b002_size_change_before_shipping",
         "B002",
         (
-            T("跑鞋还没发货 能直接改成38码吗", (*ASK_ORDER, "还没有发货"),
-              forbid=("不用走退货", "确认提交")),
-            T("跑鞋那单", ("还没有发货", "不用走换货"), HUMAN, B002_PAID,
-              forbid=("不用走退货", "确认提交")),
+            T("跑鞋还没发货 能直接改成38码吗", ("还没有发货", "不用走换货"), HUMAN, B002_PAID,
+              forbid=("不用走退货", "确认提交", *NOT_ASKED)),
         ),
         note="the paid order has not left: a change of the order (a person checks it), "
-        "not an exchange or a return",
+        "not an exchange or a return; 38 is the size wished, not the bought pair's",
     ),
     # === address change ======================================================
     C(
@@ -736,8 +746,10 @@ CONVERSATIONS: tuple[Conversation, ...] = (
             T("罗小强 13912345678 新疆乌鲁木齐市天山区解放北路88号", CONFIRM, "罗小强",
               "139****5678", "解放北路88号"),
             T("好的", ADDRESS_DONE, B020_SNOW_BOOTS),
+            T("地址改好了吗", "解放北路88号", B020_SNOW_BOOTS, forbid=NEW_ADDRESS_Q),
         ),
-        note="only the paid 雪地靴 order can change",
+        note="only the paid 雪地靴 order can change; asked whether it did, the order "
+        "shows its address now",
     ),
     C(
         "b017_address_then_no",
@@ -1120,7 +1132,7 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         (
             T("你们店都有哪些鞋", "疾风男子跑鞋", "清凉沙滩凉鞋",
               forbid=("非常抱歉", "转接", "投诉")),
-            T("小白鞋多少钱", "经典小白板鞋", "¥199", forbid="没太明白"),
+            T("小白鞋多少钱", "经典小白板鞋", "¥199", "年货节", forbid="没太明白"),
             T("這雙透氣嗎", "经典小白板鞋", "透气", forbid="哪一款"),
         ),
         note="what the shop sells is listed (no complaint); the priced shoe is 这双",

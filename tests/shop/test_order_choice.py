@@ -11,14 +11,12 @@ from shop.lexicon import color_in, colors_in
 from shop.order_choice import (
     GOALS,
     ItemView,
-    Match,
     OrderView,
     eligible_orders,
     ineligible_reason,
-    match_orders,
-    ordinal_place,
     view_of,
 )
+from shop.order_match import Match, match_orders, ordinal_place
 
 TODAY = date(2026, 5, 20)  # a Wednesday: this week is 05-18..05-24, last week 05-11..05-17
 QUALITY_DAYS = 15
