@@ -22,6 +22,7 @@ from actions.handoff import handoff_followup
 from actions.orders import _locked_or_not_found
 from actions.return_checks import reason_in
 from nlu_components.text import normalize_text
+from shop.answers.policies import quality_terms
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Complaint, DeliveryCase
@@ -76,6 +77,15 @@ def ordered_otherwise(order: Any, text: str) -> str:
     return "、".join(f"{item.color}{item.size:g}码" for item in order.items)
 
 
+def update_case(case: DeliveryCase, kind: str, words: str) -> None:
+    """A further report on a parcel with an open case: its words are added for the
+    agent, and a named problem (lost, damaged …) replaces a vaguer one (stuck, other)."""
+    if words not in case.buyer_words:
+        case.buyer_words = f"{case.buyer_words}\n{words}"[:2000]
+    if PRIORITY.get(kind, 2) < PRIORITY.get(case.kind, 2):
+        case.kind = kind
+
+
 def _next_case_id(session: Session) -> str:
     count = session.execute(select(func.count()).select_from(DeliveryCase)).scalar_one()
     return f"DC{count + 1:05d}"
@@ -112,15 +122,14 @@ class ActionReportDeliveryProblem(Action):
             existing = (
                 session.execute(
                     select(DeliveryCase).where(
-                        DeliveryCase.order_id == order.id,
-                        DeliveryCase.kind == found,
-                        DeliveryCase.status == "open",
+                        DeliveryCase.order_id == order.id, DeliveryCase.status == "open"
                     )
                 )
                 .scalars()
                 .first()
             )
-            if existing is not None:
+            if existing is not None:  # 是不是丢件了 after 物流不动了: one case per parcel
+                update_case(existing, found, words)
                 return [("utter_delivery_case_exists", {"case_id": existing.id})]
             case = DeliveryCase(
                 id=_next_case_id(session), order_id=order.id, kind=found,
@@ -142,7 +151,10 @@ class ActionReportDeliveryProblem(Action):
                         {"case_id": case.id, "ordered": ordered},
                     )
                 ]
-            return [(f"utter_delivery_case_{found}", {"case_id": case.id, "courier": courier})]
+            terms = quality_terms(queries.get_policy(session=session)) if found == WRONG else {}
+            return [
+                (f"utter_delivery_case_{found}", {"case_id": case.id, "courier": courier, **terms})
+            ]
 
         escalated: list[bool] = []
         await reply_in_transaction(dispatcher, work=record)
@@ -178,9 +190,8 @@ class ActionRecordComplaint(Action):
                 summary=case_summary(label(COMPLAINT_CATEGORY_LABELS, category), words),
             )  # fmt: skip
             escalated.append(True)
-            policy = queries.get_policy(session=session)
-            days = policy.quality_return_days if policy else 15
-            return [(f"utter_complaint_{category}", {"quality_days": days})]
+            terms = quality_terms(queries.get_policy(session=session))
+            return [(f"utter_complaint_{category}", terms)]
 
         escalated: list[bool] = []
         await reply_in_transaction(dispatcher, work=record)

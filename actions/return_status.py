@@ -79,14 +79,20 @@ class ActionCheckReturnStatus(Action):
 def of_named_orders(
     text: str, requests: list[ReturnRequest], orders: list[Order]
 ) -> list[ReturnRequest]:
-    """The requests whose orders ``text`` points at (a shoe, a kind, a colour, a date),
-    or all of them when it points at none or at nothing that has a return."""
-    with_return = {request.order_id for request in requests}
-    views = [view_of(order, has_return=True) for order in orders if order.id in with_return]
-    if len(views) < 2:
+    """The requests whose returned item ``text`` points at (a shoe, a kind, a colour,
+    its order's date or number), or all of them when it points at none or at nothing
+    that has a return. Two returns of one order are told apart by their items."""
+    by_id = {order.id: order for order in orders}
+    pairs = [
+        (view_of(by_id[r.order_id], has_return=True, items=[r.item]), r)
+        for r in requests
+        if r.order_id in by_id
+    ]
+    if len(pairs) < 2:
         return requests
-    named = {view.id for view in match_orders(text, views, today=shop_now().date()).orders}
-    return [request for request in requests if request.order_id in named] or requests
+    views = [view for view, _ in pairs]
+    named = match_orders(text, views, today=shop_now().date()).orders
+    return [request for view, request in pairs if view in named] or requests
 
 
 def cancelled_refunds(orders: list[Order], *, unpaid_too: bool) -> Messages:

@@ -37,6 +37,7 @@ from actions.common import (
 from actions.forms import ShopFormValidation
 from actions.handoff import handoff_followup
 from actions.proactive import _entities, already_answered
+from shop.answers.policies import quality_terms
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Complaint, Order
@@ -221,9 +222,7 @@ class ActionSaveReview(Action):
                 summary=case_summary(label(COMPLAINT_CATEGORY_LABELS, category), words),
             )  # fmt: skip
             escalated.append(True)
-            policy = queries.get_policy(session=session)
-            days = policy.quality_return_days if policy else 15
-            return [("utter_review_complaint", {"quality_days": days})]
+            return [("utter_review_complaint", quality_terms(queries.get_policy(session=session)))]
 
         escalated: list[bool] = []
         try:

@@ -9,8 +9,8 @@ the Rasa server's parse (``rasa_ext/second_question.py``), where the conversatio
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it,
 and 啥时候能收到新的 right after a return's progress asks about that exchange.
 A size change read as an address change is the exchange it asks for, 地址改好了吗 the
-order's status, and a stock question read as size advice (燕麦色39有货吗) the stock
-question.
+order's status, a parcel that has not moved read as a return's progress the parcel,
+and a stock question read as size advice (燕麦色39有货吗) the stock question.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
 from shop.lexicon import (
     BOUGHT_WORDS,
     OWN_PARCEL_WORDS,
+    PARCEL_WORDS,
     REPLACEMENT_WORDS,
     RESTOCK_WORDS,
+    RETURN_TOPIC_WORDS,
     SLOW_DELIVERY_WORDS,
     YES_WORDS,
     asks_address_done,
@@ -45,6 +47,7 @@ ORDER_STATUS_INTENT = "check_order_status"
 STOCK_INTENT = "ask_stock"
 # What NLU reads a restock follow-up as, without the stock answer before it.
 PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "ask_shipping"})
+OWN_PARCEL_INTENTS = PARCEL_INTENTS - {"ask_shipping"}
 # What NLU may make of a colour it never saw (奶茶色呢, 荧光橙的呢).
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
@@ -163,6 +166,23 @@ def address_done_not_change(text: str, parse_data: dict[str, Any]) -> None:
         return
     if asks_address_done(normalize_text(text)):
         take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
+
+
+def parcel_not_return(text: str, parse_data: dict[str, Any]) -> None:
+    """Reads 我的马丁靴怎么好几天都没动了, which NLU may take for a return's progress,
+    as the parcel question it is, when no word speaks of a return or its money:
+    the return answer would say there is no return and never show the parcel."""
+    if (parse_data.get("intent") or {}).get("name") != RETURN_STATUS_INTENT:
+        return
+    said = normalize_text(text)
+    if any(word in said for word in RETURN_TOPIC_WORDS):
+        return
+    if not any(word in said for word in (*PARCEL_WORDS, *SLOW_DELIVERY_WORDS)):
+        return
+    ranking = parse_data.get("intent_ranking") or []
+    ranked = [r for r in ranking if r.get("name") in OWN_PARCEL_INTENTS]
+    if ranked:
+        take_ranked_intent(parse_data, str(ranked[0]["name"]))
 
 
 def stock_not_size(text: str, parse_data: dict[str, Any]) -> None:

@@ -111,11 +111,18 @@ def parts_of(text: str) -> list[str]:
 
 # An A-not-A question on one character (重不重, 滑不滑, 好不好).
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
+# 透气不, 有货没, 发了没有: a closing 不/没 asks, unless it says no (我不, 还没, 要不).
+_CLOSING_NOT = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?<![我你他她也都还就才用要是不别并])(?:不|没|没有)[啊呀呢吧哇]*$"
+)
 
 
 def is_question(text: str) -> bool:
-    """Whether ``text`` asks something (吗, 怎么, ？, 重不重 ...), rather than states or answers."""
-    return any(mark in text for mark in QUESTION_MARKS) or bool(_A_NOT_A.search(text))
+    """Whether ``text`` asks something (吗, 怎么, ？, 重不重, 透气不 ...), rather than
+    states or answers."""
+    if any(mark in text for mark in QUESTION_MARKS) or _A_NOT_A.search(text):
+        return True
+    return bool(_CLOSING_NOT.search(re.sub(r"[^\w]+$", "", text)))
 
 
 FOLLOW_UP_MAX_CHARS = 10

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from shop.db.models import Order
+    from shop.db.models import Order, OrderItem
 
 
 @dataclass(frozen=True)
@@ -38,23 +38,25 @@ class OrderView:
     has_return: bool = False
 
 
-def view_of(order: Order, *, has_return: bool = False) -> OrderView:
-    """A view of an ORM order, still usable once its session has closed."""
+def item_view(item: OrderItem) -> ItemView:
+    """A view of an ORM order line."""
+    product = item.product
+    return ItemView(
+        product.name, tuple(product.aliases or ()), product.category, item.color, float(item.size)
+    )
+
+
+def view_of(
+    order: Order, *, has_return: bool = False, items: Sequence[OrderItem] | None = None
+) -> OrderView:
+    """A view of an ORM order, still usable once its session has closed; with ``items``,
+    of those lines only (a return request's line)."""
     return OrderView(
         id=str(order.id),
         status=str(order.status),
         created_at=order.created_at,
         delivered_at=order.delivered_at,
-        items=tuple(
-            ItemView(
-                i.product.name,
-                tuple(i.product.aliases or ()),
-                i.product.category,
-                i.color,
-                float(i.size),
-            )
-            for i in order.items
-        ),
+        items=tuple(item_view(item) for item in (order.items if items is None else items)),
         has_return=has_return,
     )
 

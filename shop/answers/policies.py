@@ -21,10 +21,12 @@ from shop.db.models import Order, ShopPolicy
 from shop.lexicon import (
     COURIER_WORDS,
     OWN_PURCHASE_WORDS,
+    POSTAGE_PAYER_LABELS,
     PRICE_PROTECTION_DELIVERY_WORDS,
     RETURN_ADDRESS_WORDS,
     WINDOW_START_LABELS,
     first_key,
+    label,
 )
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import product_names, view_of
@@ -83,6 +85,16 @@ def return_policy(asked: Asked, session: Session) -> Messages:
         ),
         (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
     ]
+
+
+def quality_terms(policy: ShopPolicy | None) -> dict[str, Any]:
+    """The quality-return window and who pays the postage back, as response variables
+    (a complaint's answer promises only what the shop's policy says)."""
+    payer = policy.quality_postage_payer if policy else "shop"
+    return {
+        "quality_days": policy.quality_return_days if policy else 15,
+        "quality_payer": label(POSTAGE_PAYER_LABELS, payer),
+    }
 
 
 def _return_awaiting_parcel(asked: Asked, session: Session) -> Messages:

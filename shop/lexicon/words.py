@@ -270,8 +270,15 @@ QUESTION_MARKS: tuple[str, ...] = (
 # A parcel slower than the buyer hoped (怎么这么慢, 还没到): after their parcel was
 # shown, a grievance about it (rasa_ext/follow_up_intent.py).
 SLOW_DELIVERY_WORDS: tuple[str, ...] = (
-    "慢", "不动", "没更新", "不更新", "没有更新", "好几天", "还没到", "还不到", "这么久", "磨蹭",
+    "慢", "不动", "没动", "没更新", "不更新", "没有更新", "好几天", "还没到", "还不到", "这么久",
+    "磨蹭",
 )  # fmt: skip
+# A return or its money spoken of: without one of these, 我的马丁靴怎么好几天都没动了
+# asks about the parcel, whatever NLU made of it (rasa_ext/follow_up_intent.py).
+RETURN_TOPIC_WORDS: tuple[str, ...] = (
+    "退", "换", "钱", "款", "售后", "审核", "寄回", "寄过去", "验货", "申请", "到账",
+)  # fmt: skip
+PARCEL_WORDS: tuple[str, ...] = ("物流", "快递", "包裹", "派送", "配送", "签收", "到哪")
 # (kind code, groups of words: one word of every group must occur), checked in
 # order; the first match wins.
 DELIVERY_KIND_WORDS: list[tuple[str, tuple[tuple[str, ...], ...]]] = [
@@ -369,8 +376,10 @@ LEAVE_QUEUE_WORDS: tuple[str, ...] = (
 # The same said alone, while still queued: the buyer no longer needs a person.
 LEAVE_QUEUE_MESSAGES: tuple[str, ...] = (
     "不用了", "不用", "不用啦", "算了", "算了吧", "那算了", "不需要了", "不需要", "不要了",
-    "没事了", "没事", "不用了谢谢", "算了谢谢", "不用了我自己看", "不找了",
+    "没事了", "没事", "不用了谢谢", "算了谢谢", "不用了我自己看", "不找了", "取消", "取消吧",
 )  # fmt: skip
+# Said between never-minds (算了不用了 取消吧), these add nothing.
+NEVER_MIND_FILLERS: tuple[str, ...] = ("谢谢", "吧", "啦", "了", "呀", "哈", "啊", "嗯", "哦")
 
 
 def declines_a_person(text: str) -> bool:
@@ -383,4 +392,9 @@ def leaves_the_queue(text: str) -> bool:
     """Whether a queued buyer's message leaves the queue: a leaving word anywhere
     (不等了 运费怎么算), or one of the never-minds above said alone (不用了。)."""
     bare = "".join(char for char in text if char.isalnum())
-    return any(word in text for word in LEAVE_QUEUE_WORDS) or bare in LEAVE_QUEUE_MESSAGES
+    if any(word in text for word in LEAVE_QUEUE_WORDS) or bare in LEAVE_QUEUE_MESSAGES:
+        return True
+    rest = bare  # several never-minds in a row (算了不用了 取消吧): nothing else said
+    for word in sorted((*LEAVE_QUEUE_MESSAGES, *NEVER_MIND_FILLERS), key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return bool(bare) and not rest and any(word in bare for word in LEAVE_QUEUE_MESSAGES)

@@ -16,7 +16,7 @@ from actions.cases import (
     complaint_category,
     delivery_kind,
 )
-from shop.db.models import Complaint, DeliveryCase, Escalation
+from shop.db.models import Complaint, DeliveryCase, Escalation, ShopPolicy
 from shop.db.session import session_scope
 from tests.conftest import make_tracker, token
 
@@ -200,16 +200,28 @@ async def test_the_same_report_twice_is_recorded_once(rendered: Any) -> None:
     assert len(escalations()) == 1
 
 
-async def test_another_kind_on_the_same_order_is_a_new_case_but_one_escalation() -> None:
-    for words in ("物流好几天没动了", "快递丢了吧"):
+@pytest.mark.parametrize(
+    ("first", "then", "kind"),
+    [
+        ("物流好几天没动了", "是不是丢件了", "lost"),  # a named problem replaces a vaguer one
+        ("快递丢了吧", "物流好几天没动了", "lost"),  # a vaguer one does not replace it
+    ],
+)
+async def test_a_further_report_on_the_same_parcel_joins_its_open_case(
+    first: str, then: str, kind: str, rendered: Any
+) -> None:
+    for words in (first, then):
         tracker = conversation(
             (words, "report_delivery_problem"),
             slots={"order_id": B004_STUCK},
             metadata=token("B004"),
         )
-        await _report(tracker)
-    assert [(c[0], c[2]) for c in cases()] == [("DC00001", "stuck"), ("DC00002", "lost")]
-    assert escalations() == [("delivery_problem", B004_STUCK, "B004", 2)]
+        dispatcher = await _report(tracker)
+    assert rendered(dispatcher) == ["utter_delivery_case_exists"]
+    assert [(c[0], c[2]) for c in cases()] == [("DC00001", kind)]
+    with session_scope() as session:
+        assert session.get(DeliveryCase, "DC00001").buyer_words == f"{first}\n{then}"
+    assert len(escalations()) == 1
 
 
 async def test_a_resolved_case_does_not_block_a_new_report() -> None:
@@ -330,6 +342,19 @@ async def test_a_complaint_gets_the_apology_of_its_category_then_a_person(
     dispatcher = await _complain(words, metadata=token("B005"), slots={"order_id": B005_DELIVERED})
     assert rendered(dispatcher) == responses
     assert dispatcher.messages[0]["quality_days"] == 15
+    assert dispatcher.messages[0]["quality_payer"] == "店铺"  # the demo shop pays it
+
+
+@pytest.mark.parametrize(("payer", "named"), [("buyer", "买家"), ("shop", "店铺")])
+async def test_a_quality_complaint_names_who_pays_the_postage_by_the_policy(
+    payer: str, named: str, rendered: Any
+) -> None:
+    """Never 店铺承担 for a shop whose policy has the buyer pay it."""
+    with session_scope() as session:
+        session.execute(select(ShopPolicy)).scalar_one().quality_postage_payer = payer
+    dispatcher = await _complain("鞋子穿了两天就开胶了", metadata=token("B005"))
+    assert rendered(dispatcher) == ["utter_complaint_quality"]
+    assert dispatcher.messages[0]["quality_payer"] == named
 
 
 async def test_a_price_complaint_can_be_answered(rendered: Any) -> None:

@@ -90,6 +90,7 @@ async def test_function_answers_are_graded_by_the_catalogue(
         ("徒步鞋防水吗？防滑吗", ["utter_function_yes", "utter_function_yes"]),
         ("疾风跑鞋防水嗎？打外場耐磨嗎", ["utter_function_no", "utter_function_partial"]),
         ("疾风跑鞋重不重 能防水吗", ["utter_function_no", "utter_function_yes"]),
+        ("徒步鞋防水吗 防滑不", ["utter_function_yes", "utter_function_yes"]),  # closing 不
         # one function: the shoe's name (防水 of 山野防水徒步鞋) or a kind (跑鞋) adds none
         ("山野防水徒步鞋耐磨吗", ["utter_function_yes"]),
         ("疾风跑鞋透气吗", ["utter_function_yes"]),

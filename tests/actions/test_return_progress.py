@@ -585,23 +585,25 @@ async def test_a_request_number_named_without_any_request(rendered: Any) -> None
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("凉鞋退款到哪了", ["RT0991"]),  # one of two returns named by its shoe
-        ("乐福鞋那单退款呢", ["RT0992"]),
-        ("退款到哪了", ["RT0991", "RT0992"]),  # none named: every return
-        ("高跟鞋的退款呢", ["RT0991", "RT0992"]),  # an order without a return: every one
+        ("凉鞋退款到哪了", ["RT0991"]),  # one of three returns named by its shoe
+        ("乐福鞋那单退款呢", ["RT0992"]),  # two returns of one order, told by their items
+        ("跑鞋的钱退了吗", ["RT0993"]),
+        ("退款到哪了", ["RT0991", "RT0993", "RT0992"]),  # none named: every return
+        ("高跟鞋的退款呢", ["RT0991", "RT0993", "RT0992"]),  # no return of that order
     ],
 )
 async def test_a_return_named_by_its_order_is_that_one(text: str, shown: list[str]) -> None:
     with session_scope() as session:
-        for return_id, order_id, status, age in (
-            ("RT0991", "2026081925627637", "requested", 1),  # 清凉沙滩凉鞋, delivered
-            ("RT0992", "2026040781376126", "refunded", 20),  # 轻羽跑鞋 + 舒适羊皮乐福鞋
+        for return_id, order_id, line, status, age in (
+            ("RT0991", "2026081925627637", 0, "requested", 1),  # 清凉沙滩凉鞋, delivered
+            ("RT0992", "2026040781376126", 1, "refunded", 20),  # 舒适羊皮乐福鞋 of two
+            ("RT0993", "2026040781376126", 0, "received", 19),  # 轻羽女子跑鞋 of the same
         ):
             order = session.get(Order, order_id)
             at = shop_now() - timedelta(days=age)
             session.add(
                 ReturnRequest(
-                    id=return_id, order_id=order_id, order_item_id=order.items[-1].id,
+                    id=return_id, order_id=order_id, order_item_id=order.items[line].id,
                     kind="return", reason="size", status=status, created_at=at, updated_at=at,
                 )
             )  # fmt: skip

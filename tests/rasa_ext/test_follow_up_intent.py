@@ -11,6 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_ext.follow_up_intent import (
     address_done_not_change,
     asks_restock,
+    parcel_not_return,
     replacement_after_return_status,
     restock_after_stock,
     same_question_after_stock,
@@ -222,3 +223,33 @@ def test_a_reading_nlu_misses_without_context_at_its_edges(
     data = _parsed(intent)
     reading(text, data)
     assert data["intent"]["name"] == read_as
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        # a parcel that has not moved, with no word of a return: the parcel intent ranked
+        ("我的马丁靴怎么好几天都没动了", "report_delivery_problem"),
+        ("我的馬丁靴怎麼好幾天都沒動了", "report_delivery_problem"),  # traditional
+        ("快递到哪了", "report_delivery_problem"),
+        # a return or its money spoken of, or no parcel word: the return's progress
+        ("退货寄回去好几天都没动了", "check_return_status"),
+        ("钱怎么还没到", "check_return_status"),
+        ("进度怎么样了", "check_return_status"),
+    ],
+)
+def test_a_parcel_read_as_a_returns_progress_is_the_parcel(text: str, read_as: str) -> None:
+    ranking = [
+        {"name": "check_return_status", "confidence": 0.31},
+        {"name": "ask_stock", "confidence": 0.25},
+        {"name": "report_delivery_problem", "confidence": 0.22},
+    ]
+    data = {"intent": dict(ranking[0]), "intent_ranking": ranking}
+    parcel_not_return(text, data)
+    assert data["intent"] == {"name": read_as, "confidence": 0.31}
+
+
+def test_a_parcel_question_without_a_parcel_intent_ranked_stays() -> None:
+    data = _parsed("check_return_status")
+    parcel_not_return("我的鞋怎么好几天都没动了", data)
+    assert data["intent"]["name"] == "check_return_status"

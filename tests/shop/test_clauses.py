@@ -10,6 +10,7 @@ from shop.clauses import (
     Reading,
     clauses,
     count_chars,
+    is_question,
     opens_another,
     plan_questions,
     requests_confidently,
@@ -379,3 +380,25 @@ def test_a_catalogue_question_beside_another_about_the_goods(
     main: str, readings: list[Reading], plan: Plan
 ) -> None:
     assert plan_questions(main, readings, {main: 0.99}) == plan
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("这双防水吗", True),
+        ("重不重", True),  # A-not-A
+        ("透气不", True),  # a closing 不 or 没 asks
+        ("防水不？", True),
+        ("发货了没有", True),
+        ("有货没~", True),
+        ("可以不", True),
+        ("不", False),  # a bare no answers
+        ("我不", False),
+        ("还没", False),
+        ("要不", False),
+        ("不用了", False),
+        ("好的", False),
+    ],
+)
+def test_a_question_at_its_edges(text: str, asks: bool) -> None:
+    assert is_question(text) is asks

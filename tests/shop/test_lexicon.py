@@ -193,6 +193,12 @@ def test_only_a_colour_once_the_markers_are_left_out(value: str, alone: bool) ->
         ("不用了。", True),  # a never-mind said alone
         ("不用了 我要投诉", False),  # not alone: a message for the person
         ("在吗", False),
+        ("算了不用了 取消吧", True),  # never-minds in a row, nothing else
+        ("算了算了，不用了谢谢", True),
+        ("取消吧", True),
+        ("算了 取消订单吧", False),  # 订单: something else is said
+        ("了吧", False),  # fillers alone
+
     ],
 )
 def test_leaving_the_queue_at_its_edges(text: str, leaves: bool) -> None:
