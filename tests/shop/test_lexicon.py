@@ -198,7 +198,6 @@ def test_only_a_colour_once_the_markers_are_left_out(value: str, alone: bool) ->
         ("取消吧", True),
         ("算了 取消订单吧", False),  # 订单: something else is said
         ("了吧", False),  # fillers alone
-
     ],
 )
 def test_leaving_the_queue_at_its_edges(text: str, leaves: bool) -> None:
