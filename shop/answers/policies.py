@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shop.answers.asked import Asked
+from shop.answers.return_windows import own_order_standing
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order, ShopPolicy
@@ -73,7 +74,11 @@ def return_policy(asked: Asked, session: Session) -> Messages:
             ),
             (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
         ]  # fmt: skip
+    own = own_order_standing(asked, policy, session)  # 我买的跑鞋还能退吗: that order first
+    if own and own[-1][0] == "utter_offer_human":
+        return own  # past every window: the rules would only repeat it
     return [
+        *own,
         (
             "utter_return_policy",
             {

@@ -617,6 +617,16 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="signed 10 days ago: no-reason returns close after 7 days",
     ),
     C(
+        "b008_can_my_pair_still_go_back",
+        "B008",
+        (
+            T("我买的高跟鞋还能退吗", "2026121991324671", "过了7天无理由", "质量问题",
+              forbid=("已为您提交", "还在7天")),
+        ),
+        note="asked about the pair bought, the answer is that order's standing: past the "
+        "no-reason window (signed 10 days ago), inside the quality one",
+    ),
+    C(
         "b007_no_longer_wanted_then_wait",
         "B007",
         (

@@ -1,0 +1,93 @@
+"""Whether the buyer's own order can still go back (我买的跑鞋还能退吗).
+
+The return rules answer a question before buying; a buyer who speaks of a pair
+they bought wants to know where that order stands: inside the no-reason window
+(until which day), past it but inside the quality window, past both, or not
+signed for yet. Read-only: nothing is opened here, the return form does that.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shop.answers.asked import Asked
+from shop.clock import shop_now
+from shop.db.models import Order, ShopPolicy
+from shop.lexicon import OWN_PURCHASE_WORDS
+from shop.order_access import allowed_order, allowed_orders
+from shop.order_choice import product_names, view_of
+from shop.order_match import match_orders
+
+Messages = list[tuple[str, dict[str, Any]]]
+RETURNABLE = ("delivered", "completed")
+NOT_SIGNED = ("paid", "shipped")  # answered apart: not shipped, or on its way
+
+
+def own_order_standing(asked: Asked, policy: ShopPolicy, session: Session) -> Messages:
+    """Where the order the buyer speaks of stands against the return windows, or
+    nothing when they speak of none (a question before buying) or it is unclear
+    which order they mean."""
+    if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
+        return []
+    order = _meant_order(asked, session)
+    if order is None:
+        return []
+    return standing(order, policy, shop_now().date())
+
+
+def standing(order: Order, policy: ShopPolicy, today: date) -> Messages:
+    """The response telling where ``order`` stands; the windows count from the day
+    after it was signed for (a 7-day window of a pair signed on the 1st ends on the 8th)."""
+    no_reason, quality = policy.no_reason_return_days, policy.quality_return_days
+    base: dict[str, Any] = {
+        "order_id": order.id, "products": product_names(order), "no_reason_days": no_reason,
+    }  # fmt: skip
+    if order.status == "paid":  # not shipped: a refund of the order, not a return
+        return [("utter_return_refused_not_shipped", base)]
+    if order.status == "shipped":
+        return [("utter_return_order_not_signed", base)]
+    if order.status not in RETURNABLE or order.delivered_at is None:
+        return []
+    signed = order.delivered_at.date()
+    base["signed_day"] = f"{signed:%m-%d}"
+    if today <= signed + timedelta(days=no_reason):
+        until = signed + timedelta(days=no_reason)
+        return [("utter_return_order_inside_no_reason", {**base, "until": f"{until:%m-%d}"})]
+    if today <= signed + timedelta(days=quality):
+        until = signed + timedelta(days=quality)
+        return [("utter_return_order_quality_only", {**base, "until": f"{until:%m-%d}"})]
+    return [
+        ("utter_return_order_outside", {**base, "quality_days": quality}),
+        ("utter_offer_human", {}),
+    ]
+
+
+def _meant_order(asked: Asked, session: Session) -> Order | None:
+    """The order the words name (洞洞鞋那单), else the one under discussion, else the
+    buyer's only order that has arrived or is on its way."""
+    orders = [
+        order
+        for order in allowed_orders(
+            buyer_id=asked.buyer_id, verified_ids=asked.verified_order_ids, session=session
+        )
+        if order.status in (*RETURNABLE, *NOT_SIGNED)
+    ]
+    if not orders:
+        return None
+    match = match_orders(asked.text, [view_of(o) for o in orders], today=shop_now().date())
+    if match.said_something:
+        named = {view.id for view in match.orders}
+        found = [order for order in orders if order.id in named]
+        return found[0] if len(found) == 1 else None
+    current = allowed_order(
+        asked.slot("order_id"),
+        buyer_id=asked.buyer_id,
+        verified_ids=asked.verified_order_ids,
+        session=session,
+    )
+    if current is not None and current in orders:
+        return current
+    return orders[0] if len(orders) == 1 else None
