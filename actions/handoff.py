@@ -35,6 +35,7 @@ from actions.common import (
     latest_text,
 )
 from shop import summaries, transcript
+from shop.address_text import is_whole, parse_contact
 from shop.clauses import ALSO_ASKED_KEY, question_besides
 from shop.clock import shop_now
 from shop.db.escalations.assignment import cancel_waiting
@@ -48,6 +49,7 @@ from shop.lexicon import (
     label,
     leaves_the_queue,
 )
+from shop.masking import mask_phone
 
 # Why the assistant hands over, by the intent that made it, and how urgent it is.
 REASONS = {
@@ -272,7 +274,35 @@ class ActionHandleFallback(Action):
     ) -> list[EventType]:
         if fell_back_this_turn(tracker):
             return repeat_question_and_listen(dispatcher, tracker, domain)
+        if await address_for_agent(dispatcher, tracker):
+            return []
         return fallback_events(dispatcher, tracker)
+
+
+async def address_for_agent(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A whole new address typed while a person is to change a shipped order's address
+    (改到上海市徐汇区漕溪北路88号 林小雨 132…): acknowledged as what the agent will send
+    the courier, never "没太明白". The agent reads it in the conversation."""
+    contact = parse_contact(latest_text(tracker))
+    if not is_whole(contact.get("new_address", "")):
+        return False
+
+    def waiting(session: Session) -> bool:
+        escalation = open_escalation(tracker.sender_id, session=session)
+        return escalation is not None and escalation.reason == "address_after_shipment"
+
+    try:
+        if not await in_transaction(waiting):
+            return False
+    except ShopDataUnavailableError:
+        return False
+    dispatcher.utter_message(
+        response="utter_address_noted_for_agent",
+        recipient=contact.get("new_recipient", ""),
+        phone=mask_phone(contact.get("new_phone", "")),
+        address=contact["new_address"],
+    )
+    return True
 
 
 def fell_back_this_turn(tracker: Tracker) -> bool:

@@ -28,7 +28,6 @@ from actions.access import (
     token_buyer_id,
     verified_order_ids,
 )
-from actions.address import order_words, parse_contact
 from actions.common import (
     ShopDataUnavailableError,
     in_transaction,
@@ -47,6 +46,7 @@ from actions.order_lookup import (
     load_choice,
     order_buttons,
 )
+from shop.address_text import order_words, parse_contact
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
 from shop.lexicon import THIS_ORDER_WORDS

@@ -22,7 +22,7 @@ from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
-from shop.lexicon import ADDRESS_WORDS, ORDER_STATUS_LABELS, label
+from shop.lexicon import ADDRESS_WORDS, ORDER_STATUS_LABELS, asks_bought_item, label
 from shop.masking import mask_phone
 from shop.order_choice import product_names, view_of
 from shop.order_match import match_orders
@@ -65,6 +65,8 @@ class ActionCheckOrderStatus(Action):
                 replies += [*status_messages(order, session=session), order_card(order)]
                 if asks_address and order.status != "cancelled":
                     replies.append(address_message(order))
+                if asks_bought_item(text):  # 我买的是多大码的来着
+                    replies.append(("utter_order_items", {"items": items_text(order)}))
                 context = product_context(order)
                 shown.append(order)
             if len(shown) == 1:
@@ -74,6 +76,11 @@ class ActionCheckOrderStatus(Action):
         context = await answer_in_transaction(dispatcher, describe)
         forget = [SlotSet(s, None) for s in ("order_choices", "all_orders") if tracker.get_slot(s)]
         return [*context, *forget]
+
+
+def items_text(order: Order) -> str:
+    """What the order holds, as the buyer chose it: 轻羽女子跑鞋 粉色 37码、…"""
+    return "、".join(f"{item.product.name} {item.color} {item.size:g}码" for item in order.items)
 
 
 def address_message(order: Order) -> Reply:

@@ -54,6 +54,7 @@ from shop.lexicon import (
     REVIEW_TOPIC_WORDS,
     first_key,
     label,
+    names_color,
 )
 from shop.order_match import ordinal_place
 
@@ -248,14 +249,25 @@ def settle_shoe(
         for text in texts:
             kinds = kinds or queries.products_of_kind_in_text(text, session=session)
         own = [] if kinds else own_shoes(tracker, texts[:1], session)
-        if len(own) != 1:
-            return None, which_shoe(own or kinds, session, texts), events
-        product = own[0]
+        colored = [] if kinds or own else shoes_in_color(texts[0], session)
+        if len(own) != 1 and len(colored) != 1:
+            return None, which_shoe(own or kinds or colored, session, texts), events
+        product = own[0] if own else colored[0]
     else:
         product = queries.get_product(found.product.id, session=session)
     assert product is not None
     events += [SlotSet("product_id", product.id), SlotSet("product_name", product.name)]
     return product, [], events
+
+
+def shoes_in_color(text: str, session: Session) -> list[Any]:
+    """The catalogue's shoes that come in a colour ``text`` names (雾霾蓝38有货吗 in a
+    shop where one shoe is 雾霾蓝: that shoe; 黑色 of several: those to choose from)."""
+    return [
+        product
+        for product in queries.list_products(session=session)
+        if any(names_color(text, color) for color in {row.color for row in product.stock})
+    ]
 
 
 def own_shoes(tracker: Tracker, texts: Sequence[str], session: Session) -> list[Any]:

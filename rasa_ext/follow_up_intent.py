@@ -9,7 +9,8 @@ the Rasa server's parse (``rasa_ext/second_question.py``), where the conversatio
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it,
 and 啥时候能收到新的 right after a return's progress asks about that exchange.
 A size change read as an address change is the exchange it asks for, 地址改好了吗 the
-order's status, a parcel that has not moved read as a return's progress the parcel,
+order's status, 我买的是多大码的来着 the order, a parcel that has not moved read as a
+return's progress the parcel,
 and a stock question read as size advice (燕麦色39有货吗) the stock question.
 """
 
@@ -33,6 +34,7 @@ from shop.lexicon import (
     SLOW_DELIVERY_WORDS,
     YES_WORDS,
     asks_address_done,
+    asks_bought_item,
     asks_size_change,
     asks_stock_only,
     says_it_does_not_fit,
@@ -48,6 +50,11 @@ STOCK_INTENT = "ask_stock"
 # What NLU reads a restock follow-up as, without the stock answer before it.
 PARCEL_INTENTS = frozenset({"check_order_status", "report_delivery_problem", "ask_shipping"})
 OWN_PARCEL_INTENTS = PARCEL_INTENTS - {"ask_shipping"}
+# Questions before buying, or none placed: what 我买的是几码的来着 may be read as.
+SHOPPING_INTENTS = frozenset(
+    {"ask_size_advice", "ask_material", "ask_function", "ask_stock", "inform", "affirm",
+     "nlu_fallback", "out_of_scope"}
+)  # fmt: skip
 # What NLU may make of a colour it never saw (奶茶色呢, 荧光橙的呢).
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
@@ -165,6 +172,16 @@ def address_done_not_change(text: str, parse_data: dict[str, Any]) -> None:
     if (parse_data.get("intent") or {}).get("name") != ADDRESS_INTENT:
         return
     if asks_address_done(normalize_text(text)):
+        take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
+
+
+def bought_item_not_advice(text: str, parse_data: dict[str, Any]) -> None:
+    """Reads 我买的是多大码的来着 (NLU: size advice) as the question about the buyer's
+    order it is: the order's answer names what was bought, where size advice would
+    ask for a foot length."""
+    if (parse_data.get("intent") or {}).get("name") not in SHOPPING_INTENTS:
+        return  # an after-sale question (退的那双是几码的) keeps its own flow
+    if asks_bought_item(normalize_text(text)):
         take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
 
 

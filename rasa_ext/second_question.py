@@ -37,6 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.follow_up_intent import (
     address_done_not_change,
+    bought_item_not_advice,
     parcel_not_return,
     replacement_after_return_status,
     restock_after_stock,
@@ -156,6 +157,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             size_change_not_address(text, parse_data)
             address_done_not_change(text, parse_data)
             parcel_not_return(text, parse_data)
+            bought_item_not_advice(text, parse_data)
             stock_not_size(text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here

@@ -47,16 +47,27 @@ def promotions(asked: Asked, session: Session) -> Messages:
 
 # The name inside a promotion's title (汉服节 of 汉服节8折, 新人券 of 新人券10元).
 _TITLE_NAME = re.compile(r"[\u4e00-\u9fff]{2,}?[节日季券庆周]")
+# What a title offers, as buyers repeat it (满199减25, 20元券, 8.5折).
+_TITLE_OFFER = re.compile(r"满\d+减\d+|\d+元券|\d+(?:\.\d+)?折")
+# Words every promotion uses: a title's other words name it (冬日 of 冬日满199减25).
+_TITLE_COMMON = re.compile(r"全场|全店|店铺|优惠|活动|立减|限时|特价|专享|[满减券折买送]")
+
+
+def title_keys(title: str) -> set[str]:
+    """The words of a promotion's title a buyer may name it by: the title, the name in
+    it, what it offers, and its own words of two characters or more (秋季上新)."""
+    words = [
+        word
+        for run in re.findall(r"[\u4e00-\u9fff]+", title)
+        for word in _TITLE_COMMON.split(run)
+        if len(word) >= 2
+    ]
+    return {title, *_TITLE_NAME.findall(title), *_TITLE_OFFER.findall(title), *words}
 
 
 def promotions_named(text: str, found: list[Promotion]) -> list[Promotion]:
-    """The shop's promotions the buyer names by their title, or the name in it."""
-    named = []
-    for promotion in found:
-        keys = {promotion.title, *_TITLE_NAME.findall(promotion.title)}
-        if any(key and key in text for key in keys):
-            named.append(promotion)
-    return named
+    """The shop's promotions the buyer names by their title or a word of it."""
+    return [p for p in found if any(key in text for key in title_keys(p.title) if key)]
 
 
 def _by_date(named: list[Promotion]) -> Messages:

@@ -117,6 +117,24 @@ PROVINCE_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+# What the buyer bought, asked (我买的是多大码的来着, 我拍的什么颜色): the order shows
+# its items (rasa_ext/follow_up_intent.py, actions/orders.py).
+BOUGHT_WHAT = re.compile(r"(?:什么|啥|多大|几|多少|哪个)(?:码|号|尺码|颜色|色)")
+BOUGHT_OWN_WORDS: tuple[str, ...] = (
+    "我买的", "我拍的", "买的是", "拍的是", "来着", "我那双", "我这双", "我下单的", "我订的",
+    "订单里", "我买了", "我拍了", "来著",
+)  # fmt: skip
+NEW_SIZE_WORDS: tuple[str, ...] = ("换", "偏", "合适", "推荐", "该", "应该", "挤", "紧", "松")
+
+
+def asks_bought_item(text: str) -> bool:
+    """Whether ``text`` asks which size or colour the buyer bought (我买的是多大码的来着),
+    not which to buy (这双是什么码的 on a product page stays a shopping question)."""
+    if any(word in text for word in NEW_SIZE_WORDS):
+        return False  # 我买的偏小 换几码: which size to take now
+    return bool(BOUGHT_WHAT.search(text)) and any(word in text for word in BOUGHT_OWN_WORDS)
+
+
 # A question whether an address change went through (地址改好了吗): answered with the
 # order's current address, not by asking for a new one (rasa_ext/follow_up_intent.py).
 ADDRESS_WORDS: tuple[str, ...] = ("地址", "收货信息", "收件信息", "收件人", "收货人")
@@ -205,6 +223,9 @@ PROMOTION_EVENTS: dict[str, tuple[str, ...]] = {
     "店庆": ("店庆", "周年庆"),
     "开学季": ("开学季",),
     "99大促": ("99大促", "九九大促"),
+    "元旦": ("元旦", "新年"),
+    "春节": ("春节", "过年"),
+    "情人节": ("情人节", "520", "七夕"),
 }  # fmt: skip
 
 

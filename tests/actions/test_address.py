@@ -9,13 +9,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.address import (
-    ActionAskAddressConfirmed,
-    ActionUpdateAddress,
-    ValidateAddressForm,
-    order_words,
-    parse_contact,
-)
+from actions.address import ActionAskAddressConfirmed, ActionUpdateAddress, ValidateAddressForm
+from shop.address_text import order_words, parse_contact
 from shop.db.models import Escalation, Order
 from shop.db.session import session_scope
 from tests.conftest import make_tracker, token

@@ -349,6 +349,38 @@ async def test_the_first_miss_asks_to_rephrase(rendered: Any) -> None:
     assert (events, rendered(dispatcher)) == ([], ["utter_default"])
 
 
+NEW_ADDRESS = "改到上海市徐匯區漕溪北路88號 林小雨 13288880008"
+
+
+@pytest.mark.parametrize(
+    ("reason", "text", "expected"),
+    [
+        # a person is to change a shipped order's address: the new one is acknowledged
+        ("address_after_shipment", NEW_ADDRESS, "utter_address_noted_for_agent"),
+        ("address_after_shipment", "改到漕溪北路88号", "utter_default"),  # not whole
+        ("complaint", NEW_ADDRESS, "utter_default"),  # waiting for something else
+        (None, NEW_ADDRESS, "utter_default"),  # nobody waited for
+    ],
+)
+async def test_an_address_typed_for_the_agent_is_acknowledged(
+    reason: str | None, text: str, expected: str, rendered: Any
+) -> None:
+    from actions.access import record_escalation
+    from nlu_components.text import normalize_text
+
+    tracker = conversation((normalize_text(text), "nlu_fallback"), metadata=token("B001"))
+    if reason:
+        with session_scope() as session:
+            record_escalation(tracker, reason, session=session)
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandleFallback().run(dispatcher, tracker, {}) == []
+    assert rendered(dispatcher) == [expected]
+    if expected == "utter_address_noted_for_agent":
+        said = dispatcher.messages[0]
+        assert (said["recipient"], said["phone"]) == ("林小雨", "132****0008")
+        assert said["address"] == "上海市徐汇区漕溪北路88号"
+
+
 async def test_the_second_miss_in_a_row_goes_to_a_person(rendered: Any) -> None:
     dispatcher = CollectingDispatcher()
     tracker = conversation(("???", "nlu_fallback"), ("啊啊啊", "nlu_fallback"))

@@ -327,3 +327,17 @@ async def test_an_address_question_shows_the_current_address(
 async def test_a_cancelled_order_shows_no_address(rendered: Any) -> None:
     dispatcher = await _asked("地址改了吗", "B001", B001_CANCELLED)
     assert rendered(dispatcher) == ["utter_order_status_cancelled"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("我买的是多大码的来着", True), ("我拍的什么颜色", True), ("订单到哪了", False)],
+)
+async def test_what_was_bought_asked_names_the_items(
+    text: str, named: bool, rendered: Any
+) -> None:
+    dispatcher = await _asked(text, "B002", B002_PAID)
+    assert rendered(dispatcher)[0] == "utter_order_status_paid"
+    assert ("utter_order_items" in rendered(dispatcher)) is named
+    if named:
+        assert dispatcher.messages[-1]["items"] == "轻羽女子跑鞋 粉色 37码"

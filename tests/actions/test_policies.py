@@ -817,6 +817,29 @@ def test_the_name_inside_a_promotions_title() -> None:
     assert promotions_named("有什么活动", found) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("秋季上新那个20块的券还能用吗", "秋季上新20元券"),  # its own words
+        ("满199减25可以跟其他优惠一起用吗", "冬日满199减25"),  # what it offers
+        ("冬日的满减还有吗", "冬日满199减25"),
+        ("新人有优惠吗", "新人券10元"),
+        ("8.5折什么时候开始", "元旦店庆8.5折"),
+    ],
+)
+def test_a_promotion_named_by_a_word_of_its_title(text: str, title: str) -> None:
+    found = [
+        Promotion(id=str(i), title=t, kind="discount", description="")
+        for i, t in enumerate(["冬日满199减25", "秋季上新20元券", "元旦店庆8.5折", "新人券10元"])
+    ]
+    assert [p.title for p in promotions_named(text, found)] == [title]
+
+
+def test_words_every_promotion_uses_name_none() -> None:
+    found = [Promotion(id="1", title="全场满减优惠活动", kind="discount", description="")]
+    assert promotions_named("有什么优惠活动吗 满减呢", found) == []
+
+
 @pytest.mark.usefixtures("shop_db")
 @pytest.mark.parametrize(
     ("text", "first", "courier"),

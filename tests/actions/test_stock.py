@@ -829,3 +829,22 @@ async def test_a_tracking_number_in_a_sentence_is_recorded() -> None:
     )
     events = await ActionInformWithoutQuestion().run(CollectingDispatcher(), tracker, {})
     assert events == [FollowupAction("action_record_return_tracking")]
+
+
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("text", "product", "buttons"),
+    [
+        ("藏青色37有货吗", "清凉沙滩凉鞋", None),  # one shoe comes in 藏青色: that shoe
+        ("红色的还有吗", "优雅细跟高跟鞋", None),
+        ("粉色30码有吗", None, {"轻羽女子跑鞋", "乐乐儿童运动鞋", "萌趣儿童雨靴"}),  # three: which
+    ],
+)
+async def test_a_colour_one_shoe_comes_in_names_that_shoe(
+    text: str, product: str | None, buttons: set[str] | None
+) -> None:
+    events, dispatcher = await _ask(text)
+    named = [e["value"] for e in events if e.get("name") == "product_name"]
+    assert named == ([product] if product else [])
+    if buttons:
+        assert {b["title"] for b in dispatcher.messages[0]["buttons"]} == buttons

@@ -10,6 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.follow_up_intent import (
     address_done_not_change,
+    bought_item_not_advice,
     asks_restock,
     parcel_not_return,
     replacement_after_return_status,
@@ -168,6 +169,7 @@ def test_the_new_pair_after_a_returns_progress(
 
 
 EXCHANGE, STOCK, DONE = size_change_not_address, stock_not_size, address_done_not_change
+BOUGHT = bought_item_not_advice
 
 
 @pytest.mark.parametrize(
@@ -214,6 +216,14 @@ EXCHANGE, STOCK, DONE = size_change_not_address, stock_not_size, address_done_no
         (DONE, "地址改了 改成文三路100号", "change_address", "change_address"),  # types one
         (DONE, "改好了吗", "change_address", "change_address"),  # no address word
         (DONE, "地址改好了吗", "complain", "complain"),  # other intents alone
+        # what the buyer bought, asked: the order, which names it
+        (BOUGHT, "我买的是多大码的来着", "ask_size_advice", "check_order_status"),
+        (BOUGHT, "我拍的什么颜色", "nlu_fallback", "check_order_status"),
+        (BOUGHT, "我那双是几码的", "ask_size_advice", "check_order_status"),
+        (BOUGHT, "這雙是什麼碼的來著", "ask_material", "check_order_status"),  # traditional
+        (BOUGHT, "这双是什么码的", "ask_material", "ask_material"),  # a shopping question
+        (BOUGHT, "我买的鞋偏小 换几码", "ask_size_advice", "ask_size_advice"),  # no 我买的+码 ask
+        (BOUGHT, "我买的是多大码的来着", "check_return_status", "check_return_status"),
     ],
 )
 def test_a_reading_nlu_misses_without_context_at_its_edges(
