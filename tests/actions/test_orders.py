@@ -333,9 +333,7 @@ async def test_a_cancelled_order_shows_no_address(rendered: Any) -> None:
     ("text", "named"),
     [("我买的是多大码的来着", True), ("我拍的什么颜色", True), ("订单到哪了", False)],
 )
-async def test_what_was_bought_asked_names_the_items(
-    text: str, named: bool, rendered: Any
-) -> None:
+async def test_what_was_bought_asked_names_the_items(text: str, named: bool, rendered: Any) -> None:
     dispatcher = await _asked(text, "B002", B002_PAID)
     assert rendered(dispatcher)[0] == "utter_order_status_paid"
     assert ("utter_order_items" in rendered(dispatcher)) is named

@@ -1097,6 +1097,31 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="the rule question beside 不等了 is answered once the queue is left",
     ),
     C(
+        "guest_never_minds_in_a_row_leave_the_queue",
+        None,
+        (
+            T("转人工", HUMAN),
+            T("算了不用了 取消吧", "取消转人工", "继续问", forbid=("留言已记下",)),
+        ),
+        note="several never-minds in one message leave the queue like 不用了 alone",
+    ),
+    C(
+        "guest_a_colour_one_shoe_comes_in",
+        None,
+        (
+            T("红色的还有货吗", "优雅细跟高跟鞋", forbid=("哪一款",)),
+        ),
+        note="only the heels come in 红色: that shoe, not 'which shoe?'",
+    ),
+    C(
+        "b002_what_size_did_i_buy",
+        "B002",
+        (
+            T("我买的是多大码的来着", "37码", "粉色", forbid=("脚长", "哪一款")),
+        ),
+        note="a question about the pair bought, not size advice",
+    ),
+    C(
         "b002_leaves_the_queue_with_a_request",
         "B002",
         (

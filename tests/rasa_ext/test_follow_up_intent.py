@@ -10,8 +10,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_ext.follow_up_intent import (
     address_done_not_change,
-    bought_item_not_advice,
     asks_restock,
+    bought_item_not_advice,
     parcel_not_return,
     replacement_after_return_status,
     restock_after_stock,
