@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, accessible_orders
-from actions.common import Reply, answer_in_transaction, latest_text
+from actions.common import Reply, answer_in_transaction, last_text_with_intent, latest_text
 from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order
@@ -52,7 +52,9 @@ class ActionCheckOrderStatus(Action):
         if tracker.get_slot("all_orders") and tracker.get_slot("order_choices"):
             ids = list(tracker.get_slot("order_choices"))
         text = latest_text(tracker)
-        asks_address = any(word in text for word in ADDRESS_WORDS)
+        # 地址改好了吗 / 我买的是几码, then 跑鞋那单 to say which order: the question counts
+        asked = f"{last_text_with_intent(tracker, {'check_order_status'})} {text}"
+        asks_address = any(word in asked for word in ADDRESS_WORDS)
 
         def describe(session: Session) -> tuple[list[Reply], list[EventType]]:
             replies: list[Reply] = []
@@ -65,7 +67,7 @@ class ActionCheckOrderStatus(Action):
                 replies += [*status_messages(order, session=session), order_card(order)]
                 if asks_address and order.status != "cancelled":
                     replies.append(address_message(order))
-                if asks_bought_item(text):  # 我买的是多大码的来着
+                if asks_bought_item(asked):  # 我买的是多大码的来着
                     replies.append(("utter_order_items", {"items": items_text(order)}))
                 context = product_context(order)
                 shown.append(order)

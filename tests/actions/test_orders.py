@@ -339,3 +339,19 @@ async def test_what_was_bought_asked_names_the_items(text: str, named: bool, ren
     assert ("utter_order_items" in rendered(dispatcher)) is named
     if named:
         assert dispatcher.messages[-1]["items"] == "轻羽女子跑鞋 粉色 37码"
+
+
+async def test_the_question_counts_when_the_order_is_chosen_after_it(rendered: Any) -> None:
+    """我买的是多大码的来着, asked which order, then 跑鞋那单: the items are named."""
+    tracker = make_tracker(
+        "跑鞋那单", intent="inform", slots={"order_id": B002_PAID}, metadata=token("B002")
+    )
+    tracker.events = [
+        {"event": "user", "text": "我买的是多大码的来着",
+         "parse_data": {"intent": {"name": "check_order_status"}}},
+        {"event": "bot", "text": "亲，您有好几笔订单，请问是哪一笔呢？"},
+        {"event": "user", "text": "跑鞋那单", "parse_data": {"intent": {"name": "inform"}}},
+    ]  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    await ActionCheckOrderStatus().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == ["utter_order_status_paid", "utter_order_items"]

@@ -1117,9 +1117,10 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         "b002_what_size_did_i_buy",
         "B002",
         (
-            T("我买的是多大码的来着", "37码", "粉色", forbid=("脚长", "哪一款")),
+            T("我买的是多大码的来着", ASK_ORDER, forbid=("脚长", "哪一款")),
+            T("跑鞋那单", "37码", "粉色", forbid=("脚长",)),
         ),
-        note="a question about the pair bought, not size advice",
+        note="a question about the pair bought, not size advice; two orders: which",
     ),
     C(
         "b002_leaves_the_queue_with_a_request",
