@@ -26,7 +26,7 @@ from actions.products import ProductFormValidationBase
 from shop.answers.products import product_answer
 from shop.db import queries
 from shop.db.reviews import product_reviews
-from shop.fit_notes import step_for
+from shop.fit_notes import length_allowance, step_for
 from shop.lexicon import (
     DONT_KNOW_WORDS,
     FIT_ASK_WORDS,
@@ -285,9 +285,10 @@ def recommendation_messages(
     if not chart:
         return [("utter_size_chart_missing", {"product_name": name}), ("utter_offer_human", {})]
     note = step_for(product.fit_note or "", shape, said)
+    allowance = length_allowance(product.fit_note or "")  # 按脚长加1厘米选码
     advice = sizing.recommend_size(
         chart,
-        length,
+        length + (allowance.step if allowance is not None else 0.0),
         fit_adjust=product.fit_adjust or 0.0,
         foot_shape=None if note is not None and note.condition == shape else shape,
         wide_last=bool(product.wide_last),
@@ -307,12 +308,15 @@ def recommendation_messages(
             )
         ]
     size = sizing.format_size(advice.size)
+    shown = f"{length:g}"
+    if allowance is not None:  # 16厘米加1厘米即17厘米的脚长对应24码
+        shown = f"{length:g}厘米加{allowance.step:g}厘米即{length + allowance.step:g}"
     messages: list[tuple[str, dict]] = [
         (
             "utter_size_recommendation",
             {
                 "product_name": name,
-                "foot_length": f"{length:g}",
+                "foot_length": shown,
                 "chart_size": sizing.format_size(advice.chart_size),
                 "size": size,
             },
@@ -330,7 +334,11 @@ def recommendation_messages(
                 },
             )
         )
-    if product.fit_note and not {"fit_adjust", "fit_note_step"} & set(advice.reasons):
+    if allowance is not None:
+        messages.append(
+            ("utter_size_reason_fit_note_step", {"clause": allowance.clause, "size": size})
+        )
+    elif product.fit_note and not {"fit_adjust", "fit_note_step"} & set(advice.reasons):
         # 正码, 孩子脚长+1厘米选: the shop's own word on the fit, said once
         messages.append(("utter_fit_note", {"product_name": name, "fit_note": product.fit_note}))
     disagreement = fit_disagreement(product.fit_adjust, summarize(reviews))

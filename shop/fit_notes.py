@@ -53,3 +53,25 @@ def step_for(note: str, foot_shape: str | None, said: str) -> NoteStep | None:
         ):
             return found
     return None
+
+
+# 按宝宝脚长加1厘米选码, 脚长+0.5~1cm: a length the note adds to the foot before the chart.
+_ALLOWANCE = re.compile(
+    r"(?:加|\+|＋|多留|预留|留出?|放)\s*(\d+(?:\.\d+)?)(?:\s*[-~～到至]\s*(\d+(?:\.\d+)?))?"
+    r"\s*(厘米|公分|cm|CM|毫米|mm|MM)"
+)
+
+
+def length_allowance(note: str) -> NoteStep | None:
+    """The length, in centimetres, the fit note says to add to the foot before choosing
+    from the chart (按脚长加1厘米选码: 1.0; 加0.5-1厘米: the larger, room to grow), and
+    the clause that says so; ``None`` when it says none."""
+    for clause in _CLAUSES.split(note or ""):
+        found = _ALLOWANCE.search(clause)
+        if found is None or ("脚长" not in clause and "码" not in clause):
+            continue
+        value = max(float(found.group(1)), float(found.group(2) or 0))
+        cm = value / 10 if found.group(3).lower() in ("毫米", "mm") else value
+        if 0 < cm <= 2:  # more is no allowance but a typo or another measure
+            return NoteStep("length", cm, clause.strip())
+    return None

@@ -224,6 +224,31 @@ async def test_wide_last_keeps_the_size_for_wide_feet(rendered: Any) -> None:
     assert dispatcher.messages[0]["size"] == "40"
 
 
+@pytest.mark.usefixtures("shop_db")
+async def test_a_length_the_fit_note_adds_moves_the_size(rendered: Any) -> None:
+    """按宝宝脚长加1厘米选码: 18.2 cm is chosen as 19.2 (29, not 27), and the clause said."""
+    from shop.db.models import Product
+    from shop.db.session import session_scope
+
+    with session_scope() as session:
+        session.get(Product, "P008").fit_note = "正码，按宝宝脚长加1厘米左右选码"
+    _, dispatcher = await _recommend(
+        {"product_id": "P008", "foot_length_cm": 18.2, "foot_shape": "normal"}
+    )
+    assert rendered(dispatcher)[:2] == [
+        "utter_size_recommendation",
+        "utter_size_reason_fit_note_step",
+    ]
+    assert "utter_fit_note" not in rendered(dispatcher)  # the clause was quoted already
+    first = dispatcher.messages[0]
+    assert (first["foot_length"], first["chart_size"], first["size"]) == (
+        "18.2厘米加1厘米即19.2",
+        "29",
+        "29",
+    )
+    assert dispatcher.messages[1]["clause"] == "按宝宝脚长加1厘米左右选码"
+
+
 async def test_adult_foot_on_a_kids_shoe_gets_no_size(rendered: Any) -> None:
     _, dispatcher = await _recommend(
         {"product_id": "P008", "foot_length_cm": 26.0, "foot_shape": "normal"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shop.fit_notes import note_steps, step_for
+from shop.fit_notes import length_allowance, note_steps, step_for
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,20 @@ def test_a_way_of_wearing_applies_when_the_buyer_says_it() -> None:
     note = "正码，冬天穿厚袜建议拍大一码"
     assert step_for(note, "normal", "冬天穿厚袜子穿几码") is not None
     assert step_for(note, "normal", "平时穿37") is None
+
+
+@pytest.mark.parametrize(
+    ("note", "cm", "clause"),
+    [
+        ("正码，按宝宝脚长加1厘米左右选码", 1.0, "按宝宝脚长加1厘米左右选码"),
+        ("脚长+0.5-1cm选码", 1.0, "脚长+0.5-1cm选码"),  # a range: the larger, room to grow
+        ("按脚长加5mm选码", 0.5, "按脚长加5mm选码"),
+        ("正码；孩子脚长得快，可以在脚长基础上留半码到一码的余量", None, None),  # no length
+        ("宽楦，穿厚袜加1cm", None, None),  # neither the foot's length nor a size
+        ("按脚长加5厘米选码", None, None),  # no allowance: a typo or another measure
+        ("", None, None),
+    ],
+)
+def test_a_length_to_add_at_its_edges(note: str, cm: float | None, clause: str | None) -> None:
+    found = length_allowance(note)
+    assert (found.step if found else None, found.clause if found else None) == (cm, clause)
