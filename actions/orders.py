@@ -22,7 +22,13 @@ from shop.clock import shop_now
 from shop.db import queries
 from shop.db.models import Order
 from shop.identity import MAX_VERIFY_ATTEMPTS
-from shop.lexicon import ADDRESS_WORDS, ORDER_STATUS_LABELS, asks_bought_item, label
+from shop.lexicon import (
+    ADDRESS_WORDS,
+    ORDER_STATUS_LABELS,
+    SIGNER_WORDS,
+    asks_bought_item,
+    label,
+)
 from shop.masking import mask_phone
 from shop.order_choice import product_names, view_of
 from shop.order_match import match_orders
@@ -69,6 +75,9 @@ class ActionCheckOrderStatus(Action):
                     replies.append(address_message(order))
                 if asks_bought_item(asked):  # 我买的是多大码的来着
                     replies.append(("utter_order_items", {"items": items_text(order)}))
+                signed = order.status in ("delivered", "completed")
+                if signed and any(word in asked for word in SIGNER_WORDS):  # 是谁签收的
+                    replies += last_scan(order)
                 context = product_context(order)
                 shown.append(order)
             if len(shown) == 1:
@@ -78,6 +87,18 @@ class ActionCheckOrderStatus(Action):
         context = await answer_in_transaction(dispatcher, describe)
         forget = [SlotSet(s, None) for s in ("order_choices", "all_orders") if tracker.get_slot(s)]
         return [*context, *forget]
+
+
+def last_scan(order: Order) -> list[Reply]:
+    """The parcel's last scan, which names who signed or where it was left."""
+    if not order.shipments:
+        return []
+    shipment = max(order.shipments, key=lambda s: s.shipped_at)
+    if not shipment.events:
+        return []
+    event = shipment.events[-1]
+    said = {"time": f"{event.happened_at:%m-%d %H:%M}", "description": tracking_text(event)}
+    return [("utter_order_last_scan", said)]
 
 
 def items_text(order: Order) -> str:

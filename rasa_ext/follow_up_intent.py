@@ -9,7 +9,7 @@ the Rasa server's parse (``rasa_ext/second_question.py``), where the conversatio
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it,
 and 啥时候能收到新的 right after a return's progress asks about that exchange.
 A size change read as an address change is the exchange it asks for, 地址改好了吗 the
-order's status, 我买的是多大码的来着 the order, a parcel that has not moved read as a
+order's status, 我买的是多大码的来着 and 是谁签收的 the order, a parcel that has not moved read as a
 return's progress the parcel,
 and a stock question read as size advice (燕麦色39有货吗) the stock question.
 """
@@ -31,6 +31,7 @@ from shop.lexicon import (
     REPLACEMENT_WORDS,
     RESTOCK_WORDS,
     RETURN_TOPIC_WORDS,
+    SIGNER_WORDS,
     SLOW_DELIVERY_WORDS,
     YES_WORDS,
     asks_address_done,
@@ -55,6 +56,7 @@ SHOPPING_INTENTS = frozenset(
     {"ask_size_advice", "ask_material", "ask_function", "ask_stock", "inform", "affirm",
      "nlu_fallback", "out_of_scope"}
 )  # fmt: skip
+CHAT_INTENTS = frozenset({"bot_challenge", "deny", "greet", "thank"})
 # What NLU may make of a colour it never saw (奶茶色呢, 荧光橙的呢).
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope", "affirm"})
 INFORM_INTENT = "inform"
@@ -182,6 +184,15 @@ def bought_item_not_advice(text: str, parse_data: dict[str, Any]) -> None:
     if (parse_data.get("intent") or {}).get("name") not in SHOPPING_INTENTS:
         return  # an after-sale question (退的那双是几码的) keeps its own flow
     if asks_bought_item(normalize_text(text)):
+        take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
+
+
+def signer_not_chat(text: str, parse_data: dict[str, Any]) -> None:
+    """Reads 是谁签收的 / 签收人是谁 (NLU: a yes, or a question about the bot) as the
+    question about the buyer's parcel it is: the order's last scan names who signed."""
+    if (parse_data.get("intent") or {}).get("name") not in SHOPPING_INTENTS | CHAT_INTENTS:
+        return
+    if any(word in normalize_text(text) for word in SIGNER_WORDS):
         take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
 
 

@@ -42,6 +42,7 @@ from rasa_ext.follow_up_intent import (
     replacement_after_return_status,
     restock_after_stock,
     same_question_after_stock,
+    signer_not_chat,
     size_change_not_address,
     slowness_after_order_status,
     stock_not_size,
@@ -158,6 +159,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             address_done_not_change(text, parse_data)
             parcel_not_return(text, parse_data)
             bought_item_not_advice(text, parse_data)
+            signer_not_chat(text, parse_data)
             stock_not_size(text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here

@@ -135,6 +135,12 @@ def asks_bought_item(text: str) -> bool:
     return bool(BOUGHT_WHAT.search(text)) and any(word in text for word in BOUGHT_OWN_WORDS)
 
 
+# Who signed for the parcel, or where it was left (是谁签收的): the last scan says.
+SIGNER_WORDS: tuple[str, ...] = (
+    "谁签收", "谁签的", "签收人", "谁收的", "谁代收", "放哪了", "放在哪", "放哪儿", "放到哪",
+)  # fmt: skip
+
+
 # A question whether an address change went through (地址改好了吗): answered with the
 # order's current address, not by asking for a new one (rasa_ext/follow_up_intent.py).
 ADDRESS_WORDS: tuple[str, ...] = ("地址", "收货信息", "收件信息", "收件人", "收货人")

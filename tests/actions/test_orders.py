@@ -355,3 +355,19 @@ async def test_the_question_counts_when_the_order_is_chosen_after_it(rendered: A
     dispatcher = CollectingDispatcher()
     await ActionCheckOrderStatus().run(dispatcher, tracker, {})
     assert rendered(dispatcher) == ["utter_order_status_paid", "utter_order_items"]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "order_id", "scan"),
+    [("B005", B005_DELIVERED, True), ("B001", B001_SHIPPED, False)],  # on its way: no repeat
+)
+async def test_who_signed_names_the_last_scan_of_a_signed_order(
+    buyer: str, order_id: str, scan: bool, rendered: Any
+) -> None:
+    dispatcher = await _asked("是谁签收的", buyer, order_id)
+    assert ("utter_order_last_scan" in rendered(dispatcher)) is scan
+    if scan:
+        with session_scope() as session:
+            order = session.get(Order, order_id)
+            last = order.shipments[-1].events[-1]
+            assert dispatcher.messages[-1]["description"] == tracking_text(last)

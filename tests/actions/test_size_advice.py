@@ -224,7 +224,6 @@ async def test_wide_last_keeps_the_size_for_wide_feet(rendered: Any) -> None:
     assert dispatcher.messages[0]["size"] == "40"
 
 
-@pytest.mark.usefixtures("shop_db")
 async def test_a_length_the_fit_note_adds_moves_the_size(rendered: Any) -> None:
     """按宝宝脚长加1厘米选码: 18.2 cm is chosen as 19.2 (29, not 27), and the clause said."""
     from shop.db.models import Product

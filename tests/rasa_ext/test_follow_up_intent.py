@@ -16,6 +16,7 @@ from rasa_ext.follow_up_intent import (
     replacement_after_return_status,
     restock_after_stock,
     same_question_after_stock,
+    signer_not_chat,
     size_change_not_address,
     slowness_after_order_status,
     stock_not_size,
@@ -169,7 +170,7 @@ def test_the_new_pair_after_a_returns_progress(
 
 
 EXCHANGE, STOCK, DONE = size_change_not_address, stock_not_size, address_done_not_change
-BOUGHT = bought_item_not_advice
+BOUGHT, SIGNER = bought_item_not_advice, signer_not_chat
 
 
 @pytest.mark.parametrize(
@@ -224,6 +225,12 @@ BOUGHT = bought_item_not_advice
         (BOUGHT, "这双是什么码的", "ask_material", "ask_material"),  # a shopping question
         (BOUGHT, "我买的鞋偏小 换几码", "ask_size_advice", "ask_size_advice"),  # no 我买的+码 ask
         (BOUGHT, "我买的是多大码的来着", "check_return_status", "check_return_status"),
+        # who signed for the parcel: the order, whose last scan says
+        (SIGNER, "是谁签收的", "affirm", "check_order_status"),
+        (SIGNER, "签收人是谁", "bot_challenge", "check_order_status"),
+        (SIGNER, "是誰簽收的", "affirm", "check_order_status"),  # traditional
+        (SIGNER, "显示签收了 放哪了", "report_delivery_problem", "report_delivery_problem"),
+        (SIGNER, "你是谁", "bot_challenge", "bot_challenge"),  # no signer word
     ],
 )
 def test_a_reading_nlu_misses_without_context_at_its_edges(
