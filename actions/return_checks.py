@@ -186,6 +186,15 @@ def already_settled(settled: ReturnRequest, session: Session) -> Messages:
     ]
 
 
+def rejected_before(rejected: ReturnRequest) -> tuple[str, dict[str, Any]]:
+    """A new request for an item whose last one the shop rejected: that one named,
+    with the shop's note when it wrote one."""
+    note = (rejected.shop_note or "").strip().rstrip("。.")
+    if not note:
+        return "utter_return_rejected_before_no_note", {"return_id": rejected.id}
+    return "utter_return_rejected_before", {"return_id": rejected.id, "note": note}
+
+
 def already_requested(existing: ReturnRequest, session: Session, text: str = "") -> Messages:
     """An item with an open request: says so, with where that request stands.
 

@@ -42,6 +42,7 @@ from actions.return_checks import (
     kept_goal,
     outside_windows,
     reason_in,
+    rejected_before,
 )
 from actions.return_rules import reason_code
 from shop.db import queries, returns
@@ -148,6 +149,7 @@ class ValidateReturnForm(ShopFormValidation):
             return {"order_item_id": None}
 
         context: dict[str, Any] = {}
+        notes: Messages = []
 
         def check(session: Session) -> Messages:
             order = _order(tracker, session)
@@ -165,6 +167,9 @@ class ValidateReturnForm(ShopFormValidation):
             settled = returns.settled_return_for_item(item.id, session=session)
             if settled is not None:
                 return already_settled(settled, session)
+            rejected = returns.rejected_return_for_item(item.id, session=session)
+            if rejected is not None:  # asked again: the shop's reason, then its rules
+                notes.append(rejected_before(rejected))
             refusal, _ = _decision_messages(item, "quality", session)
             if refusal and refusal[0][0].endswith("quality_window"):
                 return outside_windows(item, session)  # no reason could open it
@@ -174,7 +179,7 @@ class ValidateReturnForm(ShopFormValidation):
             return refusal
 
         messages = await in_transaction(check)
-        for response, kwargs in messages:
+        for response, kwargs in [*notes, *messages]:
             dispatcher.utter_message(response=response, **kwargs)
         if messages:
             return {"order_item_id": None, "return_blocked": True, **context}

@@ -254,6 +254,12 @@ def settled_return_for_item(order_item_id: int, *, session: Session) -> ReturnRe
     return _latest_request(order_item_id, SETTLED_STATUSES, session)
 
 
+def rejected_return_for_item(order_item_id: int, *, session: Session) -> ReturnRequest | None:
+    """The latest request for an order item that the shop rejected, if any (a new
+    request for it is told so, with the shop's reason)."""
+    return _latest_request(order_item_id, frozenset({"rejected"}), session)
+
+
 def open_return_for_item(order_item_id: int, *, session: Session) -> ReturnRequest | None:
     """The open (not yet final) request for an order item, if any (refuse duplicates)."""
     return _latest_request(order_item_id, OPEN_STATUSES, session)

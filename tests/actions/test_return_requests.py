@@ -18,7 +18,7 @@ from actions.return_progress import (
 from actions.return_requests import ValidateReturnForm
 from nlu_components.text import normalize_text
 from shop.clock import shop_now
-from shop.db.models import Order, OrderItem, ShopPolicy, StockItem
+from shop.db.models import Order, OrderItem, ReturnRequest, ShopPolicy, StockItem
 from shop.db.session import session_scope
 from shop.lexicon import RETURN_REASON_LABELS
 from tests.conftest import make_tracker, token
@@ -287,9 +287,23 @@ async def test_an_item_already_refunded_gets_no_second_request(rendered: Any) ->
 
 
 async def test_a_rejected_request_does_not_block_a_new_one(rendered: Any) -> None:
-    """RT0006 was rejected: the item is not settled (its windows decide)."""
+    """RT0006 was rejected: the item is not settled (its windows decide), and the new
+    request is told of the rejection and the shop's reason first."""
     _, dispatcher = await _validate_item("2026051920328469", "B017", "还是想退")
     assert "utter_return_already_settled" not in rendered(dispatcher)
+    assert rendered(dispatcher)[0] == "utter_return_rejected_before"
+    assert dispatcher.messages[0]["return_id"] == "RT0006"
+    assert dispatcher.messages[0]["note"].startswith("鞋底有明显穿着磨损")
+
+
+async def test_a_rejection_without_a_note_is_said_so() -> None:
+    from actions.return_checks import rejected_before
+
+    request = ReturnRequest(id="RT0990", shop_note=" ")
+    assert rejected_before(request) == (
+        "utter_return_rejected_before_no_note",
+        {"return_id": "RT0990"},
+    )
 
 
 async def test_an_open_request_waiting_for_the_parcel_gives_the_address(rendered: Any) -> None:
