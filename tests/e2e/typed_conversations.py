@@ -1114,6 +1114,14 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="only the heels come in 红色: that shoe, not 'which shoe?'",
     ),
     C(
+        "b007_who_signed_for_it",
+        "B007",
+        (
+            T("是谁签收的", "菜鸟驿站代收", forbid=("好的亲", "机器人")),
+        ),
+        note="NLU reads a yes: the parcel's last scan names who signed",
+    ),
+    C(
         "b002_what_size_did_i_buy",
         "B002",
         (
