@@ -394,6 +394,8 @@ CANCEL_ORDER_WORDS: tuple[str, ...] = (
 # Withdrawing a return or exchange already requested: staff do it (actions/return_checks.py).
 CANCEL_REQUEST_WORDS: tuple[str, ...] = (
     "取消退货", "取消退款", "取消换货", "取消申请", "取消退换", "撤销", "撤回", "不退了", "不换了",
+    # an open request turned into the other kind (换货 → 退货): staff change it too
+    "直接退了", "改成退货", "换成退货", "改成换货", "换成换货", "改退货", "改换货", "不换了直接退",
 )  # fmt: skip
 LEAVE_QUEUE_WORDS: tuple[str, ...] = (
     "取消转人工", "不转人工", "不用转人工", "不要转人工", "不用人工", "不要人工", "不找人工",
