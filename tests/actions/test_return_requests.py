@@ -313,7 +313,9 @@ async def test_an_open_request_waiting_for_the_parcel_gives_the_address(rendered
     assert dispatcher.messages[1]["return_address"]
 
 
-@pytest.mark.parametrize("text", ["我想取消退货", "退款申请能撤销吗", "不退了", "要不我直接退了吧", "换货改成退货"])
+@pytest.mark.parametrize(
+    "text", ["我想取消退货", "退款申请能撤销吗", "不退了", "要不我直接退了吧", "换货改成退货"]
+)
 async def test_withdrawing_an_open_request_offers_a_person(text: str, rendered: Any) -> None:
     _, dispatcher = await _validate_item(B012_WITH_RT0001, "B012", text)
     assert rendered(dispatcher) == [
