@@ -157,7 +157,8 @@ class ActionReportDeliveryProblem(Action):
             ]
 
         escalated: list[bool] = []
-        await reply_in_transaction(dispatcher, work=record)
+        # two buyers reporting at once may both number their case DC00001: again
+        await reply_in_transaction(dispatcher, work=record, retries=2)
         return handoff_followup(bool(escalated))
 
 

@@ -111,15 +111,16 @@ async def reply_in_transaction(
     *,
     failures: tuple[type[Exception], ...] = (),
     failure_response: str = "utter_service_unavailable",
+    retries: int = 0,
 ) -> None:
     """Runs ``work`` in one transaction and sends the responses it returns.
 
     A database failure (or one of ``failures``) rolls everything back and the
-    buyer gets ``failure_response`` instead.
+    buyer gets ``failure_response`` instead. ``retries``: see :func:`in_transaction`.
     """
     caught: tuple[type[Exception], ...] = (ShopDataUnavailableError, *failures)
     try:
-        messages = await in_transaction(work)
+        messages = await in_transaction(work, retries=retries)
     except caught:
         messages = [(failure_response, {})]
     for response, kwargs in messages:

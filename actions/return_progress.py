@@ -240,5 +240,6 @@ class ActionOpenReturn(Action):
             work=open_request,
             failures=(returns.ReturnError,),
             failure_response="utter_return_failed",
+            retries=2,  # two requests opened at once may both take the next RT number
         )
         return reset

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -68,20 +68,30 @@ class ShopDataUnavailableError(RuntimeError):
     """The shop database could not be read; the buyer gets a clear apology."""
 
 
-def _call_in_transaction(fn: Callable[[Session], T]) -> T:
-    try:
-        with session_scope() as session:
-            return fn(session)
-    except SQLAlchemyError as exc:
-        logger.exception("shop database failure")
-        raise ShopDataUnavailableError(str(exc)) from exc
+def _call_in_transaction(fn: Callable[[Session], T], retries: int = 0) -> T:
+    for attempt in range(retries + 1):
+        try:
+            with session_scope() as session:
+                return fn(session)
+        except IntegrityError as exc:
+            if attempt < retries:  # another conversation took the same new id: again
+                logger.warning("conflicting insert, running the transaction again")
+                continue
+            logger.exception("shop database failure")
+            raise ShopDataUnavailableError(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            logger.exception("shop database failure")
+            raise ShopDataUnavailableError(str(exc)) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def in_transaction(fn: Callable[[Session], T]) -> T:
+async def in_transaction(fn: Callable[[Session], T], *, retries: int = 0) -> T:
     """Runs ``fn(session)`` in one transaction, in a worker thread.
 
     The action server serves every conversation on one event loop, so blocking
     database work runs in a thread; any database error becomes
-    :class:`ShopDataUnavailableError`.
+    :class:`ShopDataUnavailableError`. With ``retries``, a transaction that lost a
+    race for a new row's id (two buyers' cases numbered DC00001 at once) runs again,
+    so ``fn`` must touch nothing but the session.
     """
-    return await asyncio.to_thread(_call_in_transaction, fn)
+    return await asyncio.to_thread(_call_in_transaction, fn, retries)

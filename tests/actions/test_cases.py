@@ -416,3 +416,19 @@ async def test_the_queue_reads_the_case_in_chinese_without_payloads() -> None:
         CollectingDispatcher(), conversation(("穿两天就开胶了", "complain")), {}
     )
     assert summaries() == ["物流停滞", "质量问题：买家说「穿两天就开胶了」"]
+
+
+async def test_two_buyers_reporting_at_once_both_get_a_case(rendered: Any) -> None:
+    """Both may count the cases before either adds one: neither hears "系统有点忙"."""
+    import asyncio
+
+    trackers = [
+        conversation(("物流好几天没动了", "report_delivery_problem"),
+                     slots={"order_id": B004_STUCK}, metadata=token("B004")),
+        conversation(("快递丢了吧", "report_delivery_problem"),
+                     slots={"order_id": "2026051793538979"}, metadata=token("B001")),
+    ]  # fmt: skip
+    dispatchers = await asyncio.gather(*(_report(t) for t in trackers))
+    for dispatcher in dispatchers:
+        assert "utter_service_unavailable" not in rendered(dispatcher)
+    assert sorted(c[0] for c in cases()) == ["DC00001", "DC00002"]
