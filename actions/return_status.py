@@ -18,11 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.access import accessible_orders
-from actions.common import latest_entity, latest_text, reply_in_transaction
+from actions.common import (
+    latest_entity,
+    latest_text,
+    replies_before_latest,
+    reply_in_transaction,
+)
 from actions.return_checks import Messages, status_message
 from shop.clock import shop_now
 from shop.db import queries, returns
 from shop.db.models import Order, ReturnRequest
+from shop.lexicon import RETURN_STATUS_LABELS, label
 from shop.order_choice import product_names, view_of
 from shop.order_match import match_orders
 
@@ -113,7 +119,9 @@ def cancelled_refunds(orders: list[Order], *, unpaid_too: bool) -> Messages:
 
 
 class ActionRecordReturnTracking(Action):
-    """Records the return parcel's tracking number on the request waiting for it."""
+    """Records the return parcel's tracking number on the request waiting for it: the
+    one the buyer names, or was just told about; a named request that waits for no
+    parcel (still reviewed, or done) records nothing and says where it stands."""
 
     def name(self) -> str:
         return "action_record_return_tracking"
@@ -128,22 +136,32 @@ class ActionRecordReturnTracking(Action):
             dispatcher.utter_message(response="utter_tracking_number_invalid")
             return []
 
+        text = latest_text(tracker).upper()
+        said_before = " ".join(str(e.get("text") or "") for e in replies_before_latest(tracker))
+
         def record(session: Session) -> Messages:
             order_ids = [order.id for order in accessible_orders(tracker, session=session)]
-            waiting = (
+            mine = list(
                 session.execute(
                     select(ReturnRequest)
-                    .where(
-                        ReturnRequest.order_id.in_(order_ids),
-                        ReturnRequest.status == "awaiting_shipment",
-                    )
+                    .where(ReturnRequest.order_id.in_(order_ids))
                     .order_by(ReturnRequest.created_at.desc())
-                )
-                .scalars()
-                .first()
+                ).scalars()
             )
-            if waiting is None:
+            # the request the buyer names (RT0001 SF…), else the one just talked about
+            meant = [r for r in mine if r.id.upper() in text] or [
+                r for r in mine if r.id in said_before
+            ]
+            awaiting = [r for r in meant or mine if r.status == "awaiting_shipment"]
+            if meant and not awaiting:  # 拖鞋 is still reviewed: not sent back yet
+                return [
+                    ("utter_tracking_not_awaited",
+                     {"return_id": meant[0].id,
+                      "status": label(RETURN_STATUS_LABELS, meant[0].status)}),
+                ]  # fmt: skip
+            if not awaiting:
                 return [("utter_no_return_awaiting_tracking", {})]
+            waiting = awaiting[0]
             returns.record_return_tracking(waiting.id, number, actor="buyer", session=session)
             return [
                 ("utter_tracking_recorded", {"return_id": waiting.id, "tracking_number": number})

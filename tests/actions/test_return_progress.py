@@ -611,3 +611,57 @@ async def test_a_return_named_by_its_order_is_that_one(text: str, shown: list[st
     tracker = make_tracker(text, intent="check_return_status", metadata=token("B010"))
     await ActionCheckReturnStatus().run(dispatcher, tracker, {})
     assert [m["return_id"] for m in dispatcher.messages] == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "told", "response", "recorded"),
+    [
+        # the request just told about is still reviewed: no parcel yet, nothing recorded
+        ("我已经寄回去了 单号SF9988776655443", "RT0992（舒适羊皮乐福鞋）：申请已提交",
+         "utter_tracking_not_awaited", None),
+        # the request named is the one waiting for the parcel
+        ("RT0991 单号SF9988776655443", "RT0992（舒适羊皮乐福鞋）：申请已提交",
+         "utter_tracking_recorded", "RT0991"),
+        # nothing named or told: the one waiting for a parcel
+        ("单号SF9988776655443", "", "utter_tracking_recorded", "RT0991"),
+    ],
+)  # fmt: skip
+async def test_a_number_goes_on_the_request_meant(
+    text: str, told: str, response: str, recorded: str | None, rendered: Any
+) -> None:
+    with session_scope() as session:
+        for return_id, order_id, line, status in (
+            ("RT0991", "2026081925627637", 0, "awaiting_shipment"),  # 清凉沙滩凉鞋
+            ("RT0992", "2026040781376126", 1, "requested"),  # 舒适羊皮乐福鞋, still reviewed
+        ):
+            order = session.get(Order, order_id)
+            session.add(
+                ReturnRequest(
+                    id=return_id, order_id=order_id, order_item_id=order.items[line].id,
+                    kind="return", reason="size", status=status, created_at=shop_now(),
+                    updated_at=shop_now(),
+                )
+            )  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text,
+        intent="inform",
+        entities=[{"entity": "tracking_number", "value": "SF9988776655443"}],
+        metadata=token("B010"),
+    )
+    tracker.events = [
+        {"event": "user", "text": "乐福鞋退款呢"},
+        {"event": "bot", "text": told},
+        {"event": "user", "text": text},
+    ]
+    await ActionRecordReturnTracking().run(dispatcher, tracker, {})
+    assert rendered(dispatcher) == [response]
+    with session_scope() as session:
+        numbers = {
+            r.id: r.return_tracking_number
+            for r in session.query(ReturnRequest).filter(ReturnRequest.id.in_(["RT0991", "RT0992"]))
+        }
+    expected = {"RT0991": None, "RT0992": None}
+    if recorded:
+        expected[recorded] = "SF9988776655443"
+    assert numbers == expected
