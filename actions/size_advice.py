@@ -139,7 +139,9 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
         entity_text = latest_entity(tracker, "foot_length")
         length = sizing.parse_foot_length_cm(entity_text or text)
         size_text = latest_entity(tracker, "shoe_size")
-        size = sizing.parse_shoe_size(f"{size_text}码" if size_text else text)
+        size = sizing.parse_worn_size(text) or sizing.parse_shoe_size(
+            f"{size_text}码" if size_text else text
+        )
         if length is not None:
             return {"foot_length_cm": length, "usual_size": None}
         if size is not None:

@@ -78,6 +78,20 @@ def parse_foot_length_cm(text: str) -> float | None:
     return None
 
 
+_WORN = re.compile(
+    r"(?:平时|平常|一般|1般|通常|日常|平日|都|我)\s*穿(?:的是|的)?\s*" + _NUM + r"(?:码|号)?(半)?"
+)  # 1般: to_arabic reads the 一 of 一般 as a numeral
+
+
+def parse_worn_size(text: str) -> float | None:
+    """The size the buyer says they usually wear (平时穿41), which wins over another
+    size in the same message (42呢 平时穿41: 42 is the question's)."""
+    match = _WORN.search(to_arabic(text or ""))
+    if match and MIN_SIZE <= float(match.group(1)) <= MAX_SIZE:
+        return _number(match, 2)
+    return None
+
+
 def parse_shoe_size(text: str) -> float | None:
     """Returns the shoe size written in ``text`` (``42码``, ``穿四十一``, ``39半``)."""
     normalized = to_arabic(text or "")
@@ -98,8 +112,16 @@ _NOT_SIZE_UNITS = r"\s*(?:厘米|公分|cm|毫米|mm|元|块|天|月|日|号(?!�
 _SIZE_ANSWER = re.compile(r"(?<![\d.])(\d{2}(?:\.5)?)(半)?(?![\d.]|" + _NOT_SIZE_UNITS + ")")
 
 
+# The size wished for after a change word: 41.5有点挤 想换42 wants 42, not 41.5.
+_WISHED_SIZE = re.compile(r"(?:换成?|改成?|换个|要)\s*(\d{2}(?:\.5)?)(半)?(?![\d.])")
+
+
 def parse_size_answer(text: str) -> float | None:
-    """A size typed as the answer to "which size": ``42码`` or just ``43的``, ``换43``."""
+    """A size typed as the answer to "which size": ``42码`` or just ``43的``, ``换43``;
+    with two sizes, the one after 换 (41.5有点挤 想换42)."""
+    wished = _WISHED_SIZE.search(to_arabic(text or ""))
+    if wished and MIN_SIZE <= float(wished.group(1)) <= MAX_SIZE:
+        return _number(wished, 2)
     size = parse_shoe_size(text)
     if size is not None:
         return size

@@ -142,3 +142,34 @@ def test_empty_chart_gets_no_size() -> None:
 @pytest.mark.parametrize(("size", "text"), [(41.0, "41"), (41.5, "41.5"), (40, "40")])
 def test_format_size(size: float, text: str) -> None:
     assert sizing.format_size(size) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("41.5有点挤 想换42", 42.0),  # two sizes: the one wished for
+        ("42换43", 43.0),
+        ("我要换40半", 40.5),
+        ("换43", 43.0),
+        ("43的", 43.0),
+        ("42码", 42.0),
+        ("换个颜色", None),
+        ("换成99", None),  # no size a shop sells
+    ],
+)
+def test_parse_size_answer_prefers_the_size_wished(text: str, expected: float | None) -> None:
+    assert sizing.parse_size_answer(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42呢 平时穿41 脚背有点高", 41.0),  # the size worn, not the one asked about
+        ("我一般穿39半", 39.5),
+        ("平时都穿四十二", 42.0),
+        ("42码有货吗", None),  # no size worn
+        ("平时穿99", None),
+    ],
+)
+def test_parse_worn_size(text: str, expected: float | None) -> None:
+    assert sizing.parse_worn_size(text) == expected
