@@ -55,6 +55,13 @@ def _foot_shape_in(text: str, *, asked: bool = True) -> str | None:
     return shape
 
 
+def explicit_foot(text: str) -> bool:
+    """Whether ``text`` states a foot (脚长16厘米, 平时穿41), rather than names a size."""
+    return any(w in text for w in ("脚长", "厘米", "cm", "公分")) or bool(
+        sizing.parse_worn_size(text)
+    )
+
+
 class ValidateSizeAdviceForm(ProductFormValidationBase):
     """Fills and checks the size form's slots from free Chinese text."""
 
@@ -136,6 +143,9 @@ class ValidateSizeAdviceForm(ProductFormValidationBase):
             self.digresses(tracker) or asks_stock_only(text)
         ):
             return {}  # 42码有货吗, 燕麦色39有货马: the size wanted, not the size worn
+        known = tracker.get_slot("foot_length_cm") is not None
+        if known and not self._is_answer(tracker, "foot_length_cm") and not explicit_foot(text):
+            return {}  # 28码呢 while the foot shape is asked: no new foot, keep the known one
         entity_text = latest_entity(tracker, "foot_length")
         length = sizing.parse_foot_length_cm(entity_text or text)
         size_text = latest_entity(tracker, "shoe_size")

@@ -64,6 +64,8 @@ ADDRESS_INTENT = "change_address"
 SIZE_ADVICE_INTENT = "ask_size_advice"
 SIZE_INTENTS = frozenset({SIZE_ADVICE_INTENT, INFORM_INTENT})
 EXCHANGE_INTENT = "request_exchange"
+# 平时穿28呢 answers the size form even right after a stock answer.
+WORN_WORDS = ("平时", "平常", "一般", "脚长", "通常")
 
 
 def answered_last(tracker: DialogueStateTracker, action: str) -> bool:
@@ -77,8 +79,17 @@ def answered_last(tracker: DialogueStateTracker, action: str) -> bool:
 
 
 def answered_stock_last(tracker: DialogueStateTracker) -> bool:
-    """Whether the assistant's last action before this message answered a stock question."""
-    return answered_last(tracker, STOCK_ACTION)
+    """Whether the assistant's last action before this message answered a stock question,
+    also as a digression inside a form that then asked its own question again."""
+    form = tracker.active_loop_name
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            if event.action_name == form:
+                continue  # the form's question again, after the digression
+            return event.action_name == STOCK_ACTION
+    return False
 
 
 def asks_restock(text: str) -> bool:
@@ -108,13 +119,20 @@ def same_question_after_stock(
     as information for it (``inform``: the context asks the stock question again
     with it) when NLU could not place it. A yes stays a yes."""
     intent = (parse_data.get("intent") or {}).get("name")
-    if intent not in UNPLACED_INTENTS or not answered_stock_last(tracker):
+    in_form = tracker.active_loop_name is not None
+    placed = UNPLACED_INTENTS | (SIZE_INTENTS if in_form else frozenset())
+    if intent not in placed or not answered_stock_last(tracker):
         return
     plain = normalize_text(text)
     if intent == "affirm" and any(word in plain for word in YES_WORDS):
         return
     short_size = len(plain) <= FOLLOW_UP_MAX_CHARS and any(c.isdigit() for c in plain)
-    if not (asks_the_same(plain) or short_size):
+    if in_form and asks_the_same(plain) and not any(w in plain for w in WORN_WORDS):
+        # 28码呢 after a stock digression in the size form: the stock question again
+        # (the form would take 28 for the size worn), then the form asks its own again
+        take_ranked_intent(parse_data, STOCK_INTENT)
+        return
+    if intent == INFORM_INTENT or not (asks_the_same(plain) or short_size):
         return
     take_ranked_intent(parse_data, INFORM_INTENT)
 

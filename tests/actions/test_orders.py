@@ -183,7 +183,7 @@ async def test_after_the_lock_nothing_more_is_said() -> None:
 async def test_a_database_failure_gets_an_apology(rendered: Any, monkeypatch: Any) -> None:
     from shop.db import session as common
 
-    def broken(_fn: Any) -> Any:
+    def broken(_fn: Any, _retries: int = 0) -> Any:
         raise common.ShopDataUnavailableError("down")
 
     monkeypatch.setattr(common, "_call_in_transaction", broken)

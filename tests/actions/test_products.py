@@ -307,7 +307,7 @@ async def test_asking_which_shoe_looks_back_five_messages_only(rendered: Any) ->
 async def test_asking_which_shoe_when_the_database_is_down(rendered: Any, monkeypatch: Any) -> None:
     from shop.db import session as common
 
-    def broken(_fn: Any) -> Any:
+    def broken(_fn: Any, _retries: int = 0) -> Any:
         raise common.ShopDataUnavailableError("down")
 
     monkeypatch.setattr(common, "_call_in_transaction", broken)
@@ -320,7 +320,7 @@ async def test_asking_which_shoe_when_the_database_is_down(rendered: Any, monkey
 async def test_database_failure_gets_an_apology(rendered: Any, monkeypatch: Any) -> None:
     from shop.db import session as common
 
-    def broken(_fn: Any) -> Any:
+    def broken(_fn: Any, _retries: int = 0) -> Any:
         raise common.ShopDataUnavailableError("down")
 
     monkeypatch.setattr(common, "_call_in_transaction", broken)

@@ -42,6 +42,22 @@ async def test_a_digression_is_not_taken_as_an_answer() -> None:
     assert await _extract_length("退货运费谁出", intent="ask_return_policy") == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("28码", {}),  # a size named while the foot shape is asked: the known foot stays
+        ("29的呢", {}),
+        ("平时穿30", {"usual_size": 30.0, "foot_length_cm": "size"}),  # a new foot, stated
+        ("脚长19厘米", {"foot_length_cm": 19.0, "usual_size": None}),
+    ],
+)
+async def test_a_known_foot_changes_only_when_a_foot_is_stated(
+    text: str, slots: dict[str, Any]
+) -> None:
+    known = {"requested_slot": "foot_shape", "foot_length_cm": 18.0}
+    assert await _extract_length(text, intent="inform", slots=known) == slots
+
+
 async def test_nothing_extracted_when_another_slot_is_asked() -> None:
     assert await _extract_length("随便", slots={"requested_slot": "foot_shape"}) == {}
 

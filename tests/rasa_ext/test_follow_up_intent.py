@@ -74,6 +74,42 @@ def test_a_new_message_before_the_stock_answer_is_not_after_it() -> None:
     assert data["intent"]["name"] == "check_order_status"
 
 
+def _stock_digression_in_the_size_form() -> DialogueStateTracker:
+    """The size form asked the foot shape; a stock question was answered in between
+    and the form asked again."""
+    from rasa.shared.core.events import ActiveLoop
+
+    return DialogueStateTracker.from_events(
+        "buyer-1",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("孩子脚长18厘米穿雨靴多大码", {"name": "ask_size_advice"}),
+            ActionExecuted("size_advice_form"),
+            ActiveLoop("size_advice_form"),
+            ActionExecuted("action_listen"),
+            UserUttered("柠檬黄有没有", {"name": "ask_stock"}),
+            ActionExecuted("action_answer_stock"),
+            ActionExecuted("size_advice_form"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "read_as"),
+    [
+        ("28码呢", "inform", "ask_stock"),  # the stock question again, not the size worn
+        ("那29呢", "ask_size_advice", "ask_stock"),
+        ("平时穿28呢", "inform", "inform"),  # the size worn answers the form
+        ("正常脚", "inform", "inform"),  # the form's answer
+    ],
+)
+def test_a_stock_follow_up_inside_a_form(text: str, intent: str, read_as: str) -> None:
+    data = _parsed(intent)
+    same_question_after_stock(_stock_digression_in_the_size_form(), text, data)
+    assert data["intent"]["name"] == read_as
+
+
 @pytest.mark.parametrize(
     ("text", "asks"), [("什么时候补货", True), ("寄回去什么时候到货", False), ("好的", False)]
 )
