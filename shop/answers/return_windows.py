@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shop.answers.asked import Asked
 from shop.clock import shop_now
 from shop.db.models import Order, ShopPolicy
-from shop.lexicon import OWN_PURCHASE_WORDS
+from shop.lexicon import OWN_PURCHASE_WORDS, REASON_WORDS
 from shop.order_access import allowed_order, allowed_orders
 from shop.order_choice import product_names, view_of
 from shop.order_match import match_orders
@@ -29,10 +29,14 @@ NOT_SIGNED = ("paid", "shipped")  # answered apart: not shipped, or on its way
 def own_order_standing(asked: Asked, policy: ShopPolicy, session: Session) -> Messages:
     """Where the order the buyer speaks of stands against the return windows, or
     nothing when they speak of none (a question before buying) or it is unclear
-    which order they mean."""
-    if not any(word in asked.text for word in OWN_PURCHASE_WORDS):
+    which order they mean. A defect (开胶) said of a shoe names the buyer's order of
+    it even without 我买的."""
+    owned = any(word in asked.text for word in OWN_PURCHASE_WORDS)
+    # 篮球鞋开胶了 能退吗: a defect of a pair the buyer has, named by its shoe
+    defect = any(word in asked.text for word in REASON_WORDS["quality"])
+    if not owned and not defect:
         return []
-    order = _meant_order(asked, session)
+    order = _meant_order(asked, session, named_only=not owned)
     if order is None:
         return []
     return standing(order, policy, shop_now().date())
@@ -65,9 +69,10 @@ def standing(order: Order, policy: ShopPolicy, today: date) -> Messages:
     ]
 
 
-def _meant_order(asked: Asked, session: Session) -> Order | None:
+def _meant_order(asked: Asked, session: Session, *, named_only: bool = False) -> Order | None:
     """The order the words name (洞洞鞋那单), else the one under discussion, else the
-    buyer's only order that has arrived or is on its way."""
+    buyer's only order that has arrived or is on its way; ``named_only``: only the
+    order the words name."""
     orders = [
         order
         for order in allowed_orders(
@@ -82,6 +87,8 @@ def _meant_order(asked: Asked, session: Session) -> Order | None:
         named = {view.id for view in match.orders}
         found = [order for order in orders if order.id in named]
         return found[0] if len(found) == 1 else None
+    if named_only:
+        return None
     current = allowed_order(
         asked.slot("order_id"),
         buyer_id=asked.buyer_id,

@@ -72,6 +72,9 @@ def test_an_order_not_signed_for(status: str, expected: list[str]) -> None:
         ("B008", "我买的高跟鞋还能退吗", "utter_return_order_quality_only", "2026121991324671"),
         ("B002", "我买的跑鞋还能退吗", "utter_return_refused_not_shipped", "2026101994084208"),
         ("B005", "跑鞋能退吗", None, None),  # no word of a purchase: a question before buying
+        # a defect said of a shoe the buyer has: that order, named by the shoe
+        ("B005", "跑鞋开胶了 能退吗", "utter_return_order_inside_no_reason", "2026010506679357"),
+        ("B005", "鞋开胶了 能退吗", None, None),  # a defect, no shoe named: the rules alone
         (None, "我买的跑鞋还能退吗", None, None),  # a guest sees no order
     ],
 )
