@@ -1122,6 +1122,24 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="NLU reads a yes: the parcel's last scan names who signed",
     ),
     C(
+        "b017_again_after_a_rejected_return",
+        "B017",
+        (
+            T("高跟鞋我还是想退", ("没有通过", "RT0006"), "鞋底有明显穿着磨损",
+              forbid=("已为您提交",)),
+        ),
+        note="RT0006 was rejected: the new request hears the shop's reason first",
+    ),
+    C(
+        "b005_defect_of_a_named_shoe",
+        "B005",
+        (
+            T("跑鞋开胶了 能退吗", "2026010506679357", "无理由退换期内",
+              forbid=("已为您提交",)),
+        ),
+        note="a defect of the 轻羽 pair, signed 2 days ago: that order's windows",
+    ),
+    C(
         "b002_what_size_did_i_buy",
         "B002",
         (
