@@ -36,7 +36,7 @@ from shop.answers.read_only import ANSWERS
 from shop.clauses import QUEUED_REQUEST_INTENTS, SECOND_REQUEST_INTENTS
 from shop.db import queries
 from shop.db.models import Order
-from shop.lexicon import SHOP_MATTER_WORDS
+from shop.lexicon import HOW_TO_CLAIM_WORDS, SHOP_MATTER_WORDS
 
 PRICE_PROTECTION_RESPONSES = "utter_price_protection_"  # every price-protection response
 
@@ -147,9 +147,10 @@ class ActionAnswerPromotion(_PolicyAction):
 
 
 def price_protection_follow_up(tracker: Tracker, text: str) -> bool:
-    """Whether ``text`` (高跟鞋那单呢) asks the price-protection question just answered
-    again, about something else."""
-    return asks_the_same(text) and price_protection_before(tracker)
+    """Whether ``text`` (高跟鞋那单呢, 那怎么申请) asks the price-protection question just
+    answered again, about something else or how to claim it."""
+    asks = asks_the_same(text) or any(word in text for word in HOW_TO_CLAIM_WORDS)
+    return asks and price_protection_before(tracker)
 
 
 def price_protection_before(tracker: Tracker) -> bool:

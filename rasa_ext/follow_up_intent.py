@@ -19,13 +19,14 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu_components.text import normalize_text
 from shop.clauses import FOLLOW_UP_MAX_CHARS, asks_the_same
 from shop.lexicon import (
     BOUGHT_WORDS,
+    HOW_TO_CLAIM_WORDS,
     OWN_PARCEL_WORDS,
     PARCEL_WORDS,
     REPLACEMENT_WORDS,
@@ -212,6 +213,34 @@ def signer_not_chat(text: str, parse_data: dict[str, Any]) -> None:
         return
     if any(word in normalize_text(text) for word in SIGNER_WORDS):
         take_ranked_intent(parse_data, ORDER_STATUS_INTENT)
+
+
+PROMOTION_INTENT = "ask_promotion"
+PRICE_PROTECTION_RESPONSES = "utter_price_protection_"
+
+
+def answered_price_protection_last(tracker: DialogueStateTracker) -> bool:
+    """Whether the replies to the buyer's previous message were price-protection ones."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, BotUttered):
+            action = str((event.metadata or {}).get("utter_action") or "")
+            if action.startswith(PRICE_PROTECTION_RESPONSES):
+                return True
+    return False
+
+
+def claim_after_price_protection(
+    tracker: DialogueStateTracker, text: str, parse_data: dict[str, Any]
+) -> None:
+    """Reads 那怎么申请 right after a price-protection answer as that question again
+    (the answer offers a person to claim it), not as a return NLU may make of it."""
+    said = normalize_text(text)
+    if len(said) > FOLLOW_UP_MAX_CHARS + 4 or not any(w in said for w in HOW_TO_CLAIM_WORDS):
+        return
+    if answered_price_protection_last(tracker):
+        take_ranked_intent(parse_data, PROMOTION_INTENT)
 
 
 def parcel_not_return(text: str, parse_data: dict[str, Any]) -> None:

@@ -38,6 +38,7 @@ from nlu_components.text import in_buyers_script, normalize_text
 from rasa_ext.follow_up_intent import (
     address_done_not_change,
     bought_item_not_advice,
+    claim_after_price_protection,
     parcel_not_return,
     replacement_after_return_status,
     restock_after_stock,
@@ -160,6 +161,7 @@ def _wrap_parse(parse: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[...
             parcel_not_return(text, parse_data)
             bought_item_not_advice(text, parse_data)
             signer_not_chat(text, parse_data)
+            claim_after_price_protection(tracker, text, parse_data)
             stock_not_size(text, parse_data)
             plan: Callable[..., Awaitable[None]] | None = plan_message
             if tracker.is_paused():  # only a message that leaves the queue is read here

@@ -152,6 +152,11 @@ RETURN_ADDRESS_WORDS: tuple[str, ...] = (
     "退货地址", "寄回的地址", "寄回地址", "退回地址", "寄到哪", "寄回哪", "寄哪里", "寄哪儿",
     "退货收件人", "写什么地址", "哪个地址",
 )  # fmt: skip
+# How to claim it, right after a price-protection answer (那怎么申请): the same question.
+HOW_TO_CLAIM_WORDS: tuple[str, ...] = (
+    "怎么申请", "如何申请", "咋申请", "去哪申请", "在哪申请", "怎么弄", "咋弄", "怎么操作",
+    "怎么补", "怎么退差价", "怎么办理", "找谁",
+)  # fmt: skip
 # A question about a shoe's price (shop/answers/policies.py): answered from the catalogue.
 PRICE_WORDS: tuple[str, ...] = (
     "多少钱", "多少米", "什么价", "啥价", "价格", "价钱", "售价", "卖多少", "几块钱", "多钱",

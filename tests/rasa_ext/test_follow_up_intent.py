@@ -12,6 +12,7 @@ from rasa_ext.follow_up_intent import (
     address_done_not_change,
     asks_restock,
     bought_item_not_advice,
+    claim_after_price_protection,
     parcel_not_return,
     replacement_after_return_status,
     restock_after_stock,
@@ -306,3 +307,34 @@ def test_a_parcel_question_without_a_parcel_intent_ranked_stays() -> None:
     data = _parsed("check_return_status")
     parcel_not_return("我的鞋怎么好几天都没动了", data)
     assert data["intent"]["name"] == "check_return_status"
+
+
+def _after_reply(utter_action: str) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        "buyer-1",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("我买的降价了能保价吗", {"name": "ask_promotion", "confidence": 0.99}),
+            ActionExecuted("action_answer_promotion"),
+            BotUttered("订单…还在价保期内", metadata={"utter_action": utter_action}),
+            ActionExecuted("action_listen"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "text", "read_as"),
+    [
+        ("utter_price_protection_order_inside", "那怎么申请", "ask_promotion"),
+        ("utter_price_protection_days", "怎么弄", "ask_promotion"),
+        ("utter_price_protection_order_inside", "那怎麼申請", "ask_promotion"),  # traditional
+        ("utter_promotions_intro", "那怎么申请", "request_return"),  # no 价保 answered
+        ("utter_price_protection_order_inside", "我想退货", "request_return"),  # no how-to
+        ("utter_price_protection_order_inside",
+         "那怎么申请退货退款呢我想把这双鞋子退掉换别的", "request_return"),  # a new request
+    ],
+)  # fmt: skip
+def test_how_to_claim_right_after_price_protection(reply: str, text: str, read_as: str) -> None:
+    data = _parsed("request_return")
+    claim_after_price_protection(_after_reply(reply), text, data)
+    assert data["intent"]["name"] == read_as
