@@ -1122,15 +1122,6 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         note="NLU reads a yes: the parcel's last scan names who signed",
     ),
     C(
-        "b017_again_after_a_rejected_return",
-        "B017",
-        (
-            T("高跟鞋我还是想退", ("没有通过", "RT0006"), "鞋底有明显穿着磨损",
-              forbid=("已为您提交",)),
-        ),
-        note="RT0006 was rejected: the new request hears the shop's reason first",
-    ),
-    C(
         "b005_defect_of_a_named_shoe",
         "B005",
         (
