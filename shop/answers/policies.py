@@ -67,13 +67,9 @@ def return_policy(asked: Asked, session: Session) -> Messages:
         waiting = _return_awaiting_parcel(asked, session)
         return [
             *waiting,
-            (
-                "utter_return_address",
-                {"return_address": policy.return_address,
-                 "return_recipient": policy.return_recipient, "return_phone": policy.return_phone},
-            ),
+            _return_address(policy),
             (postage, {"freight_insurance": sentence(policy.freight_insurance)}),
-        ]  # fmt: skip
+        ]
     own = own_order_standing(asked, policy, session)  # 我买的跑鞋还能退吗: that order first
     if own and own[-1][0] == "utter_offer_human":
         return own  # past every window: the rules would only repeat it
@@ -102,6 +98,14 @@ def quality_terms(policy: ShopPolicy | None) -> dict[str, Any]:
     }
 
 
+def _return_address(policy: ShopPolicy) -> tuple[str, dict[str, Any]]:
+    return (
+        "utter_return_address",
+        {"return_address": policy.return_address,
+         "return_recipient": policy.return_recipient, "return_phone": policy.return_phone},
+    )  # fmt: skip
+
+
 def _return_awaiting_parcel(asked: Asked, session: Session) -> Messages:
     """The buyer's own request that waits for the parcel, named before the address."""
     request = (
@@ -115,10 +119,15 @@ def _return_awaiting_parcel(asked: Asked, session: Session) -> Messages:
 
 def shipping(asked: Asked, session: Session) -> Messages:
     """When and how orders ship, and where shipping is free; a courier named
-    (能发顺丰吗) is said to be one of the shop's or not, first."""
+    (能发顺丰吗) is said to be one of the shop's or not, first. 寄到哪里 from a buyer whose
+    return waits for the parcel is that return's address."""
     policy = queries.get_policy(session=session)
     if policy is None:
         return [("utter_shop_info_missing", {})]
+    if any(word in asked.text for word in RETURN_ADDRESS_WORDS):
+        waiting = _return_awaiting_parcel(asked, session)
+        if waiting:  # 寄到哪里 while the buyer's return waits for the parcel: its address
+            return [*waiting, _return_address(policy)]
     couriers = "、".join(policy.couriers or [])
     named = first_key(asked.text, COURIER_WORDS)
     courier: Messages = []

@@ -658,6 +658,28 @@ async def test_the_return_address_names_the_buyers_request_waiting_for_the_parce
     assert (dispatcher.messages[0].get("return_id") if len(names) == 3 else None) == named
 
 
+@pytest.mark.usefixtures("shop_db")
+@pytest.mark.parametrize(
+    ("buyer", "first"),
+    [
+        ("B013", "utter_return_address_for_request"),  # RT0002 waits for the parcel
+        ("B012", "utter_shipping_policy"),  # RT0001 not approved: the shipping rule
+        (None, "utter_shipping_policy"),
+    ],
+)
+async def test_where_to_send_read_as_shipping_gives_a_waiting_returns_address(
+    buyer: str | None, first: str, rendered: Any
+) -> None:
+    """寄到哪里 (NLU: a shipping question) from a buyer whose return waits for the parcel."""
+    dispatcher = CollectingDispatcher()
+    metadata = token(buyer) if buyer else {}
+    tracker = make_tracker("寄到哪里", intent="ask_shipping", metadata=metadata)
+    await ActionAnswerShipping().run(dispatcher, tracker, {})
+    assert rendered(dispatcher)[0] == first
+    if buyer == "B013":
+        assert rendered(dispatcher) == ["utter_return_address_for_request", "utter_return_address"]
+
+
 # --- a shop whose rule counts from delivery (签收后7天内) ------------------------------
 
 
