@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from actions.access import accessible_order, record_escalation
 from actions.common import (
-    ShopDataUnavailableError,
     confirmation,
     in_transaction,
     is_question,
@@ -22,10 +21,9 @@ from actions.common import (
     reply_in_transaction,
 )
 from actions.forms import ShopFormValidation
-from actions.handoff import handoff_followup
+from actions.handoff import escalated_after_shipment, handoff_followup
 from actions.orders import _locked_or_not_found
 from shop.address_text import is_whole, parse_contact
-from shop.db.escalations.queue import open_escalation
 from shop.db.models import Order
 from shop.lexicon import ORDER_STATUS_LABELS, label
 from shop.masking import mask_phone
@@ -163,7 +161,7 @@ class ActionUpdateAddress(Action):
     ) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in FORM_SLOTS]
         if tracker.get_slot("address_blocked"):
-            return reset + handoff_followup(await _escalated_after_shipment(tracker))
+            return reset + handoff_followup(await escalated_after_shipment(tracker))
         if tracker.get_slot("address_confirmed") is not True:
             dispatcher.utter_message(response="utter_address_not_changed")
             return reset
@@ -188,16 +186,3 @@ class ActionUpdateAddress(Action):
 
         await reply_in_transaction(dispatcher, work=update)
         return reset + handoff_followup(bool(escalated))
-
-
-async def _escalated_after_shipment(tracker: Tracker) -> bool:
-    """Whether this conversation waits for a person about a shipped order's address."""
-
-    def check(session: Session) -> bool:
-        escalation = open_escalation(tracker.sender_id, session=session)
-        return escalation is not None and escalation.reason == "address_after_shipment"
-
-    try:
-        return await in_transaction(check)
-    except ShopDataUnavailableError:
-        return False

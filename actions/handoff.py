@@ -279,6 +279,19 @@ class ActionHandleFallback(Action):
         return fallback_events(dispatcher, tracker)
 
 
+async def escalated_after_shipment(tracker: Tracker) -> bool:
+    """Whether this conversation waits for a person about a shipped order's address."""
+
+    def check(session: Session) -> bool:
+        escalation = open_escalation(tracker.sender_id, session=session)
+        return escalation is not None and escalation.reason == "address_after_shipment"
+
+    try:
+        return await in_transaction(check)
+    except ShopDataUnavailableError:
+        return False
+
+
 async def address_for_agent(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """A whole new address typed while a person is to change a shipped order's address
     (改到上海市徐汇区漕溪北路88号 林小雨 132…): acknowledged as what the agent will send
@@ -286,15 +299,7 @@ async def address_for_agent(dispatcher: CollectingDispatcher, tracker: Tracker) 
     contact = parse_contact(latest_text(tracker))
     if not is_whole(contact.get("new_address", "")):
         return False
-
-    def waiting(session: Session) -> bool:
-        escalation = open_escalation(tracker.sender_id, session=session)
-        return escalation is not None and escalation.reason == "address_after_shipment"
-
-    try:
-        if not await in_transaction(waiting):
-            return False
-    except ShopDataUnavailableError:
+    if not await escalated_after_shipment(tracker):
         return False
     dispatcher.utter_message(
         response="utter_address_noted_for_agent",
