@@ -36,9 +36,7 @@ from shop.answers.read_only import ANSWERS
 from shop.clauses import QUEUED_REQUEST_INTENTS, SECOND_REQUEST_INTENTS
 from shop.db import queries
 from shop.db.models import Order
-from shop.lexicon import HOW_TO_CLAIM_WORDS, SHOP_MATTER_WORDS
-
-PRICE_PROTECTION_RESPONSES = "utter_price_protection_"  # every price-protection response
+from shop.lexicon import HOW_TO_CLAIM_WORDS, PRICE_PROTECTION_RESPONSES, SHOP_MATTER_WORDS
 
 
 class _PolicyAction(Action, ABC):

@@ -52,13 +52,7 @@ class ActionCheckReturnStatus(Action):
             orders = accessible_orders(tracker, session=session)
             if not orders:
                 return [("utter_order_not_found", {})]
-            requests = list(
-                session.execute(
-                    select(ReturnRequest)
-                    .where(ReturnRequest.order_id.in_([order.id for order in orders]))
-                    .order_by(ReturnRequest.created_at.desc())
-                ).scalars()
-            )
+            requests = requests_of(orders, session)
             policy = queries.get_policy(session=session)
             said: Messages = []
             if named:  # R02退款到哪了: that request, never another buyer's in its place
@@ -80,6 +74,17 @@ class ActionCheckReturnStatus(Action):
 
         await reply_in_transaction(dispatcher, failures=(returns.ReturnError,), work=describe)
         return []
+
+
+def requests_of(orders: list[Order], session: Session) -> list[ReturnRequest]:
+    """Every return request of ``orders``, newest first."""
+    return list(
+        session.execute(
+            select(ReturnRequest)
+            .where(ReturnRequest.order_id.in_([order.id for order in orders]))
+            .order_by(ReturnRequest.created_at.desc())
+        ).scalars()
+    )
 
 
 def of_named_orders(
@@ -140,14 +145,7 @@ class ActionRecordReturnTracking(Action):
         said_before = " ".join(str(e.get("text") or "") for e in replies_before_latest(tracker))
 
         def record(session: Session) -> Messages:
-            order_ids = [order.id for order in accessible_orders(tracker, session=session)]
-            mine = list(
-                session.execute(
-                    select(ReturnRequest)
-                    .where(ReturnRequest.order_id.in_(order_ids))
-                    .order_by(ReturnRequest.created_at.desc())
-                ).scalars()
-            )
+            mine = requests_of(accessible_orders(tracker, session=session), session)
             # the request the buyer names (RT0001 SF…), else the one just talked about
             meant = [r for r in mine if r.id.upper() in text] or [
                 r for r in mine if r.id in said_before

@@ -8,10 +8,11 @@ names are words NLU never saw, so it may read them as nothing it knows. Read in
 the Rasa server's parse (``rasa_ext/second_question.py``), where the conversation
 is known. 怎么这么慢 right after the buyer's parcel was shown is a grievance about it,
 and 啥时候能收到新的 right after a return's progress asks about that exchange.
-A size change read as an address change is the exchange it asks for, 地址改好了吗 the
-order's status, 我买的是多大码的来着 and 是谁签收的 the order, a parcel that has not moved read as a
-return's progress the parcel,
-and a stock question read as size advice (燕麦色39有货吗) the stock question.
+A size change read as an address change is the exchange it asks for; 地址改好了吗,
+我买的是多大码的来着 and 是谁签收的 the order's status; a parcel that has not moved, read
+as a return's progress, the parcel; 那怎么申请 right after price protection that
+question again; and a stock question read as size advice (燕麦色39有货吗) the stock
+question.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from shop.lexicon import (
     HOW_TO_CLAIM_WORDS,
     OWN_PARCEL_WORDS,
     PARCEL_WORDS,
+    PRICE_PROTECTION_RESPONSES,
     REPLACEMENT_WORDS,
     RESTOCK_WORDS,
     RETURN_TOPIC_WORDS,
@@ -69,12 +71,17 @@ EXCHANGE_INTENT = "request_exchange"
 WORN_WORDS = ("平时", "平常", "一般", "脚长", "通常")
 
 
-def answered_last(tracker: DialogueStateTracker, action: str) -> bool:
-    """Whether the assistant's last action before this message was ``action``."""
+def answered_last(
+    tracker: DialogueStateTracker, action: str, *, past_the_form: bool = False
+) -> bool:
+    """Whether the assistant's last action before this message was ``action``;
+    ``past_the_form``: also when the active form ran after it (a digression answered
+    inside the form, which then asked its own question again)."""
+    skipped = {ACTION_LISTEN_NAME, tracker.active_loop_name if past_the_form else None}
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             return False
-        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+        if isinstance(event, ActionExecuted) and event.action_name not in skipped:
             return event.action_name == action
     return False
 
@@ -82,15 +89,7 @@ def answered_last(tracker: DialogueStateTracker, action: str) -> bool:
 def answered_stock_last(tracker: DialogueStateTracker) -> bool:
     """Whether the assistant's last action before this message answered a stock question,
     also as a digression inside a form that then asked its own question again."""
-    form = tracker.active_loop_name
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
-            if event.action_name == form:
-                continue  # the form's question again, after the digression
-            return event.action_name == STOCK_ACTION
-    return False
+    return answered_last(tracker, STOCK_ACTION, past_the_form=True)
 
 
 def asks_restock(text: str) -> bool:
@@ -216,7 +215,6 @@ def signer_not_chat(text: str, parse_data: dict[str, Any]) -> None:
 
 
 PROMOTION_INTENT = "ask_promotion"
-PRICE_PROTECTION_RESPONSES = "utter_price_protection_"
 
 
 def answered_price_protection_last(tracker: DialogueStateTracker) -> bool:

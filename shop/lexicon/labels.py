@@ -290,6 +290,9 @@ QUOTE_SIZE_FORMAT = "，{size}码"
 # before a question asked again, and the offer of a person after the second miss.
 HINT_PREFIX = "utter_hint_"
 OFFER_HUMAN_IN_FORM = "utter_offer_human_in_form"
+# The responses that tell the shop's price protection (shop/answers/policies.py) start
+# so: read back from the conversation, they show that question was just answered.
+PRICE_PROTECTION_RESPONSES = "utter_price_protection_"
 
 # The fit note the owner page suggests when size returns lean one way.
 FIT_SUGGESTION_LABELS: dict[str, str] = {
