@@ -30,8 +30,8 @@ from shop.lexicon import (
     label,
 )
 from shop.masking import mask_phone
-from shop.order_choice import product_names, view_of
-from shop.order_match import match_orders
+from shop.order_choice import product_names
+from shop.order_match import orders_named
 
 STALE_AFTER = timedelta(days=3)
 
@@ -124,8 +124,7 @@ def newer_unpaid(text: str, shown: Order, orders: list[Order]) -> list[Reply]:
     placed after it is named too, or the buyer would wonder where their newest went."""
     if any(char.isdigit() for char in text):
         return []
-    views = [view_of(order) for order in orders]
-    if match_orders(text, views, today=shop_now().date()).orders:
+    if orders_named(text, orders, today=shop_now().date()):
         return []  # the words chose the order shown
     unpaid = [
         order

@@ -12,9 +12,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from shop import lexicon
-from shop.order_choice import ItemView, OrderView
+from shop.order_choice import ItemView, OrderView, view_of
+
+if TYPE_CHECKING:
+    from shop.db.models import Order
 
 
 @dataclass(frozen=True)
@@ -298,3 +302,13 @@ def match_orders(
         picks += times[:1] if oldest else []
         chosen = {i for i in chosen if candidates[i].created_at in picks}
     return Match([candidates[i] for i in sorted(chosen)], True, all_requested=bool(every))
+
+
+def orders_named(text: str, orders: Sequence[Order], *, today: date) -> list[Order] | None:
+    """The database ``orders`` that ``text`` points at (:func:`match_orders` over their
+    views), or ``None`` when it names no order at all."""
+    match = match_orders(text, [view_of(order) for order in orders], today=today)
+    if not match.said_something:
+        return None
+    named = {view.id for view in match.orders}
+    return [order for order in orders if order.id in named]

@@ -30,8 +30,8 @@ from shop.lexicon import (
     label,
 )
 from shop.order_access import allowed_order, allowed_orders
-from shop.order_choice import product_names, view_of
-from shop.order_match import match_orders
+from shop.order_choice import product_names
+from shop.order_match import orders_named
 
 Messages = list[tuple[str, dict[str, Any]]]
 
@@ -249,13 +249,8 @@ def _order_named(asked: Asked, session: Session) -> Order | None:
     orders = allowed_orders(
         buyer_id=asked.buyer_id, verified_ids=asked.verified_order_ids, session=session
     )
-    if not orders:
-        return None
-    views = [view_of(order) for order in orders]
-    match = match_orders(asked.text, views, today=shop_now().date())
-    if not match.said_something or len(match.orders) != 1:
-        return None
-    return next(order for order in orders if order.id == match.orders[0].id)
+    named = orders_named(asked.text, orders, today=shop_now().date())
+    return named[0] if named and len(named) == 1 else None
 
 
 def _terms(policy: ShopPolicy) -> Messages:

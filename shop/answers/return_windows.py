@@ -18,8 +18,8 @@ from shop.clock import shop_now
 from shop.db.models import Order, ShopPolicy
 from shop.lexicon import OWN_PURCHASE_WORDS, REASON_WORDS
 from shop.order_access import allowed_order, allowed_orders
-from shop.order_choice import product_names, view_of
-from shop.order_match import match_orders
+from shop.order_choice import product_names
+from shop.order_match import orders_named
 
 Messages = list[tuple[str, dict[str, Any]]]
 RETURNABLE = ("delivered", "completed")
@@ -82,11 +82,9 @@ def _meant_order(asked: Asked, session: Session, *, named_only: bool = False) ->
     ]
     if not orders:
         return None
-    match = match_orders(asked.text, [view_of(o) for o in orders], today=shop_now().date())
-    if match.said_something:
-        named = {view.id for view in match.orders}
-        found = [order for order in orders if order.id in named]
-        return found[0] if len(found) == 1 else None
+    named = orders_named(asked.text, orders, today=shop_now().date())
+    if named is not None:
+        return named[0] if len(named) == 1 else None
     if named_only:
         return None
     current = allowed_order(
