@@ -418,17 +418,30 @@ async def test_the_queue_reads_the_case_in_chinese_without_payloads() -> None:
     assert summaries() == ["物流停滞", "质量问题：买家说「穿两天就开胶了」"]
 
 
-async def test_two_buyers_reporting_at_once_both_get_a_case(rendered: Any) -> None:
-    """Both may count the cases before either adds one: neither hears "系统有点忙"."""
-    import asyncio
+async def test_a_report_that_lost_the_race_for_its_case_id_gets_the_next(
+    rendered: Any, monkeypatch: Any
+) -> None:
+    """Two buyers reporting at once may both count the cases before either adds one
+    (DC00001 twice): the second transaction runs again, and nobody hears "系统有点忙".
+    The race is staged: the second report is first handed the taken id."""
+    import actions.cases as cases_module
 
-    trackers = [
+    await _report(
         conversation(("物流好几天没动了", "report_delivery_problem"),
-                     slots={"order_id": B004_STUCK}, metadata=token("B004")),
+                     slots={"order_id": B004_STUCK}, metadata=token("B004"))
+    )  # fmt: skip
+    numbered = cases_module._next_case_id
+    handed: list[str] = []
+
+    def racing(session: Any) -> str:
+        handed.append("DC00001" if not handed else numbered(session))
+        return handed[-1]
+
+    monkeypatch.setattr(cases_module, "_next_case_id", racing)
+    dispatcher = await _report(
         conversation(("快递丢了吧", "report_delivery_problem"),
-                     slots={"order_id": "2026051793538979"}, metadata=token("B001")),
-    ]  # fmt: skip
-    dispatchers = await asyncio.gather(*(_report(t) for t in trackers))
-    for dispatcher in dispatchers:
-        assert "utter_service_unavailable" not in rendered(dispatcher)
+                     slots={"order_id": "2026051793538979"}, metadata=token("B001"))
+    )  # fmt: skip
+    assert handed == ["DC00001", "DC00002"]  # the taken id, then the next
+    assert "utter_service_unavailable" not in rendered(dispatcher)
     assert sorted(c[0] for c in cases()) == ["DC00001", "DC00002"]
